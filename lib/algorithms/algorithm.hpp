@@ -1,0 +1,100 @@
+// Algorithms are steppers: a configured algorithm starts a Run on a task's
+// counting oracle, and the runner owns the loop (budget, checkpoints, clock,
+// divergence check, timeout), calling step() until it stops.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/params.hpp"
+#include "core/registry.hpp"
+#include "core/rng.hpp"
+#include "tasks/oracles.hpp"
+
+namespace vibench {
+
+// What metrics look at.
+struct State {
+  // Particles or chains (n×d), an optimizer's iterate (1×d), a saddle-point
+  // iterate z = (x, y), or a bilevel outer iterate x.
+  Matrix points;
+  // Bilevel only: the inner iterate y, one row per row of `points`.
+  Matrix inner;
+  // Bilevel only: the algorithm's latest hypergradient estimate at `points`.
+  Matrix hypergradient;
+};
+
+class Run {
+ public:
+  virtual ~Run() = default;
+  virtual void step() = 0;
+  virtual const State& state() const = 0;
+  // Algorithm-specific diagnostics for the result record (acceptance rate...).
+  virtual Json diagnostics() const { return Json::object(); }
+};
+
+// A configured algorithm (one point of a parameter grid). Immutable; start()
+// may be called concurrently from several cells.
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+  virtual TaskKind kind() const = 0;
+  // Rows of the starting state: particles or chains, 1 for optimizers.
+  virtual Index num_points() const { return 1; }
+  virtual Capabilities requirements() const { return {}; }
+  // `initial` has num_points() rows (and, for bilevel, inner rows); `rng` is
+  // the algorithm's own stream, derived from the cell seed.
+  virtual std::unique_ptr<Run> start(const Oracle& oracle, const State& initial,
+                                     Rng rng) const = 0;
+};
+
+// The typed base that algorithms derive from: the runner checks the kind
+// before calling start(), so the cast is safe.
+template <class TaskOracle, TaskKind Kind>
+class AlgorithmFor : public Algorithm {
+ public:
+  static constexpr TaskKind kKind = Kind;
+  TaskKind kind() const final { return Kind; }
+  std::unique_ptr<Run> start(const Oracle& oracle, const State& initial,
+                             Rng rng) const final {
+    return start_run(static_cast<const TaskOracle&>(oracle), initial,
+                     std::move(rng));
+  }
+
+ protected:
+  virtual std::unique_ptr<Run> start_run(const TaskOracle& oracle,
+                                         const State& initial,
+                                         Rng rng) const = 0;
+};
+
+using Sampler = AlgorithmFor<DistributionOracle, TaskKind::distribution>;
+using Optimizer = AlgorithmFor<ObjectiveOracle, TaskKind::objective>;
+using SaddleSolver = AlgorithmFor<SaddlePointOracle, TaskKind::saddle_point>;
+using BilevelSolver = AlgorithmFor<BilevelOracle, TaskKind::bilevel>;
+
+struct AlgorithmEntry {
+  std::string name;
+  TaskKind kind;
+  std::string description;
+  ParamSpecs params;
+  std::function<std::shared_ptr<const Algorithm>(const Params&)> make;
+};
+using AlgorithmRegistry = Registry<AlgorithmEntry>;
+
+// One registration line per algorithm class:
+//   VIBENCH_REGISTER_ALGORITHM(Svgd);
+// The class provides static kName, kDescription, `ParamSpecs params()` and a
+// constructor from `const Params&` (which may throw ConfigError for
+// inconsistent combinations).
+template <class T>
+bool register_algorithm() {
+  return AlgorithmRegistry::instance().add(
+      {T::kName, T::kKind, T::kDescription, T::params(),
+       [](const Params& p) { return std::make_shared<const T>(p); }});
+}
+#define VIBENCH_REGISTER_ALGORITHM(Class)                                   \
+  [[maybe_unused]] static const bool vibench_registered_algorithm_##Class = \
+      ::vibench::register_algorithm<Class>()
+
+}  // namespace vibench

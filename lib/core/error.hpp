@@ -1,0 +1,22 @@
+// Errors that the CLI turns into exit codes.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace vibench {
+
+// A problem with the user's input (suite file, parameters, command line).
+// `where` is a JSON pointer such as "/algorithms/0/params/step_size" (may be
+// empty); the CLI prefixes it with the file name. Exit code 2.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string where, const std::string& what)
+      : std::runtime_error(what), where_(std::move(where)) {}
+  const std::string& where() const { return where_; }
+
+ private:
+  std::string where_;
+};
+
+}  // namespace vibench

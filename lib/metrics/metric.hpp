@@ -1,0 +1,45 @@
+// Metrics: pure functions of (task, state, reference) → number, registered
+// by name with their settings recorded in the output.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+
+#include "algorithms/algorithm.hpp"
+#include "core/params.hpp"
+#include "core/registry.hpp"
+#include "tasks/task.hpp"
+
+namespace vibench {
+
+struct MetricContext {
+  const Task& task;  // the task itself: metric evaluations are not counted
+  const State& state;
+  // Exact draws from the task, drawn once per cell (same for every
+  // checkpoint and every algorithm on that task and replicate); empty unless
+  // the metric declared `needs_reference_draws`.
+  const Matrix& reference;
+  const Params& settings;
+};
+
+struct MetricEntry {
+  std::string name;
+  std::set<TaskKind> kinds;  // task kinds the metric applies to
+  std::string description;
+  Capabilities requirements;  // of the task
+  bool needs_reference_draws = false;
+  bool smaller_is_better = true;
+  ParamSpecs settings;
+  std::function<double(const MetricContext&)> compute;
+};
+using MetricRegistry = Registry<MetricEntry>;
+
+// Registration, one statement per metric:
+//   VIBENCH_REGISTER_METRIC(energy_distance, {.name = ..., ...});
+#define VIBENCH_REGISTER_METRIC(id, ...)                              \
+  [[maybe_unused]] static const bool vibench_registered_metric_##id = \
+      ::vibench::MetricRegistry::instance().add(                      \
+          ::vibench::MetricEntry __VA_ARGS__)
+
+}  // namespace vibench

@@ -1,0 +1,42 @@
+// Task kind 4: min_x F(x) = f(x, y*(x)) with y*(x) = argmin_y g(x, y).
+// Points are x (n×dim_x); every oracle also takes the matching inner points
+// Y (n×dim_y), one row per x.
+#pragma once
+
+#include "tasks/task.hpp"
+
+namespace vibench {
+
+class Bilevel : public Task {
+ public:
+  static constexpr TaskKind kKind = TaskKind::bilevel;
+  TaskKind kind() const final { return kKind; }
+  Index dim() const final { return dim_x(); }
+  virtual Index dim_x() const = 0;
+  virtual Index dim_y() const = 0;
+
+  // Outer objective f and its partial gradients.
+  virtual Vector outer_value(const Matrix& x, const Matrix& y) const = 0;
+  virtual void outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
+                          Matrix& fy) const = 0;
+  // Inner objective g and its partial gradients.
+  virtual Vector inner_value(const Matrix& x, const Matrix& y) const = 0;
+  virtual void inner_grad(const Matrix& x, const Matrix& y, Matrix& gx,
+                          Matrix& gy) const = 0;
+  // hessian_vector: row i is ∇²_yy g(x_i, y_i) v_i (v: n×dim_y).
+  virtual Matrix inner_hvp_yy(const Matrix& x, const Matrix& y,
+                              const Matrix& v) const;
+  // hessian_vector: row i is ∇²_xy g(x_i, y_i) v_i (v: n×dim_y, out n×dim_x).
+  virtual Matrix inner_cross(const Matrix& x, const Matrix& y,
+                             const Matrix& v) const;
+
+  // hypergradient: exact y*(x) and ∇F(x).
+  virtual Matrix inner_solution(const Matrix& x) const;
+  virtual Matrix hypergradient(const Matrix& x) const;
+  virtual Vector optimum() const;  // optimum: x*
+
+  // Starting inner points; N(0, I) by default.
+  virtual Matrix initial_inner_points(Index n, Rng& rng) const;
+};
+
+}  // namespace vibench

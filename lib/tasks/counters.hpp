@@ -1,0 +1,18 @@
+// Cost counters of one cell. Only the counting oracles write them.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+namespace vibench {
+
+// Counts are per point: a batched call on n points adds n.
+struct Counters {
+  long long grad_evals = 0;   // first-order oracle evaluations: ∇log π,
+                              // ∇f, F(z), and ∇f/∇g of bilevel problems
+  long long value_evals = 0;  // function values (log π̃, f, L, f/g)
+  long long hvp_evals = 0;    // Hessian-vector and cross products
+  long long iterations = 0;   // steps taken (written by the runner)
+  nlohmann::json to_json() const;
+};
+
+}  // namespace vibench

@@ -1,0 +1,21 @@
+// Task kind 2: a function f to minimize.
+#pragma once
+
+#include "tasks/task.hpp"
+
+namespace vibench {
+
+class Objective : public Task {
+ public:
+  static constexpr TaskKind kKind = TaskKind::objective;
+  TaskKind kind() const final { return kKind; }
+
+  // Batched: f(i) = f(X_i), grad.row(i) = ∇f(X_i).
+  virtual void value_grad(const Matrix& x, Vector& f, Matrix& grad) const = 0;
+  virtual Vector value(const Matrix& x) const;
+
+  virtual double optimal_value() const;  // optimal_value: f*
+  virtual Vector optimum() const;        // optimum: x*
+};
+
+}  // namespace vibench

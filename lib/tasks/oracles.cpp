@@ -1,0 +1,108 @@
+#include "tasks/oracles.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace vibench {
+
+nlohmann::json Counters::to_json() const {
+  return {{"iterations", iterations},
+          {"grad_evals", grad_evals},
+          {"value_evals", value_evals},
+          {"hvp_evals", hvp_evals}};
+}
+
+void Oracle::check_points(const Matrix& x, Index cols, const char* what) const {
+  if (x.cols() != cols || x.rows() < 1)
+    throw std::invalid_argument(
+        fmt::format("{}: got a {}x{} matrix, expected n x {} (one point per "
+                    "row)",
+                    what, x.rows(), x.cols(), cols));
+}
+
+void DistributionOracle::log_prob_grad(const Matrix& x, Vector& logp,
+                                       Matrix& grad) const {
+  check_points(x, dim(), "log_prob_grad");
+  counters_.grad_evals += x.rows();
+  counters_.value_evals += x.rows();
+  task_.log_prob_grad(x, logp, grad);
+}
+
+Vector DistributionOracle::log_prob(const Matrix& x) const {
+  check_points(x, dim(), "log_prob");
+  counters_.value_evals += x.rows();
+  return task_.log_prob(x);
+}
+
+void ObjectiveOracle::value_grad(const Matrix& x, Vector& f,
+                                 Matrix& grad) const {
+  check_points(x, dim(), "value_grad");
+  counters_.grad_evals += x.rows();
+  counters_.value_evals += x.rows();
+  task_.value_grad(x, f, grad);
+}
+
+Vector ObjectiveOracle::value(const Matrix& x) const {
+  check_points(x, dim(), "value");
+  counters_.value_evals += x.rows();
+  return task_.value(x);
+}
+
+Matrix SaddlePointOracle::operator_value(const Matrix& z) const {
+  check_points(z, dim(), "operator_value");
+  counters_.grad_evals += z.rows();
+  return task_.operator_value(z);
+}
+
+Vector SaddlePointOracle::value(const Matrix& z) const {
+  check_points(z, dim(), "value");
+  counters_.value_evals += z.rows();
+  return task_.value(z);
+}
+
+void BilevelOracle::check_pair(const Matrix& x, const Matrix& y) const {
+  check_points(x, dim_x(), "bilevel oracle (x)");
+  check_points(y, dim_y(), "bilevel oracle (y)");
+  if (x.rows() != y.rows())
+    throw std::invalid_argument("bilevel oracle: x and y have different rows");
+}
+
+Vector BilevelOracle::outer_value(const Matrix& x, const Matrix& y) const {
+  check_pair(x, y);
+  counters_.value_evals += x.rows();
+  return task_.outer_value(x, y);
+}
+void BilevelOracle::outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
+                               Matrix& fy) const {
+  check_pair(x, y);
+  counters_.grad_evals += x.rows();
+  task_.outer_grad(x, y, fx, fy);
+}
+Vector BilevelOracle::inner_value(const Matrix& x, const Matrix& y) const {
+  check_pair(x, y);
+  counters_.value_evals += x.rows();
+  return task_.inner_value(x, y);
+}
+void BilevelOracle::inner_grad(const Matrix& x, const Matrix& y, Matrix& gx,
+                               Matrix& gy) const {
+  check_pair(x, y);
+  counters_.grad_evals += x.rows();
+  task_.inner_grad(x, y, gx, gy);
+}
+Matrix BilevelOracle::inner_hvp_yy(const Matrix& x, const Matrix& y,
+                                   const Matrix& v) const {
+  check_pair(x, y);
+  check_points(v, dim_y(), "inner_hvp_yy (v)");
+  counters_.hvp_evals += x.rows();
+  return task_.inner_hvp_yy(x, y, v);
+}
+Matrix BilevelOracle::inner_cross(const Matrix& x, const Matrix& y,
+                                  const Matrix& v) const {
+  check_pair(x, y);
+  check_points(v, dim_y(), "inner_cross (v)");
+  counters_.hvp_evals += x.rows();
+  return task_.inner_cross(x, y, v);
+}
+
+}  // namespace vibench

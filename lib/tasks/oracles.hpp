@@ -1,0 +1,87 @@
+// The counting wrappers through which algorithms see a task. They forward
+// every call to the task, check the shape of its input and count its cost.
+// Algorithms receive only these, never the task itself, so no evaluation
+// escapes the count (the idea of pagmo2's problem wrapper).
+#pragma once
+
+#include "tasks/bilevel.hpp"
+#include "tasks/counters.hpp"
+#include "tasks/distribution.hpp"
+#include "tasks/objective.hpp"
+#include "tasks/saddle_point.hpp"
+
+namespace vibench {
+
+// Shared part of the four oracles: dimension, domain, capabilities.
+class Oracle {
+ public:
+  Oracle(const Task& task, Counters& counters)
+      : task_(task), counters_(counters) {}
+  virtual ~Oracle() = default;
+  Index dim() const { return task_.dim(); }
+  const Domain& domain() const { return task_.domain(); }
+  bool offers(Capability c) const { return task_.offers(c); }
+
+ protected:
+  // Throws std::invalid_argument unless `x` has `cols` columns and ≥ 1 row.
+  void check_points(const Matrix& x, Index cols, const char* what) const;
+  const Task& task_;
+  Counters& counters_;
+};
+
+class DistributionOracle final : public Oracle {
+ public:
+  DistributionOracle(const Distribution& task, Counters& counters)
+      : Oracle(task, counters), task_(task) {}
+  void log_prob_grad(const Matrix& x, Vector& logp, Matrix& grad) const;
+  Vector log_prob(const Matrix& x) const;
+
+ private:
+  const Distribution& task_;
+};
+
+class ObjectiveOracle final : public Oracle {
+ public:
+  ObjectiveOracle(const Objective& task, Counters& counters)
+      : Oracle(task, counters), task_(task) {}
+  void value_grad(const Matrix& x, Vector& f, Matrix& grad) const;
+  Vector value(const Matrix& x) const;
+
+ private:
+  const Objective& task_;
+};
+
+class SaddlePointOracle final : public Oracle {
+ public:
+  SaddlePointOracle(const SaddlePoint& task, Counters& counters)
+      : Oracle(task, counters), task_(task) {}
+  Index dim_x() const { return task_.dim_x(); }
+  Index dim_y() const { return task_.dim_y(); }
+  Matrix operator_value(const Matrix& z) const;
+  Vector value(const Matrix& z) const;
+
+ private:
+  const SaddlePoint& task_;
+};
+
+class BilevelOracle final : public Oracle {
+ public:
+  BilevelOracle(const Bilevel& task, Counters& counters)
+      : Oracle(task, counters), task_(task) {}
+  Index dim_x() const { return task_.dim_x(); }
+  Index dim_y() const { return task_.dim_y(); }
+  Vector outer_value(const Matrix& x, const Matrix& y) const;
+  void outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
+                  Matrix& fy) const;
+  Vector inner_value(const Matrix& x, const Matrix& y) const;
+  void inner_grad(const Matrix& x, const Matrix& y, Matrix& gx,
+                  Matrix& gy) const;
+  Matrix inner_hvp_yy(const Matrix& x, const Matrix& y, const Matrix& v) const;
+  Matrix inner_cross(const Matrix& x, const Matrix& y, const Matrix& v) const;
+
+ private:
+  void check_pair(const Matrix& x, const Matrix& y) const;
+  const Bilevel& task_;
+};
+
+}  // namespace vibench

@@ -1,0 +1,49 @@
+#include "tasks/task.hpp"
+
+namespace vibench {
+
+const char* to_string(TaskKind kind) {
+  switch (kind) {
+    case TaskKind::distribution:
+      return "distribution";
+    case TaskKind::objective:
+      return "objective";
+    case TaskKind::saddle_point:
+      return "saddle_point";
+    case TaskKind::bilevel:
+      return "bilevel";
+  }
+  return "?";
+}
+
+const char* to_string(Capability capability) {
+  switch (capability) {
+    case Capability::exact_draws:
+      return "exact_draws";
+    case Capability::moments:
+      return "moments";
+    case Capability::log_z:
+      return "log_z";
+    case Capability::optimum:
+      return "optimum";
+    case Capability::optimal_value:
+      return "optimal_value";
+    case Capability::hypergradient:
+      return "hypergradient";
+    case Capability::hessian_vector:
+      return "hessian_vector";
+  }
+  return "?";
+}
+
+std::vector<std::string> capability_names(const Capabilities& capabilities) {
+  std::vector<std::string> out;
+  for (Capability c : capabilities) out.push_back(to_string(c));
+  return out;
+}
+
+Matrix Task::initial_points(Index n, Rng& rng) const {
+  return rng.normal_matrix(n, dim());
+}
+
+}  // namespace vibench

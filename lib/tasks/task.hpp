@@ -1,0 +1,78 @@
+// The common base of the four task kinds and their declared capabilities.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "core/params.hpp"
+#include "core/registry.hpp"
+#include "core/rng.hpp"
+#include "core/types.hpp"
+
+namespace vibench {
+
+enum class TaskKind { distribution, objective, saddle_point, bilevel };
+const char* to_string(TaskKind kind);
+
+// What a task offers beyond its core oracle. Algorithms and metrics declare
+// the capabilities they need; the runner checks before anything runs.
+enum class Capability {
+  exact_draws,    // Distribution::sample
+  moments,        // Distribution::mean / covariance
+  log_z,          // Distribution::log_z
+  optimum,        // Objective/Bilevel optimum x*, SaddlePoint solution z*
+  optimal_value,  // Objective f*
+  hypergradient,  // Bilevel: exact y*(x) and ∇F(x)
+  hessian_vector,  // second-order products (Bilevel: ∇²_yy g·v, ∇²_xy g·v)
+};
+const char* to_string(Capability capability);
+using Capabilities = std::set<Capability>;
+std::vector<std::string> capability_names(const Capabilities& capabilities);
+
+// A task is immutable after construction, deterministic given its parameters
+// and safe to call from several threads.
+class Task {
+ public:
+  virtual ~Task() = default;
+  virtual TaskKind kind() const = 0;
+  // Dimension of one point: d for distributions and objectives, dim_x + dim_y
+  // for saddle points, dim_x for bilevel problems.
+  virtual Index dim() const = 0;
+  virtual const Domain& domain() const { return *reals_domain(); }
+  virtual Capabilities capabilities() const = 0;
+  bool offers(Capability c) const { return capabilities().count(c) > 0; }
+  // Where algorithms start unless the suite says otherwise: N(0, I) by
+  // default; tasks with a natural scale override it.
+  virtual Matrix initial_points(Index n, Rng& rng) const;
+};
+
+// Registry entry of a task family.
+struct TaskEntry {
+  std::string name;
+  TaskKind kind;
+  std::string description;
+  std::string dimension_rule;  // e.g. "dim" or "2 (fixed)"
+  ParamSpecs params;
+  std::function<std::shared_ptr<const Task>(const Params&)> make;
+};
+using TaskRegistry = Registry<TaskEntry>;
+
+// One registration line per task class:
+//   VIBENCH_REGISTER_TASK(GaussianTask);
+// The class provides static kName, kDescription, kDimensionRule, a static
+// `ParamSpecs params()` and a constructor from `const Params&`.
+template <class T>
+bool register_task() {
+  return TaskRegistry::instance().add(
+      {T::kName, T::kKind, T::kDescription, T::kDimensionRule, T::params(),
+       [](const Params& p) { return std::make_shared<const T>(p); }});
+}
+#define VIBENCH_REGISTER_TASK(Class)                                   \
+  [[maybe_unused]] static const bool vibench_registered_task_##Class = \
+      ::vibench::register_task<Class>()
+
+}  // namespace vibench

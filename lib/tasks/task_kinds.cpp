@@ -1,0 +1,59 @@
+// Default implementations of the optional parts of the four task kinds: a
+// task that does not declare a capability never has these called (the runner
+// checks capabilities first), so reaching one is a programming error.
+#include <stdexcept>
+
+#include "tasks/bilevel.hpp"
+#include "tasks/distribution.hpp"
+#include "tasks/objective.hpp"
+#include "tasks/saddle_point.hpp"
+
+namespace vibench {
+
+namespace {
+[[noreturn]] void not_offered(const char* what) {
+  throw std::logic_error(std::string("task does not offer ") + what);
+}
+}  // namespace
+
+Vector Distribution::log_prob(const Matrix& x) const {
+  Vector logp;
+  Matrix grad;
+  log_prob_grad(x, logp, grad);
+  return logp;
+}
+Matrix Distribution::sample(Index, Rng&) const { not_offered("exact_draws"); }
+Vector Distribution::mean() const { not_offered("moments"); }
+Matrix Distribution::covariance() const { not_offered("moments"); }
+double Distribution::log_z() const { not_offered("log_z"); }
+
+Vector Objective::value(const Matrix& x) const {
+  Vector f;
+  Matrix grad;
+  value_grad(x, f, grad);
+  return f;
+}
+double Objective::optimal_value() const { not_offered("optimal_value"); }
+Vector Objective::optimum() const { not_offered("optimum"); }
+
+Vector SaddlePoint::solution() const { not_offered("optimum"); }
+
+Matrix Bilevel::inner_hvp_yy(const Matrix&, const Matrix&,
+                             const Matrix&) const {
+  not_offered("hessian_vector");
+}
+Matrix Bilevel::inner_cross(const Matrix&, const Matrix&, const Matrix&) const {
+  not_offered("hessian_vector");
+}
+Matrix Bilevel::inner_solution(const Matrix&) const {
+  not_offered("hypergradient");
+}
+Matrix Bilevel::hypergradient(const Matrix&) const {
+  not_offered("hypergradient");
+}
+Vector Bilevel::optimum() const { not_offered("optimum"); }
+Matrix Bilevel::initial_inner_points(Index n, Rng& rng) const {
+  return rng.normal_matrix(n, dim_y());
+}
+
+}  // namespace vibench
