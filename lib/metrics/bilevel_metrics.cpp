@@ -1,0 +1,105 @@
+// Bilevel metrics. state.points holds outer iterates x (one per row),
+// state.inner the matching inner iterates y and state.hypergradient the
+// algorithm's hypergradient estimates; each metric reports its mean over
+// the rows.
+#include <stdexcept>
+#include <string>
+
+#include "metrics/metric.hpp"
+#include "tasks/bilevel.hpp"
+
+namespace vibench {
+
+namespace {
+
+const Bilevel& bilevel(const MetricContext& ctx) {
+  return static_cast<const Bilevel&>(ctx.task);
+}
+
+const Matrix& outer_points(const MetricContext& ctx, const char* metric) {
+  if (ctx.state.points.rows() < 1)
+    throw std::runtime_error(std::string(metric) + ": the state has no points");
+  return ctx.state.points;
+}
+
+// A per-row companion of the outer points (inner iterate, hypergradient).
+const Matrix& companion(const MetricContext& ctx, const Matrix& m, Index cols,
+                        const char* metric, const char* what) {
+  const Matrix& x = outer_points(ctx, metric);
+  if (m.size() == 0)
+    throw std::runtime_error(std::string(metric) + ": the algorithm's state " +
+                             "has no " + what);
+  if (m.rows() != x.rows() || m.cols() != cols)
+    throw std::runtime_error(
+        std::string(metric) + ": the state's " + what + " is " +
+        std::to_string(m.rows()) + "×" + std::to_string(m.cols()) +
+        ", expected " + std::to_string(x.rows()) + "×" + std::to_string(cols));
+  return m;
+}
+
+}  // namespace
+
+VIBENCH_REGISTER_METRIC(
+    hypergradient_error,
+    {.name = "hypergradient_error",
+     .kinds = {TaskKind::bilevel},
+     .description =
+         "‖ĥ − ∇F(x)‖₂ between the algorithm's hypergradient estimate ĥ "
+         "(state.hypergradient) and the exact hypergradient, mean over the "
+         "rows.",
+     .requirements = {Capability::hypergradient},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       const Bilevel& task = bilevel(ctx);
+       const Matrix& estimate =
+           companion(ctx, ctx.state.hypergradient, task.dim_x(),
+                     "hypergradient_error", "hypergradient estimate");
+       return (estimate - task.hypergradient(ctx.state.points))
+           .rowwise()
+           .norm()
+           .mean();
+     }});
+
+VIBENCH_REGISTER_METRIC(
+    hypergradient_norm,
+    {.name = "hypergradient_norm",
+     .kinds = {TaskKind::bilevel},
+     .description =
+         "‖∇F(x)‖₂, the exact hypergradient at the outer iterate, mean over "
+         "the rows.",
+     .requirements = {Capability::hypergradient},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       return bilevel(ctx)
+           .hypergradient(outer_points(ctx, "hypergradient_norm"))
+           .rowwise()
+           .norm()
+           .mean();
+     }});
+
+VIBENCH_REGISTER_METRIC(
+    inner_gap,
+    {.name = "inner_gap",
+     .kinds = {TaskKind::bilevel},
+     .description =
+         "‖y − y*(x)‖₂ between the inner iterate y (state.inner) and the "
+         "exact inner solution at the outer iterate x, mean over the rows.",
+     .requirements = {Capability::hypergradient},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       const Bilevel& task = bilevel(ctx);
+       const Matrix& y = companion(ctx, ctx.state.inner, task.dim_y(),
+                                   "inner_gap", "inner iterate");
+       return (y - task.inner_solution(ctx.state.points))
+           .rowwise()
+           .norm()
+           .mean();
+     }});
+
+}  // namespace vibench

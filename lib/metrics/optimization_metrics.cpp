@@ -1,0 +1,77 @@
+// Objective metrics. state.points holds one iterate per row (usually one);
+// each metric reports its mean over the rows.
+#include <stdexcept>
+#include <string>
+
+#include "metrics/metric.hpp"
+#include "tasks/bilevel.hpp"
+#include "tasks/objective.hpp"
+
+namespace vibench {
+
+namespace {
+
+const Objective& objective(const MetricContext& ctx) {
+  return static_cast<const Objective&>(ctx.task);
+}
+
+const Matrix& iterates(const MetricContext& ctx, const char* metric) {
+  if (ctx.state.points.rows() < 1)
+    throw std::runtime_error(std::string(metric) + ": the state has no points");
+  return ctx.state.points;
+}
+
+}  // namespace
+
+VIBENCH_REGISTER_METRIC(
+    suboptimality,
+    {.name = "suboptimality",
+     .kinds = {TaskKind::objective},
+     .description = "f(x) − f*, mean over the rows of the state.",
+     .requirements = {Capability::optimal_value},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       const Objective& task = objective(ctx);
+       return task.value(iterates(ctx, "suboptimality")).mean() -
+              task.optimal_value();
+     }});
+
+VIBENCH_REGISTER_METRIC(
+    grad_norm, {.name = "grad_norm",
+                .kinds = {TaskKind::objective},
+                .description = "‖∇f(x)‖₂, mean over the rows of the state.",
+                .requirements = {},
+                .needs_reference_draws = false,
+                .smaller_is_better = true,
+                .settings = {},
+                .compute = [](const MetricContext& ctx) {
+                  Vector f;
+                  Matrix grad;
+                  objective(ctx).value_grad(iterates(ctx, "grad_norm"), f,
+                                            grad);
+                  return grad.rowwise().norm().mean();
+                }});
+
+VIBENCH_REGISTER_METRIC(
+    distance_to_optimum,
+    {.name = "distance_to_optimum",
+     .kinds = {TaskKind::objective, TaskKind::bilevel},
+     .description =
+         "‖x − x*‖₂, mean over the rows of the state (for bilevel tasks, x "
+         "is the outer iterate and x* the outer optimum).",
+     .requirements = {Capability::optimum},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       const Vector optimum =
+           ctx.task.kind() == TaskKind::bilevel
+               ? static_cast<const Bilevel&>(ctx.task).optimum()
+               : objective(ctx).optimum();
+       const Matrix& x = iterates(ctx, "distance_to_optimum");
+       return (x.rowwise() - optimum.transpose()).rowwise().norm().mean();
+     }});
+
+}  // namespace vibench
