@@ -1,0 +1,143 @@
+// vibench run SUITE.json: runs every cell of a suite and writes the results.
+#include <fmt/format.h>
+#include <omp.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <regex>
+
+#include "report/summary.hpp"
+#include "runner/results_file.hpp"
+#include "runner/suite_runner.hpp"
+#include "vibench/commands.hpp"
+#include "vibench/suite_loading.hpp"
+
+namespace vibench::cli {
+
+namespace {
+
+struct RunArguments {
+  std::string suite;
+  std::string output;
+  int jobs = 0;
+  std::string filter;
+  bool dry_run = false;
+  bool force = false;
+  bool resume = false;
+  bool quiet = false;
+};
+
+std::string default_output(const std::string& suite_path) {
+  std::string stamp = utc_now();
+  std::erase(stamp, ':');
+  return fmt::format("vibench-results/{}-{}.json",
+                     std::filesystem::path(suite_path).stem().string(), stamp);
+}
+
+int run(const RunArguments& args, const std::string& command_line) {
+  const Suite suite = load_suite_for_command(args.suite);
+  for (const auto& warning : suite.warnings)
+    std::cerr << "vibench: warning: " << args.suite << ": " << warning << "\n";
+
+  std::vector<Cell> cells = expand_cells(suite);
+  if (!args.filter.empty()) {
+    std::regex pattern;
+    try {
+      pattern = std::regex(args.filter);
+    } catch (const std::regex_error& e) {
+      throw ConfigError("--filter",
+                        fmt::format("not a valid regular expression "
+                                    "'{}': {}",
+                                    args.filter, e.what()));
+    }
+    std::erase_if(cells, [&](const Cell& c) {
+      return !std::regex_search(c.id, pattern);
+    });
+  }
+  if (args.dry_run) {
+    for (const auto& cell : cells) std::cout << cell.id << "\n";
+    std::cout << fmt::format("{} cells (dry run: nothing was run)\n",
+                             cells.size());
+    return kExitOk;
+  }
+  if (cells.empty())
+    throw ConfigError("--filter", "no cell matches the filter");
+
+  const std::string output =
+      args.output.empty() ? default_output(args.suite) : args.output;
+  const std::string journal = Journal::path_for(output);
+  if (std::filesystem::exists(output) && !args.force)
+    throw ConfigError("--output",
+                      fmt::format("'{}' exists; choose another file with "
+                                  "-o or pass --force to replace it",
+                                  output));
+  if (std::filesystem::exists(journal) && !args.resume) {
+    if (!args.force)
+      throw ConfigError(
+          "--output",
+          fmt::format("an interrupted run left '{}'; pass --resume to "
+                      "finish it or --force to start over",
+                      journal));
+    std::filesystem::remove(journal);
+  }
+
+  RunOptions options;
+  options.jobs = args.jobs > 0 ? args.jobs : omp_get_num_procs();
+  options.output = output;
+  options.resume = args.resume;
+  options.command_line = command_line;
+  const bool interactive = isatty(STDERR_FILENO);
+  size_t not_ok = 0;
+  options.on_cell = [&](const Json& record, size_t done, size_t total) {
+    const std::string status = record["status"];
+    if (status != "ok" && status != "skipped") {
+      ++not_ok;
+      std::cerr << fmt::format("vibench: cell {} {}: {}\n",
+                               record["id"].get<std::string>(), status,
+                               record["message"].get<std::string>());
+    }
+    if (interactive)
+      std::cerr << fmt::format("\r[{}/{}] cells done, {} not ok", done, total,
+                               not_ok)
+                << (done == total ? "\n" : "") << std::flush;
+  };
+
+  const Json results = run_suite(suite, cells, options);
+  if (!args.quiet) std::cout << summary_table(results);
+  std::cout << fmt::format("\nresults: {} ({} cells)\n", output, cells.size());
+  return all_ok(results) ? kExitOk : kExitCellsFailed;
+}
+
+}  // namespace
+
+Action add_run_command(CLI::App& app, const std::string& command_line) {
+  auto args = std::make_shared<RunArguments>();
+  auto* command =
+      app.add_subcommand("run", "Run a suite and write its results as JSON");
+  command->add_option("suite", args->suite, "Suite file (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command->add_option("-o,--output", args->output,
+                      "Result file (default: vibench-results/SUITE-TIME.json); "
+                      "never overwritten without --force");
+  command
+      ->add_option("-j,--jobs", args->jobs,
+                   "Cells run in parallel (default: number of cores); results "
+                   "do not depend on it")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--filter", args->filter,
+                      "Run only cells whose id matches this regular expression "
+                      "(ids: TASK|ALGORITHM|rREPLICATE)");
+  command->add_flag("--dry-run", args->dry_run, "List the cells and exit");
+  command->add_flag(
+      "--force", args->force,
+      "Replace an existing result file (and discard its journal)");
+  command->add_flag("--resume", args->resume,
+                    "Finish an interrupted run from its journal");
+  command->add_flag("-q,--quiet", args->quiet,
+                    "Do not print the summary table");
+  return [args, command_line] { return run(*args, command_line); };
+}
+
+}  // namespace vibench::cli

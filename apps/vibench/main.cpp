@@ -1,0 +1,50 @@
+// vibench: benchmark samplers and optimizers on tasks with known answers.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "core/error.hpp"
+#include "vibench/commands.hpp"
+#include "vibench_revision.hpp"
+
+int main(int argc, char** argv) {
+  using namespace vibench;
+  CLI::App app{
+      "vibench: a benchmark suite for samplers and optimizers.\n"
+      "Runs suites of (task, algorithm, seed) cells and writes JSON metrics."};
+  app.set_version_flag("--version", std::string(VIBENCH_VERSION) + " (" +
+                                        VIBENCH_GIT_REVISION + ")");
+  app.require_subcommand(1);
+
+  std::string command_line;
+  for (int i = 0; i < argc; ++i)
+    command_line += (i ? " " : "") + std::string(argv[i]);
+  std::vector<std::pair<CLI::App*, cli::Action>> actions;
+  actions.emplace_back(nullptr, cli::add_run_command(app, command_line));
+  actions.back().first = app.get_subcommand("run");
+  actions.emplace_back(nullptr, cli::add_list_command(app));
+  actions.back().first = app.get_subcommand("list");
+  actions.emplace_back(nullptr, cli::add_validate_command(app));
+  actions.back().first = app.get_subcommand("validate");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? cli::kExitOk : cli::kExitUsage;
+  }
+  try {
+    for (auto& [subcommand, action] : actions)
+      if (subcommand->parsed()) return action();
+  } catch (const ConfigError& e) {
+    // Subcommands prefix the file name into the message where they know it.
+    std::cerr << "vibench: error: "
+              << (e.where().empty() ? "" : e.where() + ": ") << e.what()
+              << "\n";
+    return cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "vibench: error: " << e.what() << "\n";
+    return cli::kExitUsage;
+  }
+  return cli::kExitUsage;
+}

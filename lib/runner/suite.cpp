@@ -1,0 +1,540 @@
+#include "runner/suite.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/suggest.hpp"
+
+namespace vibench {
+
+namespace {
+
+const std::vector<std::string> kSuiteKeys = {"$schema",
+                                             "name",
+                                             "description",
+                                             "seed",
+                                             "seeds",
+                                             "tasks",
+                                             "algorithms",
+                                             "metrics",
+                                             "budget",
+                                             "checkpoints",
+                                             "timeout_seconds",
+                                             "reference_draws",
+                                             "divergence_threshold"};
+const std::vector<std::string> kTaskKeys = {"name", "params", "init"};
+const std::vector<std::string> kAlgorithmKeys = {"name", "params"};
+const std::vector<std::string> kMetricKeys = {"name", "settings"};
+const std::vector<std::string> kBudgetKeys = {"max_iterations",
+                                              "max_grad_evals", "max_seconds"};
+const std::vector<std::string> kCheckpointKeys = {"every", "log_spaced"};
+const std::vector<std::string> kInitKeys = {"mean", "std"};
+
+void check_keys(const Json& object, const std::vector<std::string>& allowed,
+                const std::string& path, const std::string& what) {
+  if (!object.is_object())
+    throw ConfigError(path, fmt::format("{} must be a JSON object, got {}",
+                                        what, object.dump()));
+  for (const auto& [key, value] : object.items())
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      throw ConfigError(
+          path + "/" + key,
+          fmt::format("unknown key '{}' in {}{}; allowed: {}", key, what,
+                      did_you_mean(key, allowed), quoted_list(allowed)));
+}
+
+// A positive integer (given as an integral JSON number).
+long long positive_integer(const Json& value, const std::string& path,
+                           const std::string& what, long long minimum = 1) {
+  if (!value.is_number() ||
+      std::floor(value.get<double>()) != value.get<double>() ||
+      value.get<double>() < static_cast<double>(minimum))
+    throw ConfigError(path, fmt::format("{} must be an integer >= {}, got {}",
+                                        what, minimum, value.dump()));
+  return static_cast<long long>(value.get<double>());
+}
+
+double positive_number(const Json& value, const std::string& path,
+                       const std::string& what) {
+  if (!value.is_number() || !(value.get<double>() > 0) ||
+      !std::isfinite(value.get<double>()))
+    throw ConfigError(path, fmt::format("{} must be a positive number, got {}",
+                                        what, value.dump()));
+  return value.get<double>();
+}
+
+// Returns the name of a component entry (a string, or an object with "name").
+std::string entry_name(const Json& entry, const std::string& path,
+                       const std::vector<std::string>& keys,
+                       const std::string& what) {
+  check_keys(entry, keys, path, what);
+  if (!entry.contains("name") || !entry["name"].is_string())
+    throw ConfigError(path + "/name",
+                      fmt::format("{} needs a string 'name'", what));
+  return entry["name"].get<std::string>();
+}
+
+// Expands grids: for a scalar-typed parameter a list is a grid; for any
+// parameter {"grid": [...]} is a grid. Returns every combination, in the
+// order of the parameter names (JSON objects are sorted by key).
+std::vector<Json> expand_grid(const Json& given, const ParamSpecs& specs) {
+  std::vector<Json> combos = {Json::object()};
+  if (!given.is_object()) return {given};
+  for (const auto& [key, value] : given.items()) {
+    const auto spec =
+        std::find_if(specs.begin(), specs.end(),
+                     [&](const ParamSpec& s) { return s.name == key; });
+    const bool scalar_type =
+        spec != specs.end() &&
+        (spec->type == ParamType::integer || spec->type == ParamType::real ||
+         spec->type == ParamType::boolean || spec->type == ParamType::string);
+    std::vector<Json> values;
+    if (value.is_object() && value.size() == 1 && value.contains("grid") &&
+        value["grid"].is_array() && !value["grid"].empty()) {
+      values.assign(value["grid"].begin(), value["grid"].end());
+    } else if (scalar_type && value.is_array() && !value.empty()) {
+      values.assign(value.begin(), value.end());
+    } else {
+      values = {value};
+    }
+    std::vector<Json> next;
+    for (const auto& combo : combos)
+      for (const auto& v : values) {
+        Json c = combo;
+        c[key] = v;
+        next.push_back(std::move(c));
+      }
+    combos = std::move(next);
+  }
+  return combos;
+}
+
+std::string make_label(const std::string& name, const Json& given) {
+  if (!given.is_object() || given.empty()) return name;
+  return name + given.dump();
+}
+
+std::string hex(std::uint64_t value) { return fmt::format("{:016x}", value); }
+
+template <class Entry>
+const Entry& find_entry(const Registry<Entry>& registry,
+                        const std::string& name, const std::string& path,
+                        const std::string& what) {
+  const Entry* entry = registry.find(name);
+  if (!entry)
+    throw ConfigError(
+        path, fmt::format("unknown {} '{}'{}; available: {}", what, name,
+                          did_you_mean(name, registry.names()),
+                          quoted_list(registry.names())));
+  return *entry;
+}
+
+// Runs a component constructor, turning its ConfigError into one at `path`.
+template <class F>
+auto construct_at(const std::string& path, const std::string& label, F&& make) {
+  try {
+    return make();
+  } catch (const ConfigError& e) {
+    throw ConfigError(e.where().empty() ? path : path + e.where(),
+                      fmt::format("{}: {}", label, e.what()));
+  }
+}
+
+void parse_tasks(const Json& doc, Suite& suite, Json& canonical) {
+  if (!doc.contains("tasks") || !doc["tasks"].is_array() ||
+      doc["tasks"].empty())
+    throw ConfigError("/tasks", "the suite needs a non-empty list 'tasks'");
+  canonical["tasks"] = Json::array();
+  const auto& registry = TaskRegistry::instance();
+  for (size_t i = 0; i < doc["tasks"].size(); ++i) {
+    const std::string path = fmt::format("/tasks/{}", i);
+    const Json& entry = doc["tasks"][i];
+    const std::string name = entry_name(entry, path, kTaskKeys, "a task entry");
+    const TaskEntry& task_entry =
+        find_entry(registry, name, path + "/name", "task");
+    const Json given = entry.value("params", Json::object());
+    Json init = entry.value("init", Json());
+    if (!init.is_null()) check_keys(init, kInitKeys, path + "/init", "'init'");
+    for (const Json& combo : expand_grid(given, task_entry.params)) {
+      TaskConfig config;
+      config.name = name;
+      config.json_path = path;
+      config.entry = &task_entry;
+      config.params = validate_params(combo, task_entry.params,
+                                      path + "/params", "task '" + name + "'");
+      config.given = combo;
+      config.label = make_label(name, combo);
+      config.task = construct_at(path + "/params", "task '" + name + "'", [&] {
+        return task_entry.make(Params(config.params));
+      });
+      config.init = init;
+      if (init.is_object()) {
+        if (init.contains("std"))
+          config.init_std =
+              positive_number(init["std"], path + "/init/std", "init std");
+        if (init.contains("mean")) {
+          const Json mean = init["mean"];
+          const Index d = config.task->dim();
+          if (mean.is_number()) {
+            config.init_mean = Vector::Constant(d, mean.get<double>());
+          } else if (mean.is_array() && static_cast<Index>(mean.size()) == d &&
+                     std::all_of(mean.begin(), mean.end(),
+                                 [](const Json& v) { return v.is_number(); })) {
+            Vector m(d);
+            for (Index k = 0; k < d; ++k) m(k) = mean[k].get<double>();
+            config.init_mean = m;
+          } else {
+            throw ConfigError(
+                path + "/init/mean",
+                fmt::format("init mean must be a number or a list "
+                            "of {} numbers (the task's dimension)",
+                            d));
+          }
+        }
+      }
+      for (const auto& other : suite.tasks)
+        if (other.label == config.label)
+          throw ConfigError(path,
+                            fmt::format("task '{}' appears twice (also at {})",
+                                        config.label, other.json_path));
+      Json c = {{"name", name}, {"params", config.params}};
+      if (!init.is_null()) c["init"] = init;
+      canonical["tasks"].push_back(c);
+      suite.tasks.push_back(std::move(config));
+    }
+  }
+}
+
+void parse_algorithms(const Json& doc, Suite& suite, Json& canonical) {
+  if (!doc.contains("algorithms") || !doc["algorithms"].is_array() ||
+      doc["algorithms"].empty())
+    throw ConfigError("/algorithms",
+                      "the suite needs a non-empty list 'algorithms'");
+  canonical["algorithms"] = Json::array();
+  const auto& registry = AlgorithmRegistry::instance();
+  for (size_t i = 0; i < doc["algorithms"].size(); ++i) {
+    const std::string path = fmt::format("/algorithms/{}", i);
+    const Json& entry = doc["algorithms"][i];
+    const std::string name =
+        entry_name(entry, path, kAlgorithmKeys, "an algorithm entry");
+    const AlgorithmEntry& algorithm_entry =
+        find_entry(registry, name, path + "/name", "algorithm");
+    const Json given = entry.value("params", Json::object());
+    for (const Json& combo : expand_grid(given, algorithm_entry.params)) {
+      AlgorithmConfig config;
+      config.name = name;
+      config.json_path = path;
+      config.entry = &algorithm_entry;
+      config.params =
+          validate_params(combo, algorithm_entry.params, path + "/params",
+                          "algorithm '" + name + "'");
+      config.given = combo;
+      config.label = make_label(name, combo);
+      config.algorithm = construct_at(
+          path + "/params", "algorithm '" + name + "'",
+          [&] { return algorithm_entry.make(Params(config.params)); });
+      for (const auto& other : suite.algorithms)
+        if (other.label == config.label)
+          throw ConfigError(path,
+                            fmt::format("algorithm '{}' appears twice (also "
+                                        "at {})",
+                                        config.label, other.json_path));
+      canonical["algorithms"].push_back(
+          {{"name", name}, {"params", config.params}});
+      suite.algorithms.push_back(std::move(config));
+    }
+  }
+}
+
+void parse_metrics(const Json& doc, Suite& suite, Json& canonical) {
+  canonical["metrics"] = Json::array();
+  if (!doc.contains("metrics")) return;
+  if (!doc["metrics"].is_array())
+    throw ConfigError("/metrics",
+                      "'metrics' must be a list of metric names or "
+                      "{\"name\": ..., \"settings\": {...}} objects");
+  const auto& registry = MetricRegistry::instance();
+  for (size_t i = 0; i < doc["metrics"].size(); ++i) {
+    const std::string path = fmt::format("/metrics/{}", i);
+    const Json& entry = doc["metrics"][i];
+    std::string name;
+    Json settings = Json::object();
+    if (entry.is_string()) {
+      name = entry.get<std::string>();
+    } else {
+      name = entry_name(entry, path, kMetricKeys, "a metric entry");
+      settings = entry.value("settings", Json::object());
+    }
+    const MetricEntry& metric_entry = find_entry(
+        registry, name, entry.is_string() ? path : path + "/name", "metric");
+    MetricConfig config;
+    config.name = name;
+    config.entry = &metric_entry;
+    config.settings =
+        Params(validate_params(settings, metric_entry.settings,
+                               path + "/settings", "metric '" + name + "'"));
+    for (const auto& other : suite.metrics)
+      if (other.name == name)
+        throw ConfigError(path,
+                          fmt::format("metric '{}' is listed twice", name));
+    canonical["metrics"].push_back(
+        {{"name", name}, {"settings", config.settings.json()}});
+    suite.metrics.push_back(std::move(config));
+  }
+}
+
+void parse_budget(const Json& doc, Suite& suite) {
+  if (!doc.contains("budget"))
+    throw ConfigError("/budget",
+                      "the suite needs a 'budget' with at least one of "
+                      "'max_iterations', 'max_grad_evals', 'max_seconds'");
+  const Json& budget = doc["budget"];
+  check_keys(budget, kBudgetKeys, "/budget", "'budget'");
+  if (budget.contains("max_iterations"))
+    suite.budget.max_iterations = positive_integer(
+        budget["max_iterations"], "/budget/max_iterations", "max_iterations");
+  if (budget.contains("max_grad_evals"))
+    suite.budget.max_grad_evals = positive_integer(
+        budget["max_grad_evals"], "/budget/max_grad_evals", "max_grad_evals");
+  if (budget.contains("max_seconds"))
+    suite.budget.max_seconds = positive_number(
+        budget["max_seconds"], "/budget/max_seconds", "max_seconds");
+  if (!suite.budget.max_iterations && !suite.budget.max_grad_evals &&
+      !suite.budget.max_seconds)
+    throw ConfigError("/budget",
+                      "the budget needs at least one of 'max_iterations', "
+                      "'max_grad_evals', 'max_seconds'");
+}
+
+void parse_checkpoints(const Json& doc, Suite& suite) {
+  if (!doc.contains("checkpoints")) {
+    // Default: about 20 checkpoints over the iteration budget, else every 10.
+    if (suite.budget.max_iterations)
+      suite.checkpoints.every =
+          std::max<long long>(1, *suite.budget.max_iterations / 20);
+    else
+      suite.checkpoints.every = 10;
+    return;
+  }
+  const Json& rule = doc["checkpoints"];
+  check_keys(rule, kCheckpointKeys, "/checkpoints", "'checkpoints'");
+  if (rule.size() != 1)
+    throw ConfigError(
+        "/checkpoints",
+        "'checkpoints' takes exactly one of 'every' or 'log_spaced'");
+  if (rule.contains("every"))
+    suite.checkpoints.every = positive_integer(
+        rule["every"], "/checkpoints/every", "checkpoints.every");
+  if (rule.contains("log_spaced")) {
+    suite.checkpoints.log_spaced = static_cast<int>(
+        positive_integer(rule["log_spaced"], "/checkpoints/log_spaced",
+                         "checkpoints.log_spaced", 2));
+    if (!suite.budget.max_iterations)
+      throw ConfigError("/checkpoints/log_spaced",
+                        "log-spaced checkpoints need budget.max_iterations");
+  }
+}
+
+void parse_seeds(const Json& doc, Suite& suite) {
+  if (doc.contains("seed")) {
+    const Json& seed = doc["seed"];
+    if (!seed.is_number_integer() || seed.get<long long>() < 0)
+      throw ConfigError("/seed",
+                        fmt::format("seed must be a non-negative integer, "
+                                    "got {}",
+                                    seed.dump()));
+    suite.seed = seed.get<std::uint64_t>();
+  }
+  const Json seeds = doc.value("seeds", Json(1));
+  if (seeds.is_number()) {
+    const long long count =
+        positive_integer(seeds, "/seeds", "seeds (a count)");
+    for (long long r = 0; r < count; ++r) suite.replicates.push_back(r);
+  } else if (seeds.is_array() && !seeds.empty()) {
+    for (size_t i = 0; i < seeds.size(); ++i)
+      suite.replicates.push_back(positive_integer(
+          seeds[i], fmt::format("/seeds/{}", i), "a replicate id", 0));
+    std::set<long long> unique(suite.replicates.begin(),
+                               suite.replicates.end());
+    if (unique.size() != suite.replicates.size())
+      throw ConfigError("/seeds", "the list of seeds has duplicates");
+  } else {
+    throw ConfigError("/seeds",
+                      fmt::format("seeds must be a count or a non-empty "
+                                  "list of replicate ids, got {}",
+                                  seeds.dump()));
+  }
+}
+
+void add_warnings(Suite& suite) {
+  for (const auto& task : suite.tasks) {
+    const bool has_algorithm =
+        std::any_of(suite.algorithms.begin(), suite.algorithms.end(),
+                    [&](const AlgorithmConfig& a) {
+                      return a.algorithm->kind() == task.task->kind();
+                    });
+    if (!has_algorithm)
+      suite.warnings.push_back(fmt::format(
+          "{}: task '{}' is a {} and no algorithm of that kind is listed",
+          task.json_path, task.label, to_string(task.task->kind())));
+  }
+  for (const auto& algorithm : suite.algorithms) {
+    const bool has_task = std::any_of(
+        suite.tasks.begin(), suite.tasks.end(), [&](const TaskConfig& t) {
+          return t.task->kind() == algorithm.algorithm->kind();
+        });
+    if (!has_task)
+      suite.warnings.push_back(
+          fmt::format("{}: algorithm '{}' is for {} tasks and none is listed",
+                      algorithm.json_path, algorithm.label,
+                      to_string(algorithm.algorithm->kind())));
+  }
+  for (size_t i = 0; i < suite.metrics.size(); ++i) {
+    const auto& metric = suite.metrics[i];
+    const bool applies = std::any_of(
+        suite.tasks.begin(), suite.tasks.end(), [&](const TaskConfig& t) {
+          return metric.entry->kinds.count(t.task->kind()) > 0;
+        });
+    if (!applies)
+      suite.warnings.push_back(fmt::format(
+          "/metrics/{}: metric '{}' applies to none of the suite's tasks", i,
+          metric.name));
+  }
+}
+
+}  // namespace
+
+Json Budget::to_json() const {
+  Json out = Json::object();
+  if (max_iterations) out["max_iterations"] = *max_iterations;
+  if (max_grad_evals) out["max_grad_evals"] = *max_grad_evals;
+  if (max_seconds) out["max_seconds"] = *max_seconds;
+  return out;
+}
+
+Json CheckpointRule::to_json() const {
+  if (log_spaced > 0) return {{"log_spaced", log_spaced}};
+  return {{"every", every}};
+}
+
+Suite parse_suite(const Json& doc, const std::string& file) {
+  check_keys(doc, kSuiteKeys, "", "the suite");
+  Suite suite;
+  suite.file = file;
+  if (doc.contains("name")) {
+    if (!doc["name"].is_string())
+      throw ConfigError("/name", "the suite's 'name' must be a string");
+    suite.name = doc["name"].get<std::string>();
+  }
+  if (doc.contains("description")) {
+    if (!doc["description"].is_string())
+      throw ConfigError("/description", "'description' must be a string");
+    suite.description = doc["description"].get<std::string>();
+  }
+  Json canonical = Json::object();
+  parse_seeds(doc, suite);
+  parse_tasks(doc, suite, canonical);
+  parse_algorithms(doc, suite, canonical);
+  parse_metrics(doc, suite, canonical);
+  parse_budget(doc, suite);
+  parse_checkpoints(doc, suite);
+  if (doc.contains("timeout_seconds"))
+    suite.timeout_seconds = positive_number(
+        doc["timeout_seconds"], "/timeout_seconds", "timeout_seconds");
+  if (doc.contains("reference_draws"))
+    suite.reference_draws = positive_integer(
+        doc["reference_draws"], "/reference_draws", "reference_draws", 2);
+  if (doc.contains("divergence_threshold"))
+    suite.divergence_threshold =
+        positive_number(doc["divergence_threshold"], "/divergence_threshold",
+                        "divergence_threshold");
+
+  canonical["name"] = suite.name;
+  canonical["description"] = suite.description;
+  canonical["seed"] = suite.seed;
+  canonical["seeds"] = suite.replicates;
+  canonical["budget"] = suite.budget.to_json();
+  canonical["checkpoints"] = suite.checkpoints.to_json();
+  canonical["timeout_seconds"] = suite.timeout_seconds;
+  canonical["reference_draws"] = suite.reference_draws;
+  canonical["divergence_threshold"] = suite.divergence_threshold;
+  suite.canonical = canonical;
+  suite.hash = hex(hash_string(canonical.dump()));
+  add_warnings(suite);
+  return suite;
+}
+
+Suite load_suite(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw ConfigError("", fmt::format("cannot open suite file '{}'", path));
+  Json doc;
+  try {
+    doc = Json::parse(in);
+  } catch (const Json::parse_error& e) {
+    throw ConfigError("", fmt::format("not valid JSON: {}", e.what()));
+  }
+  return parse_suite(doc, path);
+}
+
+std::vector<Cell> expand_cells(const Suite& suite) {
+  std::vector<Cell> cells;
+  for (size_t t = 0; t < suite.tasks.size(); ++t) {
+    const TaskConfig& task = suite.tasks[t];
+    Json task_identity = {{"name", task.name}, {"params", task.params}};
+    if (!task.init.is_null()) task_identity["init"] = task.init;
+    const std::uint64_t task_hash = hash_string(task_identity.dump());
+    for (size_t a = 0; a < suite.algorithms.size(); ++a) {
+      const AlgorithmConfig& algorithm = suite.algorithms[a];
+      if (algorithm.algorithm->kind() != task.task->kind()) continue;
+      const std::uint64_t algorithm_hash = hash_string(
+          Json({{"name", algorithm.name}, {"params", algorithm.params}})
+              .dump());
+      for (long long replicate : suite.replicates) {
+        Cell cell;
+        cell.task_index = t;
+        cell.algorithm_index = a;
+        cell.replicate = replicate;
+        // Initial points depend on (suite seed, task, replicate) only, so
+        // every algorithm on the same task and replicate starts from the same
+        // points; the algorithm's own stream also depends on its parameters.
+        cell.init_seed = mix_seed(mix_seed(suite.seed, task_hash),
+                                  static_cast<std::uint64_t>(replicate));
+        cell.algorithm_seed = mix_seed(cell.init_seed, algorithm_hash);
+        cell.id =
+            fmt::format("{}|{}|r{}", task.label, algorithm.label, replicate);
+        cells.push_back(std::move(cell));
+      }
+    }
+  }
+  return cells;
+}
+
+std::vector<long long> log_spaced_iterations(int count,
+                                             long long max_iterations) {
+  std::vector<long long> out;
+  const double top = std::log(static_cast<double>(max_iterations));
+  for (int k = 0; k < count; ++k) {
+    const double t = count == 1 ? top : top * k / (count - 1);
+    out.push_back(static_cast<long long>(std::llround(std::exp(t))));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool is_checkpoint(const CheckpointRule& rule, long long iteration,
+                   const std::vector<long long>& log_iterations) {
+  if (iteration == 0) return true;
+  if (rule.every > 0) return iteration % rule.every == 0;
+  return std::binary_search(log_iterations.begin(), log_iterations.end(),
+                            iteration);
+}
+
+}  // namespace vibench

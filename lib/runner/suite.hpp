@@ -1,0 +1,107 @@
+// A suite file, validated and expanded: tasks and algorithms (grids
+// expanded), seeds, budget, checkpoints and metrics. Everything that can be
+// wrong with a suite is found here, before any cell runs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "algorithms/algorithm.hpp"
+#include "metrics/metric.hpp"
+#include "tasks/task.hpp"
+
+namespace vibench {
+
+// One task or algorithm configuration after grid expansion.
+struct ComponentConfig {
+  std::string name;
+  std::string json_path;  // of its entry in the suite file
+  Json params;            // effective: every declared parameter
+  Json given;             // what the suite set (after grid expansion)
+  std::string label;  // name plus given parameters, e.g. svgd{"step_size":0.1}
+};
+
+struct TaskConfig : ComponentConfig {
+  const TaskEntry* entry = nullptr;
+  std::shared_ptr<const Task> task;
+  // Optional override of the task's initial distribution: N(mean, std² I).
+  std::optional<Vector> init_mean;
+  std::optional<double> init_std;
+  Json init;  // as given, for the record
+};
+
+struct AlgorithmConfig : ComponentConfig {
+  const AlgorithmEntry* entry = nullptr;
+  std::shared_ptr<const Algorithm> algorithm;
+};
+
+struct MetricConfig {
+  std::string name;
+  const MetricEntry* entry = nullptr;
+  Params settings;
+};
+
+struct Budget {
+  std::optional<long long> max_iterations;
+  std::optional<long long> max_grad_evals;
+  std::optional<double> max_seconds;
+  Json to_json() const;
+};
+
+// Checkpoints on the iteration axis: every k iterations, or `log_spaced`
+// points between 1 and max_iterations. Iteration 0 and the last iteration
+// are always recorded.
+struct CheckpointRule {
+  long long every = 0;  // > 0: every k iterations
+  int log_spaced = 0;   // > 0: that many log-spaced iterations
+  Json to_json() const;
+};
+
+struct Suite {
+  std::string file;  // for messages
+  std::string name;
+  std::string description;
+  Json canonical;    // the suite with every default filled in
+  std::string hash;  // of canonical, hex
+  std::uint64_t seed = 0;
+  std::vector<long long> replicates;
+  std::vector<TaskConfig> tasks;
+  std::vector<AlgorithmConfig> algorithms;
+  std::vector<MetricConfig> metrics;
+  Budget budget;
+  CheckpointRule checkpoints;
+  double timeout_seconds = 600;
+  long long reference_draws = 1000;
+  double divergence_threshold = 1e100;
+  std::vector<std::string> warnings;  // valid but probably not intended
+};
+
+// One (task, algorithm, replicate) of a suite.
+struct Cell {
+  std::string id;
+  size_t task_index = 0;
+  size_t algorithm_index = 0;
+  long long replicate = 0;
+  std::uint64_t init_seed = 0;       // initial points and reference draws
+  std::uint64_t algorithm_seed = 0;  // the algorithm's own randomness
+};
+
+// Reads and validates a suite file; throws ConfigError naming the JSON path.
+Suite load_suite(const std::string& path);
+Suite parse_suite(const Json& document, const std::string& file);
+
+// Every (task, algorithm, replicate) with matching kinds, in suite order:
+// tasks, then algorithms, then replicates.
+std::vector<Cell> expand_cells(const Suite& suite);
+
+// Iterations at which a checkpoint is recorded, up to `max_iterations`
+// (used when the rule is log-spaced).
+bool is_checkpoint(const CheckpointRule& rule, long long iteration,
+                   const std::vector<long long>& log_iterations);
+std::vector<long long> log_spaced_iterations(int count,
+                                             long long max_iterations);
+
+}  // namespace vibench

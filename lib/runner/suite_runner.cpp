@@ -1,0 +1,83 @@
+#include "runner/suite_runner.hpp"
+
+#include <omp.h>
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "runner/cell_runner.hpp"
+#include "runner/results_file.hpp"
+
+namespace vibench {
+
+Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
+               const RunOptions& options) {
+  const std::string start_time = utc_now();
+  // One thread per cell: Eigen's own threading is off so that results do not
+  // depend on how many cells run at once.
+  Eigen::setNbThreads(1);
+
+  const std::string journal_path = Journal::path_for(options.output);
+  std::map<std::string, Json> finished;
+  if (options.resume && std::filesystem::exists(journal_path))
+    for (Json& record : Journal::read(journal_path, suite.hash)) {
+      const std::string id = record.value("id", std::string());
+      finished[id] = std::move(record);
+    }
+
+  std::vector<Json> records(cells.size());
+  std::vector<size_t> pending;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const auto it = finished.find(cells[i].id);
+    if (it != finished.end())
+      records[i] = it->second;
+    else
+      pending.push_back(i);
+  }
+
+  Journal journal(journal_path, suite.hash);
+  std::mutex progress_mutex;
+  size_t done = cells.size() - pending.size();
+  const long long count = static_cast<long long>(pending.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(options.jobs)
+  for (long long k = 0; k < count; ++k) {
+    const size_t i = pending[k];
+    records[i] = run_cell(suite, cells[i]);
+    journal.append(records[i]);
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    ++done;
+    if (options.on_cell) options.on_cell(records[i], done, cells.size());
+  }
+
+  Json metric_settings = Json::array();
+  for (const auto& metric : suite.metrics)
+    metric_settings.push_back(
+        {{"name", metric.name},
+         {"settings", metric.settings.json()},
+         {"smaller_is_better", metric.entry->smaller_is_better},
+         {"description", metric.entry->description}});
+  Json document = {
+      {"schema_version", kResultsSchemaVersion},
+      {"suite", suite.canonical},
+      {"suite_hash", suite.hash},
+      {"suite_file", suite.file},
+      {"context",
+       run_context(options.jobs, start_time, utc_now(), options.command_line)},
+      {"metrics", metric_settings},
+      {"cells", records},
+  };
+  write_atomically(options.output, document.dump(1));
+  std::filesystem::remove(journal_path);
+  return document;
+}
+
+bool all_ok(const Json& results) {
+  for (const auto& record : results.at("cells")) {
+    const std::string status = record.value("status", std::string());
+    if (status != "ok" && status != "skipped") return false;
+  }
+  return true;
+}
+
+}  // namespace vibench

@@ -1,0 +1,31 @@
+// Runs the cells of a suite in parallel (OpenMP over cells) and assembles
+// the result document.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "runner/suite.hpp"
+
+namespace vibench {
+
+struct RunOptions {
+  int jobs = 1;
+  std::string output;   // result file; its journal sits beside it
+  bool resume = false;  // reuse the finished records of an interrupted run
+  std::string command_line;
+  // Called after each finished cell (from one thread at a time).
+  std::function<void(const Json& record, size_t done, size_t total)> on_cell;
+};
+
+// Runs `cells` (a subset of expand_cells(suite), e.g. filtered) and writes
+// the result document atomically to options.output. Records are in cell
+// order whatever the number of jobs. Returns the document.
+Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
+               const RunOptions& options);
+
+// True when every record is ok or skipped.
+bool all_ok(const Json& results);
+
+}  // namespace vibench
