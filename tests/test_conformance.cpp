@@ -1,0 +1,103 @@
+// Generic conformance of every registered algorithm, so that a new algorithm
+// is checked without anyone writing a test for it: it runs on a task of its
+// kind within the budget, is deterministic, and rejects bad parameters.
+#include <doctest/doctest.h>
+
+#include "core/error.hpp"
+#include "runner/cell_runner.hpp"
+#include "runner/suite_runner.hpp"
+
+using namespace vibench;
+
+namespace {
+
+// The first registered task of `kind` that offers everything `algorithm`
+// needs, with default parameters.
+std::string task_for(const Algorithm& algorithm) {
+  for (const TaskEntry* entry : TaskRegistry::instance().all()) {
+    if (entry->kind != algorithm.kind()) continue;
+    const auto task = entry->make(
+        Params(validate_params({}, entry->params, "", entry->name)));
+    if (incompatibility(*task, algorithm).empty()) return entry->name;
+  }
+  return "";
+}
+
+// A value outside the declared range of `spec`, or null when it has none.
+Json out_of_range(const ParamSpec& spec) {
+  if (spec.type == ParamType::string && !spec.choices.empty())
+    return spec.choices.front() + "_not_a_choice";
+  if (spec.type != ParamType::integer && spec.type != ParamType::real)
+    return {};
+  if (spec.min) return spec.min_exclusive ? *spec.min : *spec.min - 1;
+  if (spec.max) return spec.max_exclusive ? *spec.max : *spec.max + 1;
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE(
+    "conformance: every algorithm runs within budget, deterministically") {
+  for (const AlgorithmEntry* entry : AlgorithmRegistry::instance().all()) {
+    INFO("algorithm ", entry->name);
+    const auto algorithm = entry->make(
+        Params(validate_params({}, entry->params, "", entry->name)));
+    const std::string task = task_for(*algorithm);
+    REQUIRE_MESSAGE(!task.empty(), "no registered task to run it on");
+    const Json suite_json = {
+        {"seeds", 2},
+        {"tasks", {{{"name", task}}}},
+        {"algorithms", {{{"name", entry->name}}}},
+        {"budget", {{"max_grad_evals", 2000}}},
+        {"timeout_seconds", 60},
+    };
+    const Suite suite = parse_suite(suite_json, "conformance.json");
+    const auto cells = expand_cells(suite);
+    REQUIRE(cells.size() == 2);
+    const Json first = run_cell(suite, cells[0]);
+    CHECK(first["status"] == "ok");
+    CHECK(first["stopped_by"] == "max_grad_evals");
+    // The budget stops a cell after the step that reaches it: one step may
+    // overshoot by its own cost, never more.
+    const auto& evals = first["trace"]["grad_evals"];
+    const long long final_evals = first["final"]["grad_evals"];
+    CHECK(final_evals >= 2000);
+    const long long iterations = first["final"]["iterations"];
+    REQUIRE(iterations > 0);
+    const long long per_step =
+        (final_evals - evals.front().get<long long>()) / iterations;
+    CHECK(final_evals < 2000 + 2 * std::max<long long>(per_step, 1) + 1);
+    // Deterministic: the same cell twice gives the same trace.
+    const Json again = run_cell(suite, cells[0]);
+    CHECK(again["trace"]["metrics"] == first["trace"]["metrics"]);
+    CHECK(again["trace"]["grad_evals"] == first["trace"]["grad_evals"]);
+  }
+}
+
+TEST_CASE(
+    "conformance: every parameter of every component rejects bad values") {
+  auto check_specs = [](const std::string& owner, const ParamSpecs& specs) {
+    for (const ParamSpec& spec : specs) {
+      INFO(owner, ".", spec.name);
+      CHECK_FALSE(spec.description.empty());
+      const Json bad = out_of_range(spec);
+      if (!bad.is_null())
+        CHECK_THROWS_AS(validate_params({{spec.name, bad}}, specs, "", owner),
+                        ConfigError);
+      // A value of the wrong type is always rejected.
+      const Json wrong =
+          spec.type == ParamType::string ? Json(3.5) : Json("text");
+      CHECK_THROWS_AS(validate_params({{spec.name, wrong}}, specs, "", owner),
+                      ConfigError);
+    }
+    CHECK_THROWS_AS(
+        validate_params({{"no_such_parameter", 1}}, specs, "", owner),
+        ConfigError);
+  };
+  for (const AlgorithmEntry* entry : AlgorithmRegistry::instance().all())
+    check_specs(entry->name, entry->params);
+  for (const TaskEntry* entry : TaskRegistry::instance().all())
+    check_specs(entry->name, entry->params);
+  for (const MetricEntry* entry : MetricRegistry::instance().all())
+    check_specs(entry->name, entry->settings);
+}
