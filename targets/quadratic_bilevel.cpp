@@ -1,0 +1,153 @@
+// `quadratic_bilevel`: a bilevel problem whose every quantity has a closed
+// form.
+//   inner  g(x, y) = ½ yᵀAy − yᵀBx           ⇒ y*(x) = A⁻¹Bx
+//   outer  f(x, y) = ½‖y − y_t‖² + ½ μ‖x‖²
+//   F(x) = f(x, y*(x)),  ∇F(x) = Mᵀ(Mx − y_t) + μx with M = A⁻¹B,
+//   x* solves (MᵀM + μI) x = Mᵀ y_t.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "core/rng.hpp"
+#include "tasks/bilevel.hpp"
+
+namespace vibench {
+namespace {
+
+class QuadraticBilevelTask final : public Bilevel {
+ public:
+  static constexpr const char* kName = "quadratic_bilevel";
+  static constexpr const char* kDescription =
+      "Quadratic bilevel problem: inner ½yᵀAy − yᵀBx (A SPD, eigenvalues "
+      "log-spaced in [1, condition_number]), outer ½‖y − y_t‖² + ½μ‖x‖²; "
+      "exact y*(x), hypergradient and x*";
+  static constexpr const char* kDimensionRule =
+      "dim_x (inner variable y has dim_y)";
+
+  static ParamSpecs params() {
+    return {
+        ParamSpec::integer("dim_x", 5, "dimension of the outer variable x")
+            .at_least(1),
+        ParamSpec::integer("dim_y", 10, "dimension of the inner variable y")
+            .at_least(1),
+        ParamSpec::real("condition_number", 10.0,
+                        "condition number of the inner Hessian A "
+                        "(eigenvalues log-spaced in [1, condition_number], "
+                        "randomly rotated)")
+            .at_least(1.0),
+        ParamSpec::real("mu", 0.1,
+                        "outer ridge weight μ; μ = 0 needs dim_x ≤ dim_y")
+            .at_least(0.0),
+        ParamSpec::integer("instance", 0,
+                           "seed of A's rotation, B (entries N(0, 1/dim_y)) "
+                           "and the target y_t ~ N(0, I)")
+            .at_least(0),
+    };
+  }
+
+  explicit QuadraticBilevelTask(const Params& p) {
+    const Index dx = static_cast<Index>(p.integer("dim_x"));
+    const Index dy = static_cast<Index>(p.integer("dim_y"));
+    const double kappa = p.real("condition_number");
+    mu_ = p.real("mu");
+    if (mu_ == 0.0 && dx > dy)
+      throw ConfigError(
+          "", fmt::format("quadratic_bilevel: with mu = 0 the outer problem "
+                          "has no unique solution when dim_x = {} > dim_y = "
+                          "{}; set mu > 0",
+                          dx, dy));
+    Vector eigenvalues(dy);
+    for (Index i = 0; i < dy; ++i)
+      eigenvalues(i) = dy == 1
+                           ? 1.0
+                           : std::pow(kappa, static_cast<double>(i) /
+                                                 static_cast<double>(dy - 1));
+    const Rng root =
+        make_rng(static_cast<std::uint64_t>(p.integer("instance")));
+    Rng rotation_rng = root.child("rotation");
+    const Matrix q = rotation_rng.orthogonal(dy);
+    a_ = q * eigenvalues.asDiagonal() * q.transpose();
+    a_ = 0.5 * (a_ + a_.transpose());
+    Rng coupling_rng = root.child("coupling");
+    b_ =
+        coupling_rng.normal_matrix(dy, dx) / std::sqrt(static_cast<double>(dy));
+    Rng target_rng = root.child("target");
+    target_ = target_rng.normal_vector(dy);
+    // M = A⁻¹B = Q Λ⁻¹ Qᵀ B.
+    m_ = q * (eigenvalues.cwiseInverse().asDiagonal() * (q.transpose() * b_));
+    const Matrix normal = m_.transpose() * m_ + mu_ * Matrix::Identity(dx, dx);
+    const Eigen::LLT<Matrix> llt(normal);
+    if (llt.info() != Eigen::Success)
+      throw ConfigError("",
+                        "quadratic_bilevel: the outer problem is not "
+                        "strongly convex for this instance; set mu > 0");
+    optimum_ = llt.solve(m_.transpose() * target_);
+  }
+
+  Index dim_x() const override { return b_.cols(); }
+  Index dim_y() const override { return b_.rows(); }
+  Capabilities capabilities() const override {
+    return {Capability::hypergradient, Capability::hessian_vector,
+            Capability::optimum};
+  }
+
+  Vector outer_value(const Matrix& x, const Matrix& y) const override {
+    const Matrix r = y.rowwise() - target_.transpose();
+    return 0.5 * r.rowwise().squaredNorm() +
+           0.5 * mu_ * x.rowwise().squaredNorm();
+  }
+  void outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
+                  Matrix& fy) const override {
+    fx = mu_ * x;
+    fy = y.rowwise() - target_.transpose();
+  }
+
+  Vector inner_value(const Matrix& x, const Matrix& y) const override {
+    const Matrix ya = y * a_;
+    const Matrix xb = x * b_.transpose();
+    return (0.5 * (ya.array() * y.array()).rowwise().sum() -
+            (xb.array() * y.array()).rowwise().sum())
+        .matrix();
+  }
+  void inner_grad(const Matrix& x, const Matrix& y, Matrix& gx,
+                  Matrix& gy) const override {
+    gx.noalias() = -y * b_;
+    gy.noalias() = y * a_;
+    gy.noalias() -= x * b_.transpose();
+  }
+
+  // ∇²_yy g = A (symmetric): rows V A.
+  Matrix inner_hvp_yy(const Matrix&, const Matrix&,
+                      const Matrix& v) const override {
+    return v * a_;
+  }
+  // ∇²_xy g = −Bᵀ (dim_x × dim_y): rows −V B.
+  Matrix inner_cross(const Matrix&, const Matrix&,
+                     const Matrix& v) const override {
+    return -v * b_;
+  }
+
+  Matrix inner_solution(const Matrix& x) const override {
+    return x * m_.transpose();
+  }
+  Matrix hypergradient(const Matrix& x) const override {
+    const Matrix residual =
+        (x * m_.transpose()).rowwise() - target_.transpose();
+    return residual * m_ + mu_ * x;
+  }
+  Vector optimum() const override { return optimum_; }
+
+ private:
+  Matrix a_;  // dim_y × dim_y, SPD
+  Matrix b_;  // dim_y × dim_x
+  Matrix m_;  // A⁻¹B
+  Vector target_, optimum_;
+  double mu_ = 0.0;
+};
+
+}  // namespace
+
+VIBENCH_REGISTER_TASK(QuadraticBilevelTask);
+
+}  // namespace vibench

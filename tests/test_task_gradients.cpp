@@ -1,0 +1,392 @@
+// Generic conformance of every registered task: each oracle is checked
+// against central finite differences of the values it claims to
+// differentiate, and batched evaluation must equal row-by-row evaluation.
+// New tasks are covered as soon as they register; `preset_cases` adds
+// parameter sets that reach code paths the defaults do not.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+#include "core/rng.hpp"
+#include "tasks/bilevel.hpp"
+#include "tasks/distribution.hpp"
+#include "tasks/objective.hpp"
+#include "tasks/saddle_point.hpp"
+
+namespace vibench {
+namespace {
+
+struct TaskCase {
+  std::string name;
+  Json params;
+  std::string label() const { return name + " " + params.dump(); }
+};
+
+std::shared_ptr<const Task> make_task(const TaskCase& c) {
+  const TaskEntry* entry = TaskRegistry::instance().find(c.name);
+  REQUIRE_MESSAGE(entry != nullptr, "task '" << c.name << "' not registered");
+  return entry->make(
+      Params(validate_params(c.params, entry->params, "", c.name)));
+}
+
+std::vector<TaskCase> default_cases() {
+  std::vector<TaskCase> out;
+  for (const TaskEntry* entry : TaskRegistry::instance().all())
+    out.push_back({entry->name, Json::object()});
+  return out;
+}
+
+std::vector<TaskCase> preset_cases() {
+  return {
+      {"gaussian", {{"covariance", "diagonal"}, {"dim", 4}}},
+      {"gaussian",
+       {{"covariance", "correlated"},
+        {"dim", 5},
+        {"condition_number", 100.0},
+        {"mean", {1.0, -2.0, 0.5, 0.0, 3.0}},
+        {"instance", 3}}},
+      {"gaussian", {{"dim", 1}, {"mean", 2.5}}},
+      {"gmm", {{"preset", "grid25"}}},
+      {"gmm",
+       {{"preset", "ring8"}, {"radius", 2.0}, {"component_variance", 1.0}}},
+      {"gmm", {{"preset", "random"}}},
+      {"gmm",
+       {{"preset", "random"}, {"dim", 4}, {"components", 3}, {"instance", 2}}},
+      {"gmm",
+       {{"preset", "custom"},
+        {"means", {{0.0, 0.0, 0.0}, {2.0, 1.0, -1.0}}},
+        {"weights", {1.0, 3.0}},
+        {"covariances",
+         {{{1.0, 0.3, 0.0}, {0.3, 2.0, 0.1}, {0.0, 0.1, 0.5}},
+          {{0.4, 0.0, 0.0}, {0.0, 0.4, 0.0}, {0.0, 0.0, 0.4}}}}}},
+      {"gmm",
+       {{"preset", "custom"},
+        {"means", {{-1.0, 0.0}, {1.0, 0.5}, {0.0, 2.0}}},
+        {"covariances", {{{0.5, 0.2}, {0.2, 0.3}}}}}},
+      {"quadratic", {{"rotate", false}}},
+      {"quadratic",
+       {{"dim", 3}, {"condition_number", 1000.0}, {"instance", 7}}},
+      {"bilinear",
+       {{"dim", 3}, {"sigma_min", 0.1}, {"sigma_max", 10.0}, {"instance", 1}}},
+      {"quadratic_bilevel", {{"dim_x", 3}, {"dim_y", 2}, {"mu", 0.5}}},
+      {"quadratic_bilevel",
+       {{"dim_x", 2}, {"dim_y", 4}, {"mu", 0.0}, {"condition_number", 50.0}}},
+  };
+}
+
+std::vector<TaskCase> all_cases() {
+  std::vector<TaskCase> out = default_cases();
+  for (auto& c : preset_cases()) out.push_back(std::move(c));
+  return out;
+}
+
+constexpr Index kPoints = 3;
+constexpr double kStep = 1e-5;
+constexpr double kRtol = 1e-5;
+
+// Coordinate axes in low dimension, a few random unit vectors otherwise.
+Matrix directions(Index d, Rng& rng) {
+  if (d <= 24) return Matrix::Identity(d, d);
+  Matrix out = rng.normal_matrix(d, 12);
+  out.colwise().normalize();
+  return out;
+}
+
+using MatrixFn = std::function<Matrix(const Matrix&)>;
+
+// Compares `expected` (n×k) with the central difference of `fun` at the
+// rows of x along the per-row directions v (n×d). Steps scale with each
+// point's size; the tolerance is relative to the expected row and, for
+// round-off, to the magnitude of fun itself.
+void check_directional(const std::string& what, const MatrixFn& fun,
+                       const Matrix& x, const Matrix& v,
+                       const Matrix& expected) {
+  const Vector h =
+      (kStep * x.cwiseAbs().rowwise().maxCoeff().cwiseMax(1.0)).eval();
+  const Matrix hv = h.asDiagonal() * v;
+  const Matrix f0 = fun(x);
+  const Matrix fd =
+      ((fun(x + hv) - fun(x - hv)).array().colwise() / (2.0 * h.array()))
+          .matrix();
+  REQUIRE(fd.rows() == expected.rows());
+  REQUIRE(fd.cols() == expected.cols());
+  double worst = 0.0;
+  std::string where;
+  for (Index i = 0; i < x.rows(); ++i) {
+    const double tol =
+        kRtol * (1.0 + expected.row(i).norm()) + 1e-9 * f0.row(i).norm();
+    const double err = (fd.row(i) - expected.row(i)).norm();
+    const double ratio = std::isfinite(err) ? err / tol : INFINITY;
+    if (where.empty() || ratio > worst) {
+      worst = ratio;
+      std::ostringstream s;
+      s << what << ": row " << i << " analytic [" << expected.row(i)
+        << "] finite difference [" << fd.row(i) << "]";
+      where = s.str();
+    }
+  }
+  INFO(where);
+  CHECK(worst <= 1.0);
+}
+
+// `analytic` (n×d) must be the gradient of the scalar `value` at the rows
+// of x: checked along each direction shared by all rows.
+void check_gradient(const std::string& what, const MatrixFn& value,
+                    const Matrix& x, const Matrix& analytic, Rng& rng) {
+  REQUIRE(analytic.rows() == x.rows());
+  REQUIRE(analytic.cols() == x.cols());
+  CHECK(analytic.allFinite());
+  const Matrix dirs = directions(x.cols(), rng);
+  for (Index j = 0; j < dirs.cols(); ++j) {
+    const Matrix v = Matrix::Ones(x.rows(), 1) * dirs.col(j).transpose();
+    check_directional(what + " along direction " + std::to_string(j), value, x,
+                      v, analytic * dirs.col(j));
+  }
+}
+
+Matrix as_column(const Vector& v) { return v; }
+
+void check_close(const std::string& what, const Matrix& a, const Matrix& b,
+                 double rtol = 1e-12) {
+  INFO(what);
+  REQUIRE(a.rows() == b.rows());
+  REQUIRE(a.cols() == b.cols());
+  const double scale =
+      1.0 + std::max(a.cwiseAbs().maxCoeff(), b.cwiseAbs().maxCoeff());
+  CHECK((a - b).cwiseAbs().maxCoeff() <= rtol * scale);
+}
+
+Matrix test_points(const Task& task, Rng& rng) {
+  Matrix x = task.initial_points(kPoints, rng);
+  if (const auto* dist = dynamic_cast<const Distribution*>(&task))
+    if (dist->offers(Capability::exact_draws))
+      x.row(kPoints - 1) = dist->sample(1, rng);
+  return x;
+}
+
+void check_distribution(const Distribution& task, Rng& rng) {
+  const Matrix x = test_points(task, rng);
+  Vector logp;
+  Matrix grad;
+  task.log_prob_grad(x, logp, grad);
+  REQUIRE(logp.size() == x.rows());
+  CHECK(logp.allFinite());
+  check_close("log_prob equals log_prob_grad", as_column(task.log_prob(x)),
+              as_column(logp));
+  check_gradient(
+      "∇log π", [&](const Matrix& p) -> Matrix { return task.log_prob(p); }, x,
+      grad, rng);
+}
+
+void check_objective(const Objective& task, Rng& rng) {
+  const Matrix x = test_points(task, rng);
+  Vector f;
+  Matrix grad;
+  task.value_grad(x, f, grad);
+  REQUIRE(f.size() == x.rows());
+  CHECK(f.allFinite());
+  check_close("value equals value_grad", as_column(task.value(x)),
+              as_column(f));
+  check_gradient(
+      "∇f", [&](const Matrix& p) -> Matrix { return task.value(p); }, x, grad,
+      rng);
+}
+
+void check_saddle_point(const SaddlePoint& task, Rng& rng) {
+  REQUIRE(task.dim() == task.dim_x() + task.dim_y());
+  const Matrix z = test_points(task, rng);
+  const Matrix f = task.operator_value(z);
+  REQUIRE(f.rows() == z.rows());
+  REQUIRE(f.cols() == z.cols());
+  // F = (∇_x L, −∇_y L), so flipping the y part gives ∇L.
+  Matrix grad = f;
+  grad.rightCols(task.dim_y()) *= -1.0;
+  check_gradient(
+      "F = (∇x L, −∇y L)",
+      [&](const Matrix& p) -> Matrix { return task.value(p); }, z, grad, rng);
+}
+
+void check_bilevel(const Bilevel& task, Rng& rng) {
+  REQUIRE(task.dim() == task.dim_x());
+  const Matrix x = test_points(task, rng);
+  const Matrix y = task.initial_inner_points(kPoints, rng);
+  REQUIRE(y.cols() == task.dim_y());
+  Matrix fx, fy, gx, gy;
+  task.outer_grad(x, y, fx, fy);
+  task.inner_grad(x, y, gx, gy);
+  check_gradient(
+      "outer ∇x f",
+      [&](const Matrix& p) -> Matrix { return task.outer_value(p, y); }, x, fx,
+      rng);
+  check_gradient(
+      "outer ∇y f",
+      [&](const Matrix& p) -> Matrix { return task.outer_value(x, p); }, y, fy,
+      rng);
+  check_gradient(
+      "inner ∇x g",
+      [&](const Matrix& p) -> Matrix { return task.inner_value(p, y); }, x, gx,
+      rng);
+  check_gradient(
+      "inner ∇y g",
+      [&](const Matrix& p) -> Matrix { return task.inner_value(x, p); }, y, gy,
+      rng);
+  if (task.offers(Capability::hessian_vector)) {
+    const Matrix v = rng.normal_matrix(kPoints, task.dim_y());
+    const auto inner_gy = [&](const Matrix& p) -> Matrix {
+      Matrix a, b;
+      task.inner_grad(x, p, a, b);
+      return b;
+    };
+    const auto inner_gx = [&](const Matrix& p) -> Matrix {
+      Matrix a, b;
+      task.inner_grad(x, p, a, b);
+      return a;
+    };
+    const Matrix hvp = task.inner_hvp_yy(x, y, v);
+    const Matrix cross = task.inner_cross(x, y, v);
+    REQUIRE(hvp.rows() == kPoints);
+    REQUIRE(hvp.cols() == task.dim_y());
+    REQUIRE(cross.rows() == kPoints);
+    REQUIRE(cross.cols() == task.dim_x());
+    // ∇²_yy g v = d/dt ∇_y g(x, y + tv) and ∇²_xy g v = d/dt ∇_x g(x, y + tv).
+    check_directional("∇²yy g · v", inner_gy, y, v, hvp);
+    check_directional("∇²xy g · v", inner_gx, y, v, cross);
+  }
+  if (task.offers(Capability::hypergradient)) {
+    const Matrix hg = task.hypergradient(x);
+    check_gradient(
+        "hypergradient ∇F, F(x) = f(x, y*(x))",
+        [&](const Matrix& p) -> Matrix {
+          return task.outer_value(p, task.inner_solution(p));
+        },
+        x, hg, rng);
+  }
+}
+
+void check_task_gradients(const Task& task, Rng& rng) {
+  switch (task.kind()) {
+    case TaskKind::distribution:
+      check_distribution(dynamic_cast<const Distribution&>(task), rng);
+      break;
+    case TaskKind::objective:
+      check_objective(dynamic_cast<const Objective&>(task), rng);
+      break;
+    case TaskKind::saddle_point:
+      check_saddle_point(dynamic_cast<const SaddlePoint&>(task), rng);
+      break;
+    case TaskKind::bilevel:
+      check_bilevel(dynamic_cast<const Bilevel&>(task), rng);
+      break;
+  }
+}
+
+// Every output of the core oracles, for rows [begin, begin + count) of the
+// points, stacked side by side.
+Matrix all_outputs(const Task& task, const Matrix& x, const Matrix& y,
+                   const Matrix& v, Index begin, Index count) {
+  const Matrix xs = x.middleRows(begin, count);
+  std::vector<Matrix> parts;
+  switch (task.kind()) {
+    case TaskKind::distribution: {
+      const auto& t = dynamic_cast<const Distribution&>(task);
+      Vector logp;
+      Matrix grad;
+      t.log_prob_grad(xs, logp, grad);
+      parts = {logp, grad, t.log_prob(xs)};
+      break;
+    }
+    case TaskKind::objective: {
+      const auto& t = dynamic_cast<const Objective&>(task);
+      Vector f;
+      Matrix grad;
+      t.value_grad(xs, f, grad);
+      parts = {f, grad, t.value(xs)};
+      break;
+    }
+    case TaskKind::saddle_point: {
+      const auto& t = dynamic_cast<const SaddlePoint&>(task);
+      parts = {t.operator_value(xs), t.value(xs)};
+      break;
+    }
+    case TaskKind::bilevel: {
+      const auto& t = dynamic_cast<const Bilevel&>(task);
+      const Matrix ys = y.middleRows(begin, count);
+      Matrix fx, fy, gx, gy;
+      t.outer_grad(xs, ys, fx, fy);
+      t.inner_grad(xs, ys, gx, gy);
+      parts = {t.outer_value(xs, ys), fx, fy, t.inner_value(xs, ys), gx, gy};
+      if (t.offers(Capability::hessian_vector)) {
+        const Matrix vs = v.middleRows(begin, count);
+        parts.push_back(t.inner_hvp_yy(xs, ys, vs));
+        parts.push_back(t.inner_cross(xs, ys, vs));
+      }
+      if (t.offers(Capability::hypergradient)) {
+        parts.push_back(t.inner_solution(xs));
+        parts.push_back(t.hypergradient(xs));
+      }
+      break;
+    }
+  }
+  Index cols = 0;
+  for (const auto& p : parts) cols += p.cols();
+  Matrix out(count, cols);
+  Index at = 0;
+  for (const auto& p : parts) {
+    REQUIRE(p.rows() == count);
+    out.middleCols(at, p.cols()) = p;
+    at += p.cols();
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("task gradients: every registered task with default parameters") {
+  REQUIRE(!TaskRegistry::instance().all().empty());
+  for (const auto& c : default_cases()) {
+    INFO("task " << c.label());
+    const auto task = make_task(c);
+    Rng rng = make_rng(hash_string(c.label()));
+    check_task_gradients(*task, rng);
+  }
+}
+
+TEST_CASE("task gradients: preset parameter sets") {
+  for (const auto& c : preset_cases()) {
+    INFO("task " << c.label());
+    const auto task = make_task(c);
+    Rng rng = make_rng(hash_string(c.label()));
+    check_task_gradients(*task, rng);
+  }
+}
+
+TEST_CASE("task gradients: batched oracles equal row-by-row evaluation") {
+  for (const auto& c : all_cases()) {
+    INFO("task " << c.label());
+    const auto task = make_task(c);
+    Rng rng = make_rng(hash_string(c.label()));
+    const Matrix x = test_points(*task, rng);
+    Matrix y, v;
+    if (const auto* b = dynamic_cast<const Bilevel*>(task.get())) {
+      y = b->initial_inner_points(kPoints, rng);
+      v = rng.normal_matrix(kPoints, b->dim_y());
+    }
+    const Matrix batched = all_outputs(*task, x, y, v, 0, kPoints);
+    CHECK(batched.allFinite());
+    for (Index i = 0; i < kPoints; ++i)
+      check_close("row " + std::to_string(i) + " alone",
+                  all_outputs(*task, x, y, v, i, 1), batched.row(i), 1e-11);
+    // Deterministic given the parameters: a second instance agrees exactly.
+    const auto again = make_task(c);
+    CHECK(all_outputs(*again, x, y, v, 0, kPoints) == batched);
+  }
+}
+
+}  // namespace vibench
