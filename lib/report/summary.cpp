@@ -110,7 +110,7 @@ std::string summary_table(const Json& results) {
     for (size_t i = 0; i < table.size(); ++i) {
       std::string text = "|";
       for (size_t j = 0; j < table[i].size(); ++j)
-        text += " " + pad(table[i][j], widths[j]) + " |";
+        text += fmt::format(" {} |", pad(table[i][j], widths[j]));
       out += text + "\n";
       if (i == 0) {
         std::string rule = "|";
