@@ -1,6 +1,7 @@
 // `gmm`: a mixture of Gaussians Σ_k w_k N(μ_k, Σ_k). Presets give the usual
 // multimodal 2-D benchmarks (8 modes on a ring, the 25-mode grid of the
-// diffusion-sampler literature), a random mixture, or a fully custom one.
+// diffusion-sampler literature, NCSN's unequal two-mode toy), the FAB-style
+// 40-mode mixture, a random mixture, or a fully custom one.
 // The density is normalized (log Z = 0).
 #include <fmt/format.h>
 
@@ -19,25 +20,36 @@ class GmmTask final : public Distribution {
   static constexpr const char* kName = "gmm";
   static constexpr const char* kDescription =
       "Gaussian mixture Σ_k w_k N(μ_k, Σ_k): presets ring8, grid25 (25 modes "
-      "on {-10,-5,0,5,10}², as in gfn-diffusion), random, or custom; weights "
-      "are normalized to sum to 1; normalized density (log Z = 0)";
+      "on {-10,-5,0,5,10}², as in gfn-diffusion), ncsn_1to4 (NCSN's "
+      "(1/5)N((-5,-5), I) + (4/5)N((5,5), I)), gmm40 (40 equal-weight unit "
+      "modes with means uniform in [-mean_range, mean_range]^dim, FAB-style), "
+      "random, or custom; weights are normalized to sum to 1; normalized "
+      "density (log Z = 0)";
   static constexpr const char* kDimensionRule =
-      "2 for presets ring8/grid25, the width of `means` for custom, dim for "
-      "random";
+      "2 for presets ring8/grid25/ncsn_1to4, the width of `means` for custom, "
+      "dim for random and gmm40";
 
   static ParamSpecs params() {
     return {
         ParamSpec::string(
-            "preset", "ring8", {"custom", "ring8", "grid25", "random"},
+            "preset", "ring8",
+            {"custom", "ring8", "grid25", "ncsn_1to4", "gmm40", "random"},
             "ring8: 8 equal-weight modes on a circle of radius `radius`; "
             "grid25: 25 equal-weight modes at {-10,-5,0,5,10}²; both with "
-            "covariance component_variance·I. random: `components` modes in "
-            "`dim` dimensions from `instance`. custom: given by means, "
-            "weights, covariances"),
+            "covariance component_variance·I. ncsn_1to4: (1/5)N((-5,-5), I) "
+            "+ (4/5)N((5,5), I), the toy of Song & Ermon's NCSN paper on "
+            "which Langevin dynamics misweights the modes. gmm40: 40 "
+            "equal-weight N(μ_k, I), μ_k uniform in [-mean_range, "
+            "mean_range]^dim from `instance` (as FAB's 2-D GMM and the "
+            "GMM40 target of later sampler benchmarks: loc_scaling 40, unit "
+            "scales; dim defaults to 50, the high-dimensional variant, give "
+            "dim 2 for FAB's; the sources' exact settings are not verified). "
+            "random: `components` modes in `dim` dimensions "
+            "from `instance`. custom: given by means, weights, covariances"),
         ParamSpec::integer("dim", nullptr,
-                           "dimension; random: default 2; ring8/grid25: "
-                           "must be 2 if given; custom: must equal the width "
-                           "of `means` if given")
+                           "dimension; random: default 2; gmm40: default 50; "
+                           "ring8/grid25/ncsn_1to4: must be 2 if given; "
+                           "custom: must equal the width of `means` if given")
             .at_least(1),
         ParamSpec::integer("components", 5,
                            "number of components (preset random)")
@@ -51,11 +63,17 @@ class GmmTask final : public Distribution {
         ParamSpec::real("mean_scale", 5.0,
                         "preset random: means ~ N(0, mean_scale² I)")
             .at_least(0.0),
+        ParamSpec::real("mean_range", 40.0,
+                        "preset gmm40: means uniform in [-mean_range, "
+                        "mean_range]^dim (40 = loc_scaling of FAB's GMM and "
+                        "of GMM40 in the sampling benchmarks)")
+            .at_least(0.0),
         ParamSpec::integer("instance", 0,
                            "seed of the random mixture (preset random): "
                            "means ~ N(0, mean_scale² I), covariances "
                            "A Aᵀ/dim + 0.5 I with A standard normal, "
-                           "weights ~ Dirichlet(1, ..., 1)")
+                           "weights ~ Dirichlet(1, ..., 1); and of the means "
+                           "of preset gmm40")
             .at_least(0),
         ParamSpec::of_type(ParamType::matrix, "means", nullptr,
                            "preset custom (required): K×d matrix, one mean "
@@ -80,8 +98,8 @@ class GmmTask final : public Distribution {
               "", fmt::format("gmm: parameter '{}' is only used with preset "
                               "'custom', not '{}'",
                               name, preset));
-    if ((preset == "ring8" || preset == "grid25") && p.has("dim") &&
-        p.integer("dim") != 2)
+    if ((preset == "ring8" || preset == "grid25" || preset == "ncsn_1to4") &&
+        p.has("dim") && p.integer("dim") != 2)
       throw ConfigError("", fmt::format("gmm: preset '{}' is 2-dimensional, "
                                         "but dim = {}",
                                         preset, p.integer("dim")));
@@ -104,6 +122,21 @@ class GmmTask final : public Distribution {
       weights_ = Vector::Constant(25, 1.0 / 25.0);
       covariances.assign(25,
                          p.real("component_variance") * Matrix::Identity(2, 2));
+    } else if (preset == "ncsn_1to4") {
+      means_ = Matrix{{-5.0, -5.0}, {5.0, 5.0}};
+      weights_ = Vector{{0.2, 0.8}};
+      covariances.assign(2, Matrix::Identity(2, 2));
+    } else if (preset == "gmm40") {
+      const Index d = p.has("dim") ? static_cast<Index>(p.integer("dim")) : 50;
+      const double range = p.real("mean_range");
+      Rng mean_rng = make_rng(static_cast<std::uint64_t>(p.integer("instance")))
+                         .child("gmm40 means");
+      means_.resize(40, d);
+      for (Index k = 0; k < 40; ++k)
+        for (Index j = 0; j < d; ++j)
+          means_(k, j) = range * (2.0 * mean_rng.uniform() - 1.0);
+      weights_ = Vector::Constant(40, 1.0 / 40.0);
+      covariances.assign(40, Matrix::Identity(d, d));
     } else if (preset == "random") {
       const Index d = p.has("dim") ? static_cast<Index>(p.integer("dim")) : 2;
       const Index k = static_cast<Index>(p.integer("components"));
