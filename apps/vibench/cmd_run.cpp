@@ -3,8 +3,10 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <regex>
 
 #include "report/summary.hpp"
@@ -22,6 +24,7 @@ struct RunArguments {
   std::string output;
   int jobs = 0;
   std::string filter;
+  std::string shard;  // "K/N": cells with index % N == K - 1
   bool dry_run = false;
   bool force = false;
   bool resume = false;
@@ -33,6 +36,28 @@ std::string default_output(const std::string& suite_path) {
   std::erase(stamp, ':');
   return fmt::format("vibench-results/{}-{}.json",
                      std::filesystem::path(suite_path).stem().string(), stamp);
+}
+
+// "K/N" with 1 <= K <= N, as (K, N).
+std::pair<size_t, size_t> parse_shard(const std::string& text) {
+  const std::regex form(R"(\s*(\d+)\s*/\s*(\d+)\s*)");
+  std::smatch match;
+  if (std::regex_match(text, match, form)) {
+    const size_t k = std::stoul(match[1]), n = std::stoul(match[2]);
+    if (k >= 1 && k <= n) return {k, n};
+  }
+  throw ConfigError("--shard",
+                    fmt::format("'{}' is not K/N with 1 <= K <= N (e.g. 2/8 "
+                                "runs the second of 8 shards)",
+                                text));
+}
+
+// "1h05m", "3m20s", "42s".
+std::string format_duration(double seconds) {
+  const long long s = std::llround(std::max(seconds, 0.0));
+  if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60);
+  if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
 }
 
 int run(const RunArguments& args, const std::string& command_line) {
@@ -54,6 +79,22 @@ int run(const RunArguments& args, const std::string& command_line) {
     std::erase_if(cells, [&](const Cell& c) {
       return !std::regex_search(c.id, pattern);
     });
+  }
+  if (!args.shard.empty()) {
+    // A deterministic slice of the expanded (and filtered) list: shards
+    // 1..N together run every cell exactly once; `vibench merge` joins them.
+    const auto [k, n] = parse_shard(args.shard);
+    const size_t before = cells.size();
+    std::vector<Cell> slice;
+    for (size_t i = k - 1; i < cells.size(); i += n) slice.push_back(cells[i]);
+    cells = std::move(slice);
+    if (cells.empty() && !args.dry_run)
+      throw ConfigError(
+          "--shard",
+          fmt::format("shard {}/{} has no cells (the suite{} "
+                      "has {} cells)",
+                      k, n, args.filter.empty() ? "" : " after --filter",
+                      before));
   }
   if (args.dry_run) {
     for (const auto& cell : cells) std::cout << cell.id << "\n";
@@ -89,6 +130,8 @@ int run(const RunArguments& args, const std::string& command_line) {
   options.command_line = command_line;
   const bool interactive = isatty(STDERR_FILENO);
   size_t not_ok = 0;
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<size_t> done_before;  // cells finished by an earlier run
   options.on_cell = [&](const Json& record, size_t done, size_t total) {
     const std::string status = record["status"];
     if (status != "ok" && status != "skipped") {
@@ -97,10 +140,24 @@ int run(const RunArguments& args, const std::string& command_line) {
                                record["id"].get<std::string>(), status,
                                record["message"].get<std::string>());
     }
-    if (interactive)
-      std::cerr << fmt::format("\r[{}/{}] cells done, {} not ok", done, total,
-                               not_ok)
+    if (interactive) {
+      // ETA: the mean time per cell finished in this run so far.
+      if (!done_before) done_before = done - 1;
+      const double elapsed = std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count();
+      const std::string timing =
+          done == total
+              ? fmt::format("in {}", format_duration(elapsed))
+              : fmt::format(
+                    "ETA {}",
+                    format_duration(elapsed /
+                                    static_cast<double>(done - *done_before) *
+                                    static_cast<double>(total - done)));
+      std::cerr << fmt::format("\r[{}/{}] cells done, {} not ok, {}\x1b[K",
+                               done, total, not_ok, timing)
                 << (done == total ? "\n" : "") << std::flush;
+    }
   };
 
   const Json results = run_suite(suite, cells, options);
@@ -129,6 +186,10 @@ Action add_run_command(CLI::App& app, const std::string& command_line) {
   command->add_option("--filter", args->filter,
                       "Run only cells whose id matches this regular expression "
                       "(ids: TASK|ALGORITHM|rREPLICATE)");
+  command->add_option("--shard", args->shard,
+                      "Run shard K of N (K/N, 1 <= K <= N): the cells whose "
+                      "index in the expanded, filtered list is K-1 modulo N; "
+                      "join the shards with 'vibench merge'");
   command->add_flag("--dry-run", args->dry_run, "List the cells and exit");
   command->add_flag(
       "--force", args->force,

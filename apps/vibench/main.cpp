@@ -32,6 +32,18 @@ int main(int argc, char** argv) {
   actions.back().first = app.get_subcommand("list");
   actions.emplace_back(nullptr, cli::add_validate_command(app));
   actions.back().first = app.get_subcommand("validate");
+  actions.emplace_back(nullptr, cli::add_table_command(app));
+  actions.back().first = app.get_subcommand("table");
+  actions.emplace_back(nullptr, cli::add_compare_command(app));
+  actions.back().first = app.get_subcommand("compare");
+  actions.emplace_back(nullptr, cli::add_export_command(app));
+  actions.back().first = app.get_subcommand("export");
+  actions.emplace_back(nullptr, cli::add_merge_command(app, command_line));
+  actions.back().first = app.get_subcommand("merge");
+  actions.emplace_back(nullptr, cli::add_eval_command(app));
+  actions.back().first = app.get_subcommand("eval");
+  actions.emplace_back(nullptr, cli::add_reference_command(app));
+  actions.back().first = app.get_subcommand("reference");
 
   try {
     app.parse(argc, argv);

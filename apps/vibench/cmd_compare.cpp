@@ -1,0 +1,108 @@
+// vibench compare BASELINE.json CANDIDATE.json: regression verdicts for CI,
+// as a Markdown report and github-action-benchmark JSON; exit code 1 on any
+// regression.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "report/compare.hpp"
+#include "runner/results_file.hpp"
+#include "vibench/commands.hpp"
+
+namespace vibench::cli {
+
+namespace {
+
+constexpr int kExitRegression = 1;  // documented in the README
+
+struct CompareArguments {
+  std::string baseline, candidate;
+  CompareOptions options;
+  std::string report, json_smaller, json_bigger;
+};
+
+int compare(const CompareArguments& args) {
+  const ResultSet baseline = load_result_set({args.baseline});
+  const ResultSet candidate = load_result_set({args.candidate});
+  const Comparison comparison =
+      compare_results(baseline, candidate, args.options);
+  const std::string report = compare_report(comparison, args.options);
+  if (args.report.empty())
+    std::cout << report;
+  else
+    write_atomically(args.report, report);
+  if (!args.json_smaller.empty())
+    write_atomically(args.json_smaller,
+                     benchmark_action_json(comparison, true).dump(2) + "\n");
+  if (!args.json_bigger.empty())
+    write_atomically(args.json_bigger,
+                     benchmark_action_json(comparison, false).dump(2) + "\n");
+
+  if (!comparison.only_in_baseline.empty() ||
+      !comparison.only_in_candidate.empty())
+    std::cerr << fmt::format(
+        "vibench: warning: {} cell(s) only in the baseline and {} only in "
+        "the candidate were not compared\n",
+        comparison.only_in_baseline.size(),
+        comparison.only_in_candidate.size());
+  for (const auto& line : comparison.regression_lines())
+    std::cerr << "vibench: regression: " << line << "\n";
+  const size_t regressions = comparison.regression_count();
+  std::cerr << fmt::format("vibench: compare: {} regression{} ({} vs {})\n",
+                           regressions, regressions == 1 ? "" : "s",
+                           args.candidate, args.baseline);
+  return regressions == 0 ? kExitOk : kExitRegression;
+}
+
+}  // namespace
+
+Action add_compare_command(CLI::App& app) {
+  auto args = std::make_shared<CompareArguments>();
+  auto* command = app.add_subcommand(
+      "compare",
+      "Compare a candidate result file with a baseline: regression verdicts "
+      "for CI (exit code 1 on any regression)");
+  command->footer(
+      "Cells are matched by id (cells in one file only are listed as "
+      "warnings) and grouped by (task, algorithm). For each metric at the "
+      "final checkpoint, over the seeds ok in both files, a regression is: "
+      "the candidate's median is worse than the baseline's (by the metric's "
+      "direction) by more than max(rtol*|baseline median|, atol), and, when "
+      "both have at least 5 seeds, a two-sided Mann-Whitney U test gives "
+      "p <= 0.05 (with fewer seeds the tolerance alone decides). A cell ok in "
+      "the baseline and not ok in the candidate is a regression too. Exit "
+      "codes: 0 no regression, 1 some regression, 2 usage error.");
+  command->add_option("baseline", args->baseline, "Baseline result file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command->add_option("candidate", args->candidate, "Candidate result file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command
+      ->add_option("--rtol", args->options.rtol,
+                   "Relative tolerance on the median (default 0.1)")
+      ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--atol", args->options.atol,
+                   "Absolute floor of the tolerance (default 1e-12)")
+      ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--metrics", args->options.metrics,
+                   "Metrics to compare, comma-separated (default: every "
+                   "metric of both files)")
+      ->delimiter(',');
+  command->add_option("--report", args->report,
+                      "Write the Markdown report to this file instead of "
+                      "stdout (replaced if it exists)");
+  command->add_option(
+      "--json", args->json_smaller,
+      "Write the smaller-is-better metrics as github-action-benchmark "
+      "'customSmallerIsBetter' JSON: [{name, unit, value, extra}], value = "
+      "the candidate's median");
+  command->add_option("--json-bigger", args->json_bigger,
+                      "Write the bigger-is-better metrics as "
+                      "'customBiggerIsBetter' JSON");
+  return [args] { return compare(*args); };
+}
+
+}  // namespace vibench::cli

@@ -1,0 +1,61 @@
+// `vibench eval` and `vibench reference`: distribution metrics of samples
+// produced by other tools, against a task's ground truth.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "metrics/metric.hpp"
+#include "tasks/task.hpp"
+
+namespace vibench {
+
+// A task named on the command line.
+struct TaskSpec {
+  std::string name;
+  Json params;  // effective: every declared parameter
+  std::shared_ptr<const Task> task;
+};
+
+// Parses a TASK-SPEC: `name`, `name{JSON params}` (e.g.
+// gmm{"preset":"ring8"}), or the path of a JSON file holding
+// {"name": ..., "params": {...}}. Validates the name and the parameters;
+// ConfigError messages name the parameter and suggest the closest names.
+TaskSpec parse_task_spec(const std::string& spec);
+
+// A metric named on the command line, with its settings.
+struct EvalMetric {
+  const MetricEntry* entry = nullptr;
+  Params settings;
+};
+
+// Parses "m1,m2{JSON settings},..." (commas inside braces do not split).
+// Empty `list`: every registered distribution metric the task supports.
+// Unknown names, metrics of other task kinds and metrics the task cannot
+// support are ConfigErrors.
+std::vector<EvalMetric> parse_eval_metrics(const std::string& list,
+                                           const TaskSpec& spec);
+
+struct EvalOptions {
+  long long reference_draws = 1000;  // for metrics that need exact draws
+  std::uint64_t seed = 0;            // of the reference draws
+};
+
+// Computes each metric on `samples` (one draw per row). Returns
+//   {task, params, dim, n_samples, metrics: {name: value or null},
+//    settings: {name: settings}, reference_draws, seed, vibench_version}.
+// reference_draws and seed are null when no metric uses reference draws.
+Json evaluate_samples(const TaskSpec& spec, const Matrix& samples,
+                      const std::vector<EvalMetric>& metrics,
+                      const EvalOptions& options);
+
+// `n` exact draws of the task with `seed`. ConfigError when the task is not
+// a distribution or offers no exact draws.
+Matrix reference_draws(const TaskSpec& spec, long long n, std::uint64_t seed);
+
+// The task as a distribution; ConfigError for other kinds, naming `command`.
+void require_distribution(const TaskSpec& spec, const std::string& command);
+
+}  // namespace vibench

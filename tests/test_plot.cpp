@@ -1,0 +1,69 @@
+// scripts/plot.py on a small result file writes a PNG (skipped, with a
+// message, when python3 or matplotlib is missing).
+#include <doctest/doctest.h>
+
+#include "command_helpers.hpp"
+#include "runner/suite_runner.hpp"
+
+using namespace vibench;
+using namespace vibench::testing;
+
+TEST_CASE("plot: scripts/plot.py writes a PNG of a result file") {
+  const auto dir = temp_dir("plot");
+  // The first python3 that has matplotlib: the one on PATH, else Debian's
+  // (a python3 of pyenv or a virtualenv may lack the Debian packages).
+  std::string python;
+  for (const std::string candidate : {"python3", "/usr/bin/python3"})
+    if (shell_command(candidate + " -c 'import matplotlib, numpy'", dir)
+            .exit_code == 0) {
+      python = candidate;
+      break;
+    }
+  if (python.empty()) {
+    MESSAGE(
+        "skipped: no python3 with matplotlib (apt-get install "
+        "python3-matplotlib)");
+    return;
+  }
+
+  const Suite suite = parse_suite(Json::parse(R"({
+    "seeds": 3,
+    "tasks": [{"name": "gaussian", "params": {"dim": 2}},
+              {"name": "quadratic", "params": {"dim": 3}}],
+    "algorithms": [{"name": "ula", "params": {"n_chains": 20, "step_size": [0.05, 0.2]}},
+                   {"name": "gd", "params": {"step_size": 0.1}}],
+    "budget": {"max_iterations": 100}, "checkpoints": {"log_spaced": 6},
+    "reference_draws": 100,
+    "metrics": ["energy_distance", "suboptimality"]})"),
+                                  "plot-suite.json");
+  RunOptions options;
+  options.jobs = 2;
+  options.output = (dir / "results.json").string();
+  run_suite(suite, expand_cells(suite), options);
+
+  const std::string script =
+      std::string(VIBENCH_SOURCE_DIR) + "/scripts/plot.py";
+  const auto figure = dir / "figure.png";
+  auto r = shell_command(python + " " + script + " " + options.output +
+                             " --metric energy_distance -o " + figure.string(),
+                         dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string png = read_text(figure);
+  CHECK(png.size() > 1000);
+  CHECK(png.rfind("\x89PNG\r\n\x1a\n", 0) == 0);
+
+  // Other axes and formats; a metric nobody recorded is an error.
+  r = shell_command(python + " " + script + " " + options.output +
+                        " --metric suboptimality --x seconds --linear -o " +
+                        (dir / "figure.svg").string(),
+                    dir);
+  CHECK(r.exit_code == 0);
+  CHECK(read_text(dir / "figure.svg").find("<svg") != std::string::npos);
+  r = shell_command(python + " " + script + " " + options.output +
+                        " --metric no_such_metric -o " +
+                        (dir / "none.png").string(),
+                    dir);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("no_such_metric") != std::string::npos);
+}
