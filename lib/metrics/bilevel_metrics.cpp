@@ -16,16 +16,10 @@ const Bilevel& bilevel(const MetricContext& ctx) {
   return static_cast<const Bilevel&>(ctx.task);
 }
 
-const Matrix& outer_points(const MetricContext& ctx, const char* metric) {
-  if (ctx.state.points.rows() < 1)
-    throw std::runtime_error(std::string(metric) + ": the state has no points");
-  return ctx.state.points;
-}
-
 // A per-row companion of the outer points (inner iterate, hypergradient).
 const Matrix& companion(const MetricContext& ctx, const Matrix& m, Index cols,
                         const char* metric, const char* what) {
-  const Matrix& x = outer_points(ctx, metric);
+  const Matrix& x = state_points(ctx, metric);
   if (m.size() == 0)
     throw std::runtime_error(std::string(metric) + ": the algorithm's state " +
                              "has no " + what);
@@ -75,7 +69,7 @@ VIBENCH_REGISTER_METRIC(
      .settings = {},
      .compute = [](const MetricContext& ctx) {
        return bilevel(ctx)
-           .hypergradient(outer_points(ctx, "hypergradient_norm"))
+           .hypergradient(state_points(ctx, "hypergradient_norm"))
            .rowwise()
            .norm()
            .mean();

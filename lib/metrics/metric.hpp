@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "algorithms/algorithm.hpp"
@@ -34,6 +35,15 @@ struct MetricEntry {
   std::function<double(const MetricContext&)> compute;
 };
 using MetricRegistry = Registry<MetricEntry>;
+
+// The points of the state, for metrics that need at least one; throws a
+// runtime_error naming `metric` when the state is empty.
+inline const Matrix& state_points(const MetricContext& ctx,
+                                  const char* metric) {
+  if (ctx.state.points.rows() < 1)
+    throw std::runtime_error(std::string(metric) + ": the state has no points");
+  return ctx.state.points;
+}
 
 // Registration, one statement per metric:
 //   VIBENCH_REGISTER_METRIC(energy_distance, {.name = ..., ...});

@@ -15,12 +15,6 @@ const Objective& objective(const MetricContext& ctx) {
   return static_cast<const Objective&>(ctx.task);
 }
 
-const Matrix& iterates(const MetricContext& ctx, const char* metric) {
-  if (ctx.state.points.rows() < 1)
-    throw std::runtime_error(std::string(metric) + ": the state has no points");
-  return ctx.state.points;
-}
-
 }  // namespace
 
 VIBENCH_REGISTER_METRIC(
@@ -34,7 +28,7 @@ VIBENCH_REGISTER_METRIC(
      .settings = {},
      .compute = [](const MetricContext& ctx) {
        const Objective& task = objective(ctx);
-       return task.value(iterates(ctx, "suboptimality")).mean() -
+       return task.value(state_points(ctx, "suboptimality")).mean() -
               task.optimal_value();
      }});
 
@@ -49,7 +43,7 @@ VIBENCH_REGISTER_METRIC(
                 .compute = [](const MetricContext& ctx) {
                   Vector f;
                   Matrix grad;
-                  objective(ctx).value_grad(iterates(ctx, "grad_norm"), f,
+                  objective(ctx).value_grad(state_points(ctx, "grad_norm"), f,
                                             grad);
                   return grad.rowwise().norm().mean();
                 }});
@@ -70,7 +64,7 @@ VIBENCH_REGISTER_METRIC(
            ctx.task.kind() == TaskKind::bilevel
                ? static_cast<const Bilevel&>(ctx.task).optimum()
                : objective(ctx).optimum();
-       const Matrix& x = iterates(ctx, "distance_to_optimum");
+       const Matrix& x = state_points(ctx, "distance_to_optimum");
        return (x.rowwise() - optimum.transpose()).rowwise().norm().mean();
      }});
 

@@ -14,12 +14,6 @@ const SaddlePoint& saddle(const MetricContext& ctx) {
   return static_cast<const SaddlePoint&>(ctx.task);
 }
 
-const Matrix& iterates(const MetricContext& ctx, const char* metric) {
-  if (ctx.state.points.rows() < 1)
-    throw std::runtime_error(std::string(metric) + ": the state has no points");
-  return ctx.state.points;
-}
-
 }  // namespace
 
 VIBENCH_REGISTER_METRIC(
@@ -35,7 +29,7 @@ VIBENCH_REGISTER_METRIC(
      .settings = {},
      .compute = [](const MetricContext& ctx) {
        const Vector solution = saddle(ctx).solution();
-       const Matrix& z = iterates(ctx, "distance_to_solution");
+       const Matrix& z = state_points(ctx, "distance_to_solution");
        return (z.rowwise() - solution.transpose()).rowwise().norm().mean();
      }});
 
@@ -52,7 +46,7 @@ VIBENCH_REGISTER_METRIC(
      .settings = {},
      .compute = [](const MetricContext& ctx) {
        return saddle(ctx)
-           .operator_value(iterates(ctx, "operator_norm"))
+           .operator_value(state_points(ctx, "operator_norm"))
            .rowwise()
            .norm()
            .mean();
