@@ -16,6 +16,7 @@
 #include "core/error.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
+#include "task_cases.hpp"
 #include "tasks/bilevel.hpp"
 #include "tasks/distribution.hpp"
 #include "tasks/objective.hpp"
@@ -24,11 +25,7 @@
 namespace vibench {
 namespace {
 
-struct TargetCase {
-  std::string name;
-  Json params;
-  std::string label() const { return name + " " + params.dump(); }
-};
+using testing::TaskCase;
 
 std::shared_ptr<const Task> make_target(const std::string& name,
                                         const Json& given) {
@@ -45,41 +42,9 @@ std::shared_ptr<const Kind> make_as(const std::string& name,
   return task;
 }
 
-// Every registered task with its defaults, plus distribution presets.
-std::vector<TargetCase> distribution_cases() {
-  std::vector<TargetCase> out;
-  for (const TaskEntry* entry : TaskRegistry::instance().all())
-    if (entry->kind == TaskKind::distribution)
-      out.push_back({entry->name, Json::object()});
-  const std::vector<TargetCase> presets = {
-      {"gaussian", {{"covariance", "diagonal"}, {"dim", 4}}},
-      {"gaussian",
-       {{"covariance", "correlated"},
-        {"dim", 5},
-        {"condition_number", 100.0},
-        {"mean", {1.0, -2.0, 0.5, 0.0, 3.0}}}},
-      {"gaussian",
-       {{"covariance", "correlated"}, {"mean", {1.0, -1.0}}, {"instance", 4}}},
-      {"gaussian", {{"dim", 1}, {"mean", 2.5}}},
-      {"gmm", {{"preset", "grid25"}}},
-      {"gmm", {{"preset", "random"}}},
-      {"gmm",
-       {{"preset", "random"}, {"dim", 4}, {"components", 3}, {"instance", 2}}},
-      {"gmm",
-       {{"preset", "custom"},
-        {"means", {{0.0, 0.0, 0.0}, {2.0, 1.0, -1.0}}},
-        {"weights", {1.0, 3.0}},
-        {"covariances",
-         {{{1.0, 0.3, 0.0}, {0.3, 2.0, 0.1}, {0.0, 0.1, 0.5}},
-          {{0.4, 0.0, 0.0}, {0.0, 0.4, 0.0}, {0.0, 0.0, 0.4}}}}}},
-      {"gmm",
-       {{"preset", "custom"},
-        {"means", {{-1.0, 0.0}, {1.0, 0.5}, {0.0, 2.0}}},
-        {"weights", {0.2, 0.5, 0.3}},
-        {"covariances", {{{0.5, 0.2}, {0.2, 0.3}}}}}},
-  };
-  out.insert(out.end(), presets.begin(), presets.end());
-  return out;
+// Every registered distribution with its defaults, plus the shared presets.
+std::vector<TaskCase> distribution_cases() {
+  return testing::cases_of_kind(TaskKind::distribution);
 }
 
 // Tracks the worst |estimate − truth| / tolerance of a family of checks and

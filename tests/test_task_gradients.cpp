@@ -15,6 +15,7 @@
 
 #include "core/params.hpp"
 #include "core/rng.hpp"
+#include "task_cases.hpp"
 #include "tasks/bilevel.hpp"
 #include "tasks/distribution.hpp"
 #include "tasks/objective.hpp"
@@ -23,69 +24,11 @@
 namespace vibench {
 namespace {
 
-struct TaskCase {
-  std::string name;
-  Json params;
-  std::string label() const { return name + " " + params.dump(); }
-};
-
-std::shared_ptr<const Task> make_task(const TaskCase& c) {
-  const TaskEntry* entry = TaskRegistry::instance().find(c.name);
-  REQUIRE_MESSAGE(entry != nullptr, "task '" << c.name << "' not registered");
-  return entry->make(
-      Params(validate_params(c.params, entry->params, "", c.name)));
-}
-
-std::vector<TaskCase> default_cases() {
-  std::vector<TaskCase> out;
-  for (const TaskEntry* entry : TaskRegistry::instance().all())
-    out.push_back({entry->name, Json::object()});
-  return out;
-}
-
-std::vector<TaskCase> preset_cases() {
-  return {
-      {"gaussian", {{"covariance", "diagonal"}, {"dim", 4}}},
-      {"gaussian",
-       {{"covariance", "correlated"},
-        {"dim", 5},
-        {"condition_number", 100.0},
-        {"mean", {1.0, -2.0, 0.5, 0.0, 3.0}},
-        {"instance", 3}}},
-      {"gaussian", {{"dim", 1}, {"mean", 2.5}}},
-      {"gmm", {{"preset", "grid25"}}},
-      {"gmm",
-       {{"preset", "ring8"}, {"radius", 2.0}, {"component_variance", 1.0}}},
-      {"gmm", {{"preset", "random"}}},
-      {"gmm",
-       {{"preset", "random"}, {"dim", 4}, {"components", 3}, {"instance", 2}}},
-      {"gmm",
-       {{"preset", "custom"},
-        {"means", {{0.0, 0.0, 0.0}, {2.0, 1.0, -1.0}}},
-        {"weights", {1.0, 3.0}},
-        {"covariances",
-         {{{1.0, 0.3, 0.0}, {0.3, 2.0, 0.1}, {0.0, 0.1, 0.5}},
-          {{0.4, 0.0, 0.0}, {0.0, 0.4, 0.0}, {0.0, 0.0, 0.4}}}}}},
-      {"gmm",
-       {{"preset", "custom"},
-        {"means", {{-1.0, 0.0}, {1.0, 0.5}, {0.0, 2.0}}},
-        {"covariances", {{{0.5, 0.2}, {0.2, 0.3}}}}}},
-      {"quadratic", {{"rotate", false}}},
-      {"quadratic",
-       {{"dim", 3}, {"condition_number", 1000.0}, {"instance", 7}}},
-      {"bilinear",
-       {{"dim", 3}, {"sigma_min", 0.1}, {"sigma_max", 10.0}, {"instance", 1}}},
-      {"quadratic_bilevel", {{"dim_x", 3}, {"dim_y", 2}, {"mu", 0.5}}},
-      {"quadratic_bilevel",
-       {{"dim_x", 2}, {"dim_y", 4}, {"mu", 0.0}, {"condition_number", 50.0}}},
-  };
-}
-
-std::vector<TaskCase> all_cases() {
-  std::vector<TaskCase> out = default_cases();
-  for (auto& c : preset_cases()) out.push_back(std::move(c));
-  return out;
-}
+using testing::all_cases;
+using testing::default_cases;
+using testing::make_task;
+using testing::preset_cases;
+using testing::TaskCase;
 
 constexpr Index kPoints = 3;
 constexpr double kStep = 1e-5;

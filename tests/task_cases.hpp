@@ -1,0 +1,94 @@
+// Parameter sets of the registered tasks that the generic task tests run
+// on: every task with its defaults, plus presets and non-default settings.
+// One list, so a new preset is covered by every generic test at once.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+#include "tasks/task.hpp"
+
+namespace vibench::testing {
+
+struct TaskCase {
+  std::string name;
+  Json params;
+  std::string label() const { return name + " " + params.dump(); }
+};
+
+inline std::shared_ptr<const Task> make_task(const TaskCase& c) {
+  const TaskEntry* entry = TaskRegistry::instance().find(c.name);
+  REQUIRE_MESSAGE(entry != nullptr, "task '" << c.name << "' not registered");
+  return entry->make(
+      Params(validate_params(c.params, entry->params, "", c.name)));
+}
+
+inline std::vector<TaskCase> default_cases() {
+  std::vector<TaskCase> out;
+  for (const TaskEntry* entry : TaskRegistry::instance().all())
+    out.push_back({entry->name, Json::object()});
+  return out;
+}
+
+inline std::vector<TaskCase> preset_cases() {
+  return {
+      {"gaussian", {{"covariance", "diagonal"}, {"dim", 4}}},
+      {"gaussian",
+       {{"covariance", "correlated"},
+        {"dim", 5},
+        {"condition_number", 100.0},
+        {"mean", {1.0, -2.0, 0.5, 0.0, 3.0}},
+        {"instance", 3}}},
+      {"gaussian", {{"dim", 1}, {"mean", 2.5}}},
+      {"gmm", {{"preset", "grid25"}}},
+      {"gmm",
+       {{"preset", "ring8"}, {"radius", 2.0}, {"component_variance", 1.0}}},
+      {"gmm", {{"preset", "random"}}},
+      {"gmm",
+       {{"preset", "random"}, {"dim", 4}, {"components", 3}, {"instance", 2}}},
+      {"gmm",
+       {{"preset", "custom"},
+        {"means", {{0.0, 0.0, 0.0}, {2.0, 1.0, -1.0}}},
+        {"weights", {1.0, 3.0}},
+        {"covariances",
+         {{{1.0, 0.3, 0.0}, {0.3, 2.0, 0.1}, {0.0, 0.1, 0.5}},
+          {{0.4, 0.0, 0.0}, {0.0, 0.4, 0.0}, {0.0, 0.0, 0.4}}}}}},
+      {"gmm",
+       {{"preset", "custom"},
+        {"means", {{-1.0, 0.0}, {1.0, 0.5}, {0.0, 2.0}}},
+        {"covariances", {{{0.5, 0.2}, {0.2, 0.3}}}}}},
+      {"gmm",
+       {{"preset", "custom"},
+        {"means", {{-1.0, 0.0}, {1.0, 0.5}, {0.0, 2.0}}},
+        {"weights", {0.2, 0.5, 0.3}},
+        {"covariances", {{{0.5, 0.2}, {0.2, 0.3}}}}}},
+      {"quadratic", {{"rotate", false}}},
+      {"quadratic",
+       {{"dim", 3}, {"condition_number", 1000.0}, {"instance", 7}}},
+      {"bilinear",
+       {{"dim", 3}, {"sigma_min", 0.1}, {"sigma_max", 10.0}, {"instance", 1}}},
+      {"quadratic_bilevel", {{"dim_x", 3}, {"dim_y", 2}, {"mu", 0.5}}},
+      {"quadratic_bilevel",
+       {{"dim_x", 2}, {"dim_y", 4}, {"mu", 0.0}, {"condition_number", 50.0}}},
+  };
+}
+
+inline std::vector<TaskCase> all_cases() {
+  std::vector<TaskCase> out = default_cases();
+  for (auto& c : preset_cases()) out.push_back(std::move(c));
+  return out;
+}
+
+// The cases whose task is of `kind`.
+inline std::vector<TaskCase> cases_of_kind(TaskKind kind) {
+  std::vector<TaskCase> out;
+  for (auto& c : all_cases())
+    if (make_task(c)->kind() == kind) out.push_back(std::move(c));
+  return out;
+}
+
+}  // namespace vibench::testing
