@@ -2,6 +2,8 @@
 #pragma once
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "tasks/task.hpp"
 
@@ -24,6 +26,33 @@ class Distribution : public Task {
   virtual Vector mean() const;                     // moments
   virtual Matrix covariance() const;               // moments
   virtual double log_z() const;                    // log_z: log ∫ π̃
+
+  // Names of the coordinates that algorithms sample (default x1..xd). A
+  // posterior with constrained parameters samples them on Stan's
+  // unconstrained scale, e.g. "log_sigma".
+  virtual std::vector<std::string> coordinate_names() const;
+  // The model's parameters on their own (constrained) scale, as a posterior
+  // database reports them, e.g. σ = exp(log_sigma); one row per point.
+  // Default: the coordinates themselves.
+  virtual std::vector<std::string> parameter_names() const;
+  virtual Matrix to_parameters(const Matrix& x) const;
+
+  // Data-based targets. data_size(): training rows (0 for a target that
+  // reads no data), so that cost can be counted in data passes.
+  virtual Index data_size() const { return 0; }
+  // minibatch: the task can estimate log π̃ and ∇log π without bias from a
+  // batch of rows drawn by `rng` (the same rows for every point of the
+  // call); returns the number of rows read. The oracle does so, instead of
+  // using every row, when batch_size() > 0 (a task parameter).
+  virtual Index batch_size() const { return 0; }
+  virtual Index log_prob_grad_minibatch(const Matrix& x, Rng& rng, Vector& logp,
+                                        Matrix& grad) const;
+  // test_data: the posterior predictive of the particles (one per row,
+  // equally weighted) on held-out rows: the mean over test rows of
+  // log((1/n) Σ_i p(y | x, θ_i)), and the fraction of test rows whose
+  // predictive probability of the true label exceeds 1/2.
+  virtual double test_log_likelihood(const Matrix& particles) const;
+  virtual double test_accuracy(const Matrix& particles) const;
 };
 
 }  // namespace vibench

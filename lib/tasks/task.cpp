@@ -32,6 +32,12 @@ const char* to_string(Capability capability) {
       return "hypergradient";
     case Capability::hessian_vector:
       return "hessian_vector";
+    case Capability::reference:
+      return "reference";
+    case Capability::minibatch:
+      return "minibatch";
+    case Capability::test_data:
+      return "test_data";
   }
   return "?";
 }

@@ -28,6 +28,14 @@ enum class Capability {
   optimal_value,  // Objective f*
   hypergradient,  // Bilevel: exact y*(x) and ∇F(x)
   hessian_vector,  // second-order products (Bilevel: ∇²_yy g·v, ∇²_xy g·v)
+  reference,       // Distribution without exact draws whose reference
+                   // posterior is computed by NUTS, checked and cached
+                   // (lib/reference/); stands in for exact draws in metrics
+  minibatch,       // Distribution: gradients can be estimated on a
+                   // `batch_size` subsample of the data (a task parameter),
+                   // cost counted in data passes
+  test_data,       // Distribution: a posterior predictive on held-out rows
+                   // (test log-likelihood and accuracy)
 };
 const char* to_string(Capability capability);
 using Capabilities = std::set<Capability>;

@@ -26,6 +26,26 @@ Matrix Distribution::sample(Index, Rng&) const { not_offered("exact_draws"); }
 Vector Distribution::mean() const { not_offered("moments"); }
 Matrix Distribution::covariance() const { not_offered("moments"); }
 double Distribution::log_z() const { not_offered("log_z"); }
+std::vector<std::string> Distribution::coordinate_names() const {
+  std::vector<std::string> names;
+  for (Index j = 0; j < dim(); ++j)
+    names.push_back("x" + std::to_string(j + 1));
+  return names;
+}
+std::vector<std::string> Distribution::parameter_names() const {
+  return coordinate_names();
+}
+Matrix Distribution::to_parameters(const Matrix& x) const { return x; }
+Index Distribution::log_prob_grad_minibatch(const Matrix&, Rng&, Vector&,
+                                            Matrix&) const {
+  not_offered("minibatch");
+}
+double Distribution::test_log_likelihood(const Matrix&) const {
+  not_offered("test_data");
+}
+double Distribution::test_accuracy(const Matrix&) const {
+  not_offered("test_data");
+}
 
 Vector Objective::value(const Matrix& x) const {
   Vector f;

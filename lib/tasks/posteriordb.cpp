@@ -1,0 +1,298 @@
+#include "tasks/posteriordb.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <utility>
+
+#include "core/data_files.hpp"
+#include "core/error.hpp"
+#include "core/rng.hpp"
+#include "core/suggest.hpp"
+
+namespace vibench::posteriordb {
+
+namespace fs = std::filesystem;
+using OrderedJson = nlohmann::ordered_json;
+
+fs::path bundled_directory() { return data_directory() / "posteriordb"; }
+
+std::vector<std::string> bundled_posteriors() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(bundled_directory(), ec))
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(c));
+  return s;
+}
+
+// A typo-close bundled name, else one that contains the value: posteriordb
+// names are "<data>-<model>", so users often give only a part ("blr",
+// "eight_schools").
+std::string closest_bundled(const std::string& value,
+                            const std::vector<std::string>& names) {
+  std::string best = closest_name(value, names);
+  if (!best.empty() || value.empty()) return best;
+  for (const auto& name : names)
+    if (lower(name).find(lower(value)) != std::string::npos) return name;
+  return "";
+}
+
+[[noreturn]] void no_such_posterior(const std::string& value,
+                                    const fs::path& looked_for,
+                                    const std::string& where) {
+  const std::vector<std::string> names = bundled_posteriors();
+  std::string message = "no bundled posteriordb posterior '" + value +
+                        "' (looked for " + looked_for.string() + ")";
+  if (names.empty()) {
+    message += "; the data directory " + bundled_directory().string() +
+               " is missing or empty (set VIBENCH_DATA_DIR to the directory "
+               "holding vibench's targets/data)";
+  } else {
+    const std::string best = closest_bundled(value, names);
+    if (!best.empty()) message += " (did you mean '" + best + "'?)";
+    message += "; bundled: " + quoted_list(names) + "; or give a file path";
+  }
+  throw ConfigError(where, message);
+}
+
+// "a number", "an array of 3 numbers": what a JSON value is, for messages.
+std::string describe(const OrderedJson& value) {
+  if (value.is_array())
+    return fmt::format("an array of {} element{}", value.size(),
+                       value.size() == 1 ? "" : "s");
+  if (value.is_number()) return "a number";
+  if (value.is_string()) return "a string";
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_null()) return "null";
+  return "an object";
+}
+
+}  // namespace
+
+fs::path posterior_directory(const std::string& value,
+                             const std::string& where) {
+  if (value.find('/') != std::string::npos) {
+    if (!fs::is_directory(value))
+      throw ConfigError(where,
+                        "posterior directory '" + value + "' does not exist");
+    return fs::path(value);
+  }
+  const fs::path dir = bundled_directory() / value;
+  if (value.empty() || !fs::is_directory(dir))
+    no_such_posterior(value, dir, where);
+  return dir;
+}
+
+fs::path resolve_data(const std::string& value, const std::string& where) {
+  if (value.find('/') != std::string::npos || ends_with(value, ".json")) {
+    // A posterior's directory stands for its data.json.
+    if (fs::is_directory(value) &&
+        fs::is_regular_file(fs::path(value) / "data.json"))
+      return fs::path(value) / "data.json";
+    if (!fs::is_regular_file(value))
+      throw ConfigError(where,
+                        "posteriordb data file '" + value + "' does not exist");
+    return fs::path(value);
+  }
+  const fs::path file = bundled_directory() / value / "data.json";
+  if (value.empty() || !fs::is_regular_file(file))
+    no_such_posterior(value, file, where);
+  return file;
+}
+
+OrderedJson read_json(const fs::path& path, const std::string& where) {
+  const std::string text = read_text_file(path, where);
+  try {
+    return OrderedJson::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError(where, path.string() + " is not valid JSON: " + e.what());
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Data
+
+Data::Data(const std::string& value, std::string where)
+    : path_(resolve_data(value, where)), where_(std::move(where)) {
+  json_ = read_json(path_, where_);
+  if (!json_.is_object())
+    fail("expected a JSON object of data fields, found " + describe(json_));
+}
+
+void Data::fail(const std::string& message) const {
+  throw ConfigError(where_,
+                    "posteriordb data file " + path_.string() + ": " + message);
+}
+
+const OrderedJson& Data::at(const std::string& field) const {
+  const auto it = json_.find(field);
+  if (it == json_.end()) {
+    std::vector<std::string> fields;
+    for (const auto& item : json_.items()) fields.push_back(item.key());
+    fail("missing field '" + field + "'" + did_you_mean(field, fields) +
+         "; fields present: " + quoted_list(fields));
+  }
+  return *it;
+}
+
+Index Data::integer(const std::string& field, Index min) const {
+  const OrderedJson& value = at(field);
+  // Integral floating-point numbers ("8.0") are accepted: some writers of
+  // Stan data produce them.
+  if (!value.is_number() ||
+      (value.is_number_float() &&
+       (!std::isfinite(value.get<double>()) ||
+        std::floor(value.get<double>()) != value.get<double>())))
+    fail(fmt::format("{} must be an integer, found {}", field,
+                     value.is_number() ? value.dump() : describe(value)));
+  const double number = value.get<double>();
+  if (number < static_cast<double>(min))
+    fail(fmt::format("{} must be at least {}, found {}", field, min,
+                     value.dump()));
+  return static_cast<Index>(number);
+}
+
+Vector Data::vector(const std::string& field, Index size,
+                    const std::string& size_name) const {
+  const OrderedJson& value = at(field);
+  const std::string expected = fmt::format(
+      "{} must be an array of {} = {} numbers", field, size_name, size);
+  if (size == 1 && value.is_number())
+    return Vector::Constant(1, value.get<double>());
+  if (!value.is_array() || static_cast<Index>(value.size()) != size)
+    fail(expected + ", found " + describe(value));
+  Vector out(size);
+  for (Index i = 0; i < size; ++i) {
+    const OrderedJson& x = value[static_cast<size_t>(i)];
+    if (!x.is_number())
+      fail(fmt::format("{}; element {} is {}", expected, i + 1, describe(x)));
+    out(i) = x.get<double>();
+  }
+  return out;
+}
+
+Matrix Data::matrix(const std::string& field, Index rows, Index cols,
+                    const std::string& rows_name,
+                    const std::string& cols_name) const {
+  const OrderedJson& value = at(field);
+  const std::string expected = fmt::format(
+      "{} must be an {}×{} array of numbers ({} = {}, {} = {}), a list of "
+      "rows",
+      field, rows_name, cols_name, rows_name, rows, cols_name, cols);
+  if (!value.is_array() || static_cast<Index>(value.size()) != rows)
+    fail(expected + ", found " + describe(value));
+  Matrix out(rows, cols);
+  for (Index i = 0; i < rows; ++i) {
+    const OrderedJson& row = value[static_cast<size_t>(i)];
+    if (!row.is_array() || static_cast<Index>(row.size()) != cols)
+      fail(fmt::format("{}; row {} is {}", expected, i + 1, describe(row)));
+    for (Index j = 0; j < cols; ++j) {
+      const OrderedJson& x = row[static_cast<size_t>(j)];
+      if (!x.is_number())
+        fail(fmt::format("{}; element [{}, {}] is {}", expected, i + 1, j + 1,
+                         describe(x)));
+      out(i, j) = x.get<double>();
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Reference draws
+
+Reference read_reference_draws(const fs::path& path, const std::string& where) {
+  const OrderedJson json = read_json(path, where);
+  const auto fail = [&](const std::string& message) {
+    throw ConfigError(where,
+                      "reference draws " + path.string() + ": " + message);
+  };
+  if (!json.is_array() || json.empty())
+    fail("expected a non-empty list of chains, found " + describe(json));
+  Reference out;
+  // The first chain fixes the names and their order; the others must have
+  // the same names (in any order) and draws of one length each.
+  for (size_t c = 0; c < json.size(); ++c) {
+    const OrderedJson& chain = json[c];
+    if (!chain.is_object() || chain.empty())
+      fail(
+          fmt::format("chain {} must be an object from parameter name to "
+                      "draws, found {}",
+                      c + 1, describe(chain)));
+    if (c == 0)
+      for (const auto& item : chain.items()) out.names.push_back(item.key());
+    if (chain.size() != out.names.size())
+      fail(fmt::format("chain {} has {} parameters, chain 1 has {}", c + 1,
+                       chain.size(), out.names.size()));
+    Matrix draws;
+    for (size_t j = 0; j < out.names.size(); ++j) {
+      const auto it = chain.find(out.names[j]);
+      if (it == chain.end())
+        fail(fmt::format("chain {} lacks parameter '{}'", c + 1, out.names[j]));
+      if (!it->is_array())
+        fail(fmt::format("chain {}, '{}': expected a list of draws, found {}",
+                         c + 1, out.names[j], describe(*it)));
+      if (j == 0)
+        draws.resize(static_cast<Index>(it->size()), out.names.size());
+      if (static_cast<Index>(it->size()) != draws.rows())
+        fail(fmt::format("chain {}: '{}' has {} draws, '{}' has {}", c + 1,
+                         out.names[j], it->size(), out.names[0], draws.rows()));
+      for (Index i = 0; i < draws.rows(); ++i) {
+        const OrderedJson& x = (*it)[static_cast<size_t>(i)];
+        if (!x.is_number())
+          fail(
+              fmt::format("chain {}, '{}', draw {}: expected a number, found "
+                          "{}",
+                          c + 1, out.names[j], i + 1, describe(x)));
+        draws(i, static_cast<Index>(j)) = x.get<double>();
+      }
+    }
+    out.chains.push_back(std::move(draws));
+  }
+  return out;
+}
+
+Reference load_reference(const std::string& posterior,
+                         const std::string& where) {
+  const fs::path dir = posterior_directory(posterior, where);
+  const fs::path draws = dir / "reference_draws.json";
+  if (!fs::is_regular_file(draws))
+    throw ConfigError(where, "posterior " + dir.string() +
+                                 " has no reference draws (looked for " +
+                                 draws.string() + ")");
+  Reference out = read_reference_draws(draws, where);
+  const auto optional = [&](const char* file) -> OrderedJson {
+    const fs::path path = dir / file;
+    if (!fs::is_regular_file(path)) return nullptr;
+    return read_json(path, where);
+  };
+  out.info = optional("reference_info.json");
+  out.posterior = optional("posterior.json");
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// StanPosterior
+
+Matrix StanPosterior::initial_points(Index n, Rng& rng) const {
+  Matrix out(n, dim());
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < dim(); ++j) out(i, j) = 4.0 * rng.uniform() - 2.0;
+  return out;
+}
+
+}  // namespace vibench::posteriordb
