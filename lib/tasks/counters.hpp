@@ -12,6 +12,10 @@ struct Counters {
   long long value_evals = 0;  // function values (log π̃, f, L, f/g)
   long long hvp_evals = 0;    // Hessian-vector and cross products
   long long iterations = 0;   // steps taken (written by the runner)
+  double data_passes = 0;     // data-based targets: rows read / training
+                              // rows, once per oracle call whatever the
+                              // number of points (a minibatch call on B of
+                              // N rows adds B/N)
   nlohmann::json to_json() const;
 };
 

@@ -10,7 +10,8 @@ nlohmann::json Counters::to_json() const {
   return {{"iterations", iterations},
           {"grad_evals", grad_evals},
           {"value_evals", value_evals},
-          {"hvp_evals", hvp_evals}};
+          {"hvp_evals", hvp_evals},
+          {"data_passes", data_passes}};
 }
 
 void Oracle::check_points(const Matrix& x, Index cols, const char* what) const {
@@ -21,17 +22,30 @@ void Oracle::check_points(const Matrix& x, Index cols, const char* what) const {
                     what, x.rows(), x.cols(), cols));
 }
 
+void DistributionOracle::count_full_data_pass() const {
+  if (task_.data_size() > 0) counters_.data_passes += 1.0;
+}
+
 void DistributionOracle::log_prob_grad(const Matrix& x, Vector& logp,
                                        Matrix& grad) const {
   check_points(x, dim(), "log_prob_grad");
   counters_.grad_evals += x.rows();
   counters_.value_evals += x.rows();
+  if (task_.batch_size() > 0) {
+    const Index rows =
+        task_.log_prob_grad_minibatch(x, minibatch_rng_, logp, grad);
+    counters_.data_passes +=
+        static_cast<double>(rows) / static_cast<double>(task_.data_size());
+    return;
+  }
+  count_full_data_pass();
   task_.log_prob_grad(x, logp, grad);
 }
 
 Vector DistributionOracle::log_prob(const Matrix& x) const {
   check_points(x, dim(), "log_prob");
   counters_.value_evals += x.rows();
+  count_full_data_pass();
   return task_.log_prob(x);
 }
 

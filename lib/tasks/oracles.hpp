@@ -29,15 +29,24 @@ class Oracle {
   Counters& counters_;
 };
 
+// When the task's batch_size() is set (a minibatch-capable task),
+// log_prob_grad returns the minibatch estimate, with rows drawn from a
+// stream of this oracle seeded by the cell, so a cell is reproducible
+// whatever the thread count. log_prob always uses the full data.
 class DistributionOracle final : public Oracle {
  public:
-  DistributionOracle(const Distribution& task, Counters& counters)
-      : Oracle(task, counters), task_(task) {}
+  DistributionOracle(const Distribution& task, Counters& counters,
+                     std::uint64_t minibatch_seed = 0)
+      : Oracle(task, counters),
+        task_(task),
+        minibatch_rng_(make_rng(minibatch_seed)) {}
   void log_prob_grad(const Matrix& x, Vector& logp, Matrix& grad) const;
   Vector log_prob(const Matrix& x) const;
 
  private:
+  void count_full_data_pass() const;
   const Distribution& task_;
+  mutable Rng minibatch_rng_;
 };
 
 class ObjectiveOracle final : public Oracle {
