@@ -1,7 +1,12 @@
-// vibench reference TASK-SPEC [-n N] [--seed S] [-o FILE.csv]: exact draws of
-// a task as CSV (header x1..xd), e.g. to test another tool or `vibench eval`.
+// vibench reference TASK-SPEC [-n N] [--seed S] [-o FILE.csv]: draws of a
+// task's ground truth as CSV (header x1..xd), e.g. to test another tool or
+// `vibench eval`: exact draws, or the task's NUTS reference posterior
+// (computed once, checked and cached with its provenance).
 #include <fmt/format.h>
 
+#include <iostream>
+
+#include "reference/reference_posterior.hpp"
 #include "report/csv_samples.hpp"
 #include "report/eval.hpp"
 #include "vibench/commands.hpp"
@@ -13,8 +18,9 @@ namespace {
 
 struct ReferenceArguments {
   std::string task;
-  long long n = 1000;
+  long long n = 0;  // 0: 1000 exact draws, or every reference draw
   std::uint64_t seed = 0;
+  std::string reference_cache;
   std::string output;
   bool force = false;
 };
@@ -22,7 +28,14 @@ struct ReferenceArguments {
 int run_reference(const ReferenceArguments& args) {
   check_output_free(args.output, args.force);
   const TaskSpec spec = parse_task_spec(args.task);
-  const Matrix draws = reference_draws(spec, args.n, args.seed);
+  EvalOptions options;
+  options.reference_cache = args.reference_cache.empty()
+                                ? default_reference_cache()
+                                : std::filesystem::path(args.reference_cache);
+  options.on_message = [](const std::string& message) {
+    std::cerr << "vibench: " << message << "\n";
+  };
+  const Matrix draws = reference_draws(spec, args.n, args.seed, options);
   write_output(args.output, samples_csv(draws), args.force);
   return kExitOk;
 }
@@ -32,16 +45,27 @@ int run_reference(const ReferenceArguments& args) {
 Action add_reference_command(CLI::App& app) {
   auto args = std::make_shared<ReferenceArguments>();
   auto* command = app.add_subcommand(
-      "reference", "Write exact draws of a task as CSV (header x1,...,xd)");
+      "reference",
+      "Write draws of a task's ground truth as CSV (header x1,...,xd): exact "
+      "draws, or its NUTS reference posterior (computed, checked and cached)");
   command
       ->add_option("task", args->task,
                    "TASK-SPEC: a task name with optional JSON parameters, "
                    "e.g. gaussian or 'gmm{\"preset\":\"ring8\"}', or a JSON "
                    "file {\"name\": ..., \"params\": {...}}")
       ->required();
-  command->add_option("-n,--draws", args->n, "Number of draws (default 1000)")
+  command
+      ->add_option("-n,--draws", args->n,
+                   "Number of draws (default: 1000 exact draws, or every "
+                   "draw of a reference posterior, evenly thinned otherwise)")
       ->check(CLI::Range(1LL, 100000000LL));
-  command->add_option("--seed", args->seed, "Seed of the draws (default 0)");
+  command->add_option("--seed", args->seed,
+                      "Seed of exact draws (default 0; a reference posterior "
+                      "has its own seed, derived from the task)");
+  command->add_option("--reference-cache", args->reference_cache,
+                      "Directory of cached NUTS reference posteriors "
+                      "(default: $VIBENCH_REFERENCE_CACHE, else "
+                      "~/.cache/vibench/references)");
   command->add_option("-o,--output", args->output,
                       "Output CSV file (default: standard output); never "
                       "overwritten without --force");

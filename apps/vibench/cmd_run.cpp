@@ -29,6 +29,7 @@ struct RunArguments {
   bool force = false;
   bool resume = false;
   bool quiet = false;
+  std::string reference_cache;
 };
 
 std::string default_output(const std::string& suite_path) {
@@ -128,6 +129,10 @@ int run(const RunArguments& args, const std::string& command_line) {
   options.output = output;
   options.resume = args.resume;
   options.command_line = command_line;
+  options.reference_cache = args.reference_cache;
+  options.on_message = [](const std::string& message) {
+    std::cerr << "vibench: " << message << "\n";
+  };
   const bool interactive = isatty(STDERR_FILENO);
   size_t not_ok = 0;
   const auto start = std::chrono::steady_clock::now();
@@ -196,6 +201,11 @@ Action add_run_command(CLI::App& app, const std::string& command_line) {
       "Replace an existing result file (and discard its journal)");
   command->add_flag("--resume", args->resume,
                     "Finish an interrupted run from its journal");
+  command->add_option(
+      "--reference-cache", args->reference_cache,
+      "Directory of cached NUTS reference posteriors (default: "
+      "$VIBENCH_REFERENCE_CACHE, else ~/.cache/vibench/references); results "
+      "do not depend on whether a reference was cached or computed");
   command->add_flag("-q,--quiet", args->quiet,
                     "Do not print the summary table");
   return [args, command_line] { return run(*args, command_line); };

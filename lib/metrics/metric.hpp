@@ -17,9 +17,11 @@ namespace vibench {
 struct MetricContext {
   const Task& task;  // the task itself: metric evaluations are not counted
   const State& state;
-  // Exact draws from the task, drawn once per cell (same for every
-  // checkpoint and every algorithm on that task and replicate); empty unless
-  // the metric declared `needs_reference_draws`.
+  // Reference draws of the task: exact draws drawn once per cell (same for
+  // every checkpoint and every algorithm on that task and replicate), or for
+  // a task without exact draws its NUTS reference posterior thinned to the
+  // suite's reference_draws (lib/reference). Empty unless the metric
+  // declared `needs_reference_draws`.
   const Matrix& reference;
   const Params& settings;
 };
@@ -29,6 +31,8 @@ struct MetricEntry {
   std::set<TaskKind> kinds;  // task kinds the metric applies to
   std::string description;
   Capabilities requirements;  // of the task
+  // Needs draws of the task: exact draws or a reference posterior, so the
+  // metric is unavailable on tasks that offer neither.
   bool needs_reference_draws = false;
   bool smaller_is_better = true;
   ParamSpecs settings;

@@ -29,10 +29,11 @@ VIBENCH_REGISTER_METRIC(
      .kinds = {TaskKind::distribution},
      .description =
          "Energy distance 2·mean‖x−y‖ − mean‖x−x′‖ − mean‖y−y′‖ between the "
-         "particles x and exact reference draws y. Statistic 'v' includes "
+         "particles x and reference draws y (exact draws, or the task's NUTS "
+         "reference posterior). Statistic 'v' includes "
          "the zero diagonals (as the mirror-stein code; never negative); 'u' "
          "excludes them (unbiased, may be negative).",
-     .requirements = {Capability::exact_draws},
+     .requirements = {},
      .needs_reference_draws = true,
      .smaller_is_better = true,
      .settings = {ParamSpec::string(
@@ -49,14 +50,15 @@ VIBENCH_REGISTER_METRIC(
     {.name = "mmd",
      .kinds = {TaskKind::distribution},
      .description =
-         "Squared MMD between the particles and exact reference draws with "
+         "Squared MMD between the particles and reference draws (exact, or the "
+         "NUTS reference posterior) with "
          "the RBF kernel exp(−‖x−y‖²/(2h²)); U-statistic by default "
          "(unbiased, may be negative). Without a bandwidth, the median "
          "heuristic: h² = med/2, med = median of ‖z_i−z_j‖² over the pairs "
          "i < j of the pooled sample z = [particles; reference] (mean of the "
          "two middle values for an even count; h = 1 if med = 0), i.e. "
          "k = exp(−r²/med).",
-     .requirements = {Capability::exact_draws},
+     .requirements = {},
      .needs_reference_draws = true,
      .smaller_is_better = true,
      .settings =

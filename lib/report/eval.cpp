@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "reference/reference_posterior.hpp"
 #include "tasks/distribution.hpp"
 
 namespace vibench {
@@ -134,6 +135,9 @@ std::vector<EvalMetric> parse_eval_metrics(const std::string& list,
     std::vector<std::string> missing;
     for (Capability c : entry.requirements)
       if (!task.offers(c)) missing.push_back(to_string(c));
+    if (entry.needs_reference_draws && !task.offers(Capability::exact_draws) &&
+        !task.offers(Capability::reference))
+      missing.push_back("exact_draws or reference");
     return missing;
   };
 
@@ -216,11 +220,18 @@ Json evaluate_samples(const TaskSpec& spec, const Matrix& samples,
   for (const auto& metric : metrics)
     need_reference = need_reference || metric.entry->needs_reference_draws;
   Matrix reference;
-  if (need_reference) {
+  Json reference_key;
+  if (need_reference && distribution.offers(Capability::exact_draws)) {
     // A child stream, so that `vibench reference --seed S` and `vibench eval
     // --seed S` give independent draws.
     Rng rng = make_rng(options.seed).child("eval reference draws");
     reference = distribution.sample(options.reference_draws, rng);
+  } else if (need_reference) {
+    const ReferencePosterior posterior = reference_posterior(
+        spec.name, spec.params, distribution, options.reference_cache,
+        ReferenceSettings{}, options.on_message);
+    reference = thin_draws(posterior.draws, options.reference_draws);
+    reference_key = posterior.provenance.value("key", "");
   }
   State state;
   state.points = samples;
@@ -238,27 +249,49 @@ Json evaluate_samples(const TaskSpec& spec, const Matrix& samples,
         std::isfinite(value) ? Json(value) : Json(nullptr);
     settings[metric.entry->name] = metric.settings.json();
   }
-  return {{"task", spec.name},
-          {"params", spec.params},
-          {"dim", distribution.dim()},
-          {"n_samples", samples.rows()},
-          {"metrics", values},
-          {"settings", settings},
-          {"reference_draws",
-           need_reference ? Json(options.reference_draws) : Json()},
-          {"seed", need_reference ? Json(options.seed) : Json()},
-          {"vibench_version", VIBENCH_VERSION}};
+  return {
+      {"task", spec.name},
+      {"params", spec.params},
+      {"dim", distribution.dim()},
+      {"n_samples", samples.rows()},
+      {"metrics", values},
+      {"settings", settings},
+      {"reference_draws",
+       need_reference ? Json(options.reference_draws) : Json()},
+      {"seed",
+       need_reference && reference_key.is_null() ? Json(options.seed) : Json()},
+      {"reference", reference_key},
+      {"vibench_version", VIBENCH_VERSION}};
 }
 
-Matrix reference_draws(const TaskSpec& spec, long long n, std::uint64_t seed) {
+Matrix reference_draws(const TaskSpec& spec, long long n, std::uint64_t seed,
+                       const EvalOptions& options) {
   require_distribution(spec, "reference");
-  if (!spec.task->offers(Capability::exact_draws))
+  const auto& distribution = static_cast<const Distribution&>(*spec.task);
+  if (distribution.offers(Capability::exact_draws)) {
+    Rng rng = make_rng(seed);
+    return distribution.sample(n > 0 ? n : 1000, rng);
+  }
+  if (!distribution.offers(Capability::reference))
     throw ConfigError("TASK-SPEC",
-                      fmt::format("task '{}' offers no exact draws; reference "
-                                  "posteriors by NUTS are not implemented yet",
+                      fmt::format("task '{}' offers neither exact draws nor a "
+                                  "reference posterior",
                                   spec.name));
-  Rng rng = make_rng(seed);
-  return static_cast<const Distribution&>(*spec.task).sample(n, rng);
+  const ReferencePosterior posterior = reference_posterior(
+      spec.name, spec.params, distribution, options.reference_cache,
+      ReferenceSettings{}, options.on_message);
+  if (n > posterior.draws.rows())
+    throw ConfigError("--draws",
+                      fmt::format("the reference posterior of '{}' has {} "
+                                  "draws; ask for at most that many",
+                                  spec.name, posterior.draws.rows()));
+  if (options.on_message)
+    options.on_message(fmt::format(
+        "reference posterior of {} ({}): {} with its provenance beside it",
+        spec.name, posterior.from_cache ? "from the cache" : "computed",
+        posterior.file.string()));
+  return n > 0 ? thin_draws(posterior.draws, static_cast<Index>(n))
+               : posterior.draws;
 }
 
 }  // namespace vibench

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,8 +41,12 @@ std::vector<EvalMetric> parse_eval_metrics(const std::string& list,
                                            const TaskSpec& spec);
 
 struct EvalOptions {
-  long long reference_draws = 1000;  // for metrics that need exact draws
-  std::uint64_t seed = 0;            // of the reference draws
+  long long reference_draws = 1000;  // for metrics that need draws
+  std::uint64_t seed = 0;            // of exact reference draws
+  // Tasks without exact draws use their NUTS reference posterior, cached
+  // here (lib/reference), thinned to reference_draws.
+  std::filesystem::path reference_cache;
+  std::function<void(const std::string&)> on_message;  // progress notes
 };
 
 // Computes each metric on `samples` (one draw per row). Returns
@@ -51,9 +57,14 @@ Json evaluate_samples(const TaskSpec& spec, const Matrix& samples,
                       const std::vector<EvalMetric>& metrics,
                       const EvalOptions& options);
 
-// `n` exact draws of the task with `seed`. ConfigError when the task is not
-// a distribution or offers no exact draws.
-Matrix reference_draws(const TaskSpec& spec, long long n, std::uint64_t seed);
+// `n` draws of the task: exact draws with `seed` (n = 0: 1000), or for a
+// task with a reference posterior `n` of its NUTS draws evenly thinned
+// (n = 0: all of them) (loaded from, or
+// computed into, options.reference_cache; `seed` is not used). ConfigError
+// when the task is not a distribution, offers neither, or `n` exceeds the
+// reference's draws; ReferenceCheckFailed when NUTS fails its checks.
+Matrix reference_draws(const TaskSpec& spec, long long n, std::uint64_t seed,
+                       const EvalOptions& options = {});
 
 // The task as a distribution; ConfigError for other kinds, naming `command`.
 void require_distribution(const TaskSpec& spec, const std::string& command);

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "reference/reference_posterior.hpp"
+
 namespace vibench {
 
 namespace {
@@ -16,11 +18,12 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::unique_ptr<Oracle> make_oracle(const Task& task, Counters& counters) {
+std::unique_ptr<Oracle> make_oracle(const Task& task, Counters& counters,
+                                    std::uint64_t minibatch_seed) {
   switch (task.kind()) {
     case TaskKind::distribution:
       return std::make_unique<DistributionOracle>(
-          static_cast<const Distribution&>(task), counters);
+          static_cast<const Distribution&>(task), counters, minibatch_seed);
     case TaskKind::objective:
       return std::make_unique<ObjectiveOracle>(
           static_cast<const Objective&>(task), counters);
@@ -90,7 +93,21 @@ std::string incompatibility(const Task& task, const Algorithm& algorithm) {
   return "the algorithm needs what the task does not offer: " + list;
 }
 
-Json run_cell(const Suite& suite, const Cell& cell) {
+bool needs_reference_posterior(const Suite& suite, size_t task_index) {
+  const Task& task = *suite.tasks[task_index].task;
+  if (task.kind() != TaskKind::distribution ||
+      task.offers(Capability::exact_draws) ||
+      !task.offers(Capability::reference))
+    return false;
+  for (const auto& metric : suite.metrics)
+    if (metric.entry->needs_reference_draws &&
+        metric.entry->kinds.count(task.kind()))
+      return true;
+  return false;
+}
+
+Json run_cell(const Suite& suite, const Cell& cell,
+              const TaskReference* task_reference) {
   const TaskConfig& task_config = suite.tasks[cell.task_index];
   const AlgorithmConfig& algorithm_config =
       suite.algorithms[cell.algorithm_index];
@@ -131,6 +148,18 @@ Json run_cell(const Suite& suite, const Cell& cell) {
     std::vector<std::string> missing;
     for (Capability c : metric.entry->requirements)
       if (!task.offers(c)) missing.push_back(to_string(c));
+    if (metric.entry->needs_reference_draws &&
+        !task.offers(Capability::exact_draws)) {
+      if (!task.offers(Capability::reference)) {
+        missing.push_back("exact_draws or reference");
+      } else if (!task_reference || task_reference->draws.rows() == 0) {
+        unavailable[metric.name] =
+            task_reference && !task_reference->unavailable.empty()
+                ? task_reference->unavailable
+                : "no reference posterior was computed for this task";
+        continue;
+      }
+    }
     if (!missing.empty()) {
       std::string list;
       for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
@@ -154,13 +183,22 @@ Json run_cell(const Suite& suite, const Cell& cell) {
     Rng init_rng = make_rng(cell.init_seed);
     Matrix reference;
     if (need_reference) {
-      Rng reference_rng = init_rng.child("reference draws");
-      reference = static_cast<const Distribution&>(task).sample(
-          suite.reference_draws, reference_rng);
+      if (task.offers(Capability::exact_draws)) {
+        Rng reference_rng = init_rng.child("reference draws");
+        reference = static_cast<const Distribution&>(task).sample(
+            suite.reference_draws, reference_rng);
+      } else {
+        reference = thin_draws(task_reference->draws, suite.reference_draws);
+        record["reference"] = task_reference->key;
+      }
     }
     const State initial =
         initial_state(task_config, algorithm.num_points(), init_rng);
-    const std::unique_ptr<Oracle> oracle = make_oracle(task, counters);
+    // Minibatches come from the algorithm's seed (a stream of their own),
+    // so replicates differ in them as in the algorithm's randomness.
+    const std::unique_ptr<Oracle> oracle =
+        make_oracle(task, counters,
+                    mix_seed(cell.algorithm_seed, hash_string("minibatch")));
 
     auto clock_start = Clock::now();
     std::unique_ptr<Run> run =

@@ -13,9 +13,23 @@ inline constexpr const char* kStatusTimeout = "timeout";
 inline constexpr const char* kStatusFailed = "failed";
 inline constexpr const char* kStatusSkipped = "skipped";
 
+// The reference posterior of a task without exact draws, loaded or computed
+// once per suite run (lib/reference), or why there is none.
+struct TaskReference {
+  Matrix draws;             // pooled NUTS draws; empty when unavailable
+  std::string key;          // the cache key, recorded in each cell
+  std::string unavailable;  // why there are no draws, e.g. failed checks
+};
+
 // The JSON record of one cell. Never throws for problems of the cell itself:
-// they become `failed` records with the message.
-Json run_cell(const Suite& suite, const Cell& cell);
+// they become `failed` records with the message. `reference` is the task's
+// reference posterior when metrics need draws of a task without exact draws.
+Json run_cell(const Suite& suite, const Cell& cell,
+              const TaskReference* reference = nullptr);
+
+// Whether a metric of `suite` needs draws of task `task_index` that only a
+// reference posterior can give (no exact draws, but a reference).
+bool needs_reference_posterior(const Suite& suite, size_t task_index);
 
 // The reason a (task, algorithm) pair cannot run, or "" when it can.
 std::string incompatibility(const Task& task, const Algorithm& algorithm);

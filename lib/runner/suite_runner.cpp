@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 
+#include "reference/reference_posterior.hpp"
 #include "runner/cell_runner.hpp"
 #include "runner/results_file.hpp"
 
@@ -36,6 +37,30 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
       pending.push_back(i);
   }
 
+  // Reference posteriors, once per task before any cell runs: NUTS runs its
+  // chains in parallel itself, and every cell of the task then compares
+  // with the same draws.
+  std::vector<TaskReference> references(suite.tasks.size());
+  for (size_t t = 0; t < suite.tasks.size(); ++t) {
+    bool used = false;
+    for (size_t i : pending) used = used || cells[i].task_index == t;
+    if (!used || !needs_reference_posterior(suite, t)) continue;
+    const TaskConfig& config = suite.tasks[t];
+    const auto cache = options.reference_cache.empty()
+                           ? default_reference_cache()
+                           : std::filesystem::path(options.reference_cache);
+    try {
+      ReferencePosterior reference =
+          reference_posterior(config.name, config.params, *config.task, cache,
+                              ReferenceSettings{}, options.on_message);
+      references[t].draws = std::move(reference.draws);
+      references[t].key = reference.provenance.value("key", "");
+    } catch (const ReferenceCheckFailed& e) {
+      references[t].unavailable = e.what();
+      if (options.on_message) options.on_message(e.what());
+    }
+  }
+
   Journal journal(journal_path, suite.hash);
   std::mutex progress_mutex;
   size_t done = cells.size() - pending.size();
@@ -43,7 +68,7 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
 #pragma omp parallel for schedule(dynamic, 1) num_threads(options.jobs)
   for (long long k = 0; k < count; ++k) {
     const size_t i = pending[k];
-    records[i] = run_cell(suite, cells[i]);
+    records[i] = run_cell(suite, cells[i], &references[cells[i].task_index]);
     journal.append(records[i]);
     std::lock_guard<std::mutex> lock(progress_mutex);
     ++done;

@@ -15,6 +15,10 @@ struct RunOptions {
   std::string output;   // result file; its journal sits beside it
   bool resume = false;  // reuse the finished records of an interrupted run
   std::string command_line;
+  // Where reference posteriors of tasks without exact draws are cached.
+  std::string reference_cache;  // empty: default_reference_cache()
+  // One-line notes for the user (e.g. a reference posterior being computed).
+  std::function<void(const std::string&)> on_message;
   // Called after each finished cell (from one thread at a time).
   std::function<void(const Json& record, size_t done, size_t total)> on_cell;
 };
