@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/params.hpp"
 #include "core/registry.hpp"
@@ -23,6 +24,15 @@ struct State {
   Matrix inner;
   // Bilevel only: the algorithm's latest hypergradient estimate at `points`.
   Matrix hypergradient;
+  // Chain samplers: the recorded states of the n chains, one n×d matrix per
+  // recorded iteration (after the warm-up, thinned as the algorithm says),
+  // for chain metrics (R-hat, ESS). Empty for other algorithms.
+  std::vector<Matrix> history;
+  // Gaussian variational families: q = N(gaussian_mean, gaussian_covariance)
+  // is the state; `points` then holds draws from q made with the cell's
+  // seed, so that sample metrics apply unchanged.
+  Vector gaussian_mean;
+  Matrix gaussian_covariance;
 };
 
 class Run {
