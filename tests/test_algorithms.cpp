@@ -13,30 +13,14 @@
 #include "algorithms/step_schedule.hpp"
 #include "core/error.hpp"
 #include "metrics/pairwise.hpp"
+#include "simple_targets.hpp"
 
 namespace vibench {
 namespace {
 
 // ---------------------------------------------------------------- tasks
 
-// N(μ, Σ), unnormalized: log π̃(x) = −½(x − μ)ᵀΣ⁻¹(x − μ).
-class GaussianTarget final : public Distribution {
- public:
-  GaussianTarget(Vector mean, const Matrix& cov)
-      : mean_(std::move(mean)), precision_(cov.inverse()) {}
-  Index dim() const override { return mean_.size(); }
-  Capabilities capabilities() const override { return {}; }
-  void log_prob_grad(const Matrix& x, Vector& logp,
-                     Matrix& grad) const override {
-    const Matrix centred = x.rowwise() - mean_.transpose();
-    grad = -centred * precision_;
-    logp = 0.5 * (centred.array() * grad.array()).rowwise().sum();
-  }
-
- private:
-  Vector mean_;
-  Matrix precision_;
-};
+using testing::GaussianTarget;
 
 // f(x) = ½(x − x*)ᵀ diag(a) (x − x*).
 class DiagonalQuadratic final : public Objective {
@@ -211,8 +195,8 @@ TEST_CASE("algorithms: bad parameters are rejected") {
     CHECK_THROWS_AS(make_algorithm(name, {{"stepsize", 0.1}}), ConfigError);
   }
   CHECK_THROWS_AS(make_algorithm("svgd", {{"n_particles", 0}}), ConfigError);
-  CHECK_THROWS_AS(make_algorithm("svgd", {{"schedule", "adam"}}), ConfigError);
-  CHECK_THROWS_AS(make_algorithm("svgd", {{"kernel", "imq"}}), ConfigError);
+  CHECK_THROWS_AS(make_algorithm("svgd", {{"schedule", "adamw"}}), ConfigError);
+  CHECK_THROWS_AS(make_algorithm("svgd", {{"kernel", "laplace"}}), ConfigError);
   CHECK_THROWS_AS(make_algorithm("svgd", {{"momentum", 1.5}}), ConfigError);
   CHECK_THROWS_AS(make_algorithm("svgd", {{"bandwidth_value", -1.0}}),
                   ConfigError);

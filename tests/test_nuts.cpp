@@ -16,28 +16,12 @@
 #include "mcmc/adaptation.hpp"
 #include "mcmc/diagnostics.hpp"
 #include "mcmc/nuts.hpp"
+#include "simple_targets.hpp"
 
 namespace vibench {
 namespace {
 
-// N(μ, Σ), unnormalized.
-class Gaussian final : public Distribution {
- public:
-  Gaussian(Vector mean, const Matrix& cov)
-      : mean_(std::move(mean)), precision_(cov.inverse()) {}
-  Index dim() const override { return mean_.size(); }
-  Capabilities capabilities() const override { return {}; }
-  void log_prob_grad(const Matrix& x, Vector& logp,
-                     Matrix& grad) const override {
-    const Matrix centred = x.rowwise() - mean_.transpose();
-    grad = -centred * precision_;
-    logp = 0.5 * (centred.array() * grad.array()).rowwise().sum();
-  }
-
- private:
-  Vector mean_;
-  Matrix precision_;
-};
+using testing::GaussianTarget;
 
 // Banana: x₁ ~ N(0, 1), x₂ | x₁ ~ N(b(x₁² − 1), 1). Then E x₂ = 0,
 // Var x₂ = 1 + 2b², and E x₂³ = b³ E(x₁² − 1)³ = 8b³ (third central moment
@@ -146,7 +130,7 @@ TEST_CASE("mcmc nuts: 10-D Gaussian with scales from 0.1 to 10") {
   for (Index j = 0; j < d; ++j)
     sd(j) = std::pow(10.0, -1.0 + 2.0 * static_cast<double>(j) / (d - 1));
   const Vector variance = sd.array().square();
-  const Gaussian target(Vector::Zero(d), variance.asDiagonal());
+  const GaussianTarget target(Vector::Zero(d), variance.asDiagonal());
   const NutsSettings settings;  // Stan's defaults: 1000 + 1000, δ = 0.8
   const auto results = run_nuts(target, initial_points(4, d, 1), settings, 42);
   REQUIRE(results.size() == 4);
@@ -164,7 +148,7 @@ TEST_CASE("mcmc nuts: 10-D Gaussian with scales from 0.1 to 10") {
 TEST_CASE("mcmc nuts: correlated 2-D Gaussian, rho = 0.9") {
   Matrix cov(2, 2);
   cov << 1.0, 0.9, 0.9, 1.0;
-  const Gaussian target(Vector::Zero(2), cov);
+  const GaussianTarget target(Vector::Zero(2), cov);
   // 2000 draws: with 1000, R̂ of this strongly correlated pair exceeded
   // 1.01 for 2 of 50 seeds.
   NutsSettings settings;
@@ -261,7 +245,7 @@ TEST_CASE("mcmc nuts: bad settings and inputs are rejected") {
     CHECK(std::string(e.what()).find("target_accept") != std::string::npos);
   }
 
-  const Gaussian target(Vector::Zero(2), Matrix::Identity(2, 2));
+  const GaussianTarget target(Vector::Zero(2), Matrix::Identity(2, 2));
   NutsSettings bad;
   bad.draws = 0;
   CHECK_THROWS_AS(run_nuts(target, Matrix::Zero(2, 2), bad, 1),
@@ -279,7 +263,7 @@ TEST_CASE("mcmc nuts: bad settings and inputs are rejected") {
 TEST_CASE("mcmc nuts: reproducible whatever the thread count") {
   Matrix cov(3, 3);
   cov << 1.0, 0.5, 0.0, 0.5, 2.0, 0.3, 0.0, 0.3, 0.5;
-  const Gaussian target(Vector::Ones(3), cov);
+  const GaussianTarget target(Vector::Ones(3), cov);
   NutsSettings settings;
   settings.warmup = 200;
   settings.draws = 200;
@@ -312,7 +296,7 @@ TEST_CASE("mcmc nuts: reproducible whatever the thread count") {
 }
 
 TEST_CASE("mcmc nuts: transitions respect max_depth and count gradients") {
-  const Gaussian target(Vector::Zero(2), Matrix::Identity(2, 2));
+  const GaussianTarget target(Vector::Zero(2), Matrix::Identity(2, 2));
   NutsChain chain(log_density_gradient(target), Vector::Ones(2));
   CHECK(chain.grad_evals() == 1);
   Rng rng = make_rng(3);

@@ -2,12 +2,10 @@
 // produced by another tool, against the task's ground truth.
 #include <fmt/format.h>
 
-#include <iostream>
-
-#include "reference/reference_posterior.hpp"
 #include "report/csv_samples.hpp"
 #include "report/eval.hpp"
 #include "vibench/commands.hpp"
+#include "vibench/reference_cache_option.hpp"
 #include "vibench/write_output.hpp"
 
 namespace vibench::cli {
@@ -34,12 +32,8 @@ int run_eval(const EvalArguments& args) {
   EvalOptions options;
   options.reference_draws = args.reference_draws;
   options.seed = args.seed;
-  options.reference_cache = args.reference_cache.empty()
-                                ? default_reference_cache()
-                                : std::filesystem::path(args.reference_cache);
-  options.on_message = [](const std::string& message) {
-    std::cerr << "vibench: " << message << "\n";
-  };
+  options.reference_cache = reference_cache_dir(args.reference_cache);
+  options.on_message = print_note;
   Json result = evaluate_samples(spec, samples, metrics, options);
   result["samples_file"] = args.samples;
   write_output(args.output, result.dump(2) + "\n", args.force);
@@ -75,11 +69,7 @@ Action add_eval_command(CLI::App& app) {
       ->add_option("--reference-draws", args->reference_draws,
                    "Exact draws for energy_distance and mmd (default 1000)")
       ->check(CLI::Range(2LL, 100000000LL));
-  command->add_option("--reference-cache", args->reference_cache,
-                      "Directory of cached NUTS reference posteriors, for "
-                      "tasks without exact draws (default: "
-                      "$VIBENCH_REFERENCE_CACHE, else "
-                      "~/.cache/vibench/references)");
+  add_reference_cache_option(command, args->reference_cache);
   command->add_option("--seed", args->seed,
                       "Seed of the reference draws (default 0)");
   command->add_option("-o,--output", args->output,

@@ -4,12 +4,10 @@
 // (computed once, checked and cached with its provenance).
 #include <fmt/format.h>
 
-#include <iostream>
-
-#include "reference/reference_posterior.hpp"
 #include "report/csv_samples.hpp"
 #include "report/eval.hpp"
 #include "vibench/commands.hpp"
+#include "vibench/reference_cache_option.hpp"
 #include "vibench/write_output.hpp"
 
 namespace vibench::cli {
@@ -29,12 +27,8 @@ int run_reference(const ReferenceArguments& args) {
   check_output_free(args.output, args.force);
   const TaskSpec spec = parse_task_spec(args.task);
   EvalOptions options;
-  options.reference_cache = args.reference_cache.empty()
-                                ? default_reference_cache()
-                                : std::filesystem::path(args.reference_cache);
-  options.on_message = [](const std::string& message) {
-    std::cerr << "vibench: " << message << "\n";
-  };
+  options.reference_cache = reference_cache_dir(args.reference_cache);
+  options.on_message = print_note;
   const Matrix draws = reference_draws(spec, args.n, args.seed, options);
   write_output(args.output, samples_csv(draws), args.force);
   return kExitOk;
@@ -62,10 +56,7 @@ Action add_reference_command(CLI::App& app) {
   command->add_option("--seed", args->seed,
                       "Seed of exact draws (default 0; a reference posterior "
                       "has its own seed, derived from the task)");
-  command->add_option("--reference-cache", args->reference_cache,
-                      "Directory of cached NUTS reference posteriors "
-                      "(default: $VIBENCH_REFERENCE_CACHE, else "
-                      "~/.cache/vibench/references)");
+  add_reference_cache_option(command, args->reference_cache);
   command->add_option("-o,--output", args->output,
                       "Output CSV file (default: standard output); never "
                       "overwritten without --force");

@@ -13,6 +13,7 @@
 #include "runner/results_file.hpp"
 #include "runner/suite_runner.hpp"
 #include "vibench/commands.hpp"
+#include "vibench/reference_cache_option.hpp"
 #include "vibench/suite_loading.hpp"
 
 namespace vibench::cli {
@@ -129,10 +130,8 @@ int run(const RunArguments& args, const std::string& command_line) {
   options.output = output;
   options.resume = args.resume;
   options.command_line = command_line;
-  options.reference_cache = args.reference_cache;
-  options.on_message = [](const std::string& message) {
-    std::cerr << "vibench: " << message << "\n";
-  };
+  options.reference_cache = reference_cache_dir(args.reference_cache).string();
+  options.on_message = print_note;
   const bool interactive = isatty(STDERR_FILENO);
   size_t not_ok = 0;
   const auto start = std::chrono::steady_clock::now();
@@ -201,11 +200,7 @@ Action add_run_command(CLI::App& app, const std::string& command_line) {
       "Replace an existing result file (and discard its journal)");
   command->add_flag("--resume", args->resume,
                     "Finish an interrupted run from its journal");
-  command->add_option(
-      "--reference-cache", args->reference_cache,
-      "Directory of cached NUTS reference posteriors (default: "
-      "$VIBENCH_REFERENCE_CACHE, else ~/.cache/vibench/references); results "
-      "do not depend on whether a reference was cached or computed");
+  add_reference_cache_option(command, args->reference_cache);
   command->add_flag("-q,--quiet", args->quiet,
                     "Do not print the summary table");
   return [args, command_line] { return run(*args, command_line); };

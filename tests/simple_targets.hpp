@@ -1,0 +1,28 @@
+// Small distributions defined in the tests themselves, independent of the
+// registered targets, for checking algorithms and samplers on known answers.
+#pragma once
+
+#include "tasks/distribution.hpp"
+
+namespace vibench::testing {
+
+// N(μ, Σ), unnormalized: log π̃(x) = −½(x − μ)ᵀΣ⁻¹(x − μ).
+class GaussianTarget final : public Distribution {
+ public:
+  GaussianTarget(Vector mean, const Matrix& cov)
+      : mean_(std::move(mean)), precision_(cov.inverse()) {}
+  Index dim() const override { return mean_.size(); }
+  Capabilities capabilities() const override { return {}; }
+  void log_prob_grad(const Matrix& x, Vector& logp,
+                     Matrix& grad) const override {
+    const Matrix centred = x.rowwise() - mean_.transpose();
+    grad = -centred * precision_;
+    logp = 0.5 * (centred.array() * grad.array()).rowwise().sum();
+  }
+
+ private:
+  Vector mean_;
+  Matrix precision_;
+};
+
+}  // namespace vibench::testing
