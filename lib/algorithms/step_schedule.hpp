@@ -7,6 +7,15 @@
 //                       t = 0:  G ← φ²
 //                       t > 0:  G ← α G + (1 − α) φ²
 //                       x ← x + ε φ / (fudge + √G)
+//   rmsprop           Tieleman & Hinton (2012, Coursera lecture 6e), as
+//                     ascent on φ, from v = 0:
+//                       v ← ρ v + (1 − ρ) φ²;  x ← x + ε φ / (√v + δ)
+//   adam              Kingma & Ba (ICLR 2015, Algorithm 1), as ascent on φ,
+//                     from m = v = 0, t = 1, 2, ...:
+//                       m ← β₁m + (1 − β₁)φ;  v ← β₂v + (1 − β₂)φ²
+//                       x ← x + ε (m/(1 − β₁ᵗ)) / (√(v/(1 − β₂ᵗ)) + δ)
+//
+// All rules act elementwise, per particle and coordinate.
 //
 // The configuration (StepSchedule) is immutable and lives in the algorithm;
 // the running state (StepScheduler) lives in a run.
@@ -19,17 +28,23 @@
 
 namespace vibench {
 
-enum class StepRule { fixed, adagrad_momentum };
+enum class StepRule { fixed, adagrad_momentum, rmsprop, adam };
 
 struct StepSchedule {
   StepRule rule = StepRule::fixed;
   double step_size = 0.1;
-  double momentum = 0.9;  // α of adagrad_momentum
-  double fudge = 1e-6;    // added to √G of adagrad_momentum
+  double momentum = 0.9;       // α of adagrad_momentum
+  double fudge = 1e-6;         // added to √G of adagrad_momentum
+  double rmsprop_decay = 0.9;  // ρ of rmsprop (Tieleman & Hinton)
+  double adam_beta1 = 0.9;     // β₁ of adam (Kingma & Ba)
+  double adam_beta2 = 0.999;   // β₂ of adam (Kingma & Ba)
+  double epsilon = 1e-8;       // δ of rmsprop and adam (Kingma & Ba)
 
-  // The parameter specs `step_size`, `schedule`, `momentum`, `fudge`, with
-  // the caller's defaults for the first two (the others are the SVGD code's
-  // 0.9 and 1e-6). `step_size_doc` says where the default comes from.
+  // The parameter specs `step_size`, `schedule`, `momentum`, `fudge`,
+  // `rmsprop_decay`, `adam_beta1`, `adam_beta2`, `epsilon`, with the caller's
+  // defaults for the first two (the others are the defaults above, from the
+  // SVGD code and the RMSProp and Adam sources). `step_size_doc` says where the
+  // default comes from.
   static ParamSpecs params(double default_step_size, StepRule default_rule,
                            const std::string& step_size_doc);
   // Reads the parameters declared by params().
@@ -49,7 +64,9 @@ class StepScheduler {
 
  private:
   StepSchedule schedule_;
-  Matrix history_;  // G of adagrad_momentum
+  Matrix history_;   // G of adagrad_momentum, v of rmsprop and adam
+  Matrix first_;     // m of adam
+  long long t_ = 0;  // steps taken
   bool started_ = false;
 };
 

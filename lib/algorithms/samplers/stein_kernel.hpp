@@ -1,60 +1,103 @@
-// The RBF kernel k(x, y) = exp(−‖x − y‖²/h) and the batched SVGD direction
+// Radial kernels k(x, y) = f(‖x − y‖²/h) and the batched SVGD direction
 // (Liu & Wang 2016), shared by SVGD and the particle methods built on it.
 //
-// With K_ij = k(x_j, x_i) (symmetric) and scores S (n×d, row i = ∇log p(x_i)):
+// Kernels (h > 0 is the bandwidth, in units of squared distance):
+//   rbf: k = exp(−r²/h)                     (SVGD paper's form)
+//   imq: k = (c² + r²/h)^β, β < 0           (inverse multiquadric; c = 1,
+//        β = −½ as in the KSD literature (Gorham & Mackey 2017) and in the
+//        mirror-stein code, whose (1 + r²/h²)^(−½) has our h = their h²)
+//
+// With K_ij = f(u_ij), D_ij = f′(u_ij), u_ij = ‖x_i − x_j‖²/h (both
+// symmetric) and scores S (n×d, row i = ∇log p(x_i)), since
+// ∇_{x_j} k(x_j, x_i) = (2/h) f′(u_ij)(x_j − x_i):
 //   φ(x_i) = (1/n) Σ_j [k(x_j, x_i) s(x_j) + ∇_{x_j} k(x_j, x_i)]
-//          = (1/n) [K S + (2/h)(diag(K1) X − K X)]_i
-// computed with one n×n×2d matrix product K·[S X], no loop over pairs.
+//          = (1/n) [K S + (2/h)(D X − diag(D1) X)]_i
+// computed with n×n by n×d matrix products, no loop over pairs. For rbf
+// D = −K, so one product K·[S X] suffices.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/params.hpp"
 #include "core/types.hpp"
 
 namespace vibench {
 
-// How the RBF bandwidth h is chosen at each step (held fixed within a step).
+enum class KernelType { rbf, imq };
+
+// How the bandwidth h is chosen at each step (held fixed within a step, as
+// in every reference code: no gradient flows through it). med² is the median
+// of the off-diagonal squared pairwise distances.
 enum class BandwidthRule {
-  median,  // SVGD paper: h = med²/log n, med = median pairwise distance
-  fixed,   // a given h > 0
+  median,          // SVGD paper: h = med²/log n
+  median_code,     // SVGD authors' code and Coin SVGD code: h = med²/log(n+1)
+  median_squared,  // h = med² (close to mirror-stein's IMQ rule)
+  fixed,           // a given h > 0
 };
 
-struct RbfKernelConfig {
+struct KernelConfig {
+  KernelType type = KernelType::rbf;
   BandwidthRule rule = BandwidthRule::median;
   double fixed_bandwidth = 1.0;  // h when rule == fixed
+  double imq_c = 1.0;            // c of imq
+  double imq_beta = -0.5;        // β of imq
 };
+// The name used before the IMQ kernel existed.
+using RbfKernelConfig = KernelConfig;
 
-// The SVGD paper's median rule from an n×n matrix of squared distances:
-// h = med²/log n, where med² is the median of the n(n−1)/2 off-diagonal
-// squared distances (for an even count, the mean of the two middle values).
-// Falls back to h = 1 when n = 1 (log n = 0) or when all particles coincide
-// (med = 0). `buffer` is scratch space, reused across calls.
+const char* to_string(KernelType type);
+const char* to_string(BandwidthRule rule);
+
+// The parameter specs `kernel`, `bandwidth`, `bandwidth_value`, `imq_c`,
+// `imq_beta` shared by the SVGD family (with the caller's default rule),
+// and their reading (throws
+// ConfigError, naming `algorithm`, for inconsistent combinations).
+ParamSpecs kernel_params(BandwidthRule default_rule = BandwidthRule::median);
+KernelConfig kernel_from(const Params& params, const std::string& algorithm);
+
+// The median rules from an n×n matrix of squared distances: med² is the
+// median of the n(n−1)/2 off-diagonal squared distances (for an even count,
+// the mean of the two middle values); median gives h = med²/log n,
+// median_code h = med²/log(n+1), median_squared h = med². Falls back to
+// h = 1 when n = 1 or when all particles coincide (med = 0). `buffer` is
+// scratch space, reused across calls.
 double median_bandwidth(const Matrix& squared_distances,
-                        std::vector<double>& buffer);
+                        std::vector<double>& buffer,
+                        BandwidthRule rule = BandwidthRule::median);
+
+// k(x, y) and ∇_x k(x, y) for one pair, for tests and small computations.
+double kernel_value(const KernelConfig& config, double h, const RowVector& x,
+                    const RowVector& y);
+RowVector kernel_gradient_x(const KernelConfig& config, double h,
+                            const RowVector& x, const RowVector& y);
 
 // Computes SVGD directions with preallocated workspaces: after the first
 // call with a given n×d, further calls of the same shape do not allocate.
 class SteinDirection {
  public:
-  explicit SteinDirection(RbfKernelConfig config) : config_(config) {}
+  explicit SteinDirection(KernelConfig config) : config_(config) {}
 
   // phi (n×d) = the SVGD direction at particles x (n×d) with scores
   // `score` (n×d). Returns the bandwidth h used.
   double compute(const Matrix& x, const Matrix& score, Matrix& phi);
 
-  // Fills kernel() with K_ij = exp(−‖x_i − x_j‖²/h) for the configured
-  // rule and returns h. Exposed for variants that need K itself.
+  // Fills kernel() with K_ij = k(x_i, x_j) and derivative() with
+  // D_ij = f′(‖x_i − x_j‖²/h) for the configured kernel and rule, and
+  // returns h. Exposed for variants that need K itself.
   double compute_kernel(const Matrix& x);
   const Matrix& kernel() const { return k_; }
+  const Matrix& derivative() const { return dk_; }
+  const KernelConfig& config() const { return config_; }
 
  private:
-  RbfKernelConfig config_;
+  KernelConfig config_;
   Matrix k_;         // n×n: squared distances, then the kernel
+  Matrix dk_;        // n×n: f′(u) (imq only; rbf uses −K)
   Vector sq_norms_;  // n
-  Vector row_sums_;  // n: K1
-  Matrix stacked_;   // n×2d: [S X]
-  Matrix products_;  // n×2d: K [S X]
+  Vector row_sums_;  // n: D1
+  Matrix stacked_;   // n×2d: [S X] (rbf)
+  Matrix products_;  // n×2d: K [S X] (rbf), or [K S, D X] (imq)
   std::vector<double> median_buffer_;
 };
 
