@@ -24,6 +24,10 @@ struct MetricContext {
   // declared `needs_reference_draws`.
   const Matrix& reference;
   const Params& settings;
+  // The cell's cost counters at this checkpoint, for metrics per unit of
+  // cost (ess_per_grad); null where there are none (evaluation of external
+  // samples, direct calls).
+  const Counters* counters = nullptr;
 };
 
 struct MetricEntry {
@@ -37,6 +41,10 @@ struct MetricEntry {
   bool smaller_is_better = true;
   ParamSpecs settings;
   std::function<double(const MetricContext&)> compute;
+  // NaN from compute() means "not defined for this state yet" (e.g. a chain
+  // history too short for R-hat), not a numerical failure: the runner records
+  // null without marking the cell diverged. An infinite value still does.
+  bool nan_when_undefined = false;
 };
 using MetricRegistry = Registry<MetricEntry>;
 

@@ -222,11 +222,14 @@ Json run_cell(const Suite& suite, const Cell& cell,
       trace.seconds.push_back(algorithm_seconds);
       std::string bad;
       for (const MetricConfig* metric : metrics) {
-        const double value = metric->entry->compute(
-            MetricContext{task, run->state(), reference, metric->settings});
+        const double value = metric->entry->compute(MetricContext{
+            task, run->state(), reference, metric->settings, &counters});
         trace.metrics[metric->name].push_back(value);  // NaN/inf → null
         final_metrics[metric->name] = value;
-        if (!std::isfinite(value) && bad.empty()) bad = metric->name;
+        const bool undefined =
+            metric->entry->nan_when_undefined && std::isnan(value);
+        if (!std::isfinite(value) && !undefined && bad.empty())
+          bad = metric->name;
       }
       return bad;
     };
