@@ -81,7 +81,18 @@ class GaussianTask final : public Distribution {
 
   Index dim() const override { return mean_.size(); }
   Capabilities capabilities() const override {
-    return {Capability::exact_draws, Capability::moments, Capability::log_z};
+    return {Capability::exact_draws, Capability::moments, Capability::log_z,
+            Capability::smoothed_score};
+  }
+
+  // N(m, Σ) * N(0, σ²I) = N(m, Σ + σ²I).
+  Matrix smoothed_score(const Matrix& x, double sigma) const override {
+    const Matrix smoothed =
+        covariance_ + sigma * sigma * Matrix::Identity(dim(), dim());
+    const Matrix centered = x.rowwise() - mean_.transpose();
+    return -Eigen::LLT<Matrix>(smoothed)
+                .solve(centered.transpose())
+                .transpose();
   }
 
   void log_prob_grad(const Matrix& x, Vector& logp,

@@ -188,22 +188,53 @@ class GmmTask final : public Distribution {
 
   Index dim() const override { return means_.cols(); }
   Capabilities capabilities() const override {
-    return {Capability::exact_draws, Capability::moments, Capability::log_z};
+    return {Capability::exact_draws, Capability::moments, Capability::log_z,
+            Capability::smoothed_score};
+  }
+
+  void log_prob_grad(const Matrix& x, Vector& logp,
+                     Matrix& grad) const override {
+    mixture_log_prob_grad(x, precisions_, log_coef_, logp, grad);
+  }
+
+  // Convolving the mixture with N(0, σ²I) adds σ²I to every component
+  // covariance (a sum of independent Gaussians), so the smoothed score is
+  // the score of another mixture with the same weights and means.
+  Matrix smoothed_score(const Matrix& x, double sigma) const override {
+    const Index d = dim(), k_count = weights_.size();
+    std::vector<Matrix> precisions;
+    Vector log_coef(k_count);
+    for (Index k = 0; k < k_count; ++k) {
+      const Eigen::LLT<Matrix> llt(covariances_[k] +
+                                   sigma * sigma * Matrix::Identity(d, d));
+      Matrix precision = llt.solve(Matrix::Identity(d, d));
+      precisions.push_back(0.5 * (precision + precision.transpose()));
+      log_coef(k) =
+          std::log(weights_(k)) -
+          0.5 * static_cast<double>(d) * std::log(2.0 * std::numbers::pi) -
+          Matrix(llt.matrixL()).diagonal().array().log().sum();
+    }
+    Vector logp;
+    Matrix grad;
+    mixture_log_prob_grad(x, precisions, log_coef, logp, grad);
+    return grad;
   }
 
   // One pass over the components with a running log-sum-exp: m is the
   // running maximum of the component log terms, s = Σ exp(l_k − m) and
   // g = Σ exp(l_k − m) ∇l_k, so ∇ log p = g / s.
-  void log_prob_grad(const Matrix& x, Vector& logp,
-                     Matrix& grad) const override {
+  void mixture_log_prob_grad(const Matrix& x,
+                             const std::vector<Matrix>& precisions,
+                             const Vector& log_coef, Vector& logp,
+                             Matrix& grad) const {
     const Index n = x.rows();
     Eigen::ArrayXd m(n), s(n);
     Eigen::ArrayXXd g(n, dim());
     for (Index k = 0; k < weights_.size(); ++k) {
       const Matrix centered = x.rowwise() - means_.row(k);
-      const Matrix pd = centered * precisions_[k];
+      const Matrix pd = centered * precisions[k];
       const Eigen::ArrayXd l =
-          log_coef_(k) - 0.5 * (centered.array() * pd.array()).rowwise().sum();
+          log_coef(k) - 0.5 * (centered.array() * pd.array()).rowwise().sum();
       if (k == 0) {
         m = l;
         s.setOnes();

@@ -53,6 +53,9 @@ class Distribution : public Task {
   // predictive probability of the true label exceeds 1/2.
   virtual double test_log_likelihood(const Matrix& particles) const;
   virtual double test_accuracy(const Matrix& particles) const;
+  // smoothed_score: ∇log(π * N(0, σ²I)) at each row of x, the noise-smoothed
+  // score that annealed Langevin dynamics (Song & Ermon 2019) follows.
+  virtual Matrix smoothed_score(const Matrix& x, double sigma) const;
 };
 
 }  // namespace vibench

@@ -49,6 +49,13 @@ Vector DistributionOracle::log_prob(const Matrix& x) const {
   return task_.log_prob(x);
 }
 
+Matrix DistributionOracle::smoothed_score(const Matrix& x, double sigma) const {
+  check_points(x, dim(), "smoothed_score");
+  counters_.grad_evals += x.rows();
+  count_full_data_pass();
+  return task_.smoothed_score(x, sigma);
+}
+
 void ObjectiveOracle::value_grad(const Matrix& x, Vector& f,
                                  Matrix& grad) const {
   check_points(x, dim(), "value_grad");

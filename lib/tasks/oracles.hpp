@@ -42,6 +42,8 @@ class DistributionOracle final : public Oracle {
         minibatch_rng_(make_rng(minibatch_seed)) {}
   void log_prob_grad(const Matrix& x, Vector& logp, Matrix& grad) const;
   Vector log_prob(const Matrix& x) const;
+  // Counted as one gradient evaluation per point, like log_prob_grad.
+  Matrix smoothed_score(const Matrix& x, double sigma) const;
 
  private:
   void count_full_data_pass() const;

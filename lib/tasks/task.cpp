@@ -38,6 +38,8 @@ const char* to_string(Capability capability) {
       return "minibatch";
     case Capability::test_data:
       return "test_data";
+    case Capability::smoothed_score:
+      return "smoothed_score";
   }
   return "?";
 }

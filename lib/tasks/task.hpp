@@ -36,6 +36,8 @@ enum class Capability {
                    // cost counted in data passes
   test_data,       // Distribution: a posterior predictive on held-out rows
                    // (test log-likelihood and accuracy)
+  smoothed_score,  // Distribution: the exact score of π convolved with
+                   // N(0, σ²I), for annealed Langevin (NCSN)
 };
 const char* to_string(Capability capability);
 using Capabilities = std::set<Capability>;

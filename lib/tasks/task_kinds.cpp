@@ -46,6 +46,9 @@ double Distribution::test_log_likelihood(const Matrix&) const {
 double Distribution::test_accuracy(const Matrix&) const {
   not_offered("test_data");
 }
+Matrix Distribution::smoothed_score(const Matrix&, double) const {
+  not_offered("smoothed_score");
+}
 
 Vector Objective::value(const Matrix& x) const {
   Vector f;
