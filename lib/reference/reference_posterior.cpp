@@ -243,10 +243,10 @@ ReferencePosterior reference_posterior(
 
   if (progress)
     progress(
-        fmt::format("computing the NUTS reference posterior of {} ({} "
-                    "chains × {} draws); it is cached in {}",
-                    task_name, settings.chains, settings.draws_per_chain,
-                    cache_dir.string()));
+        fmt::format("computing the NUTS reference posterior of {} {} ({} "
+                    "chains × {} draws); it is cached as {}",
+                    task_name, params.dump(), settings.chains,
+                    settings.draws_per_chain, csv.string()));
   ReferencePosterior out =
       compute_reference(task_name, params, target, key, settings);
   out.file = csv;
