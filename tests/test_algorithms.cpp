@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithm_helpers.hpp"
 #include "algorithms/algorithm.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "algorithms/step_schedule.hpp"
@@ -132,26 +133,10 @@ class QuadraticBilevel final : public Bilevel {
 
 // ---------------------------------------------------------------- helpers
 
-std::shared_ptr<const Algorithm> make_algorithm(const std::string& name,
-                                                const Json& given) {
-  const AlgorithmEntry* entry = AlgorithmRegistry::instance().find(name);
-  REQUIRE(entry != nullptr);
-  return entry->make(Params(
-      validate_params(given, entry->params, "/algorithms/0/params", name)));
-}
-
-State points_state(Matrix points) {
-  State s;
-  s.points = std::move(points);
-  return s;
-}
-
-double max_abs(const Matrix& m) { return m.cwiseAbs().maxCoeff(); }
-
-Matrix sample_covariance(const Matrix& x) {
-  const Matrix c = x.rowwise() - x.colwise().mean();
-  return c.transpose() * c / static_cast<double>(x.rows() - 1);
-}
+using testing::make_algorithm;
+using testing::max_abs;
+using testing::points_state;
+using testing::sample_covariance;
 
 }  // namespace
 

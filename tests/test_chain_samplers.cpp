@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithm_helpers.hpp"
 #include "algorithms/algorithm.hpp"
 #include "mcmc/diagnostics.hpp"
 #include "metrics/metric.hpp"
@@ -21,13 +22,6 @@
 
 namespace vibench {
 namespace {
-
-// A state holding only points (the other fields empty).
-State points_only(Matrix points) {
-  State state;
-  state.points = std::move(points);
-  return state;
-}
 
 using testing::make_task;
 
@@ -218,7 +212,8 @@ TEST_CASE("chain samplers: SGLD's decaying step follows a (b + t)^-gamma") {
                                 {"step_size", 0.5},
                                 {"decay_offset", 10.0},
                                 {"decay_power", 0.55}})
-                 ->start(oracle, points_only(Matrix::Zero(2, 2)), make_rng(1));
+                 ->start(oracle, testing::points_state(Matrix::Zero(2, 2)),
+                         make_rng(1));
   for (int t = 0; t < 5; ++t) run->step();
   CHECK(run->diagnostics().at("last_step_size").get<double>() ==
         doctest::Approx(0.5 * std::pow(14.0, -0.55)));
@@ -321,7 +316,8 @@ TEST_CASE("chain samplers: chain metrics equal direct diagnostics") {
   short_state.history.resize(3);
   for (const char* name : {"rhat", "ess_bulk", "ess_tail", "ess_per_grad"}) {
     CHECK(std::isnan(metric(name, short_state, &counters)));
-    CHECK(std::isnan(metric(name, points_only(state.points), &counters)));
+    CHECK(std::isnan(
+        metric(name, testing::points_state(state.points), &counters)));
   }
 }
 

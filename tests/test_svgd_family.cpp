@@ -11,56 +11,25 @@
 #include <tuple>
 #include <vector>
 
+#include "algorithm_helpers.hpp"
 #include "algorithms/algorithm.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "algorithms/step_schedule.hpp"
 #include "core/error.hpp"
 #include "metrics/pairwise.hpp"
 #include "metrics/sample_discrepancy.hpp"
+#include "simple_targets.hpp"
 #include "task_cases.hpp"
 
 namespace vibench {
 namespace {
 
-// N(μ, Σ), unnormalized.
-class Gaussian2 final : public Distribution {
- public:
-  Gaussian2(Vector mean, const Matrix& cov)
-      : mean_(std::move(mean)), precision_(cov.inverse()) {}
-  Index dim() const override { return mean_.size(); }
-  Capabilities capabilities() const override { return {}; }
-  void log_prob_grad(const Matrix& x, Vector& logp,
-                     Matrix& grad) const override {
-    const Matrix centred = x.rowwise() - mean_.transpose();
-    grad = -centred * precision_;
-    logp = 0.5 * (centred.array() * grad.array()).rowwise().sum();
-  }
+using Gaussian2 = testing::GaussianTarget;
 
- private:
-  Vector mean_;
-  Matrix precision_;
-};
-
-std::shared_ptr<const Algorithm> make_algorithm(const std::string& name,
-                                                const Json& given) {
-  const AlgorithmEntry* entry = AlgorithmRegistry::instance().find(name);
-  REQUIRE(entry != nullptr);
-  return entry->make(Params(
-      validate_params(given, entry->params, "/algorithms/0/params", name)));
-}
-
-State points_state(Matrix points) {
-  State s;
-  s.points = std::move(points);
-  return s;
-}
-
-double max_abs(const Matrix& m) { return m.cwiseAbs().maxCoeff(); }
-
-Matrix sample_covariance(const Matrix& x) {
-  const Matrix c = x.rowwise() - x.colwise().mean();
-  return c.transpose() * c / static_cast<double>(x.rows() - 1);
-}
+using testing::make_algorithm;
+using testing::max_abs;
+using testing::points_state;
+using testing::sample_covariance;
 
 KernelConfig imq(double c = 1.0, double beta = -0.5) {
   KernelConfig k;
