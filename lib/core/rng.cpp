@@ -41,9 +41,13 @@ Index Rng::index(Index n) {
 
 Matrix Rng::normal_matrix(Index rows, Index cols) {
   Matrix m(rows, cols);
-  for (Index i = 0; i < rows; ++i)
-    for (Index j = 0; j < cols; ++j) m(i, j) = normal();
+  fill_normal(m);
   return m;
+}
+
+void Rng::fill_normal(Matrix& out) {
+  for (Index i = 0; i < out.rows(); ++i)
+    for (Index j = 0; j < out.cols(); ++j) out(i, j) = normal();
 }
 
 Vector Rng::normal_vector(Index size) {

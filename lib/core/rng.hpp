@@ -30,6 +30,9 @@ class Rng {
   Index index(Index n);
 
   Matrix normal_matrix(Index rows, Index cols);
+  // Refills `out` with N(0, 1) draws in the same row-by-row order as
+  // normal_matrix, without allocating: for noise drawn at every step.
+  void fill_normal(Matrix& out);
   Vector normal_vector(Index size);
   // A Haar-distributed random orthogonal matrix (QR of a Gaussian matrix with
   // the signs of R's diagonal fixed).

@@ -30,6 +30,7 @@ class AnnealedLangevinRun final : public Run {
         epsilon_(epsilon),
         rng_(std::move(rng)) {
     state_.points = initial.points;
+    noise_.resize(state_.points.rows(), state_.points.cols());
   }
 
   void step() override {
@@ -38,9 +39,8 @@ class AnnealedLangevinRun final : public Run {
     const double sigma = sigmas_(level), last = sigmas_(levels - 1);
     const double alpha = epsilon_ * sigma * sigma / (last * last);
     const Matrix score = oracle_.smoothed_score(state_.points, sigma);
-    const Matrix noise =
-        rng_.normal_matrix(state_.points.rows(), state_.points.cols());
-    state_.points += 0.5 * alpha * score + std::sqrt(alpha) * noise;
+    rng_.fill_normal(noise_);
+    state_.points += 0.5 * alpha * score + std::sqrt(alpha) * noise_;
     ++t_;
   }
   const State& state() const override { return state_; }
@@ -58,6 +58,7 @@ class AnnealedLangevinRun final : public Run {
   Rng rng_;
   Index t_ = 0;
   State state_;
+  Matrix noise_;  // reused every step
 };
 
 class AnnealedLangevin final : public Sampler {

@@ -42,9 +42,4 @@ void ChainRun::step() {
     state_.history.push_back(state_.points);
 }
 
-void fill_normal(Rng& rng, Matrix& out) {
-  for (Index i = 0; i < out.rows(); ++i)
-    for (Index j = 0; j < out.cols(); ++j) out(i, j) = rng.normal();
-}
-
 }  // namespace vibench

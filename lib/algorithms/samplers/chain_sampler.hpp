@@ -63,8 +63,4 @@ class ChainSampler : public Sampler {
   ChainSettings chains_;
 };
 
-// Fills an n×d matrix with independent N(0, 1) draws, row by row (the order
-// every chain sampler uses, so that equal seeds give equal noise).
-void fill_normal(Rng& rng, Matrix& out);
-
 }  // namespace vibench

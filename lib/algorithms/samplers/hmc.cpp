@@ -40,7 +40,7 @@ class HmcRun final : public ChainRun {
   void advance() override {
     const Matrix& x = state_.points;
     const Index n = x.rows();
-    fill_normal(rng_, momentum_);
+    rng_.fill_normal(momentum_);
     const Vector h0 = -logp_ + 0.5 * momentum_.rowwise().squaredNorm();
     position_ = x;
     new_score_ = score_;

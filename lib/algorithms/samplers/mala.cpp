@@ -56,7 +56,7 @@ class MalaRun final : public ChainRun {
   void advance() override {
     Matrix& x = state_.points;
     const Index n = x.rows();
-    fill_normal(rng_, proposal_);
+    rng_.fill_normal(proposal_);
     // y = x + γ s(x) + √(2γ) ξ; log q(y|x) = −‖√(2γ) ξ‖²/(4γ) = −‖ξ‖²/2.
     log_ratio_ = 0.5 * proposal_.rowwise().squaredNorm();
     proposal_ =

@@ -42,7 +42,7 @@ class SgldRun final : public ChainRun {
             : a_ * std::pow(b_ + static_cast<double>(iteration()), -power_);
     last_ = epsilon;
     oracle_.log_prob_grad(state_.points, logp_, score_);
-    fill_normal(rng_, noise_);
+    rng_.fill_normal(noise_);
     // Written as ULA with γ = ε/2 (√(2γ) = √ε), so that the two agree to
     // the last bit on full gradients.
     const double half = epsilon / 2.0;

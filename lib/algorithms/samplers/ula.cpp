@@ -27,7 +27,7 @@ class UlaRun final : public ChainRun {
  protected:
   void advance() override {
     oracle_.log_prob_grad(state_.points, logp_, score_);
-    fill_normal(rng_, noise_);
+    rng_.fill_normal(noise_);
     state_.points += step_size_ * score_ + noise_scale_ * noise_;
   }
 

@@ -35,7 +35,7 @@ class UnderdampedLangevinRun final : public ChainRun {
     oracle_.log_prob_grad(state_.points, logp_, score_);
     velocity_.resize(state_.points.rows(), state_.points.cols());
     noise_.resize(velocity_.rows(), velocity_.cols());
-    fill_normal(rng_, velocity_);
+    rng_.fill_normal(velocity_);
   }
 
  protected:
@@ -43,7 +43,7 @@ class UnderdampedLangevinRun final : public ChainRun {
     Matrix& x = state_.points;
     velocity_ += 0.5 * h_ * score_;
     x += 0.5 * h_ * velocity_;
-    fill_normal(rng_, noise_);
+    rng_.fill_normal(noise_);
     velocity_ = decay_ * velocity_ + noise_scale_ * noise_;
     x += 0.5 * h_ * velocity_;
     oracle_.log_prob_grad(x, logp_, score_);
