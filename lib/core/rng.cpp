@@ -1,5 +1,8 @@
 #include "core/rng.hpp"
 
+#include <cmath>
+#include <stdexcept>
+
 namespace vibench {
 
 std::uint64_t hash_string(std::string_view text) {
@@ -63,6 +66,42 @@ Matrix Rng::orthogonal(Index size) {
   for (Index j = 0; j < size; ++j)
     if (r(j, j) < 0) q.col(j) = -q.col(j);
   return q;
+}
+
+double log_gamma_variate(Rng& rng, double shape) {
+  if (!(shape > 0.0) || !std::isfinite(shape))
+    throw std::invalid_argument("log_gamma_variate: shape must be positive");
+  // U in (0, 1]: uniform() may return 0 but never 1.
+  const auto open_uniform = [&rng] { return 1.0 - rng.uniform(); };
+  double log_boost = 0.0;
+  if (shape < 1.0) {
+    log_boost = std::log(open_uniform()) / shape;
+    shape += 1.0;
+  }
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    const double z = rng.normal();
+    const double root = 1.0 + c * z;
+    if (root <= 0.0) continue;
+    const double v = root * root * root;
+    const double log_u = std::log(open_uniform());
+    if (log_u < 0.5 * z * z + d - d * v + d * std::log(v))
+      return std::log(d) + std::log(v) + log_boost;
+  }
+}
+
+Matrix dirichlet_draws(Rng& rng, Index n, const Vector& alpha) {
+  Matrix out(n, alpha.size());
+  Vector log_g(alpha.size());
+  for (Index i = 0; i < n; ++i) {
+    for (Index j = 0; j < alpha.size(); ++j)
+      log_g(j) = log_gamma_variate(rng, alpha(j));
+    const double top = log_g.maxCoeff();
+    const Vector w = (log_g.array() - top).exp().matrix();
+    out.row(i) = (w / w.sum()).transpose();
+  }
+  return out;
 }
 
 }  // namespace vibench

@@ -52,4 +52,15 @@ class Rng {
 // Preferred constructor: remembers the seed so child() can derive from it.
 Rng make_rng(std::uint64_t seed);
 
+// The logarithm of a Gamma(shape, 1) variate: Marsaglia & Tsang (2000) for
+// shape ≥ 1; below 1 their boost G(α) = G(α + 1)·U^{1/α}, applied on the log
+// scale so that small shapes (G(0.1) is often below 1e-300) do not
+// underflow. std::invalid_argument unless shape > 0.
+double log_gamma_variate(Rng& rng, double shape);
+
+// n draws of Dirichlet(α), one per row with all α.size() coordinates:
+// normalized Gamma(α_i) variates, normalized on the log scale (so
+// coordinates below the smallest double come out as 0, never NaN).
+Matrix dirichlet_draws(Rng& rng, Index n, const Vector& alpha);
+
 }  // namespace vibench

@@ -83,6 +83,29 @@ Matrix thin_draws(const Matrix& draws, Index n) {
 
 namespace {
 
+// A distribution on a constrained domain seen in the dual coordinates
+// η = ∇ψ(x) of its mirror map: the density of η when x ~ π,
+// log p_H(η) = log π(∇ψ*(η)) + log det ∇²ψ*(η), smooth on all of ℝ^d
+// (Shi, Liu & Mackey 2022, §3). NUTS cannot leave a constrained domain in
+// these coordinates, and needs no rejection at its faces.
+class DualSpaceDistribution final : public Distribution {
+ public:
+  explicit DualSpaceDistribution(const Distribution& primal)
+      : primal_(primal) {}
+  Index dim() const override { return primal_.dim(); }
+  Capabilities capabilities() const override { return {}; }
+  void log_prob_grad(const Matrix& eta, Vector& logp,
+                     Matrix& grad) const override {
+    const Domain& domain = primal_.domain();
+    const Matrix x = domain.to_primal(eta);
+    primal_.log_prob_grad(x, logp, grad);
+    domain.to_dual_density(x, logp, grad);
+  }
+
+ private:
+  const Distribution& primal_;
+};
+
 // The first coordinate that fails a check, as a message; "" when all pass.
 std::string failed_check(const std::vector<ParameterSummary>& summaries,
                          const std::vector<std::string>& names,
@@ -109,7 +132,15 @@ ReferencePosterior compute_reference(const std::string& task_name,
                                      const ReferenceSettings& s) {
   const std::uint64_t seed = hash_string(key);
   Rng init_rng = make_rng(mix_seed(seed, hash_string("initial points")));
-  const Matrix initial = target.initial_points(s.chains, init_rng);
+  // A constrained target is sampled in dual coordinates and its draws are
+  // mapped back; the checks below apply to the primal draws.
+  const Domain& domain = target.domain();
+  const bool dual = domain.name() != "reals";
+  const DualSpaceDistribution dual_target(target);
+  const Distribution& sampled =
+      dual ? static_cast<const Distribution&>(dual_target) : target;
+  const Matrix initial_primal = target.initial_points(s.chains, init_rng);
+  const Matrix initial = dual ? domain.to_dual(initial_primal) : initial_primal;
   NutsSettings nuts;
   nuts.warmup = s.warmup;
   nuts.draws = s.draws_per_chain;
@@ -117,7 +148,7 @@ ReferencePosterior compute_reference(const std::string& task_name,
   nuts.max_depth = s.max_depth;
   const auto start = std::chrono::steady_clock::now();
   const std::vector<NutsChainResult> chains =
-      run_nuts(target, initial, nuts, seed);
+      run_nuts(sampled, initial, nuts, seed);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -126,7 +157,7 @@ ReferencePosterior compute_reference(const std::string& task_name,
   long long divergences = 0, grad_evals = 0;
   Json per_chain = Json::array();
   for (const auto& c : chains) {
-    chain_draws.push_back(c.draws);
+    chain_draws.push_back(dual ? domain.to_primal(c.draws) : c.draws);
     divergences += c.divergences;
     grad_evals += c.grad_evals;
     per_chain.push_back({{"step_size", c.step_size},
@@ -170,7 +201,7 @@ ReferencePosterior compute_reference(const std::string& task_name,
   out.draws.resize(static_cast<Index>(total_draws), target.dim());
   for (size_t c = 0; c < chains.size(); ++c)
     out.draws.middleRows(static_cast<Index>(c) * s.draws_per_chain,
-                         s.draws_per_chain) = chains[c].draws;
+                         s.draws_per_chain) = chain_draws[c];
   out.provenance = {
       {"key", key},
       {"task", task_name},
@@ -180,6 +211,13 @@ ReferencePosterior compute_reference(const std::string& task_name,
        "step size and windowed diagonal metric adaptation; chain c seeded "
        "with mix_seed(seed, c)"},
       {"method_version", kReferenceMethodVersion},
+      {"space",
+       dual ? fmt::format("dual coordinates of the {} domain's mirror map "
+                          "(NUTS on log π(∇ψ*(η)) + log det ∇²ψ*(η), draws "
+                          "mapped back by ∇ψ*); diagnostics on the primal "
+                          "draws",
+                          domain.name())
+            : std::string("primal coordinates")},
       {"seed", seed},
       {"settings", s.to_json()},
       {"coordinate_names", names},

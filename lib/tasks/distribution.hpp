@@ -56,6 +56,29 @@ class Distribution : public Task {
   // smoothed_score: ∇log(π * N(0, σ²I)) at each row of x, the noise-smoothed
   // score that annealed Langevin dynamics (Song & Ermon 2019) follows.
   virtual Matrix smoothed_score(const Matrix& x, double sigma) const;
+  // hessian_vector: row i is ∇²log π(X_i) v_i, for KSD descent and natural
+  // gradients. Exact (never a finite difference); uses the full data.
+  virtual Matrix log_prob_hessian_vector(const Matrix& x,
+                                         const Matrix& v) const;
+
+  // The score of the density of η = ∇ψ(x), the dual coordinates of the
+  // task's domain, at each row x, for mirrored samplers (Shi, Liu & Mackey
+  // 2022): ∇_η log p_H = (∇²ψ)⁻¹∇log π + ∇_η log det ∇²ψ*. The default
+  // computes it from log_prob_grad and the domain; a target whose score is
+  // singular at the boundary (a Dirichlet with α < 1) overrides it with a
+  // closed form that avoids the cancellation of those two large terms.
+  virtual Matrix dual_score(const Matrix& x) const;
+
+  // fisher_metric: a Riemannian metric G(x) (symmetric positive definite,
+  // one d×d matrix per row of x: the Fisher information of the posterior,
+  // e.g. Σ_n σ(1−σ) x_n x_nᵀ + prior precision for logistic regression)
+  // and, row i, the divergence of its inverse, Σ_c ∂_c (G⁻¹)_{·c}(x_i),
+  // for natural-gradient samplers (SVNG). Uses the full data.
+  struct FisherMetric {
+    std::vector<Matrix> metric;
+    Matrix inverse_divergence;
+  };
+  virtual FisherMetric fisher_metric(const Matrix& x) const;
 };
 
 }  // namespace vibench

@@ -56,6 +56,33 @@ Matrix DistributionOracle::smoothed_score(const Matrix& x, double sigma) const {
   return task_.smoothed_score(x, sigma);
 }
 
+Matrix DistributionOracle::log_prob_hessian_vector(const Matrix& x,
+                                                   const Matrix& v) const {
+  check_points(x, dim(), "log_prob_hessian_vector");
+  check_points(v, dim(), "log_prob_hessian_vector (v)");
+  if (v.rows() != x.rows())
+    throw std::invalid_argument(
+        "log_prob_hessian_vector: v must have one row per point");
+  counters_.hvp_evals += x.rows();
+  count_full_data_pass();
+  return task_.log_prob_hessian_vector(x, v);
+}
+
+Matrix DistributionOracle::dual_score(const Matrix& x) const {
+  check_points(x, dim(), "dual_score");
+  counters_.grad_evals += x.rows();
+  count_full_data_pass();
+  return task_.dual_score(x);
+}
+
+Distribution::FisherMetric DistributionOracle::fisher_metric(
+    const Matrix& x) const {
+  check_points(x, dim(), "fisher_metric");
+  counters_.hvp_evals += x.rows();
+  count_full_data_pass();
+  return task_.fisher_metric(x);
+}
+
 void ObjectiveOracle::value_grad(const Matrix& x, Vector& f,
                                  Matrix& grad) const {
   check_points(x, dim(), "value_grad");

@@ -44,6 +44,13 @@ class DistributionOracle final : public Oracle {
   Vector log_prob(const Matrix& x) const;
   // Counted as one gradient evaluation per point, like log_prob_grad.
   Matrix smoothed_score(const Matrix& x, double sigma) const;
+  // Row i is ∇²log π(X_i) v_i; one Hessian-vector evaluation per point.
+  Matrix log_prob_hessian_vector(const Matrix& x, const Matrix& v) const;
+  // The score in the domain's dual coordinates (Distribution::dual_score);
+  // one gradient evaluation per point, like log_prob_grad.
+  Matrix dual_score(const Matrix& x) const;
+  // Counted as one Hessian-vector evaluation per point and one data pass.
+  Distribution::FisherMetric fisher_metric(const Matrix& x) const;
 
  private:
   void count_full_data_pass() const;

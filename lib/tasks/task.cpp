@@ -40,6 +40,8 @@ const char* to_string(Capability capability) {
       return "test_data";
     case Capability::smoothed_score:
       return "smoothed_score";
+    case Capability::fisher_metric:
+      return "fisher_metric";
   }
   return "?";
 }

@@ -27,7 +27,8 @@ enum class Capability {
   optimum,        // Objective/Bilevel optimum x*, SaddlePoint solution z*
   optimal_value,  // Objective f*
   hypergradient,  // Bilevel: exact y*(x) and ∇F(x)
-  hessian_vector,  // second-order products (Bilevel: ∇²_yy g·v, ∇²_xy g·v)
+  hessian_vector,  // second-order products (Bilevel: ∇²_yy g·v, ∇²_xy g·v;
+                   // Distribution: ∇²log π·v)
   reference,       // Distribution without exact draws whose reference
                    // posterior is computed by NUTS, checked and cached
                    // (lib/reference/); stands in for exact draws in metrics
@@ -38,6 +39,8 @@ enum class Capability {
                    // (test log-likelihood and accuracy)
   smoothed_score,  // Distribution: the exact score of π convolved with
                    // N(0, σ²I), for annealed Langevin (NCSN)
+  fisher_metric,   // Distribution: a Fisher information metric G(x) and the
+                   // divergence of G⁻¹, for natural-gradient samplers (SVNG)
 };
 const char* to_string(Capability capability);
 using Capabilities = std::set<Capability>;

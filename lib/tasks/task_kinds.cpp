@@ -49,6 +49,20 @@ double Distribution::test_accuracy(const Matrix&) const {
 Matrix Distribution::smoothed_score(const Matrix&, double) const {
   not_offered("smoothed_score");
 }
+Matrix Distribution::log_prob_hessian_vector(const Matrix&,
+                                             const Matrix&) const {
+  not_offered("hessian_vector");
+}
+Matrix Distribution::dual_score(const Matrix& x) const {
+  Vector logp;
+  Matrix grad;
+  log_prob_grad(x, logp, grad);
+  domain().to_dual_density(x, logp, grad);
+  return grad;
+}
+Distribution::FisherMetric Distribution::fisher_metric(const Matrix&) const {
+  not_offered("fisher_metric");
+}
 
 Vector Objective::value(const Matrix& x) const {
   Vector f;
