@@ -58,7 +58,33 @@ class BananaTask final : public Distribution {
   // mass at the defaults) and would fail its 10⁻⁴ tolerance. The moments
   // are checked against draws in tests/test_benchmark_densities.cpp.
   Capabilities capabilities() const override {
-    return {Capability::exact_draws, Capability::log_z};
+    return {Capability::exact_draws, Capability::log_z,
+            Capability::hessian_vector};
+  }
+
+  // ∇²_θ log π = −Jᵀ Σ⁻¹ J + (∇_y log N)₂ ∇²y₂, where only y₂ is nonlinear:
+  // ∇²y₂ = [[2ab, 0], [0, 0]]. So ∇²log π · v = Jᵀ(−Σ⁻¹ Jv) + 2ab g₂ v₁ e₁.
+  Matrix log_prob_hessian_vector(const Matrix& x,
+                                 const Matrix& v) const override {
+    const Index n = x.rows();
+    const Eigen::ArrayXd x0 = x.col(0).array();
+    Matrix y(n, 2);
+    y.col(0) = x.col(0) / a_;
+    y.col(1) =
+        (a_ * x.col(1).array() + a_ * b_ * (x0.square() + a_ * a_)).matrix();
+    const Matrix gy = -(y.rowwise() - mu_.transpose()) * precision_;
+    Matrix jv(n, 2);
+    jv.col(0) = v.col(0) / a_;
+    jv.col(1) = (2.0 * a_ * b_ * x0 * v.col(0).array() + a_ * v.col(1).array())
+                    .matrix();
+    const Matrix u = -jv * precision_;
+    Matrix out(n, 2);
+    out.col(0) =
+        (u.col(0).array() / a_ + 2.0 * a_ * b_ * x0 * u.col(1).array() +
+         2.0 * a_ * b_ * gy.col(1).array() * v.col(0).array())
+            .matrix();
+    out.col(1) = a_ * u.col(1);
+    return out;
   }
 
   // ∇_θ log π = Jᵀ ∇_y log N(y), J = ∂y/∂θ = [[1/a, 0], [2abθ₁, a]].

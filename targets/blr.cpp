@@ -49,6 +49,11 @@ class BlrTask final : public posteriordb::StanPosterior {
   }
 
   Index dim() const override { return d_ + 1; }
+  Capabilities capabilities() const override {
+    Capabilities c = StanPosterior::capabilities();
+    c.insert(Capability::hessian_vector);
+    return c;
+  }
 
   // With r = y − Xβ and s = log σ:
   //   log π̃ = c − |β|²/200 − σ²/200 − N s − |r|²/(2σ²) + s,
@@ -58,17 +63,16 @@ class BlrTask final : public posteriordb::StanPosterior {
   void log_prob_grad(const Matrix& x, Vector& logp,
                      Matrix& grad) const override {
     const Index n = x.rows(), num = y_.size();
-    const double sigma_prior = 10.0;
     const double c = -static_cast<double>(d_ + 1 + num) * 0.5 *
                          std::log(2.0 * std::numbers::pi) -
-                     static_cast<double>(d_ + 1) * std::log(sigma_prior);
+                     static_cast<double>(d_ + 1) * std::log(kPriorSd);
     const auto beta = x.leftCols(d_);
     const Eigen::ArrayXd s = x.col(d_).array();
     const Eigen::ArrayXd var = (2.0 * s).exp();
     Matrix r = -x_ * beta.transpose();  // N×n
     r.colwise() += y_;
     const Eigen::ArrayXd ss = r.colwise().squaredNorm().transpose().array();
-    const double inv_prior_var = 1.0 / (sigma_prior * sigma_prior);
+    const double inv_prior_var = 1.0 / (kPriorSd * kPriorSd);
     logp = (c - 0.5 * inv_prior_var * beta.rowwise().squaredNorm().array() -
             0.5 * inv_prior_var * var - static_cast<double>(num) * s -
             0.5 * ss / var + s)
@@ -79,6 +83,35 @@ class BlrTask final : public posteriordb::StanPosterior {
     grad.col(d_) =
         (-inv_prior_var * var - static_cast<double>(num) + ss / var + 1.0)
             .matrix();
+  }
+
+  // Differentiating the gradient above once more (σ² = e^{2s}):
+  //   ∇²_ββ = −I/100 − XᵀX/σ²,  ∇²_βs = −2Xᵀr/σ²,
+  //   ∂²_s = −2σ²/100 − 2|r|²/σ²,
+  // so (Hv)_β = −v_β/100 − Xᵀ(X v_β + 2 v_s r)/σ² and
+  // (Hv)_s = −2 rᵀX v_β/σ² − (2σ²/100 + 2|r|²/σ²) v_s. For all n points
+  // at once: R (N×n) as in log_prob_grad, T = X·V_βᵀ + 2R·diag(v_s), and one
+  // product Tᵀ·X.
+  Matrix log_prob_hessian_vector(const Matrix& x,
+                                 const Matrix& v) const override {
+    const Index n = x.rows();
+    const double inv_prior_var = 1.0 / (kPriorSd * kPriorSd);
+    const Eigen::ArrayXd var = (2.0 * x.col(d_).array()).exp();
+    const Eigen::ArrayXd vs = v.col(d_).array();
+    Matrix r = -x_ * x.leftCols(d_).transpose();  // N×n
+    r.colwise() += y_;
+    const Matrix xv = x_ * v.leftCols(d_).transpose();  // N×n
+    const Eigen::ArrayXd ss = r.colwise().squaredNorm().transpose().array();
+    const Eigen::ArrayXd rxv =
+        (r.array() * xv.array()).colwise().sum().transpose();
+    const Matrix t = xv + 2.0 * r * vs.matrix().asDiagonal();
+    Matrix out(n, d_ + 1);
+    out.leftCols(d_) = -((t.transpose() * x_).array().colwise() / var +
+                         inv_prior_var * v.leftCols(d_).array());
+    out.col(d_) =
+        (-2.0 * rxv / var - (2.0 * inv_prior_var * var + 2.0 * ss / var) * vs)
+            .matrix();
+    return out;
   }
 
   std::vector<std::string> coordinate_names() const override {
@@ -104,6 +137,9 @@ class BlrTask final : public posteriordb::StanPosterior {
       names.push_back("beta[" + std::to_string(k) + "]");
     return names;
   }
+
+  // Standard deviation of the normal priors of β and σ.
+  static constexpr double kPriorSd = 10.0;
 
   Index d_ = 0;
   Matrix x_;  // N×D design

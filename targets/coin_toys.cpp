@@ -77,7 +77,27 @@ class DonutTask final : public Distribution {
 
   Index dim() const override { return 2; }
   Capabilities capabilities() const override {
-    return {Capability::exact_draws, Capability::moments, Capability::log_z};
+    return {Capability::exact_draws, Capability::moments, Capability::log_z,
+            Capability::hessian_vector};
+  }
+
+  // ∇log π = −(1 − R/‖θ‖)θ/σ², so
+  //   ∇²log π = −[(1 − R/‖θ‖) I + R θθᵀ/‖θ‖³]/σ².
+  // At θ = 0 (the cone point) the oracle returns −v/σ², the Hessian of the
+  // smooth part −‖θ‖²/(2σ²): along every line through 0 the remaining term
+  // R‖θ‖/σ² is linear on each side, so −‖v‖²/σ² is the second derivative
+  // of t ↦ log π(tv) at every t ≠ 0.
+  Matrix log_prob_hessian_vector(const Matrix& x,
+                                 const Matrix& v) const override {
+    const Eigen::ArrayXd norm = x.rowwise().norm().array();
+    const double s2 = sigma_ * sigma_;
+    const Eigen::ArrayXd radial =
+        (norm > 0.0).select(1.0 - radius_ / norm, 1.0);
+    const Eigen::ArrayXd outer =
+        (norm > 0.0).select(radius_ / norm.cube(), 0.0) *
+        (x.array() * v.array()).rowwise().sum();
+    return (-(v.array().colwise() * radial + x.array().colwise() * outer) / s2)
+        .matrix();
   }
 
   // ∇log π = −(‖θ‖ − R)/σ² · θ/‖θ‖. At θ = 0 the density has a cone point
@@ -149,7 +169,30 @@ class SquiggleTask final : public Distribution {
 
   Index dim() const override { return 2; }
   Capabilities capabilities() const override {
-    return {Capability::exact_draws, Capability::moments, Capability::log_z};
+    return {Capability::exact_draws, Capability::moments, Capability::log_z,
+            Capability::hessian_vector};
+  }
+
+  // ∇²_θ log π = −Jᵀ Σ⁻¹ J + (∇_y log N)₂ ∇²y₂ with ∇²y₂ =
+  // [[−4sin(2θ₁), 0], [0, 0]], so ∇²log π · v = Jᵀ(−Σ⁻¹ Jv) − 4sin(2θ₁) g₂ v₁
+  // e₁.
+  Matrix log_prob_hessian_vector(const Matrix& x,
+                                 const Matrix& v) const override {
+    const Index n = x.rows();
+    const Eigen::ArrayXd angle = 2.0 * x.col(0).array();
+    const Eigen::ArrayXd slope = 2.0 * angle.cos();  // ∂y₂/∂θ₁
+    Matrix y = x;
+    y.col(1) += angle.sin().matrix();
+    const Matrix gy = -(y.rowwise() - mu_.transpose()) * precision_;
+    Matrix jv = v;
+    jv.col(1) += (slope * v.col(0).array()).matrix();
+    const Matrix u = -jv * precision_;
+    Matrix out(n, 2);
+    out.col(0) = (u.col(0).array() + slope * u.col(1).array() -
+                  4.0 * angle.sin() * gy.col(1).array() * v.col(0).array())
+                     .matrix();
+    out.col(1) = u.col(1);
+    return out;
   }
 
   // ∇_θ log π = Jᵀ ∇_y log N(y), J = [[1, 0], [2cos(2θ₁), 1]].

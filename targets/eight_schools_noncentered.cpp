@@ -62,6 +62,11 @@ class EightSchoolsNoncenteredTask final : public posteriordb::StanPosterior {
   }
 
   Index dim() const override { return j_ + 2; }
+  Capabilities capabilities() const override {
+    Capabilities c = StanPosterior::capabilities();
+    c.insert(Capability::hessian_vector);
+    return c;
+  }
 
   // With θ = μ + τθ̃, w_j = (y_j − θ_j)/sigma_j² and t = log τ:
   //   log π̃ = c − |θ̃|²/2 − μ²/50 − log(1 + τ²/25)
@@ -91,6 +96,39 @@ class EightSchoolsNoncenteredTask final : public posteriordb::StanPosterior {
     grad.col(j_ + 1) = (-2.0 * tau.square() / (s2 + tau.square()) +
                         tau * (w * theta_tilde).rowwise().sum() + 1.0)
                            .matrix();
+  }
+
+  // The derivative of the gradient above along v = (a, b, c) (parts for θ̃,
+  // μ, t). Along v, τ changes by τc and the residuals by
+  // dr = −τa − b − τθ̃c, so w by dw = dr/sigma²; hence
+  //   (Hv)_θ̃ = −a + τdw + τc·w,  (Hv)_μ = −b/25 + Σ_j dw_j,
+  //   (Hv)_t = −4·25τ²c/(25 + τ²)² + τc Σ_j w_jθ̃_j + τ Σ_j (dw_jθ̃_j + w_ja_j).
+  Matrix log_prob_hessian_vector(const Matrix& x,
+                                 const Matrix& v) const override {
+    const Index n = x.rows();
+    const Eigen::ArrayXXd theta_tilde = x.leftCols(j_).array();
+    const Eigen::ArrayXd mu = x.col(j_).array();
+    const Eigen::ArrayXd tau = x.col(j_ + 1).array().exp();
+    const Eigen::ArrayXXd a = v.leftCols(j_).array();
+    const Eigen::ArrayXd b = v.col(j_).array();
+    const Eigen::ArrayXd c = v.col(j_ + 1).array();
+    Eigen::ArrayXXd r = -(theta_tilde.colwise() * tau);
+    r.colwise() -= mu;
+    r.rowwise() += y_.transpose().array();
+    const Eigen::ArrayXXd w = r.rowwise() * inv_var_.transpose().array();
+    Eigen::ArrayXXd dr = -((a + theta_tilde.colwise() * c).colwise() * tau);
+    dr.colwise() -= b;
+    const Eigen::ArrayXXd dw = dr.rowwise() * inv_var_.transpose().array();
+    const double s2 = kTauScale * kTauScale;
+    const Eigen::ArrayXd tau2 = tau.square();
+    Matrix out(n, j_ + 2);
+    out.leftCols(j_) = (-a + (dw + w.colwise() * c).colwise() * tau).matrix();
+    out.col(j_) = (-b / (kMuScale * kMuScale) + dw.rowwise().sum()).matrix();
+    out.col(j_ + 1) = (-4.0 * s2 * tau2 * c / (s2 + tau2).square() +
+                       tau * c * (w * theta_tilde).rowwise().sum() +
+                       tau * (dw * theta_tilde + w * a).rowwise().sum())
+                          .matrix();
+    return out;
   }
 
   std::vector<std::string> coordinate_names() const override {

@@ -44,7 +44,32 @@ class FunnelTask final : public Distribution {
   // tests/test_targets.cpp cannot verify them; mean() and covariance() are
   // exact nonetheless.
   Capabilities capabilities() const override {
-    return {Capability::exact_draws, Capability::log_z};
+    return {Capability::exact_draws, Capability::log_z,
+            Capability::hessian_vector};
+  }
+
+  // ∂²/∂x₀² = −1/σ² − ½e^{−x₀}Σ_i x_i², ∂²/∂x₀∂x_i = e^{−x₀}x_i and
+  // ∂²/∂x_i∂x_j = −e^{−x₀}δ_ij, so with v = (v₀, v_rest):
+  //   (Hv)₀ = (−1/σ² − ½e^{−x₀}‖x_rest‖²)v₀ + e^{−x₀} x_rest·v_rest,
+  //   (Hv)_rest = e^{−x₀}(x_rest v₀ − v_rest).
+  Matrix log_prob_hessian_vector(const Matrix& x,
+                                 const Matrix& v) const override {
+    const Index n = x.rows(), m = dim_ - 1;
+    const Eigen::ArrayXd inv_var = (-x.col(0).array()).exp();
+    const Eigen::ArrayXd sq = x.rightCols(m).rowwise().squaredNorm().array();
+    const Eigen::ArrayXd dot =
+        (x.rightCols(m).array() * v.rightCols(m).array()).rowwise().sum();
+    const Eigen::ArrayXd v0 = v.col(0).array();
+    const double s2 = sigma_ * sigma_;
+    Matrix out(n, dim_);
+    out.col(0) =
+        ((-1.0 / s2 - 0.5 * inv_var * sq) * v0 + inv_var * dot).matrix();
+    out.rightCols(m) =
+        ((x.rightCols(m).array().colwise() * v0 - v.rightCols(m).array())
+             .colwise() *
+         inv_var)
+            .matrix();
+    return out;
   }
 
   // log π = −x₀²/(2σ²) − ½log(2πσ²) − (d−1)/2·(log 2π + x₀)

@@ -81,8 +81,24 @@ class GaussianTask final : public Distribution {
 
   Index dim() const override { return mean_.size(); }
   Capabilities capabilities() const override {
-    return {Capability::exact_draws, Capability::moments, Capability::log_z,
-            Capability::smoothed_score};
+    return {Capability::exact_draws,    Capability::moments,
+            Capability::log_z,          Capability::smoothed_score,
+            Capability::hessian_vector, Capability::fisher_metric};
+  }
+
+  // The Fisher information of N(m, Σ) in its location is Σ⁻¹ everywhere,
+  // so its inverse has zero divergence.
+  FisherMetric fisher_metric(const Matrix& x) const override {
+    FisherMetric out;
+    out.metric.assign(static_cast<size_t>(x.rows()), precision_);
+    out.inverse_divergence = Matrix::Zero(x.rows(), x.cols());
+    return out;
+  }
+
+  // ∇²log π = −Σ⁻¹ everywhere.
+  Matrix log_prob_hessian_vector(const Matrix&,
+                                 const Matrix& v) const override {
+    return -v * precision_;
   }
 
   // N(m, Σ) * N(0, σ²I) = N(m, Σ + σ²I).

@@ -189,7 +189,38 @@ class GmmTask final : public Distribution {
   Index dim() const override { return means_.cols(); }
   Capabilities capabilities() const override {
     return {Capability::exact_draws, Capability::moments, Capability::log_z,
-            Capability::smoothed_score};
+            Capability::smoothed_score, Capability::hessian_vector};
+  }
+
+  // With component scores s_k = −P_k(x − μ_k), responsibilities w_k and the
+  // mixture score s = Σ_k w_k s_k,
+  //   ∇²log π = Σ_k w_k (−P_k + s_k s_kᵀ) − s sᵀ
+  //           = Σ_k w_k (−P_k + (s_k − s)(s_k − s)ᵀ),
+  // the second form a weighted covariance of the scores, free of the
+  // cancellation between Σ_k w_k s_k s_kᵀ and s sᵀ when the scores are large.
+  // A first pass gives log π and s; a second adds each component's term,
+  // with w_k = exp(l_k − log π) (the log-sum-exp of the first pass).
+  Matrix log_prob_hessian_vector(const Matrix& x,
+                                 const Matrix& v) const override {
+    Vector logp;
+    Matrix score;
+    mixture_log_prob_grad(x, precisions_, log_coef_, logp, score);
+    Matrix out = Matrix::Zero(x.rows(), dim());
+    for (Index k = 0; k < weights_.size(); ++k) {
+      const Matrix centered = x.rowwise() - means_.row(k);
+      const Matrix pd = centered * precisions_[k];
+      const Eigen::ArrayXd w =
+          (log_coef_(k) -
+           0.5 * (centered.array() * pd.array()).rowwise().sum() - logp.array())
+              .exp();
+      const Matrix diff = -pd - score;  // s_k − s
+      const Eigen::ArrayXd along = (diff.array() * v.array()).rowwise().sum();
+      out.array() +=
+          (diff.array().colwise() * along - (v * precisions_[k]).array())
+              .colwise() *
+          w;
+    }
+    return out;
   }
 
   void log_prob_grad(const Matrix& x, Vector& logp,

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "core/error.hpp"
@@ -87,6 +88,92 @@ void log_likelihood_grad(const RowMatrix& x, const Vector& y, const Matrix& w,
     loglik += block_loglik[static_cast<size_t>(b)];
     grad += block_grad[static_cast<size_t>(b)];
   }
+}
+
+// Σ_rows ∇²_w log p(y_r | x_r, w_i) v_i = −Xᵀ diag(σ'(X w_i)) X v_i for the
+// weights `w` and directions `v` (one point per row each), over all rows of
+// x, with σ' = σ(1 − σ) = e/(1 + e)², e = exp(−|z|). Blocked like
+// log_likelihood_grad: per block, logits = X_b Wᵀ and X_b Vᵀ are two matrix
+// products, scaled elementwise, and one more product gives the rows' sum.
+Matrix log_likelihood_hessian_vector(const RowMatrix& x, const Matrix& w,
+                                     const Matrix& v) {
+  const Index rows = x.rows(), n = w.rows(), p = w.cols();
+  const Index blocks = (rows + kRowBlock - 1) / kRowBlock;
+  std::vector<Matrix> block_hv(static_cast<size_t>(blocks));
+#pragma omp parallel for schedule(static) if (blocks > 8)
+  for (Index b = 0; b < blocks; ++b) {
+    const Index first = b * kRowBlock,
+                count = std::min(kRowBlock, rows - first);
+    const auto xb = x.middleRows(first, count);
+    Matrix logits(count, n), xv(count, n);
+    if (n == 1) {
+      logits.col(0).noalias() = xb * w.row(0).transpose();
+      xv.col(0).noalias() = xb * v.row(0).transpose();
+    } else {
+      logits.noalias() = xb * w.transpose();
+      xv.noalias() = xb * v.transpose();
+    }
+    const Eigen::ArrayXXd e = (-logits.array().abs()).exp();
+    xv.array() *= e / (1.0 + e).square();
+    Matrix& hb = block_hv[static_cast<size_t>(b)];
+    if (n == 1) {
+      hb.resize(1, p);
+      hb.row(0).noalias() = -xv.col(0).transpose() * xb;
+    } else {
+      hb.noalias() = -xv.transpose() * xb;
+    }
+  }
+  Matrix out = Matrix::Zero(n, p);
+  for (Index b = 0; b < blocks; ++b) out += block_hv[static_cast<size_t>(b)];
+  return out;
+}
+
+// The Fisher information of the likelihood at each weight vector w_i,
+// G_i = Σ_r σ'(z_ri) x_r x_rᵀ (z = x_rᵀw_i, σ' = σ(1 − σ)), which for a
+// logistic likelihood is also minus its Hessian. One pass over the rows per
+// particle: G_i += X_bᵀ diag(σ') X_b for each block b.
+std::vector<Matrix> likelihood_fisher(const RowMatrix& x, const Matrix& w) {
+  const Index rows = x.rows(), n = w.rows(), p = w.cols();
+  std::vector<Matrix> fisher(static_cast<size_t>(n), Matrix::Zero(p, p));
+  for (Index first = 0; first < rows; first += kRowBlock) {
+    const Index count = std::min(kRowBlock, rows - first);
+    const auto xb = x.middleRows(first, count);
+    const Matrix logits = xb * w.transpose();
+    for (Index i = 0; i < n; ++i) {
+      const Eigen::ArrayXd e = (-logits.col(i).array().abs()).exp();
+      const Vector weight = (e / (1.0 + e).square()).matrix();
+      fisher[static_cast<size_t>(i)].noalias() +=
+          xb.transpose() * (weight.asDiagonal() * xb);
+    }
+  }
+  return fisher;
+}
+
+// Row i: Σ_c ∂_c (G⁻¹)_{·c} at w_i for G = likelihood_fisher + `prior`·I,
+// given the Cholesky factors of the G_i. With ∂_c G = Σ_r σ'(1 − 2σ) x_rc
+// x_r x_rᵀ and M = G⁻¹:
+//   div M = −Σ_c M ∂_c G M e_c = −M Σ_r σ'(1 − 2σ)(x_rᵀ M x_r) x_r.
+Matrix fisher_inverse_divergence(const RowMatrix& x, const Matrix& w,
+                                 const std::vector<Eigen::LLT<Matrix>>& g) {
+  const Index rows = x.rows(), n = w.rows(), p = w.cols();
+  Matrix out(n, p);
+  for (Index i = 0; i < n; ++i) {
+    Vector acc = Vector::Zero(p);
+    const Eigen::LLT<Matrix>& llt = g[static_cast<size_t>(i)];
+    for (Index first = 0; first < rows; first += kRowBlock) {
+      const Index count = std::min(kRowBlock, rows - first);
+      const auto xb = x.middleRows(first, count);
+      const Vector z = xb * w.row(i).transpose();
+      // x_rᵀ M x_r = ‖L⁻¹x_r‖², all rows of the block at once.
+      const Matrix half = llt.matrixL().solve(Matrix(xb.transpose()));
+      const Eigen::ArrayXd quad = half.colwise().squaredNorm().transpose();
+      const Eigen::ArrayXd s = z.array().unaryExpr(&sigmoid);
+      const Eigen::ArrayXd t = s * (1.0 - s) * (1.0 - 2.0 * s) * quad;
+      acc.noalias() += xb.transpose() * t.matrix();
+    }
+    out.row(i) = -llt.solve(acc).transpose();
+  }
+  return out;
 }
 
 class LogisticRegressionTask final : public Distribution {
@@ -172,7 +259,9 @@ class LogisticRegressionTask final : public Distribution {
 
   Index dim() const override { return weights_ + (hierarchical_ ? 1 : 0); }
   Capabilities capabilities() const override {
-    Capabilities c = {Capability::reference, Capability::minibatch};
+    Capabilities c = {Capability::reference, Capability::minibatch,
+                      Capability::hessian_vector};
+    if (!hierarchical_) c.insert(Capability::fisher_metric);
     if (split_.test_x.rows() > 0) c.insert(Capability::test_data);
     return c;
   }
@@ -185,6 +274,52 @@ class LogisticRegressionTask final : public Distribution {
     log_likelihood_grad(split_.train_x, split_.train_y, x.leftCols(weights_),
                         logp, data_grad);
     add_prior(x, data_grad, logp, grad);
+  }
+
+  // The data term −Xᵀ diag(σ') X v_w over every training row (also when
+  // batch_size > 0), plus the prior's Hessian: −v/s² for the gaussian prior;
+  // for the hierarchical one, with α = e^s and the blocks of
+  //   ∇²log p(w, s) = [[−αI, −αw], [−αwᵀ, −b₀α − ½α‖w‖²]],
+  //   (Hv)_w += −α(v_w + v_s w),  (Hv)_s = −α w·v_w − (b₀α + ½α‖w‖²)v_s.
+  Matrix log_prob_hessian_vector(const Matrix& x,
+                                 const Matrix& v) const override {
+    const Index p = weights_;
+    const auto w = x.leftCols(p);
+    const auto vw = v.leftCols(p);
+    const Matrix data_hv = log_likelihood_hessian_vector(split_.train_x, w, vw);
+    Matrix out(x.rows(), dim());
+    if (!hierarchical_) {
+      out = data_hv - vw / (prior_scale_ * prior_scale_);
+      return out;
+    }
+    const Eigen::ArrayXd alpha = x.col(p).array().exp();
+    const Eigen::ArrayXd vs = v.col(p).array();
+    const Eigen::ArrayXd sq = w.rowwise().squaredNorm().array();
+    const Eigen::ArrayXd dot = (w.array() * vw.array()).rowwise().sum();
+    out.leftCols(p) =
+        data_hv -
+        ((vw.array() + w.array().colwise() * vs).colwise() * alpha).matrix();
+    out.col(p) =
+        (-alpha * dot - (prior_rate_ * alpha + 0.5 * alpha * sq) * vs).matrix();
+    return out;
+  }
+
+  // The posterior's Fisher information Σ_r σ' x_r x_rᵀ + I/s² (gaussian
+  // prior only: the hierarchical prior's metric is not offered).
+  FisherMetric fisher_metric(const Matrix& x) const override {
+    if (hierarchical_)
+      throw std::logic_error(
+          "logistic_regression: fisher_metric needs prior = gaussian");
+    FisherMetric out;
+    out.metric = likelihood_fisher(split_.train_x, x);
+    std::vector<Eigen::LLT<Matrix>> factors;
+    for (Matrix& g : out.metric) {
+      g.diagonal().array() += 1.0 / (prior_scale_ * prior_scale_);
+      factors.emplace_back(g);
+    }
+    out.inverse_divergence =
+        fisher_inverse_divergence(split_.train_x, x, factors);
+    return out;
   }
 
   Index log_prob_grad_minibatch(const Matrix& x, Rng& rng, Vector& logp,

@@ -135,7 +135,22 @@ class ManyWellTask final : public Distribution {
   // all the mass), so that check fails whenever `moments` is declared. The
   // moments are checked against draws in tests/test_benchmark_densities.cpp.
   Capabilities capabilities() const override {
-    return {Capability::exact_draws, Capability::log_z};
+    return {Capability::exact_draws, Capability::log_z,
+            Capability::hessian_vector};
+  }
+
+  // The Hessian is diagonal: −12x₁² + 12 for a double-well coordinate and −1
+  // for its Gaussian partner.
+  Matrix log_prob_hessian_vector(const Matrix& x,
+                                 const Matrix& v) const override {
+    Matrix out(x.rows(), dim_);
+    for (Index k = 0; k < dim_; k += 2) {
+      out.col(k) =
+          ((12.0 - 12.0 * x.col(k).array().square()) * v.col(k).array())
+              .matrix();
+      out.col(k + 1) = -v.col(k + 1);
+    }
+    return out;
   }
 
   void log_prob_grad(const Matrix& x, Vector& logp,

@@ -65,8 +65,22 @@ class StudentTTask final : public Distribution {
   Index dim() const override { return dim_; }
   Capabilities capabilities() const override {
     if (dof_ > 2.0)
-      return {Capability::exact_draws, Capability::moments, Capability::log_z};
-    return {Capability::exact_draws, Capability::log_z};
+      return {Capability::exact_draws, Capability::moments, Capability::log_z,
+              Capability::hessian_vector};
+    return {Capability::exact_draws, Capability::log_z,
+            Capability::hessian_vector};
+  }
+
+  // ∇²log π = −(ν+d)/(ν + ‖x‖²) · [I − 2xxᵀ/(ν + ‖x‖²)].
+  Matrix log_prob_hessian_vector(const Matrix& x,
+                                 const Matrix& v) const override {
+    const double d = static_cast<double>(dim_);
+    const Eigen::ArrayXd denom = dof_ + x.rowwise().squaredNorm().array();
+    const Eigen::ArrayXd along =
+        2.0 * (x.array() * v.array()).rowwise().sum() / denom;
+    return ((v.array() - x.array().colwise() * along).colwise() *
+            (-(dof_ + d) / denom))
+        .matrix();
   }
 
   // log π = c − (ν+d)/2 · log(1 + ‖x‖²/ν), ∇log π = −(ν+d) x / (ν + ‖x‖²).

@@ -12,12 +12,18 @@ class GaussianTarget final : public Distribution {
   GaussianTarget(Vector mean, const Matrix& cov)
       : mean_(std::move(mean)), precision_(cov.inverse()) {}
   Index dim() const override { return mean_.size(); }
-  Capabilities capabilities() const override { return {}; }
+  Capabilities capabilities() const override {
+    return {Capability::hessian_vector};
+  }
   void log_prob_grad(const Matrix& x, Vector& logp,
                      Matrix& grad) const override {
     const Matrix centred = x.rowwise() - mean_.transpose();
     grad = -centred * precision_;
     logp = 0.5 * (centred.array() * grad.array()).rowwise().sum();
+  }
+  Matrix log_prob_hessian_vector(const Matrix&,
+                                 const Matrix& v) const override {
+    return -v * precision_;
   }
 
  private:

@@ -320,7 +320,8 @@ TEST_CASE("posteriordb: names and to_parameters of each target") {
     Matrix expected(1, 6);
     expected << 0.5, -1.0, 0.25, 2.0, 3.0, 2.0;
     CHECK(task->to_parameters(x).isApprox(expected, 1e-14));
-    CHECK(task->capabilities() == Capabilities{Capability::reference});
+    CHECK(task->capabilities() ==
+          Capabilities{Capability::reference, Capability::hessian_vector});
   }
   {
     const auto task = make_target("eight_schools_noncentered");
@@ -340,7 +341,8 @@ TEST_CASE("posteriordb: names and to_parameters of each target") {
     expected << 5.0, 1.0, 4.0, 3.0, 7.0, 3.0, -1.0, 5.0, 3.0, 2.0,  //
         -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, 0.0, -1.0, 1.0;
     CHECK(task->to_parameters(x).isApprox(expected, 1e-14));
-    CHECK(task->capabilities() == Capabilities{Capability::reference});
+    CHECK(task->capabilities() ==
+          Capabilities{Capability::reference, Capability::hessian_vector});
   }
   {
     const auto task = make_target("low_dim_gauss_mix");
@@ -356,7 +358,8 @@ TEST_CASE("posteriordb: names and to_parameters of each target") {
     Matrix expected(1, 5);
     expected << -1.0, 2.0, 0.5, 1.0, 0.25;
     CHECK(task->to_parameters(x).isApprox(expected, 1e-14));
-    CHECK(task->capabilities() == Capabilities{Capability::reference});
+    CHECK(task->capabilities() ==
+          Capabilities{Capability::reference, Capability::hessian_vector});
   }
   // Stan's initialization: U(−2, 2) in each unconstrained coordinate.
   const auto task = make_target("eight_schools_noncentered");

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ using testing::TaskCase;
 constexpr Index kPoints = 3;
 constexpr double kStep = 1e-5;
 constexpr double kRtol = 1e-5;
+// Random direction sets along which Hessian-vector products are checked.
+constexpr Index kHvpDirections = 2;
 
 // Coordinate axes in low dimension, a few random unit vectors otherwise.
 Matrix directions(Index d, Rng& rng) {
@@ -106,12 +109,63 @@ void check_close(const std::string& what, const Matrix& a, const Matrix& b,
   CHECK((a - b).cwiseAbs().maxCoeff() <= rtol * scale);
 }
 
+// The task's initial points, which lie inside its domain, and on ℝ^d one
+// exact draw. On a constrained domain an exact draw may lie closer to a face
+// than the finite-difference step (a sparse Dirichlet's coordinates are often
+// below 1e-30), where the central difference would leave the domain; its
+// initial points are kept well inside instead.
 Matrix test_points(const Task& task, Rng& rng) {
   Matrix x = task.initial_points(kPoints, rng);
   if (const auto* dist = dynamic_cast<const Distribution*>(&task))
-    if (dist->offers(Capability::exact_draws))
+    if (dist->offers(Capability::exact_draws) &&
+        task.domain().name() == "reals")
       x.row(kPoints - 1) = dist->sample(1, rng);
+  REQUIRE(task.domain().contains(x));
   return x;
+}
+
+// The metric is symmetric positive definite, and the divergence of its
+// inverse, Σ_c ∂_c (G⁻¹)_{·c}, matches central differences of G⁻¹ along each
+// coordinate. For the targets that offer it (a Gaussian's location, a
+// logistic model with a Gaussian prior) the Fisher information also equals
+// −∇²log π, checked against the Hessian-vector product.
+void check_fisher_metric(const Distribution& task, const Matrix& x) {
+  const Distribution::FisherMetric f = task.fisher_metric(x);
+  REQUIRE(f.metric.size() == static_cast<size_t>(x.rows()));
+  REQUIRE(f.inverse_divergence.rows() == x.rows());
+  REQUIRE(f.inverse_divergence.cols() == x.cols());
+  const Index d = x.cols();
+  for (Index i = 0; i < x.rows(); ++i) {
+    const Matrix& g = f.metric[static_cast<size_t>(i)];
+    REQUIRE(g.rows() == d);
+    CHECK((g - g.transpose()).cwiseAbs().maxCoeff() <=
+          1e-12 * g.cwiseAbs().maxCoeff());
+    CHECK(Eigen::LLT<Matrix>(g).info() == Eigen::Success);
+    RowVector divergence = RowVector::Zero(d);
+    for (Index c = 0; c < d; ++c) {
+      const double h = kStep * std::max(1.0, std::abs(x(i, c)));
+      Matrix up = x.row(i), down = x.row(i);
+      up(0, c) += h;
+      down(0, c) -= h;
+      const Matrix inv_up = task.fisher_metric(up).metric[0].inverse();
+      const Matrix inv_down = task.fisher_metric(down).metric[0].inverse();
+      divergence += ((inv_up.col(c) - inv_down.col(c)) / (2.0 * h)).transpose();
+    }
+    const double scale = std::max(1e-8, divergence.cwiseAbs().maxCoeff());
+    CHECK((f.inverse_divergence.row(i) - divergence).cwiseAbs().maxCoeff() <=
+          1e-5 * scale);
+  }
+  if (task.offers(Capability::hessian_vector)) {
+    Rng rng = make_rng(17);
+    const Matrix v = rng.normal_matrix(x.rows(), d);
+    const Matrix hvp = task.log_prob_hessian_vector(x, v);
+    for (Index i = 0; i < x.rows(); ++i) {
+      const RowVector gv =
+          (f.metric[static_cast<size_t>(i)] * v.row(i).transpose()).transpose();
+      CHECK((gv + hvp.row(i)).cwiseAbs().maxCoeff() <=
+            1e-9 * std::max(1.0, gv.cwiseAbs().maxCoeff()));
+    }
+  }
 }
 
 void check_distribution(const Distribution& task, Rng& rng) {
@@ -126,6 +180,26 @@ void check_distribution(const Distribution& task, Rng& rng) {
   check_gradient(
       "∇log π", [&](const Matrix& p) -> Matrix { return task.log_prob(p); }, x,
       grad, rng);
+  if (task.offers(Capability::hessian_vector)) {
+    // ∇²log π(x) v = d/dt ∇log π(x + tv), along random directions (one per
+    // point, so a wrong off-diagonal block or a missing term shows).
+    const auto score = [&](const Matrix& p) -> Matrix {
+      Vector lp;
+      Matrix g;
+      task.log_prob_grad(p, lp, g);
+      return g;
+    };
+    for (Index round = 0; round < kHvpDirections; ++round) {
+      const Matrix v = rng.normal_matrix(x.rows(), x.cols());
+      const Matrix hvp = task.log_prob_hessian_vector(x, v);
+      REQUIRE(hvp.rows() == x.rows());
+      REQUIRE(hvp.cols() == x.cols());
+      CHECK(hvp.allFinite());
+      check_directional("∇²log π · v, direction set " + std::to_string(round),
+                        score, x, v, hvp);
+    }
+  }
+  if (task.offers(Capability::fisher_metric)) check_fisher_metric(task, x);
 }
 
 void check_objective(const Objective& task, Rng& rng) {
@@ -243,6 +317,9 @@ Matrix all_outputs(const Task& task, const Matrix& x, const Matrix& y,
       Matrix grad;
       t.log_prob_grad(xs, logp, grad);
       parts = {logp, grad, t.log_prob(xs)};
+      if (t.offers(Capability::hessian_vector))
+        parts.push_back(
+            t.log_prob_hessian_vector(xs, v.middleRows(begin, count)));
       break;
     }
     case TaskKind::objective: {
@@ -289,7 +366,36 @@ Matrix all_outputs(const Task& task, const Matrix& x, const Matrix& y,
   return out;
 }
 
+// A distribution that declares no optional capability, so that the default
+// Hessian-vector product is exercised even when every registered
+// distribution offers one.
+class PlainDistribution final : public Distribution {
+ public:
+  Index dim() const override { return 2; }
+  Capabilities capabilities() const override { return {}; }
+  void log_prob_grad(const Matrix& x, Vector& logp,
+                     Matrix& grad) const override {
+    logp = -0.5 * x.rowwise().squaredNorm();
+    grad = -x;
+  }
+};
+
 }  // namespace
+
+TEST_CASE("task gradients: a Hessian-vector product not offered throws") {
+  const PlainDistribution plain;
+  const Matrix x = Matrix::Zero(kPoints, plain.dim());
+  CHECK_FALSE(plain.offers(Capability::hessian_vector));
+  CHECK_THROWS_AS(plain.log_prob_hessian_vector(x, x), std::logic_error);
+  for (const auto& c : all_cases()) {
+    const auto task = make_task(c);
+    const auto* dist = dynamic_cast<const Distribution*>(task.get());
+    if (dist == nullptr || dist->offers(Capability::hessian_vector)) continue;
+    INFO("task " << c.label());
+    const Matrix z = Matrix::Zero(kPoints, dist->dim());
+    CHECK_THROWS_AS(dist->log_prob_hessian_vector(z, z), std::logic_error);
+  }
+}
 
 TEST_CASE("task gradients: every registered task with default parameters") {
   REQUIRE(!TaskRegistry::instance().all().empty());
@@ -320,6 +426,8 @@ TEST_CASE("task gradients: batched oracles equal row-by-row evaluation") {
     if (const auto* b = dynamic_cast<const Bilevel*>(task.get())) {
       y = b->initial_inner_points(kPoints, rng);
       v = rng.normal_matrix(kPoints, b->dim_y());
+    } else if (task->kind() == TaskKind::distribution) {
+      v = rng.normal_matrix(kPoints, task->dim());
     }
     const Matrix batched = all_outputs(*task, x, y, v, 0, kPoints);
     CHECK(batched.allFinite());
