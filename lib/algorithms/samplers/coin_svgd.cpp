@@ -5,67 +5,33 @@
 // own statement of the adaptive form was not re-read when this was written,
 // so the clipping of R is the code's (and COCOB-Backprop's) choice.
 //
-// SVGD's step size is replaced by a coin-betting bettor, one per coordinate
-// of each particle, that bets on the SVGD direction c_t = φ(x_t) (the same
-// batched direction as svgd, stein_kernel.hpp). Elementwise, from the
-// permanent anchor x_0 (the initial particles), with L_0 = 1e-10 and
-// S_0 = G_0 = R_0 = 0:
-//   L_t = max(L_{t−1}, |c_t|)           largest |φ| seen: the unknown bound
-//                                        on the "coin outcomes" (Orabona &
-//                                        Tommasi's COCOB normalisation)
-//   S_t = S_{t−1} + c_t,  G_t = G_{t−1} + |c_t|
-//   R_t = max(R_{t−1} + c_t (x_t − x_0), 0)   the bettor's winnings
-//   x_{t+1} = x_0 + S_t (L_t + R_t) / (L_t (G_t + L_t))
-// i.e. the bettor stakes the fraction S_t/(L_t(G_t + L_t)) of its wealth
-// L_t + R_t (initial wealth L_t). The paper's basic Krichevsky–Trofimov
-// form for |c| ≤ 1, x_t = x_0 + (Σc/t)(1 + Σ c(x − x_0)), is the same bet
-// with L = 1 and t in place of G + L; the running max L and the clipped
-// reward are the adaptive version (the same recursion as COCOB-Backprop
-// but without COCOB's α·L floor, as in the Coin code). A non-finite coordinate
-// is reset to its anchor, as in the Coin code, rather than poisoning the run.
+// SVGD's step size is replaced by a coin-betting bettor (coin_bettor.hpp),
+// one per coordinate of each particle, that bets on the SVGD direction
+// c_t = φ(x_t) (the same batched direction as svgd, stein_kernel.hpp).
 //
 // There is no step size. Cost per step: one batched score call on n points,
 // plus the kernel's O(n²d).
-#include <cmath>
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/samplers/coin_bettor.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
 
 namespace vibench {
 namespace {
 
-// 1e-10 as in the Coin code: only guards 0/0 while every |c| seen is 0.
-constexpr double kInitialL = 1e-10;
-
 class CoinSvgdRun final : public Run {
  public:
   CoinSvgdRun(const DistributionOracle& oracle, const State& initial,
               KernelConfig kernel)
-      : oracle_(oracle), stein_(kernel), anchor_(initial.points) {
+      : oracle_(oracle), stein_(kernel), bettor_(initial.points) {
     state_.points = initial.points;
-    const Index n = anchor_.rows(), d = anchor_.cols();
-    max_abs_ = Matrix::Constant(n, d, kInitialL);
-    sum_ = Matrix::Zero(n, d);
-    abs_sum_ = Matrix::Zero(n, d);
-    reward_ = Matrix::Zero(n, d);
   }
 
   void step() override {
-    Matrix& x = state_.points;
-    oracle_.log_prob_grad(x, logp_, score_);
-    bandwidth_ = stein_.compute(x, score_, phi_);
-    const auto c = phi_.array();
-    max_abs_.array() = max_abs_.array().max(c.abs());
-    sum_.array() += c;
-    abs_sum_.array() += c.abs();
-    reward_.array() = (reward_.array() + c * (x - anchor_).array()).max(0.0);
-    x.array() = anchor_.array() +
-                sum_.array() * (max_abs_.array() + reward_.array()) /
-                    (max_abs_.array() * (abs_sum_.array() + max_abs_.array()));
-    // A non-finite score (e.g. far out on a heavy-tailed target) would
-    // otherwise make every later step NaN.
-    x = x.array().isFinite().select(x, anchor_);
+    oracle_.log_prob_grad(state_.points, logp_, score_);
+    bandwidth_ = stein_.compute(state_.points, score_, phi_);
+    bettor_.advance(state_.points, phi_);
   }
   const State& state() const override { return state_; }
   Json diagnostics() const override {
@@ -78,11 +44,7 @@ class CoinSvgdRun final : public Run {
   const DistributionOracle& oracle_;
   State state_;
   SteinDirection stein_;
-  Matrix anchor_;   // x_0
-  Matrix max_abs_;  // L
-  Matrix sum_;      // S = Σ c
-  Matrix abs_sum_;  // G = Σ |c|
-  Matrix reward_;   // R
+  CoinBettor bettor_;
   Vector logp_;
   Matrix score_, phi_;
   double bandwidth_ = 0.0;
