@@ -45,6 +45,10 @@ struct MetricEntry {
   // history too short for R-hat), not a numerical failure: the runner records
   // null without marking the cell diverged. An infinite value still does.
   bool nan_when_undefined = false;
+  // Valid only on ℝ^d: e.g. KSD, whose Stein identity needs the density to
+  // vanish at infinity, fails on a domain with a boundary where it does not
+  // (a Dirichlet with α < 1). Unavailable, with that reason, elsewhere.
+  bool reals_only = false;
 };
 using MetricRegistry = Registry<MetricEntry>;
 

@@ -89,7 +89,8 @@ VIBENCH_REGISTER_METRIC(
          "(c² + ‖x−y‖²)^β, using the task's score ∇log π (no reference "
          "sample). Reports KSD = sqrt(max(KSD², 0)), where KSD² is the "
          "V-statistic (1/n²)Σ_ij k_p(x_i, x_j) (default) or the U-statistic "
-         "over i ≠ j.",
+         "over i ≠ j. Only on ℝ^d (the Stein identity fails at a domain's "
+         "boundary).",
      .requirements = {},
      .needs_reference_draws = false,
      .smaller_is_better = true,
@@ -103,15 +104,17 @@ VIBENCH_REGISTER_METRIC(
                             "'v': V-statistic (1/n²)Σ_ij k_p, never negative "
                             "(default); 'u': U-statistic over i ≠ j, "
                             "unbiased (negative values report 0)")},
-     .compute = [](const MetricContext& ctx) {
-       Vector logp;
-       Matrix score;
-       distribution(ctx).log_prob_grad(ctx.state.points, logp, score);
-       const double ksd2 =
-           ksd_squared(ctx.state.points, score, ctx.settings.real("c"),
-                       ctx.settings.real("beta"), statistic_setting(ctx));
-       return std::sqrt(std::max(ksd2, 0.0));
-     }});
+     .compute =
+         [](const MetricContext& ctx) {
+           Vector logp;
+           Matrix score;
+           distribution(ctx).log_prob_grad(ctx.state.points, logp, score);
+           const double ksd2 =
+               ksd_squared(ctx.state.points, score, ctx.settings.real("c"),
+                           ctx.settings.real("beta"), statistic_setting(ctx));
+           return std::sqrt(std::max(ksd2, 0.0));
+         },
+     .reals_only = true});
 
 VIBENCH_REGISTER_METRIC(
     mean_error,

@@ -138,6 +138,9 @@ std::vector<EvalMetric> parse_eval_metrics(const std::string& list,
     if (entry.needs_reference_draws && !task.offers(Capability::exact_draws) &&
         !task.offers(Capability::reference))
       missing.push_back("exact_draws or reference");
+    if (entry.reals_only && task.domain().name() != "reals")
+      missing.push_back("an unconstrained domain (it is the " +
+                        task.domain().name() + ")");
     return missing;
   };
 

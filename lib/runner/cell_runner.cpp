@@ -145,6 +145,12 @@ Json run_cell(const Suite& suite, const Cell& cell,
   bool need_reference = false;
   for (const auto& metric : suite.metrics) {
     if (!metric.entry->kinds.count(task.kind())) continue;
+    if (metric.entry->reals_only && task.domain().name() != "reals") {
+      unavailable[metric.name] =
+          fmt::format("defined only on R^d; the task's domain is the {}",
+                      task.domain().name());
+      continue;
+    }
     std::vector<std::string> missing;
     for (Capability c : metric.entry->requirements)
       if (!task.offers(c)) missing.push_back(to_string(c));
@@ -276,6 +282,19 @@ Json run_cell(const Suite& suite, const Cell& cell,
                                           suite.divergence_threshold)
                             : std::string("is not finite"),
                         counters.iterations);
+        break;
+      }
+      // A constrained task's density is undefined outside its domain: a
+      // point that leaves it (or reaches its boundary) ends the cell rather
+      // than feeding NaN or ±∞ into the metrics.
+      if (task.domain().name() != "reals" &&
+          !task.domain().contains(run->state().points)) {
+        record_checkpoint();
+        record["status"] = kStatusDiverged;
+        record["message"] = fmt::format(
+            "a point left the {} domain (or reached its boundary) at "
+            "iteration {}",
+            task.domain().name(), counters.iterations);
         break;
       }
       if (is_checkpoint(suite.checkpoints, counters.iterations,
