@@ -16,47 +16,11 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/samplers/coin_bettor.hpp"
-#include "algorithms/samplers/ksd_gradient.hpp"
+#include "algorithms/samplers/ksd_descent_run.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
 
 namespace vibench {
 namespace {
-
-class CoinKsddRun final : public Run {
- public:
-  CoinKsddRun(const DistributionOracle& oracle, const State& initial,
-              KernelConfig kernel)
-      : oracle_(oracle), ksd_(kernel), bettor_(initial.points) {
-    state_.points = initial.points;
-  }
-
-  void step() override {
-    const Matrix& x = state_.points;
-    oracle_.log_prob_grad(x, logp_, score_);
-    ksd_squared_ = ksd_.compute(
-        x, score_,
-        [&](const Matrix& v) { return oracle_.log_prob_hessian_vector(x, v); },
-        gradient_);
-    gradient_ = -gradient_;
-    bettor_.advance(state_.points, gradient_);
-  }
-  const State& state() const override { return state_; }
-  Json diagnostics() const override {
-    return {{"kernel", to_string(ksd_.config().type)},
-            {"bandwidth_rule", to_string(ksd_.config().rule)},
-            {"last_bandwidth", ksd_.last_bandwidth()},
-            {"last_ksd_squared", ksd_squared_}};
-  }
-
- private:
-  const DistributionOracle& oracle_;
-  State state_;
-  KsdGradient ksd_;
-  CoinBettor bettor_;
-  Vector logp_;
-  Matrix score_, gradient_;
-  double ksd_squared_ = 0.0;
-};
 
 class CoinKsdd final : public Sampler {
  public:
@@ -89,7 +53,8 @@ class CoinKsdd final : public Sampler {
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,
                                  const State& initial,
                                  Rng /*rng*/) const override {
-    return std::make_unique<CoinKsddRun>(oracle, initial, kernel_);
+    return std::make_unique<KsdDescentRun<CoinBettor>>(
+        oracle, initial, kernel_, CoinBettor(initial.points));
   }
 
  private:

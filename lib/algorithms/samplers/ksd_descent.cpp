@@ -15,48 +15,12 @@
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
-#include "algorithms/samplers/ksd_gradient.hpp"
+#include "algorithms/samplers/ksd_descent_run.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "algorithms/step_schedule.hpp"
 
 namespace vibench {
 namespace {
-
-class KsdDescentRun final : public Run {
- public:
-  KsdDescentRun(const DistributionOracle& oracle, const State& initial,
-                KernelConfig kernel, const StepSchedule& schedule)
-      : oracle_(oracle), ksd_(kernel), scheduler_(schedule) {
-    state_.points = initial.points;
-  }
-
-  void step() override {
-    const Matrix& x = state_.points;
-    oracle_.log_prob_grad(x, logp_, score_);
-    ksd_squared_ = ksd_.compute(
-        x, score_,
-        [&](const Matrix& v) { return oracle_.log_prob_hessian_vector(x, v); },
-        gradient_);
-    gradient_ = -gradient_;  // the schedules ascend their direction
-    scheduler_.advance(state_.points, gradient_);
-  }
-  const State& state() const override { return state_; }
-  Json diagnostics() const override {
-    return {{"kernel", to_string(ksd_.config().type)},
-            {"bandwidth_rule", to_string(ksd_.config().rule)},
-            {"last_bandwidth", ksd_.last_bandwidth()},
-            {"last_ksd_squared", ksd_squared_}};
-  }
-
- private:
-  const DistributionOracle& oracle_;
-  State state_;
-  KsdGradient ksd_;
-  StepScheduler scheduler_;
-  Vector logp_;
-  Matrix score_, gradient_;
-  double ksd_squared_ = 0.0;
-};
 
 class KsdDescent final : public Sampler {
  public:
@@ -97,7 +61,8 @@ class KsdDescent final : public Sampler {
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,
                                  const State& initial,
                                  Rng /*rng*/) const override {
-    return std::make_unique<KsdDescentRun>(oracle, initial, kernel_, schedule_);
+    return std::make_unique<KsdDescentRun<StepScheduler>>(
+        oracle, initial, kernel_, StepScheduler(schedule_));
   }
 
  private:

@@ -17,6 +17,7 @@
 
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "core/domain.hpp"
+#include "core/params.hpp"
 #include "core/types.hpp"
 
 namespace vibench {
@@ -40,6 +41,7 @@ class MsvgdDirection {
   // Returns the bandwidth used.
   double compute(const Matrix& theta, const Matrix& dual_score,
                  const Metric& metric, Matrix& direction);
+  Json diagnostics() const { return Json::object(); }
 
  private:
   SteinDirection kernel_;
@@ -69,6 +71,7 @@ class SvmdDirection {
   double compute(const Matrix& theta, const Matrix& dual_score,
                  const Metric& metric, Matrix& direction);
   Index last_rank() const { return rank_; }
+  Json diagnostics() const { return {{"last_rank", rank_}}; }
 
  private:
   SteinDirection kernel_;

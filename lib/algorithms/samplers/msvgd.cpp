@@ -11,48 +11,12 @@
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
-#include "algorithms/samplers/mirrored_stein.hpp"
+#include "algorithms/samplers/mirrored_run.hpp"
 #include "algorithms/samplers/mirrored_stein_params.hpp"
 #include "algorithms/step_schedule.hpp"
 
 namespace vibench {
 namespace {
-
-class MsvgdRun final : public Run {
- public:
-  MsvgdRun(const DistributionOracle& oracle, const State& initial,
-           KernelConfig kernel, const StepSchedule& schedule)
-      : oracle_(oracle),
-        domain_(oracle.domain()),
-        stein_(kernel),
-        scheduler_(schedule) {
-    state_.points = initial.points;
-    dual_ = domain_.to_dual(state_.points);
-  }
-
-  void step() override {
-    const Matrix& theta = state_.points;
-    score_ = oracle_.dual_score(theta);
-    bandwidth_ = stein_.compute(theta, score_, mirror_metric(domain_, theta),
-                                direction_);
-    scheduler_.advance(dual_, direction_);
-    state_.points = domain_.to_primal(dual_);
-  }
-  const State& state() const override { return state_; }
-  Json diagnostics() const override {
-    return {{"domain", domain_.name()}, {"last_bandwidth", bandwidth_}};
-  }
-
- private:
-  const DistributionOracle& oracle_;
-  const Domain& domain_;
-  State state_;
-  MsvgdDirection stein_;
-  StepScheduler scheduler_;
-  Matrix dual_;               // η = ∇ψ(θ)
-  Matrix score_, direction_;  // dual scores, dual direction
-  double bandwidth_ = 0.0;
-};
 
 class Msvgd final : public Sampler {
  public:
@@ -74,7 +38,8 @@ class Msvgd final : public Sampler {
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,
                                  const State& initial,
                                  Rng /*rng*/) const override {
-    return std::make_unique<MsvgdRun>(oracle, initial, kernel_, schedule_);
+    return std::make_unique<MirroredRun<MsvgdDirection>>(
+        oracle, initial, MsvgdDirection(kernel_), schedule_);
   }
 
  private:

@@ -10,50 +10,12 @@
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
-#include "algorithms/samplers/mirrored_stein.hpp"
+#include "algorithms/samplers/mirrored_run.hpp"
 #include "algorithms/samplers/mirrored_stein_params.hpp"
 #include "algorithms/step_schedule.hpp"
 
 namespace vibench {
 namespace {
-
-class SvmdRun final : public Run {
- public:
-  SvmdRun(const DistributionOracle& oracle, const State& initial,
-          const SvmdDirection& stein, const StepSchedule& schedule)
-      : oracle_(oracle),
-        domain_(oracle.domain()),
-        stein_(stein),
-        scheduler_(schedule) {
-    state_.points = initial.points;
-    dual_ = domain_.to_dual(state_.points);
-  }
-
-  void step() override {
-    const Matrix& theta = state_.points;
-    score_ = oracle_.dual_score(theta);
-    bandwidth_ = stein_.compute(theta, score_, mirror_metric(domain_, theta),
-                                direction_);
-    scheduler_.advance(dual_, direction_);
-    state_.points = domain_.to_primal(dual_);
-  }
-  const State& state() const override { return state_; }
-  Json diagnostics() const override {
-    return {{"domain", domain_.name()},
-            {"last_bandwidth", bandwidth_},
-            {"last_rank", stein_.last_rank()}};
-  }
-
- private:
-  const DistributionOracle& oracle_;
-  const Domain& domain_;
-  State state_;
-  SvmdDirection stein_;
-  StepScheduler scheduler_;
-  Matrix dual_;               // η = ∇ψ(θ)
-  Matrix score_, direction_;  // dual scores, dual direction
-  double bandwidth_ = 0.0;
-};
 
 class Svmd final : public Sampler {
  public:
@@ -81,7 +43,8 @@ class Svmd final : public Sampler {
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,
                                  const State& initial,
                                  Rng /*rng*/) const override {
-    return std::make_unique<SvmdRun>(oracle, initial, stein_, schedule_);
+    return std::make_unique<MirroredRun<SvmdDirection>>(oracle, initial, stein_,
+                                                        schedule_);
   }
 
  private:
