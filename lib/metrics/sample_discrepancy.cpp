@@ -1,10 +1,10 @@
 #include "metrics/sample_discrepancy.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
-
-#include "metrics/pairwise.hpp"
+#include <vector>
 
 namespace vibench {
 
@@ -36,11 +36,93 @@ void center_pooled(Matrix& x, Matrix& y) {
   y.rowwise() -= center;
 }
 
-// Mean of a within-set pairwise matrix whose diagonal is the i = j term.
-double within_mean(const Matrix& k, Statistic statistic) {
-  const double n = static_cast<double>(k.rows());
-  if (statistic == Statistic::v) return k.sum() / (n * n);
-  return (k.sum() - k.trace()) / (n * (n - 1.0));
+// Rows per block of the pairwise computations: a block of B rows against m
+// points holds B×m doubles (B = 256, m = 8000: 16 MB), so memory grows as
+// O(B·m) rather than O(n·m) while each block's product is still large enough
+// for Eigen's GEMM to reach its full rate.
+constexpr Index kBlockRows = 256;
+
+constexpr double kInverseSquareRoot = -0.5;  // the IMQ exponent of 1/√u
+
+// Sum over the pairs of one set: `total` over all ordered pairs (i, j),
+// `diagonal` the i = j part of it.
+struct WithinSum {
+  double total = 0.0;
+  double diagonal = 0.0;
+};
+
+// Mean of a within-set sum: V-statistic over all n² pairs, U-statistic over
+// the n(n − 1) pairs i ≠ j.
+double within_mean(const WithinSum& sum, Index count, Statistic statistic) {
+  const double n = static_cast<double>(count);
+  if (statistic == Statistic::v) return sum.total / (n * n);
+  return (sum.total - sum.diagonal) / (n * (n - 1.0));
+}
+
+// Squared distances ‖a_i − b_j‖² of the rows i0 … i0 + rows − 1 of a
+// against the rows j0 … of b, into the top-left rows × (b.rows() − j0)
+// corner of `block`, through ‖a‖² + ‖b‖² − 2abᵀ (one product, clamped at 0
+// against rounding). Returns that corner.
+Eigen::Block<Matrix> distance_block(const Matrix& a, const Vector& a_norms,
+                                    Index i0, Index rows, const Matrix& b,
+                                    const Vector& b_norms, Index j0,
+                                    Matrix& block) {
+  const Index cols = b.rows() - j0;
+  auto d = block.topLeftCorner(rows, cols);
+  d.noalias() = -2.0 * a.middleRows(i0, rows) * b.bottomRows(cols).transpose();
+  d.colwise() += a_norms.segment(i0, rows);
+  d.rowwise() += b_norms.tail(cols).transpose();
+  d = d.cwiseMax(0.0);
+  return d;
+}
+
+// Σ_ij f(‖a_i − b_j‖²) over all rows of a and b, a block of rows of a at a
+// time; `f` maps an array of squared distances to the terms.
+template <class F>
+double cross_sum(const Matrix& a, const Matrix& b, F f) {
+  const Vector a_norms = a.rowwise().squaredNorm();
+  const Vector b_norms = b.rowwise().squaredNorm();
+  Matrix block(std::min(kBlockRows, a.rows()), b.rows());
+  double total = 0.0;
+  for (Index i0 = 0; i0 < a.rows(); i0 += kBlockRows) {
+    const Index rows = std::min(kBlockRows, a.rows() - i0);
+    total +=
+        f(distance_block(a, a_norms, i0, rows, b, b_norms, 0, block).array())
+            .sum();
+  }
+  return total;
+}
+
+// Adds the terms of one block row of a symmetric pairwise matrix to `sum`:
+// `terms` holds rows i0 … i0 + r − 1 against columns i0 … n − 1, so its
+// leading r×r square straddles the diagonal. Only entries on or above the
+// diagonal are read; those above count twice (for (i, j) and (j, i)).
+void add_symmetric_block(const Eigen::Block<Matrix>& terms, WithinSum& sum) {
+  const Index rows = terms.rows();
+  double upper = terms.rightCols(terms.cols() - rows).sum();
+  for (Index c = 1; c < rows; ++c) upper += terms.col(c).head(c).sum();
+  const double diagonal = terms.diagonal().sum();
+  sum.diagonal += diagonal;
+  sum.total += diagonal + 2.0 * upper;
+}
+
+// Σ_ij f(‖a_i − a_j‖²) over all ordered pairs of rows of a, each point at
+// distance exactly 0 from itself. By symmetry only the blocks on or right of
+// the diagonal are computed (half the products and terms).
+template <class F>
+WithinSum within_sum(const Matrix& a, F f) {
+  const Index n = a.rows();
+  const Vector norms = a.rowwise().squaredNorm();
+  Matrix block(std::min(kBlockRows, n), n);
+  WithinSum sum;
+  for (Index i0 = 0; i0 < n; i0 += kBlockRows) {
+    const Index rows = std::min(kBlockRows, n - i0);
+    auto d = distance_block(a, norms, i0, rows, a, norms, i0, block);
+    d.diagonal().setZero();
+    d.array() = f(d.array());
+    add_symmetric_block(d, sum);
+  }
+  return sum;
 }
 
 }  // namespace
@@ -60,12 +142,14 @@ double energy_distance(const Matrix& x, const Matrix& y, Statistic statistic) {
   check_pair(x, y, statistic, "energy_distance");
   Matrix xc = x, yc = y;
   center_pooled(xc, yc);
-  const double cross = squared_distances(xc, yc).cwiseSqrt().mean();
+  const auto distance = [](const auto& d2) { return d2.sqrt(); };
+  const double cross =
+      cross_sum(xc, yc, distance) / static_cast<double>(x.rows() * y.rows());
   // Zero diagonals: the V- and U-statistics differ only in the divisor.
   const double within_x =
-      within_mean(squared_distances(xc).cwiseSqrt(), statistic);
+      within_mean(within_sum(xc, distance), xc.rows(), statistic);
   const double within_y =
-      within_mean(squared_distances(yc).cwiseSqrt(), statistic);
+      within_mean(within_sum(yc, distance), yc.rows(), statistic);
   return 2.0 * cross - within_x - within_y;
 }
 
@@ -74,7 +158,27 @@ double mmd_median_bandwidth(const Matrix& x, const Matrix& y) {
   Matrix pooled(x.rows() + y.rows(), x.cols());
   pooled << x, y;
   pooled.rowwise() -= pooled.colwise().mean();
-  const double median = median_off_diagonal(squared_distances(pooled));
+  // The off-diagonal pairs i < j, gathered a block of rows at a time (the
+  // full N×N matrix of squared distances is never held).
+  const Index n = pooled.rows();
+  const Vector norms = pooled.rowwise().squaredNorm();
+  Matrix block(std::min(kBlockRows, n), n);
+  std::vector<double> pairs;
+  pairs.reserve(static_cast<size_t>(n * (n - 1) / 2));
+  for (Index i0 = 0; i0 < n; i0 += kBlockRows) {
+    const Index rows = std::min(kBlockRows, n - i0);
+    const auto d =
+        distance_block(pooled, norms, i0, rows, pooled, norms, i0, block);
+    for (Index r = 0; r < rows; ++r)
+      for (Index c = r + 1; c < d.cols(); ++c) pairs.push_back(d(r, c));
+  }
+  if (pairs.empty()) return 1.0;
+  const size_t mid = pairs.size() / 2;
+  std::nth_element(pairs.begin(), pairs.begin() + mid, pairs.end());
+  double median = pairs[mid];
+  if (pairs.size() % 2 == 0)
+    median =
+        0.5 * (median + *std::max_element(pairs.begin(), pairs.begin() + mid));
   return median > 0.0 ? std::sqrt(0.5 * median) : 1.0;
 }
 
@@ -86,11 +190,11 @@ double mmd_squared(const Matrix& x, const Matrix& y, double bandwidth,
   Matrix xc = x, yc = y;
   center_pooled(xc, yc);
   const double gamma = 1.0 / (2.0 * bandwidth * bandwidth);
+  const auto kernel = [gamma](const auto& d2) { return (-gamma * d2).exp(); };
   const double cross =
-      (-gamma * squared_distances(xc, yc).array()).exp().mean();
-  const Matrix kxx = (-gamma * squared_distances(xc).array()).exp().matrix();
-  const Matrix kyy = (-gamma * squared_distances(yc).array()).exp().matrix();
-  return within_mean(kxx, statistic) + within_mean(kyy, statistic) -
+      cross_sum(xc, yc, kernel) / static_cast<double>(x.rows() * y.rows());
+  return within_mean(within_sum(xc, kernel), xc.rows(), statistic) +
+         within_mean(within_sum(yc, kernel), yc.rows(), statistic) -
          2.0 * cross;
 }
 
@@ -106,27 +210,51 @@ double ksd_squared(const Matrix& x, const Matrix& score, double c, double beta,
   const double d = static_cast<double>(x.cols());
 
   const Matrix xc = x.rowwise() - x.colwise().mean();
-  const Matrix r2 = squared_distances(xc);
-  // B(i, j) = −(x_i − x_j)ᵀ(s_i − s_j)
-  //         = (X Sᵀ)_ij + (X Sᵀ)_ji − s_iᵀx_i − s_jᵀx_j.
-  const Matrix xs = xc * score.transpose();
+  const Index n = xc.rows();
+  const Vector norms = xc.rowwise().squaredNorm();
+  // a_i = s_iᵀx_i, and B(i, j) = −(x_i − x_j)ᵀ(s_i − s_j)
+  //                            = x_iᵀs_j + s_iᵀx_j − a_i − a_j.
   const Vector a = xc.cwiseProduct(score).rowwise().sum();
-  Matrix b = xs + xs.transpose();
-  b.colwise() -= a;
-  b.rowwise() -= a.transpose();
-
-  const Eigen::ArrayXXd u = c * c + r2.array();
-  const Eigen::ArrayXXd k = u.pow(beta);  // u^β
-  const Eigen::ArrayXXd k1 = k / u;       // u^{β−1}
-  const Eigen::ArrayXXd k2 = k1 / u;      // u^{β−2}
-  const Matrix ss = score * score.transpose();
-  // s_xᵀs_y k + (s_xᵀ∇_y k + s_yᵀ∇_x k) + tr ∇_x∇_y k, where
-  // s_xᵀ∇_y k + s_yᵀ∇_x k = 2β u^{β−1} [−(x − y)ᵀ(s_x − s_y)].
-  const Matrix kp =
-      (ss.array() * k + 2.0 * beta * k1 * b.array() - 2.0 * beta * d * k1 -
-       4.0 * beta * (beta - 1.0) * r2.array() * k2)
-          .matrix();
-  return within_mean(kp, statistic);
+  const Index block_rows = std::min(kBlockRows, n);
+  Matrix r2(block_rows, n), b(block_rows, n), k(block_rows, n),
+      terms(block_rows, n);
+  WithinSum sum;
+  // k_p is symmetric: block rows against the columns on or right of the
+  // diagonal only, as in within_sum.
+  for (Index i0 = 0; i0 < n; i0 += kBlockRows) {
+    const Index rows = std::min(kBlockRows, n - i0), cols = n - i0;
+    auto d2 = distance_block(xc, norms, i0, rows, xc, norms, i0, r2);
+    d2.diagonal().setZero();
+    auto bb = b.topLeftCorner(rows, cols);
+    bb.noalias() = xc.middleRows(i0, rows) * score.bottomRows(cols).transpose();
+    bb.noalias() +=
+        score.middleRows(i0, rows) * xc.bottomRows(cols).transpose();
+    bb.colwise() -= a.segment(i0, rows);
+    bb.rowwise() -= a.tail(cols).transpose();
+    bb.diagonal().setZero();  // x_i − x_i = 0 exactly
+    // With u = c² + r², k = u^β (the one pow per pair) and u^{β−1} = k/u,
+    // u^{β−2} = k/u²:
+    //   k_p = s_xᵀs_y k + (s_xᵀ∇_y k + s_yᵀ∇_x k) + tr ∇_x∇_y k
+    //       = s_xᵀs_y k + (k/u)[2β B − 2βd − 4β(β−1) r²/u],
+    // since s_xᵀ∇_y k + s_yᵀ∇_x k = 2β u^{β−1} [−(x − y)ᵀ(s_x − s_y)].
+    const auto u = c * c + d2.array();
+    auto kk = k.topLeftCorner(rows, cols);
+    // β = −½ (the default) is 1/√u: vectorized, unlike Eigen's pow, and
+    // equal to it up to rounding.
+    if (beta == kInverseSquareRoot)
+      kk.array() = u.rsqrt();
+    else
+      kk.array() = u.pow(beta);
+    auto kp = terms.topLeftCorner(rows, cols);
+    kp.noalias() =
+        score.middleRows(i0, rows) * score.bottomRows(cols).transpose();
+    kp.array() = kp.array() * kk.array() +
+                 kk.array() / u *
+                     (2.0 * beta * bb.array() - 2.0 * beta * d -
+                      4.0 * beta * (beta - 1.0) * d2.array() / u);
+    add_symmetric_block(kp, sum);
+  }
+  return within_mean(sum, n, statistic);
 }
 
 }  // namespace vibench

@@ -2,8 +2,10 @@
 // discrepancy, as free functions on point sets (one point per row), so that
 // the registered metrics, the tests and the benchmarks share one kernel.
 //
-// Every pairwise quantity comes from matrix products (Gram matrices and
-// squared distances, see pairwise.hpp); there is no loop over pairs. Point
+// Every pairwise quantity comes from matrix products (squared distances as
+// ‖x‖² + ‖y‖² − 2xᵀy); there is no loop over pairs. The pairs are visited a
+// block of rows at a time, so memory stays O(block·n) rather than O(n·m),
+// and within-set sums visit each unordered pair once (symmetry). Point
 // sets are centred on their (pooled) mean before the products, which leaves
 // every quantity unchanged (all depend on differences only) and reduces the
 // cancellation in ‖x‖² + ‖y‖² − 2xᵀy.

@@ -126,6 +126,22 @@ RowVector kernel_gradient_x(const KernelConfig& c, double h, const RowVector& x,
   return (2.0 / h) * df * (x - y);
 }
 
+namespace {
+
+// dst = base^β element-wise. β = −½ (the default of every IMQ kernel here)
+// is 1/√base: a vectorized square root and division instead of a scalar pow
+// per element (Eigen's pow is not vectorized), equal to pow up to rounding.
+constexpr double kInverseSquareRoot = -0.5;
+template <class Dst, class Base>
+void assign_power(Dst&& dst, const Base& base, double beta) {
+  if (beta == kInverseSquareRoot)
+    dst = base.rsqrt();
+  else
+    dst = base.pow(beta);
+}
+
+}  // namespace
+
 double SteinDirection::compute_kernel(const Matrix& x) {
   const Index n = x.rows();
   // Squared distances ‖x_i‖² + ‖x_j‖² − 2 x_iᵀx_j, clamped at 0 against
@@ -143,13 +159,15 @@ double SteinDirection::compute_kernel(const Matrix& x) {
   if (config_.type == KernelType::rbf) {
     k_ = (k_.array() * (-1.0 / h)).exp().matrix();
   } else {
-    // base = c² + u; K = base^β, D = β base^(β−1) = β K / base.
+    // base = c² + u; K = base^β, D = β base^(β−1) = β K / base: one power
+    // per pair, the costly part for small d (Eigen's pow is a scalar loop).
     const double c2 = config_.imq_c * config_.imq_c;
     const double beta = config_.imq_beta;
     k_.array() = k_.array() * (1.0 / h) + c2;
     dk_.resize(n, n);
-    dk_.array() = k_.array().pow(beta - 1.0) * beta;
-    k_.array() = k_.array().pow(beta);
+    assign_power(dk_.array(), k_.array(), beta);  // K, for now
+    k_.array() = dk_.array() * beta / k_.array();
+    k_.swap(dk_);  // K in k_, D in dk_ (swaps the buffers, no copy)
   }
   return h;
 }

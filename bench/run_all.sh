@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs every vibench performance measurement and prints the tables of the
+# README's "Performance" section: the micro-benchmarks (GEMM reference, SVGD,
+# logistic-regression gradient, metrics), peak memory of the largest
+# configurations, the NumPy/PyTorch comparison and the --jobs 1 vs 2 suite
+# throughput. Takes about 15 minutes on 2 cores; run it on a quiet machine
+# (other processes perturb the timings).
+#
+# Usage: bench/run_all.sh [BUILD_DIR]   (default: build; it must hold
+#        vibench and bench/vibench_bench, e.g. from scripts/setup.sh)
+# Output files go to $OUT (default: a new temporary directory).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$(cd "${1:-$root/build}" && pwd)"
+bench="$build/bench/vibench_bench"
+vibench="$build/vibench"
+out="${OUT:-$(mktemp -d -t vibench-bench.XXXXXX)}"
+py=/usr/bin/python3  # Debian's, with python3-numpy and python3-scipy
+for f in "$bench" "$vibench"; do
+  [ -x "$f" ] || { echo "run_all: $f not found (build it first)" >&2; exit 2; }
+done
+
+echo "## Machine"
+echo
+lscpu | grep -E '^(Model name|CPU\(s\)|Thread\(s\) per core|L2 cache|L3 cache)' | sed 's/^/    /'
+echo "    vibench $("$vibench" --version 2>/dev/null | head -1 || true), $(c++ --version | head -1)"
+grep -E '^CMAKE_(BUILD_TYPE|CXX_FLAGS):' "$build/CMakeCache.txt" | sed 's/^/    /' || true
+echo "    load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "    output: $out"
+echo
+
+echo "## Micro-benchmarks"
+echo
+"$bench" --benchmark_out="$out/bench.json" --benchmark_out_format=json \
+  --benchmark_counters_tabular=true >"$out/bench.txt"
+"$py" "$root/bench/format_tables.py" "$out/bench.json"
+echo
+
+echo "## Peak memory of the largest configurations (one process each)"
+echo
+echo "| benchmark | peak RSS MiB |"
+echo "|---|---|"
+for filter in 'BM_SvgdDirection/rbf/n:4000/d:200/real_time/threads:1$' \
+              'BM_SvgdDirection/imq/n:4000/d:200/real_time/threads:1$' \
+              'BM_LogRegGradient/n:100/N:1000000/batch:0/omp:1/' \
+              'BM_Metric/energy_distance/n:8000/d:50/' \
+              'BM_Metric/mmd/n:8000/d:50/' \
+              'BM_Metric/ksd/n:8000/d:50/'; do
+  "$bench" --benchmark_filter="$filter" --benchmark_format=json \
+    --benchmark_min_time=0.01 2>/dev/null |
+    "$py" -c 'import json, sys
+for b in json.load(sys.stdin)["benchmarks"]:
+    print("| %s | %.0f |" % (b["name"], b["peak_rss_MiB"]))'
+done
+echo
+
+echo "## SVGD against NumPy and PyTorch (1 thread)"
+echo
+"$py" "$root/scripts/peer_bench.py" --bench "$bench" --kernel both --threads 1
+echo
+
+echo "## Suite throughput: bench/suites/throughput.json, --jobs 1 vs --jobs 2"
+echo
+declare -A wall
+for jobs in 1 2; do
+  start=$(date +%s.%N)
+  "$vibench" run "$root/bench/suites/throughput.json" -o "$out/throughput-j$jobs.json" \
+    --force -q --jobs "$jobs" >/dev/null
+  wall[$jobs]=$(echo "$(date +%s.%N) - $start" | bc)
+done
+"$py" - "$out/throughput-j1.json" "$out/throughput-j2.json" "${wall[1]}" "${wall[2]}" <<'EOF'
+import json, sys
+def values(path):
+    """Every cell without its timings (seconds, wall_seconds)."""
+    cells = json.load(open(path))["cells"]
+    for c in cells:
+        c["final"].pop("seconds", None)
+        c["trace"].pop("seconds", None)
+        c["diagnostics"].pop("wall_seconds", None)
+    return cells
+a, b = values(sys.argv[1]), values(sys.argv[2])
+t1, t2 = float(sys.argv[3]), float(sys.argv[4])
+print("| cells | --jobs 1 s | --jobs 2 s | speed-up | identical values |")
+print("|---|---|---|---|---|")
+print(f"| {len(a)} | {t1:.2f} | {t2:.2f} | {t1 / t2:.2f}× | "
+      f"{'yes' if a == b else 'NO'} |")
+if a != b:
+    sys.exit("run_all: --jobs 1 and --jobs 2 gave different values")
+EOF

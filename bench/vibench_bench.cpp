@@ -1,0 +1,381 @@
+// Micro-benchmarks of vibench's hot paths (Google Benchmark), each reported
+// as achieved GFLOP/s and as a fraction of the machine's dense matrix-multiply
+// rate measured first, in the same process, with the same Eigen and flags.
+//
+//   vibench_bench [google benchmark flags]       the benchmarks
+//   vibench_bench --peer-svgd IN OUT KERNEL REPS  times SteinDirection on the
+//       points and scores in IN and writes φ to OUT (for
+//       scripts/peer_bench.py; file format in read_peer_input below)
+//
+// Flop counts are those of the matrix-product formulation: a product of an
+// a×b by a b×c matrix counts 2abc flops (one multiply and one add per term),
+// a symmetric rank update X Xᵀ of an n×d matrix n²d (half the product).
+// Element-wise work (exp, pow, sqrt, the bandwidth's median, sums) is not
+// counted: it is the overhead a kernel pays on top of its products, so a
+// low fraction of the GEMM rate means element-wise work dominates.
+//
+// Threads. The library keeps Eigen single-threaded (EIGEN_DONT_PARALLELIZE)
+// and runs cells in parallel. The 2-thread figures here are therefore
+// throughput figures: Google Benchmark runs the same body on 2 threads at
+// once, each on its own data, as two cells of a suite would; the rates are
+// summed over the threads and fraction_of_gemm divides by threads × the
+// 1-thread GEMM rate. The logistic-regression gradient is the one oracle
+// with OpenMP inside a call (over row blocks, above 8 blocks); its
+// `omp_threads` argument sets that thread count.
+#include <benchmark/benchmark.h>
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "algorithms/samplers/stein_kernel.hpp"
+#include "core/params.hpp"
+#include "core/rng.hpp"
+#include "metrics/sample_discrepancy.hpp"
+#include "tasks/distribution.hpp"
+#include "tasks/task.hpp"
+
+namespace vibench {
+namespace {
+
+constexpr double kGiga = 1e9;
+// GEMM reference: square products of this size reach Eigen's steady-state
+// rate (large enough that packing is amortized, small enough to run in a
+// fraction of a second).
+constexpr Index kGemmSize = 1024;
+// The GEMM rate is the best of this many timed products: the best is the
+// least perturbed by other processes on a shared machine.
+constexpr int kGemmRepeats = 12;
+// Seeds of the synthetic inputs (fixed, so every run times the same data).
+constexpr std::uint64_t kSeedPoints = 1;
+constexpr std::uint64_t kSeedOther = 2;
+
+double g_gemm_flops_per_second = 0.0;  // 1-thread rate, set in main
+
+}  // namespace
+
+// Heap allocations made by the calling thread, to check that a step
+// allocates nothing once its workspaces are sized. Eigen allocates through
+// malloc, not operator new, so malloc itself is interposed (glibc exports
+// __libc_malloc for this); operator new goes through it as well.
+thread_local std::size_t g_thread_allocations = 0;
+
+}  // namespace vibench
+
+extern "C" void* __libc_malloc(std::size_t size);
+extern "C" void* malloc(std::size_t size) {
+  ++vibench::g_thread_allocations;
+  return __libc_malloc(size);
+}
+
+namespace vibench {
+namespace {
+
+// Rate of C = A·B for kGemmSize² matrices, one thread, best of kGemmRepeats.
+double measure_gemm_rate() {
+  Rng rng(kSeedPoints);
+  const Matrix a = rng.normal_matrix(kGemmSize, kGemmSize);
+  const Matrix b = rng.normal_matrix(kGemmSize, kGemmSize);
+  Matrix c(kGemmSize, kGemmSize);
+  double best = 1e300;
+  for (int r = 0; r < kGemmRepeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    c.noalias() = a * b;
+    benchmark::DoNotOptimize(c.data());
+    const std::chrono::duration<double> s =
+        std::chrono::steady_clock::now() - start;
+    best = std::min(best, s.count());
+  }
+  const double n = static_cast<double>(kGemmSize);
+  return 2.0 * n * n * n / best;
+}
+
+// Reports flops as a rate (summed over threads), the fraction of the GEMM
+// rate and the peak resident memory of the process so far.
+void report_flops(benchmark::State& state, double flops_per_iteration) {
+  state.counters["flops"] = benchmark::Counter(
+      flops_per_iteration, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["gemm_GFLOPs"] = benchmark::Counter(
+      g_gemm_flops_per_second / kGiga, benchmark::Counter::kAvgThreads);
+  // A rate counter is divided by the elapsed time by the reporter: flops /
+  // (threads × GEMM rate) per iteration becomes the fraction of the GEMM
+  // rate achieved (summed over threads).
+  state.counters["fraction_of_gemm"] =
+      benchmark::Counter(flops_per_iteration / g_gemm_flops_per_second /
+                             static_cast<double>(state.threads()),
+                         benchmark::Counter::kIsIterationInvariantRate);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  // ru_maxrss is in KiB on Linux.
+  state.counters["peak_rss_MiB"] =
+      benchmark::Counter(static_cast<double>(usage.ru_maxrss) / 1024.0,
+                         benchmark::Counter::kAvgThreads);
+}
+
+// ---------------------------------------------------------------- GEMM
+
+void BM_Gemm(benchmark::State& state) {
+  const Index n = state.range(0);
+  Rng rng(kSeedPoints + static_cast<std::uint64_t>(state.thread_index()));
+  const Matrix a = rng.normal_matrix(n, n), b = rng.normal_matrix(n, n);
+  Matrix c(n, n);
+  for (auto _ : state) {
+    c.noalias() = a * b;
+    benchmark::DoNotOptimize(c.data());
+  }
+  const double nd = static_cast<double>(n);
+  report_flops(state, 2.0 * nd * nd * nd);
+}
+BENCHMARK(BM_Gemm)
+    ->ArgName("n")
+    ->Arg(kGemmSize)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------- SVGD
+
+// Particles from N(0, I) and the scores of a standard normal target (−x):
+// the direction's cost does not depend on the target.
+void BM_SvgdDirection(benchmark::State& state, KernelType kernel) {
+  const Index n = state.range(0), d = state.range(1);
+  Rng rng(kSeedPoints + static_cast<std::uint64_t>(state.thread_index()));
+  const Matrix x = rng.normal_matrix(n, d);
+  const Matrix score = -x;
+  KernelConfig config;
+  config.type = kernel;
+  SteinDirection stein(config);
+  Matrix phi;
+  stein.compute(x, score, phi);  // sizes the workspaces
+  const std::size_t allocations_before = g_thread_allocations;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(stein.compute(x, score, phi));
+    benchmark::ClobberMemory();
+  }
+  state.counters["allocs_per_step"] = benchmark::Counter(
+      static_cast<double>(g_thread_allocations - allocations_before),
+      benchmark::Counter::kAvgIterations);
+  // X Xᵀ (2n²d, computed as a full product) + the n×n by n×2d product(s):
+  // K [S X] for rbf, K S and D X for imq (4n²d either way).
+  const double nd = static_cast<double>(n), dd = static_cast<double>(d);
+  report_flops(state, 6.0 * nd * nd * dd);
+}
+
+void svgd_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"n", "d"});
+  for (const Index n : {100, 1000, 4000})
+    for (const Index d : {2, 50, 200}) b->Args({n, d});
+  b->Threads(1)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+BENCHMARK_CAPTURE(BM_SvgdDirection, rbf, KernelType::rbf)->Apply(svgd_args);
+BENCHMARK_CAPTURE(BM_SvgdDirection, imq, KernelType::imq)->Apply(svgd_args);
+
+// ------------------------------------------------ logistic regression
+
+// Synthetic logistic regression tasks, built once per (rows, features,
+// batch) and shared by every benchmark and thread (tasks are immutable and
+// thread-safe).
+std::shared_ptr<const Distribution> lr_task(Index rows, Index features,
+                                            Index batch) {
+  static std::mutex mutex;
+  static std::map<std::vector<Index>, std::shared_ptr<const Distribution>>
+      cache;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto& task = cache[{rows, features, batch}];
+  if (!task) {
+    const TaskEntry* entry =
+        TaskRegistry::instance().find("logistic_regression");
+    // test_fraction 0: every row is a training row, so N is n_data.
+    const Json params = {{"data", "synthetic"},
+                         {"n_data", rows},
+                         {"dim", features},
+                         {"test_fraction", 0.0},
+                         {"batch_size", batch}};
+    task = std::dynamic_pointer_cast<const Distribution>(entry->make(
+        Params(validate_params(params, entry->params, "", entry->name))));
+  }
+  return task;
+}
+
+// Covertype's 54 features (the task adds the intercept: 55 weights).
+constexpr Index kCovertypeFeatures = 54;
+constexpr Index kMinibatch = 1000;  // rows per minibatch gradient
+
+void BM_LogRegGradient(benchmark::State& state) {
+  const Index n = state.range(0), rows = state.range(1), batch = state.range(2);
+  const int omp_threads = static_cast<int>(state.range(3));
+  const auto task = lr_task(rows, kCovertypeFeatures, batch);
+  const Index p = task->dim();
+  Rng rng(kSeedOther + static_cast<std::uint64_t>(state.thread_index()));
+  const Matrix w = 0.1 * rng.normal_matrix(n, p);
+  Vector logp;
+  Matrix grad;
+  omp_set_num_threads(omp_threads);
+  const std::size_t allocations_before = g_thread_allocations;
+  for (auto _ : state) {
+    if (batch == 0)
+      task->log_prob_grad(w, logp, grad);
+    else
+      task->log_prob_grad_minibatch(w, rng, logp, grad);
+    benchmark::DoNotOptimize(grad.data());
+  }
+  state.counters["allocs_per_call"] = benchmark::Counter(
+      static_cast<double>(g_thread_allocations - allocations_before),
+      benchmark::Counter::kAvgIterations);
+  omp_set_num_threads(omp_get_num_procs());
+  // logits = X_B Wᵀ and gradient Rᵀ X_B: 2 products of B·p·n each.
+  const double used_rows = static_cast<double>(batch == 0 ? rows : batch);
+  report_flops(
+      state, 4.0 * used_rows * static_cast<double>(p) * static_cast<double>(n));
+  state.counters["omp_threads"] = omp_threads;
+}
+
+void lr_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"n", "N", "batch", "omp"});
+  for (const Index rows : {10'000, 100'000, 1'000'000})
+    for (const Index n : {1, 20, 100}) b->Args({n, rows, 0, 1});
+  // The library's own block parallelism (OpenMP within one call).
+  b->Args({100, 1'000'000, 0, 2});
+  for (const Index n : {1, 20, 100}) b->Args({n, 1'000'000, kMinibatch, 1});
+  b->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+BENCHMARK(BM_LogRegGradient)->Apply(lr_args);
+
+// ------------------------------------------------------------ metrics
+
+enum class MetricKind { energy, mmd, mmd_median, ksd };
+
+void BM_Metric(benchmark::State& state, MetricKind kind) {
+  const Index n = state.range(0), d = state.range(1);
+  Rng rng(kSeedPoints + static_cast<std::uint64_t>(state.thread_index()));
+  const Matrix x = rng.normal_matrix(n, d);
+  const Matrix y = rng.normal_matrix(n, d).array() + 0.5;
+  const Matrix score = -x;
+  const double bandwidth = 1.0;
+  for (auto _ : state) {
+    double value = 0.0;
+    switch (kind) {
+      case MetricKind::energy:
+        value = energy_distance(x, y);
+        break;
+      case MetricKind::mmd:
+        value = mmd_squared(x, y, bandwidth);
+        break;
+      case MetricKind::mmd_median:  // the `mmd` metric's default
+        value = mmd_squared(x, y, mmd_median_bandwidth(x, y));
+        break;
+      case MetricKind::ksd:
+        value = ksd_squared(x, score);
+        break;
+    }
+    benchmark::DoNotOptimize(value);
+  }
+  const double nd = static_cast<double>(n), dd = static_cast<double>(d);
+  // energy, mmd: cross distances X Yᵀ (2n²d) + the within-set X Xᵀ and
+  // Y Yᵀ, each computed for the pairs i ≤ j only (n²d each); ksd: X Xᵀ,
+  // X Sᵀ, S Xᵀ and S Sᵀ for the pairs i ≤ j only (n²d each).
+  // mmd_median adds the pooled 2n points' distances for the pairs i < j
+  // ((2n)²d).
+  report_flops(state,
+               (kind == MetricKind::mmd_median ? 8.0 : 4.0) * nd * nd * dd);
+}
+
+void metric_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"n", "d"});
+  for (const Index n : {500, 2000, 8000})
+    for (const Index d : {2, 50}) b->Args({n, d});
+  b->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+BENCHMARK_CAPTURE(BM_Metric, energy_distance, MetricKind::energy)
+    ->Apply(metric_args);
+BENCHMARK_CAPTURE(BM_Metric, mmd, MetricKind::mmd)->Apply(metric_args);
+BENCHMARK_CAPTURE(BM_Metric, mmd_median, MetricKind::mmd_median)
+    ->Apply(metric_args);
+BENCHMARK_CAPTURE(BM_Metric, ksd, MetricKind::ksd)->Apply(metric_args);
+
+// ------------------------------------------------- peer comparison mode
+
+// IN: int64 n, int64 d, then x and the scores, n·d doubles each, row-major
+// (numpy's tofile of C-ordered float64 arrays). OUT: φ in the same layout,
+// preceded by n, d. Prints the median seconds per call over REPS calls.
+int peer_svgd(const std::string& in_path, const std::string& out_path,
+              const std::string& kernel, int reps) {
+  std::ifstream in(in_path, std::ios::binary);
+  std::int64_t shape[2] = {0, 0};
+  in.read(reinterpret_cast<char*>(shape), sizeof shape);
+  if (!in || shape[0] < 1 || shape[1] < 1)
+    throw std::runtime_error("cannot read " + in_path);
+  const Index n = shape[0], d = shape[1];
+  using RowMajor =
+      Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  RowMajor xr(n, d), sr(n, d);
+  const auto bytes = static_cast<std::streamsize>(n * d * sizeof(double));
+  in.read(reinterpret_cast<char*>(xr.data()), bytes);
+  in.read(reinterpret_cast<char*>(sr.data()), bytes);
+  if (!in) throw std::runtime_error("truncated input " + in_path);
+  const Matrix x = xr, score = sr;
+  KernelConfig config;
+  config.type = kernel == "imq" ? KernelType::imq : KernelType::rbf;
+  SteinDirection stein(config);
+  Matrix phi;
+  stein.compute(x, score, phi);  // warm-up, sizes the workspaces
+  std::vector<double> seconds;
+  for (int r = 0; r < reps; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    stein.compute(x, score, phi);
+    benchmark::DoNotOptimize(phi.data());
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  std::nth_element(seconds.begin(), seconds.begin() + seconds.size() / 2,
+                   seconds.end());
+  const RowMajor out_phi = phi;
+  std::ofstream out(out_path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(shape), sizeof shape);
+  out.write(reinterpret_cast<const char*>(out_phi.data()), bytes);
+  std::printf("%.9g\n", seconds[seconds.size() / 2]);
+  return out ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace vibench
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "--peer-svgd") == 0) {
+    if (argc != 6) {
+      std::cerr << "usage: vibench_bench --peer-svgd IN OUT rbf|imq REPS\n";
+      return 2;
+    }
+    try {
+      return vibench::peer_svgd(argv[2], argv[3], argv[4], std::stoi(argv[5]));
+    } catch (const std::exception& e) {
+      std::cerr << "vibench_bench: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  // GEMM first, before any other benchmark, so every fraction in this run
+  // divides by a rate measured in the same process and conditions.
+  vibench::g_gemm_flops_per_second = vibench::measure_gemm_rate();
+  benchmark::AddCustomContext(
+      "gemm_GFLOPs_1thread",
+      std::to_string(vibench::g_gemm_flops_per_second / vibench::kGiga));
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
