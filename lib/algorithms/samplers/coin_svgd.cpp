@@ -16,39 +16,10 @@
 #include "algorithms/algorithm.hpp"
 #include "algorithms/samplers/coin_bettor.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
+#include "algorithms/samplers/svgd_run.hpp"
 
 namespace vibench {
 namespace {
-
-class CoinSvgdRun final : public Run {
- public:
-  CoinSvgdRun(const DistributionOracle& oracle, const State& initial,
-              KernelConfig kernel)
-      : oracle_(oracle), stein_(kernel), bettor_(initial.points) {
-    state_.points = initial.points;
-  }
-
-  void step() override {
-    oracle_.log_prob_grad(state_.points, logp_, score_);
-    bandwidth_ = stein_.compute(state_.points, score_, phi_);
-    bettor_.advance(state_.points, phi_);
-  }
-  const State& state() const override { return state_; }
-  Json diagnostics() const override {
-    return {{"kernel", to_string(stein_.config().type)},
-            {"bandwidth_rule", to_string(stein_.config().rule)},
-            {"last_bandwidth", bandwidth_}};
-  }
-
- private:
-  const DistributionOracle& oracle_;
-  State state_;
-  SteinDirection stein_;
-  CoinBettor bettor_;
-  Vector logp_;
-  Matrix score_, phi_;
-  double bandwidth_ = 0.0;
-};
 
 class CoinSvgd final : public Sampler {
  public:
@@ -78,7 +49,8 @@ class CoinSvgd final : public Sampler {
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,
                                  const State& initial,
                                  Rng /*rng*/) const override {
-    return std::make_unique<CoinSvgdRun>(oracle, initial, kernel_);
+    return std::make_unique<SvgdRun<CoinBettor>>(oracle, initial, kernel_,
+                                                 CoinBettor(initial.points));
   }
 
  private:

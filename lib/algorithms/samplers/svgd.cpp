@@ -13,40 +13,11 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
+#include "algorithms/samplers/svgd_run.hpp"
 #include "algorithms/step_schedule.hpp"
 
 namespace vibench {
 namespace {
-
-class SvgdRun final : public Run {
- public:
-  SvgdRun(const DistributionOracle& oracle, const State& initial,
-          KernelConfig kernel, const StepSchedule& schedule)
-      : oracle_(oracle), stein_(kernel), scheduler_(schedule) {
-    state_.points = initial.points;
-  }
-
-  void step() override {
-    oracle_.log_prob_grad(state_.points, logp_, score_);
-    bandwidth_ = stein_.compute(state_.points, score_, phi_);
-    scheduler_.advance(state_.points, phi_);
-  }
-  const State& state() const override { return state_; }
-  Json diagnostics() const override {
-    return {{"kernel", to_string(stein_.config().type)},
-            {"bandwidth_rule", to_string(stein_.config().rule)},
-            {"last_bandwidth", bandwidth_}};
-  }
-
- private:
-  const DistributionOracle& oracle_;
-  State state_;
-  SteinDirection stein_;
-  StepScheduler scheduler_;
-  Vector logp_;
-  Matrix score_, phi_;
-  double bandwidth_ = 0.0;
-};
 
 class Svgd final : public Sampler {
  public:
@@ -80,7 +51,8 @@ class Svgd final : public Sampler {
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,
                                  const State& initial,
                                  Rng /*rng*/) const override {
-    return std::make_unique<SvgdRun>(oracle, initial, kernel_, schedule_);
+    return std::make_unique<SvgdRun<StepScheduler>>(oracle, initial, kernel_,
+                                                    StepScheduler(schedule_));
   }
 
  private:
