@@ -69,8 +69,10 @@ double KsdGradient::compute(const Matrix& x, const Matrix& score,
   // Stein kernel k_p(x_i, x_j), summed:
   //   k (s_iᵀs_j) − 2g′ s_iᵀu + 2g′ s_jᵀu − 2d g′ − 4g″r²
   // with s_iᵀu = s_i·x_i − s_i·x_j and s_jᵀu = s_j·x_i − s_j·x_j.
-  const Matrix si_u = (-sx_).colwise() + sx_diag;
-  const Matrix sj_u = sx_.transpose().rowwise() - sx_diag.transpose();
+  si_u_ = (-sx_).colwise() + sx_diag;
+  sj_u_ = sx_.transpose().rowwise() - sx_diag.transpose();
+  const Matrix& si_u = si_u_;
+  const Matrix& sj_u = sj_u_;
   const double value =
       (k_.array() * coeff_.array() - 2.0 * g1_.array() * si_u.array() +
        2.0 * g1_.array() * sj_u.array() - 2.0 * dd * g1_.array() -

@@ -52,7 +52,8 @@ class KsdGradient {
 
   KernelConfig config_;
   double bandwidth_ = 0.0;
-  Matrix d2_, k_, g1_, g2_, g3_, sx_, coeff_;
+  // n×n workspaces, reused across steps of the same size.
+  Matrix d2_, k_, g1_, g2_, g3_, sx_, si_u_, sj_u_, coeff_;
   Vector sq_norms_;
   std::vector<double> median_buffer_;
 };

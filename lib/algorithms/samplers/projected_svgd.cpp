@@ -41,6 +41,9 @@ class ProjectedSvgdRun final : public Run {
     bandwidth_ = stein_.compute(x, score_, phi_);
     scheduler_.advance(x, phi_);
     x = domain_.project(x);
+    // Usually every particle is inside: one batched check, and row by row
+    // only when one is not.
+    if (domain_.contains(x)) return;
     for (Index i = 0; i < x.rows(); ++i) {
       if (domain_.contains(x.row(i))) continue;
       x.row(i) += margin_ * (centre_.row(0) - x.row(i));
