@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/order_statistics.hpp"
 
 namespace vibench {
 
@@ -90,16 +91,7 @@ double median_bandwidth(const Matrix& d2, std::vector<double>& buffer,
                         BandwidthRule rule) {
   const Index n = d2.rows();
   if (n < 2) return 1.0;
-  buffer.clear();
-  buffer.reserve(static_cast<size_t>(n * (n - 1) / 2));
-  for (Index j = 0; j < n; ++j)
-    for (Index i = j + 1; i < n; ++i) buffer.push_back(d2(i, j));
-  const size_t mid = buffer.size() / 2;
-  std::nth_element(buffer.begin(), buffer.begin() + mid, buffer.end());
-  double med2 = buffer[mid];
-  if (buffer.size() % 2 == 0)
-    med2 =
-        0.5 * (med2 + *std::max_element(buffer.begin(), buffer.begin() + mid));
+  const double med2 = median_below_diagonal(d2, buffer);
   double h = med2;
   if (rule == BandwidthRule::median)
     h = med2 / std::log(static_cast<double>(n));
@@ -142,31 +134,69 @@ void assign_power(Dst&& dst, const Base& base, double beta) {
 
 }  // namespace
 
+namespace {
+
+// Copies the strict lower triangle of a square matrix onto its upper one, in
+// 64×64 tiles so that the transposed reads stay in cache.
+void mirror_lower_to_upper(Matrix& m) {
+  constexpr Index kTile = 64;
+  const Index n = m.rows();
+  for (Index j0 = 0; j0 < n; j0 += kTile) {
+    const Index j1 = std::min(j0 + kTile, n);
+    for (Index i0 = 0; i0 < j1; i0 += kTile)
+      for (Index j = j0; j < j1; ++j) {
+        const Index i1 = std::min(i0 + kTile, j);
+        for (Index i = i0; i < i1; ++i) m(i, j) = m(j, i);
+      }
+  }
+}
+
+}  // namespace
+
 double SteinDirection::compute_kernel(const Matrix& x) {
+  const double h = compute_lower_kernel(x);
+  mirror_lower_to_upper(k_);
+  if (config_.type == KernelType::imq) mirror_lower_to_upper(dk_);
+  return h;
+}
+
+double SteinDirection::compute_lower_kernel(const Matrix& x) {
   const Index n = x.rows();
-  // Squared distances ‖x_i‖² + ‖x_j‖² − 2 x_iᵀx_j, clamped at 0 against
-  // rounding, with an exact zero diagonal.
+  // Squared distances ‖x_i‖² + ‖x_j‖² − 2 x_iᵀx_j on and below the
+  // diagonal: −2 X Xᵀ as a symmetric rank-d update (half the flops of the
+  // general product), clamped at 0 against rounding, with an exact zero
+  // diagonal. The element-wise work below also visits that half only.
   sq_norms_ = x.rowwise().squaredNorm();
   k_.resize(n, n);
-  k_.noalias() = -2.0 * x * x.transpose();
-  k_.colwise() += sq_norms_;
-  k_.rowwise() += sq_norms_.transpose();
-  k_ = k_.cwiseMax(0.0);
-  k_.diagonal().setZero();
+  k_.triangularView<Eigen::Lower>().setZero();
+  k_.selfadjointView<Eigen::Lower>().rankUpdate(x, -2.0);
+  for (Index j = 0; j < n; ++j) {
+    auto column = k_.col(j).tail(n - j).array();
+    column =
+        ((column + sq_norms_.tail(n - j).array()) + sq_norms_(j)).cwiseMax(0.0);
+    column(0) = 0.0;
+  }
   const double h = config_.rule == BandwidthRule::fixed
                        ? config_.fixed_bandwidth
                        : median_bandwidth(k_, median_buffer_, config_.rule);
   if (config_.type == KernelType::rbf) {
-    k_ = (k_.array() * (-1.0 / h)).exp().matrix();
+    for (Index j = 0; j < n; ++j) {
+      auto column = k_.col(j).tail(n - j).array();
+      column = (column * (-1.0 / h)).exp();
+    }
   } else {
     // base = c² + u; K = base^β, D = β base^(β−1) = β K / base: one power
     // per pair, the costly part for small d (Eigen's pow is a scalar loop).
     const double c2 = config_.imq_c * config_.imq_c;
     const double beta = config_.imq_beta;
-    k_.array() = k_.array() * (1.0 / h) + c2;
     dk_.resize(n, n);
-    assign_power(dk_.array(), k_.array(), beta);  // K, for now
-    k_.array() = dk_.array() * beta / k_.array();
+    for (Index j = 0; j < n; ++j) {
+      auto base = k_.col(j).tail(n - j).array();
+      auto derivative = dk_.col(j).tail(n - j).array();
+      base = base * (1.0 / h) + c2;
+      assign_power(derivative, base, beta);  // K, for now
+      base = derivative * beta / base;
+    }
     k_.swap(dk_);  // K in k_, D in dk_ (swaps the buffers, no copy)
   }
   return h;
@@ -176,27 +206,38 @@ double SteinDirection::compute(const Matrix& x, const Matrix& score,
                                Matrix& phi) {
   const Index n = x.rows();
   const Index d = x.cols();
-  const double h = compute_kernel(x);
+  const double h = compute_lower_kernel(x);
+  // The products read K and D from their lower triangles (Eigen's symmetric
+  // product, as fast as the general one here and equal to it bit for bit),
+  // and a column of ones appended to the right-hand side gives the row sums
+  // K1 or D1 in the same pass.
+  // The repulsion Σ_j ∇_{x_j}k(x_j, x_i) is unchanged by a shift of all the
+  // particles, so it is formed from X̄ = X − mean(X): the cancellation in
+  // diag(D1) X̄ − D X̄ then grows with the particles' spread, not with their
+  // distance from the origin, and it is exactly 0 for n = 1 (SVGD is then
+  // exactly gradient ascent).
+  mean_ = x.colwise().mean();
+  rhs_.resize(n, d + 1);
+  rhs_.col(d).setOnes();
+  products_.resize(n, d + 1);
   phi.resize(n, d);
-  products_.resize(n, 2 * d);
   if (config_.type == KernelType::rbf) {
-    row_sums_ = k_.rowwise().sum();
-    stacked_.resize(n, 2 * d);
-    stacked_.leftCols(d) = score;
-    stacked_.rightCols(d) = x;
-    products_.noalias() = k_ * stacked_;
-    // Repulsion (2/h)(diag(K1) X − K X) is formed as a difference, so that
-    // it is exactly 0 for n = 1 and SVGD is then exactly gradient ascent.
+    // D = −K: φ = (1/n)[K (S − (2/h) X̄) + (2/h) diag(K1) X̄], one n×n by
+    // n×(d+1) product.
+    rhs_.leftCols(d) = score - (2.0 / h) * (x.rowwise() - mean_);
+    products_.noalias() = k_.selfadjointView<Eigen::Lower>() * rhs_;
     phi = products_.leftCols(d) +
-          (2.0 / h) * ((x.array().colwise() * row_sums_.array()).matrix() -
-                       products_.rightCols(d));
+          (2.0 / h) * ((x.rowwise() - mean_).array().colwise() *
+                       products_.col(d).array())
+                          .matrix();
   } else {
-    row_sums_ = dk_.rowwise().sum();
-    products_.leftCols(d).noalias() = k_ * score;
-    products_.rightCols(d).noalias() = dk_ * x;
-    phi = products_.leftCols(d) +
-          (2.0 / h) * (products_.rightCols(d) -
-                       (x.array().colwise() * row_sums_.array()).matrix());
+    rhs_.leftCols(d) = x.rowwise() - mean_;
+    phi.noalias() = k_.selfadjointView<Eigen::Lower>() * score;
+    products_.noalias() = dk_.selfadjointView<Eigen::Lower>() * rhs_;
+    phi += (2.0 / h) *
+           (products_.leftCols(d) -
+            (rhs_.leftCols(d).array().colwise() * products_.col(d).array())
+                .matrix());
   }
   phi /= static_cast<double>(n);
   return h;

@@ -11,9 +11,10 @@
 // symmetric) and scores S (n×d, row i = ∇log p(x_i)), since
 // ∇_{x_j} k(x_j, x_i) = (2/h) f′(u_ij)(x_j − x_i):
 //   φ(x_i) = (1/n) Σ_j [k(x_j, x_i) s(x_j) + ∇_{x_j} k(x_j, x_i)]
-//          = (1/n) [K S + (2/h)(D X − diag(D1) X)]_i
-// computed with n×n by n×d matrix products, no loop over pairs. For rbf
-// D = −K, so one product K·[S X] suffices.
+//          = (1/n) [K S + (2/h)(D X̄ − diag(D1) X̄)]_i
+// with X̄ = X − mean(X) (the repulsion is shift invariant), computed with
+// n×n by n×d matrix products, no loop over pairs. For rbf D = −K, so one
+// product K (S − (2/h) X̄) suffices.
 #pragma once
 
 #include <string>
@@ -91,13 +92,16 @@ class SteinDirection {
   const KernelConfig& config() const { return config_; }
 
  private:
+  // Fills the lower triangles (diagonal included) of k_ and dk_ only.
+  double compute_lower_kernel(const Matrix& x);
+
   KernelConfig config_;
   Matrix k_;         // n×n: squared distances, then the kernel
   Matrix dk_;        // n×n: f′(u) (imq only; rbf uses −K)
   Vector sq_norms_;  // n
-  Vector row_sums_;  // n: D1
-  Matrix stacked_;   // n×2d: [S X] (rbf)
-  Matrix products_;  // n×2d: K [S X] (rbf), or [K S, D X] (imq)
+  RowVector mean_;   // d: mean(X)
+  Matrix rhs_;       // n×(d+1): [S − (2/h) X̄, 1] (rbf) or [X̄, 1] (imq)
+  Matrix products_;  // n×(d+1): K·rhs_ (rbf) or D·rhs_ (imq)
   std::vector<double> median_buffer_;
 };
 
