@@ -57,7 +57,8 @@ def main():
                   f"{r['gflops']:.2f}"] for r in gemm]))
 
     svgd = [r for r in rows if r["family"] == "BM_SvgdDirection"]
-    print("\nSVGD direction (SteinDirection::compute), 6n²d flops per step; "
+    print("\nSVGD direction (SteinDirection::compute), executed flops per step "
+          "(rbf n(n+1)d + 2n²(d+1), imq n(n+1)d + 2n²(2d+1)); "
           "2 threads = two steps at once on separate data (throughput):\n")
     print(table(
         ["kernel", "n", "d", "threads", "ms/step", "GFLOP/s", "of GEMM",

@@ -168,10 +168,15 @@ void BM_SvgdDirection(benchmark::State& state, KernelType kernel) {
   state.counters["allocs_per_step"] = benchmark::Counter(
       static_cast<double>(g_thread_allocations - allocations_before),
       benchmark::Counter::kAvgIterations);
-  // X Xᵀ (2n²d, computed as a full product) + the n×n by n×2d product(s):
-  // K [S X] for rbf, K S and D X for imq (4n²d either way).
+  // The products the step executes: the lower triangle of X Xᵀ (a
+  // symmetric rank-d update, n(n+1)d), then K·[S − (2/h)X̄, 1] for rbf
+  // (2n²(d+1)), or K·S and D·[X̄, 1] for imq (2n²d + 2n²(d+1)).
   const double nd = static_cast<double>(n), dd = static_cast<double>(d);
-  report_flops(state, 6.0 * nd * nd * dd);
+  const double gram = nd * (nd + 1.0) * dd;
+  const double products = kernel == KernelType::rbf
+                              ? 2.0 * nd * nd * (dd + 1.0)
+                              : 2.0 * nd * nd * (2.0 * dd + 1.0);
+  report_flops(state, gram + products);
 }
 
 void svgd_args(benchmark::internal::Benchmark* b) {

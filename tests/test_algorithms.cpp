@@ -233,7 +233,7 @@ TEST_CASE("stein kernel: batched SVGD direction equals the per-pair sum") {
     CHECK(max_abs(phi - naive) < 1e-12);
   }
   // Degenerate cases of the median rule.
-  std::vector<double> buffer;
+  SelectionScratch buffer;
   CHECK(median_bandwidth(Matrix::Zero(1, 1), buffer) == 1.0);
   CHECK(median_bandwidth(Matrix::Zero(4, 4), buffer) == 1.0);
 }

@@ -25,14 +25,14 @@ double sorted_median(std::vector<double> values) {
 // The median by radix select over `values`, counting the visits.
 double radix_median(const std::vector<double>& values,
                     std::uint64_t max_in_memory, int* visits = nullptr) {
-  std::vector<double> buffer;
+  SelectionScratch scratch;
   int calls = 0;
   const auto visit = [&](auto&& sink) {
     ++calls;
     for (double v : values) sink(v);
   };
   const double m =
-      median_of_nonnegative(visit, values.size(), max_in_memory, buffer);
+      median_of_nonnegative(visit, values.size(), max_in_memory, scratch);
   if (visits) *visits = calls;
   return m;
 }
@@ -101,7 +101,7 @@ TEST_CASE("order statistics: median below the diagonal of a matrix") {
     std::vector<double> below;
     for (Index j = 0; j < n; ++j)
       for (Index i = j + 1; i < n; ++i) below.push_back(m(i, j));
-    std::vector<double> buffer;
-    CHECK(median_below_diagonal(m, buffer) == sorted_median(below));
+    SelectionScratch scratch;
+    CHECK(median_below_diagonal(m, scratch) == sorted_median(below));
   }
 }

@@ -40,16 +40,22 @@ inline double value_of_key(std::uint64_t key) {
   return value;
 }
 
+// Scratch space of the selection, reused across calls so that repeated
+// medians of the same size do not allocate.
+struct SelectionScratch {
+  std::vector<double> candidates;
+  std::vector<std::uint32_t> histogram;
+};
+
 // The median of the `count` values produced by `visit` (for an even count,
 // the mean of the two middle values; 0 for an empty collection). Below
 // kDirectSelectionCount values one visit gathers them all at once.
-// `buffer` is scratch space, reused across calls.
 inline constexpr std::uint64_t kDirectSelectionCount = std::uint64_t{1} << 15;
 
 template <class Visit>
 double median_of_nonnegative(Visit&& visit, std::uint64_t count,
                              std::uint64_t max_in_memory,
-                             std::vector<double>& buffer) {
+                             SelectionScratch& scratch) {
   if (count == 0) return 0.0;
   constexpr std::uint64_t kBuckets = std::uint64_t{1} << 16;
   // The middle ranks: `rank` (0-based) and, for an even count, rank − 1.
@@ -67,7 +73,8 @@ double median_of_nonnegative(Visit&& visit, std::uint64_t count,
     });
     low = min_key;
     high = max_key;
-    std::vector<std::uint32_t> histogram(kBuckets);
+    std::vector<std::uint32_t>& histogram = scratch.histogram;
+    histogram.resize(kBuckets);
     // At least one counting visit (a gather of everything would be the
     // full selection again), then more while the slice does not fit.
     bool counted = false;
@@ -104,6 +111,7 @@ double median_of_nonnegative(Visit&& visit, std::uint64_t count,
   } else {
     // Gather the candidates, noting the largest value below them (rank − 1
     // when the middle rank is the smallest candidate).
+    std::vector<double>& buffer = scratch.candidates;
     buffer.clear();
     buffer.reserve(static_cast<size_t>(candidates));
     std::uint64_t below_key = 0;
@@ -127,8 +135,7 @@ double median_of_nonnegative(Visit&& visit, std::uint64_t count,
 // The median of the off-diagonal entries below the diagonal of a square
 // matrix (each unordered pair once), e.g. symmetric squared distances.
 template <class SquareMatrix>
-double median_below_diagonal(const SquareMatrix& m,
-                             std::vector<double>& buffer) {
+double median_below_diagonal(const SquareMatrix& m, SelectionScratch& scratch) {
   const auto n = m.rows();
   const std::uint64_t count =
       static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n - 1) / 2;
@@ -136,7 +143,7 @@ double median_below_diagonal(const SquareMatrix& m,
     for (decltype(m.rows()) j = 0; j < n; ++j)
       for (decltype(m.rows()) i = j + 1; i < n; ++i) sink(m(i, j));
   };
-  return median_of_nonnegative(visit, count, count, buffer);
+  return median_of_nonnegative(visit, count, count, scratch);
 }
 
 }  // namespace vibench

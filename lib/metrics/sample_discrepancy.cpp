@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/order_statistics.hpp"
+
 namespace vibench {
 
 namespace {
@@ -43,6 +45,10 @@ void center_pooled(Matrix& x, Matrix& y) {
 constexpr Index kBlockRows = 256;
 
 constexpr double kInverseSquareRoot = -0.5;  // the IMQ exponent of 1/√u
+
+// Most pairs held at once by the median heuristic (32 MB of doubles); more
+// candidates than this cost another visit of the pairs instead.
+constexpr std::uint64_t kMedianCandidates = std::uint64_t{1} << 22;
 
 // Sum over the pairs of one set: `total` over all ordered pairs (i, j),
 // `diagonal` the i = j part of it.
@@ -158,27 +164,28 @@ double mmd_median_bandwidth(const Matrix& x, const Matrix& y) {
   Matrix pooled(x.rows() + y.rows(), x.cols());
   pooled << x, y;
   pooled.rowwise() -= pooled.colwise().mean();
-  // The off-diagonal pairs i < j, gathered a block of rows at a time (the
-  // full N×N matrix of squared distances is never held).
+  // The median of the off-diagonal pairs i < j by radix select: each visit
+  // recomputes the squared distances a block of rows at a time, so neither
+  // the N×N matrix nor the N(N − 1)/2 pairs are ever held, only the few
+  // pairs near the median (at most kMedianCandidates of them).
   const Index n = pooled.rows();
+  if (n < 2) return 1.0;
   const Vector norms = pooled.rowwise().squaredNorm();
   Matrix block(std::min(kBlockRows, n), n);
-  std::vector<double> pairs;
-  pairs.reserve(static_cast<size_t>(n * (n - 1) / 2));
-  for (Index i0 = 0; i0 < n; i0 += kBlockRows) {
-    const Index rows = std::min(kBlockRows, n - i0);
-    const auto d =
-        distance_block(pooled, norms, i0, rows, pooled, norms, i0, block);
-    for (Index r = 0; r < rows; ++r)
-      for (Index c = r + 1; c < d.cols(); ++c) pairs.push_back(d(r, c));
-  }
-  if (pairs.empty()) return 1.0;
-  const size_t mid = pairs.size() / 2;
-  std::nth_element(pairs.begin(), pairs.begin() + mid, pairs.end());
-  double median = pairs[mid];
-  if (pairs.size() % 2 == 0)
-    median =
-        0.5 * (median + *std::max_element(pairs.begin(), pairs.begin() + mid));
+  const auto visit = [&](auto&& sink) {
+    for (Index i0 = 0; i0 < n; i0 += kBlockRows) {
+      const Index rows = std::min(kBlockRows, n - i0);
+      const auto d =
+          distance_block(pooled, norms, i0, rows, pooled, norms, i0, block);
+      for (Index c = 1; c < d.cols(); ++c)
+        for (Index r = 0; r < std::min(rows, c); ++r) sink(d(r, c));
+    }
+  };
+  SelectionScratch scratch;
+  const double median = median_of_nonnegative(
+      visit,
+      static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n - 1) / 2,
+      kMedianCandidates, scratch);
   return median > 0.0 ? std::sqrt(0.5 * median) : 1.0;
 }
 

@@ -46,7 +46,7 @@ double KsdGradient::compute(const Matrix& x, const Matrix& score,
   d2_.diagonal().setZero();
   bandwidth_ = config_.rule == BandwidthRule::fixed
                    ? config_.fixed_bandwidth
-                   : median_bandwidth(d2_, median_buffer_, config_.rule);
+                   : median_bandwidth(d2_, median_scratch_, config_.rule);
   kernel_derivatives(bandwidth_);
 
   // sx_(i, j) = s_i·x_j; its diagonal is s_i·x_i.

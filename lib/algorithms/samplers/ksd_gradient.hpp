@@ -55,7 +55,7 @@ class KsdGradient {
   // n×n workspaces, reused across steps of the same size.
   Matrix d2_, k_, g1_, g2_, g3_, sx_, si_u_, sj_u_, coeff_;
   Vector sq_norms_;
-  std::vector<double> median_buffer_;
+  SelectionScratch median_scratch_;
 };
 
 }  // namespace vibench

@@ -87,11 +87,11 @@ KernelConfig kernel_from(const Params& p, const std::string& algorithm) {
   return k;
 }
 
-double median_bandwidth(const Matrix& d2, std::vector<double>& buffer,
+double median_bandwidth(const Matrix& d2, SelectionScratch& scratch,
                         BandwidthRule rule) {
   const Index n = d2.rows();
   if (n < 2) return 1.0;
-  const double med2 = median_below_diagonal(d2, buffer);
+  const double med2 = median_below_diagonal(d2, scratch);
   double h = med2;
   if (rule == BandwidthRule::median)
     h = med2 / std::log(static_cast<double>(n));
@@ -167,9 +167,7 @@ double SteinDirection::compute_lower_kernel(const Matrix& x) {
   // general product), clamped at 0 against rounding, with an exact zero
   // diagonal. The element-wise work below also visits that half only.
   sq_norms_ = x.rowwise().squaredNorm();
-  k_.resize(n, n);
-  k_.triangularView<Eigen::Lower>().setZero();
-  k_.selfadjointView<Eigen::Lower>().rankUpdate(x, -2.0);
+  gram_(x, -2.0, k_);
   for (Index j = 0; j < n; ++j) {
     auto column = k_.col(j).tail(n - j).array();
     column =
@@ -178,7 +176,7 @@ double SteinDirection::compute_lower_kernel(const Matrix& x) {
   }
   const double h = config_.rule == BandwidthRule::fixed
                        ? config_.fixed_bandwidth
-                       : median_bandwidth(k_, median_buffer_, config_.rule);
+                       : median_bandwidth(k_, median_scratch_, config_.rule);
   if (config_.type == KernelType::rbf) {
     for (Index j = 0; j < n; ++j) {
       auto column = k_.col(j).tail(n - j).array();
@@ -208,7 +206,8 @@ double SteinDirection::compute(const Matrix& x, const Matrix& score,
   const Index d = x.cols();
   const double h = compute_lower_kernel(x);
   // The products read K and D from their lower triangles (Eigen's symmetric
-  // product, as fast as the general one here and equal to it bit for bit),
+  // product, as fast as the general one here and equal to it bit for bit;
+  // see core/symmetric_products.hpp for the buffers kept between steps),
   // and a column of ones appended to the right-hand side gives the row sums
   // K1 or D1 in the same pass.
   // The repulsion Σ_j ∇_{x_j}k(x_j, x_i) is unchanged by a shift of all the
@@ -225,15 +224,15 @@ double SteinDirection::compute(const Matrix& x, const Matrix& score,
     // D = −K: φ = (1/n)[K (S − (2/h) X̄) + (2/h) diag(K1) X̄], one n×n by
     // n×(d+1) product.
     rhs_.leftCols(d) = score - (2.0 / h) * (x.rowwise() - mean_);
-    products_.noalias() = k_.selfadjointView<Eigen::Lower>() * rhs_;
+    kernel_times_(k_, rhs_, products_);
     phi = products_.leftCols(d) +
           (2.0 / h) * ((x.rowwise() - mean_).array().colwise() *
                        products_.col(d).array())
                           .matrix();
   } else {
     rhs_.leftCols(d) = x.rowwise() - mean_;
-    phi.noalias() = k_.selfadjointView<Eigen::Lower>() * score;
-    products_.noalias() = dk_.selfadjointView<Eigen::Lower>() * rhs_;
+    kernel_times_(k_, score, phi);
+    derivative_times_(dk_, rhs_, products_);
     phi += (2.0 / h) *
            (products_.leftCols(d) -
             (rhs_.leftCols(d).array().colwise() * products_.col(d).array())

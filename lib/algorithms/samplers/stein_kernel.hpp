@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "core/order_statistics.hpp"
 #include "core/params.hpp"
+#include "core/symmetric_products.hpp"
 #include "core/types.hpp"
 
 namespace vibench {
@@ -61,10 +63,10 @@ KernelConfig kernel_from(const Params& params, const std::string& algorithm);
 // median of the n(n−1)/2 off-diagonal squared distances (for an even count,
 // the mean of the two middle values); median gives h = med²/log n,
 // median_code h = med²/log(n+1), median_squared h = med². Falls back to
-// h = 1 when n = 1 or when all particles coincide (med = 0). `buffer` is
-// scratch space, reused across calls.
+// h = 1 when n = 1 or when all particles coincide (med = 0). Reads the
+// strict lower triangle only.
 double median_bandwidth(const Matrix& squared_distances,
-                        std::vector<double>& buffer,
+                        SelectionScratch& scratch,
                         BandwidthRule rule = BandwidthRule::median);
 
 // k(x, y) and ∇_x k(x, y) for one pair, for tests and small computations.
@@ -102,7 +104,11 @@ class SteinDirection {
   RowVector mean_;   // d: mean(X)
   Matrix rhs_;       // n×(d+1): [S − (2/h) X̄, 1] (rbf) or [X̄, 1] (imq)
   Matrix products_;  // n×(d+1): K·rhs_ (rbf) or D·rhs_ (imq)
-  std::vector<double> median_buffer_;
+  SelectionScratch median_scratch_;
+  // The products, with their packing buffers kept between steps.
+  LowerRankUpdate gram_;             // −2 X Xᵀ
+  SymmetricTimes kernel_times_;      // K·
+  SymmetricTimes derivative_times_;  // D· (imq)
 };
 
 }  // namespace vibench
