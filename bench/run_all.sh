@@ -3,7 +3,7 @@
 # README's "Performance" section: the micro-benchmarks (GEMM reference, SVGD,
 # logistic-regression gradient, metrics), peak memory of the largest
 # configurations, the NumPy/PyTorch comparison and the --jobs 1 vs 2 suite
-# throughput. Takes about 15 minutes on 2 cores; run it on a quiet machine
+# throughput. Takes about 10 minutes on 2 cores; run it on a quiet machine
 # (other processes perturb the timings).
 #
 # Usage: bench/run_all.sh [BUILD_DIR]   (default: build; it must hold
@@ -45,6 +45,7 @@ for filter in 'BM_SvgdDirection/rbf/n:4000/d:200/real_time/threads:1$' \
               'BM_LogRegGradient/n:100/N:1000000/batch:0/omp:1/' \
               'BM_Metric/energy_distance/n:8000/d:50/' \
               'BM_Metric/mmd/n:8000/d:50/' \
+              'BM_Metric/mmd_median/n:8000/d:50/' \
               'BM_Metric/ksd/n:8000/d:50/'; do
   "$bench" --benchmark_filter="$filter" --benchmark_format=json \
     --benchmark_min_time=0.01 2>/dev/null |

@@ -104,9 +104,17 @@ double measure_gemm_rate() {
 
 // Reports flops as a rate (summed over threads), the fraction of the GEMM
 // rate and the peak resident memory of the process so far.
+//
+// With several threads, Google Benchmark sums each counter over the threads
+// and multiplies an iteration-invariant counter by the iterations of all
+// threads together: without kAvgThreads a rate would count every iteration
+// once per thread, twice the true rate with 2 threads.
+const benchmark::Counter::Flags kRatePerIteration =
+    benchmark::Counter::kIsIterationInvariantRate |
+    benchmark::Counter::kAvgThreads;
 void report_flops(benchmark::State& state, double flops_per_iteration) {
-  state.counters["flops"] = benchmark::Counter(
-      flops_per_iteration, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["flops"] =
+      benchmark::Counter(flops_per_iteration, kRatePerIteration);
   state.counters["gemm_GFLOPs"] = benchmark::Counter(
       g_gemm_flops_per_second / kGiga, benchmark::Counter::kAvgThreads);
   // A rate counter is divided by the elapsed time by the reporter: flops /
@@ -115,7 +123,7 @@ void report_flops(benchmark::State& state, double flops_per_iteration) {
   state.counters["fraction_of_gemm"] =
       benchmark::Counter(flops_per_iteration / g_gemm_flops_per_second /
                              static_cast<double>(state.threads()),
-                         benchmark::Counter::kIsIterationInvariantRate);
+                         kRatePerIteration);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   // ru_maxrss is in KiB on Linux.
