@@ -14,12 +14,12 @@ TEST_CASE("symmetric products: equal to Eigen's operators bit for bit") {
   SymmetricTimes times;
   // Shapes below and above Eigen's stack limit, and back (the kept
   // blocking must follow the shape).
-  for (const auto [n, d] : {std::pair<Index, Index>{5, 3},
-                            {300, 2},
-                            {700, 51},
-                            {700, 51},
-                            {40, 120},
-                            {700, 51}}) {
+  for (const auto& [n, d] : {std::pair<Index, Index>{5, 3},
+                             {300, 2},
+                             {700, 51},
+                             {700, 51},
+                             {40, 120},
+                             {700, 51}}) {
     INFO("n = " << n << ", d = " << d);
     const Matrix x = rng.normal_matrix(n, d);
     Matrix c = Matrix::Constant(n, n, 7.0), expected = c;

@@ -44,12 +44,11 @@ struct ProductBlocking {};
 
 #endif
 
-LowerRankUpdate::LowerRankUpdate()
+KeptBlocking::KeptBlocking() : blocking_(std::make_unique<ProductBlocking>()) {}
+KeptBlocking::~KeptBlocking() = default;
+KeptBlocking::KeptBlocking(const KeptBlocking&)
     : blocking_(std::make_unique<ProductBlocking>()) {}
-LowerRankUpdate::~LowerRankUpdate() = default;
-LowerRankUpdate::LowerRankUpdate(const LowerRankUpdate&)
-    : blocking_(std::make_unique<ProductBlocking>()) {}
-LowerRankUpdate& LowerRankUpdate::operator=(const LowerRankUpdate&) {
+KeptBlocking& KeptBlocking::operator=(const KeptBlocking&) {
   blocking_ = std::make_unique<ProductBlocking>();
   return *this;
 }
@@ -71,16 +70,6 @@ void LowerRankUpdate::operator()(const Matrix& x, double alpha, Matrix& c) {
 #else
   c.selfadjointView<Eigen::Lower>().rankUpdate(x, alpha);
 #endif
-}
-
-SymmetricTimes::SymmetricTimes()
-    : blocking_(std::make_unique<ProductBlocking>()) {}
-SymmetricTimes::~SymmetricTimes() = default;
-SymmetricTimes::SymmetricTimes(const SymmetricTimes&)
-    : blocking_(std::make_unique<ProductBlocking>()) {}
-SymmetricTimes& SymmetricTimes::operator=(const SymmetricTimes&) {
-  blocking_ = std::make_unique<ProductBlocking>();
-  return *this;
 }
 
 void SymmetricTimes::operator()(const Matrix& lower, const Matrix& b,

@@ -20,37 +20,34 @@ namespace vibench {
 
 struct ProductBlocking;  // Eigen's blocking object and the shape it is for
 
+// Holds the blocking object between calls. A copy starts without one (the
+// buffers are a cache, not state), so copying is cheap and never shares
+// buffers.
+class KeptBlocking {
+ public:
+  KeptBlocking();
+  ~KeptBlocking();
+  KeptBlocking(const KeptBlocking&);
+  KeptBlocking& operator=(const KeptBlocking&);
+
+ protected:
+  std::unique_ptr<ProductBlocking> blocking_;
+};
+
 // c's lower triangle (diagonal included) = alpha · x xᵀ, the strict upper
 // triangle untouched: `c.triangularView<Lower>().setZero();
 // c.selfadjointView<Lower>().rankUpdate(x, alpha)`. c is resized to n×n.
-class LowerRankUpdate {
+class LowerRankUpdate : public KeptBlocking {
  public:
-  LowerRankUpdate();
-  ~LowerRankUpdate();
-  // A copy starts with no buffers (they are a cache, not state).
-  LowerRankUpdate(const LowerRankUpdate&);
-  LowerRankUpdate& operator=(const LowerRankUpdate&);
-
   void operator()(const Matrix& x, double alpha, Matrix& c);
-
- private:
-  std::unique_ptr<ProductBlocking> blocking_;
 };
 
 // out = S b for the symmetric S whose lower triangle (diagonal included) is
 // that of `lower` (its strict upper triangle is not read):
 // `out.noalias() = lower.selfadjointView<Lower>() * b`.
-class SymmetricTimes {
+class SymmetricTimes : public KeptBlocking {
  public:
-  SymmetricTimes();
-  ~SymmetricTimes();
-  SymmetricTimes(const SymmetricTimes&);
-  SymmetricTimes& operator=(const SymmetricTimes&);
-
   void operator()(const Matrix& lower, const Matrix& b, Matrix& out);
-
- private:
-  std::unique_ptr<ProductBlocking> blocking_;
 };
 
 }  // namespace vibench
