@@ -132,10 +132,6 @@ void assign_power(Dst&& dst, const Base& base, double beta) {
     dst = base.pow(beta);
 }
 
-}  // namespace
-
-namespace {
-
 // Copies the strict lower triangle of a square matrix onto its upper one, in
 // 64×64 tiles so that the transposed reads stay in cache.
 void mirror_lower_to_upper(Matrix& m) {
