@@ -224,13 +224,6 @@ class TruncatedGaussianTask final : public Distribution {
     return {Capability::exact_draws, Capability::moments, Capability::log_z};
   }
 
-  // ∇ψ*(z) with z ~ N(0, I): the mirror image of standard normal dual
-  // points, inside the domain for any bounds and not a draw of the target,
-  // so that samplers have somewhere to go.
-  Matrix initial_points(Index n, Rng& rng) const override {
-    return domain_->to_primal(rng.normal_matrix(n, dim()));
-  }
-
   // The Gaussian's log density and score; outside the closed domain
   // log π = −∞ (the score there is still the Gaussian's).
   void log_prob_grad(const Matrix& x, Vector& logp,

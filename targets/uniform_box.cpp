@@ -64,13 +64,6 @@ class UniformBoxTask final : public Distribution {
     return {Capability::exact_draws, Capability::moments, Capability::log_z};
   }
 
-  // ∇ψ*(z) with z ~ N(0, I): the mirror image of standard normal dual
-  // points, inside the domain for any bounds and not a draw of the target,
-  // so that samplers have somewhere to go.
-  Matrix initial_points(Index n, Rng& rng) const override {
-    return domain_->to_primal(rng.normal_matrix(n, dim()));
-  }
-
   // The score is zero; the log density 0 on the closed box, −∞ outside.
   void log_prob_grad(const Matrix& x, Vector& logp,
                      Matrix& grad) const override {

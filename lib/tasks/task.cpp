@@ -53,7 +53,7 @@ std::vector<std::string> capability_names(const Capabilities& capabilities) {
 }
 
 Matrix Task::initial_points(Index n, Rng& rng) const {
-  return rng.normal_matrix(n, dim());
+  return domain().to_primal(rng.normal_matrix(n, dim()));
 }
 
 }  // namespace vibench

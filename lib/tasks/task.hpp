@@ -58,8 +58,10 @@ class Task {
   virtual const Domain& domain() const { return *reals_domain(); }
   virtual Capabilities capabilities() const = 0;
   bool offers(Capability c) const { return capabilities().count(c) > 0; }
-  // Where algorithms start unless the suite says otherwise: N(0, I) by
-  // default; tasks with a natural scale override it.
+  // Where algorithms start unless the suite says otherwise: by default
+  // ∇ψ*(z), z ~ N(0, I), the domain's image of standard normal dual points
+  // (N(0, I) itself on ℝ^d; inside any bounds, not a draw of the target);
+  // tasks with a natural scale override it.
   virtual Matrix initial_points(Index n, Rng& rng) const;
 };
 
