@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "report/compare.hpp"
+#include "report/exact_diff.hpp"
 #include "runner/results_file.hpp"
 #include "vibench/commands.hpp"
 
@@ -19,7 +20,24 @@ struct CompareArguments {
   std::string baseline, candidate;
   CompareOptions options;
   std::string report, json_smaller, json_bigger;
+  bool exact = false;
 };
+
+// --exact: every value must be reproduced bit for bit.
+size_t report_exact_differences(const CompareArguments& args) {
+  const ExactDifferences diff =
+      exact_differences(read_result_document(args.baseline),
+                        read_result_document(args.candidate));
+  for (const auto& line : diff.lines)
+    std::cerr << "vibench: moved: " << line << "\n";
+  if (diff.count > diff.lines.size())
+    std::cerr << fmt::format("vibench: moved: ... and {} more\n",
+                             diff.count - diff.lines.size());
+  std::cerr << fmt::format(
+      "vibench: compare --exact: {} value{} moved ({} vs {})\n", diff.count,
+      diff.count == 1 ? "" : "s", args.candidate, args.baseline);
+  return diff.count;
+}
 
 int compare(const CompareArguments& args) {
   const ResultSet baseline = load_result_set({args.baseline});
@@ -51,7 +69,8 @@ int compare(const CompareArguments& args) {
   std::cerr << fmt::format("vibench: compare: {} regression{} ({} vs {})\n",
                            regressions, regressions == 1 ? "" : "s",
                            args.candidate, args.baseline);
-  return regressions == 0 ? kExitOk : kExitRegression;
+  const size_t moved = args.exact ? report_exact_differences(args) : 0;
+  return regressions == 0 && moved == 0 ? kExitOk : kExitRegression;
 }
 
 }  // namespace
@@ -91,6 +110,11 @@ Action add_compare_command(CLI::App& app) {
                    "Metrics to compare, comma-separated (default: every "
                    "metric of both files)")
       ->delimiter(',');
+  command->add_flag(
+      "--exact", args->exact,
+      "Also require every status and every metric and cost value at every "
+      "checkpoint to be bit-identical (a run of the same code and suite); "
+      "each moved value is listed, and any makes the exit code 1");
   command->add_option("--report", args->report,
                       "Write the Markdown report to this file instead of "
                       "stdout (replaced if it exists)");

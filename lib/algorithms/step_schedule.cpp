@@ -1,8 +1,9 @@
 #include "algorithms/step_schedule.hpp"
 
-#include <cmath>
-#include <stdexcept>
-
+#include "algorithms/first_order/rules/adagrad_momentum.hpp"
+#include "algorithms/first_order/rules/adam.hpp"
+#include "algorithms/first_order/rules/rmsprop.hpp"
+#include "algorithms/first_order/rules/sgd.hpp"
 namespace vibench {
 
 const char* to_string(StepRule rule) {
@@ -30,11 +31,14 @@ ParamSpecs StepSchedule::params(double default_step_size, StepRule default_rule,
       ParamSpec::string(
           "schedule", to_string(default_rule),
           {"fixed", "adagrad_momentum", "rmsprop", "adam"},
-          "fixed: x ← x + εφ; adagrad_momentum: the original SVGD code's "
+          "the update rule (the older name of the `rule` of first-order "
+          "methods; the step is constant): fixed = rule sgd: x ← x + εφ; "
+          "adagrad_momentum: the original SVGD code's "
           "elementwise rule G ← φ² at t = 0, then G ← αG + (1−α)φ², "
           "x ← x + εφ/(fudge + √G); rmsprop (Tieleman & Hinton 2012): "
           "v ← ρv + (1−ρ)φ² from v = 0, x ← x + εφ/(√v + δ); adam (Kingma & "
-          "Ba 2015): bias-corrected moments m̂, v̂ of φ, x ← x + εm̂/(√v̂ + δ)"),
+          "Ba 2015): bias-corrected moments m̂, v̂ of φ, x ← x + εm̂/(√v̂ + δ). "
+          "rmsprop_decay is rmsprop's decay, adam_beta1/2 adam's beta1/2"),
       ParamSpec::real("momentum", 0.9,
                       "α of adagrad_momentum (original SVGD code: 0.9); "
                       "unused by the other schedules")
@@ -83,58 +87,35 @@ StepSchedule StepSchedule::from(const Params& params) {
   return s;
 }
 
-void StepScheduler::advance(Matrix& x, const Matrix& direction) {
-  const double eps = schedule_.step_size;
-  if (schedule_.rule == StepRule::fixed) {
-    x.noalias() += eps * direction;
-    return;
-  }
-  if (started_ && (history_.rows() != direction.rows() ||
-                   history_.cols() != direction.cols()))
-    throw std::logic_error("StepScheduler: direction changed shape");
-  ++t_;
-  switch (schedule_.rule) {
+StepScheduler::StepScheduler(const StepSchedule& schedule)
+    : schedule_(schedule) {
+  switch (schedule.rule) {
     case StepRule::fixed:
+      rule_ = RuleOf<SgdRule>({}).start();
       break;
     case StepRule::adagrad_momentum: {
-      if (!started_) {
-        history_ = direction.array().square();
-      } else {
-        const double a = schedule_.momentum;
-        history_.array() =
-            a * history_.array() + (1.0 - a) * direction.array().square();
-      }
-      x.array() +=
-          eps * direction.array() / (schedule_.fudge + history_.array().sqrt());
+      AdagradMomentumRule::Settings s;
+      s.momentum = schedule.momentum;
+      s.fudge = schedule.fudge;
+      rule_ = RuleOf<AdagradMomentumRule>(s).start();
       break;
     }
     case StepRule::rmsprop: {
-      if (!started_)
-        history_ = Matrix::Zero(direction.rows(), direction.cols());
-      const double rho = schedule_.rmsprop_decay;
-      history_.array() =
-          rho * history_.array() + (1.0 - rho) * direction.array().square();
-      x.array() += eps * direction.array() /
-                   (history_.array().sqrt() + schedule_.epsilon);
+      RmspropRule::Settings s;
+      s.decay = schedule.rmsprop_decay;
+      s.epsilon = schedule.epsilon;
+      rule_ = RuleOf<RmspropRule>(s).start();
       break;
     }
     case StepRule::adam: {
-      if (!started_) {
-        history_ = Matrix::Zero(direction.rows(), direction.cols());
-        first_ = Matrix::Zero(direction.rows(), direction.cols());
-      }
-      const double b1 = schedule_.adam_beta1, b2 = schedule_.adam_beta2;
-      first_.array() = b1 * first_.array() + (1.0 - b1) * direction.array();
-      history_.array() =
-          b2 * history_.array() + (1.0 - b2) * direction.array().square();
-      const double c1 = 1.0 - std::pow(b1, static_cast<double>(t_));
-      const double c2 = 1.0 - std::pow(b2, static_cast<double>(t_));
-      x.array() += eps * (first_.array() / c1) /
-                   ((history_.array() / c2).sqrt() + schedule_.epsilon);
+      AdamRule::Settings s;
+      s.beta1 = schedule.adam_beta1;
+      s.beta2 = schedule.adam_beta2;
+      s.epsilon = schedule.epsilon;
+      rule_ = RuleOf<AdamRule>(s).start();
       break;
     }
   }
-  started_ = true;
 }
 
 }  // namespace vibench

@@ -1,28 +1,22 @@
-// Step-size rules shared by particle methods (SVGD and its variants).
+// The step parameters of the particle methods (SVGD and its relatives), as
+// they were before the update rules had a home of their own: `schedule`
+// names an update rule of first_order/rules/ and `step_size` is its constant
+// step, so every existing suite validates and gives the same numbers.
 //
-//   fixed             x ← x + ε φ
-//   adagrad_momentum  the rule of the original SVGD code (Liu & Wang 2016,
-//                     "AdaGrad with momentum"), elementwise per particle and
-//                     coordinate:
-//                       t = 0:  G ← φ²
-//                       t > 0:  G ← α G + (1 − α) φ²
-//                       x ← x + ε φ / (fudge + √G)
-//   rmsprop           Tieleman & Hinton (2012, Coursera lecture 6e), as
-//                     ascent on φ, from v = 0:
-//                       v ← ρ v + (1 − ρ) φ²;  x ← x + ε φ / (√v + δ)
-//   adam              Kingma & Ba (ICLR 2015, Algorithm 1), as ascent on φ,
-//                     from m = v = 0, t = 1, 2, ...:
-//                       m ← β₁m + (1 − β₁)φ;  v ← β₂v + (1 − β₂)φ²
-//                       x ← x + ε (m/(1 − β₁ᵗ)) / (√(v/(1 − β₂ᵗ)) + δ)
+//   schedule           update rule          its settings
+//   fixed              sgd                  -
+//   adagrad_momentum   adagrad_momentum     momentum, fudge
+//   rmsprop            rmsprop              decay = rmsprop_decay, epsilon
+//   adam               adam                 beta1 = adam_beta1,
+//                                           beta2 = adam_beta2, epsilon
 //
-// All rules act elementwise, per particle and coordinate.
-//
-// The configuration (StepSchedule) is immutable and lives in the algorithm;
-// the running state (StepScheduler) lives in a run.
+// The step is constant (the `constant` step-size schedule).
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "algorithms/first_order/update_rule.hpp"
 #include "core/params.hpp"
 #include "core/types.hpp"
 
@@ -53,21 +47,20 @@ struct StepSchedule {
 
 const char* to_string(StepRule rule);
 
-// Per-run state of a schedule.
+// Per-run state: the update rule's running state.
 class StepScheduler {
  public:
-  explicit StepScheduler(const StepSchedule& schedule) : schedule_(schedule) {}
-  // x ← x + (scaled) direction, elementwise; x and direction have the same
-  // shape on every call.
-  void advance(Matrix& x, const Matrix& direction);
+  explicit StepScheduler(const StepSchedule& schedule);
+  // x ← x + move(direction, step_size) by the rule; x and direction have the
+  // same shape on every call.
+  void advance(Matrix& x, const Matrix& direction) {
+    rule_->apply(x, direction, schedule_.step_size);
+  }
   const StepSchedule& schedule() const { return schedule_; }
 
  private:
   StepSchedule schedule_;
-  Matrix history_;   // G of adagrad_momentum, v of rmsprop and adam
-  Matrix first_;     // m of adam
-  long long t_ = 0;  // steps taken
-  bool started_ = false;
+  std::unique_ptr<RuleState> rule_;
 };
 
 }  // namespace vibench

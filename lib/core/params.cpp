@@ -25,8 +25,23 @@ const char* to_string(ParamType type) {
       return "matrix (list of rows)";
     case ParamType::matrix_list:
       return "list of matrices";
+    case ParamType::component:
+      return "name or {\"name\": ..., settings}";
   }
   return "?";
+}
+
+const ComponentFamily::Member* ComponentFamily::find(
+    const std::string& name) const {
+  for (const auto& member : members)
+    if (member.name == name) return &member;
+  return nullptr;
+}
+
+std::vector<std::string> ComponentFamily::names() const {
+  std::vector<std::string> out;
+  for (const auto& member : members) out.push_back(member.name);
+  return out;
 }
 
 ParamSpec ParamSpec::of_type(ParamType type, std::string name,
@@ -61,6 +76,14 @@ ParamSpec ParamSpec::string(std::string name, std::string default_value,
   spec.choices = std::move(choices);
   return spec;
 }
+ParamSpec ParamSpec::component(std::string name, std::string default_member,
+                               const ComponentFamily& family,
+                               std::string description) {
+  ParamSpec spec = of_type(ParamType::component, std::move(name),
+                           std::move(default_member), std::move(description));
+  spec.family = &family;
+  return spec;
+}
 ParamSpec ParamSpec::at_least(double value) && {
   min = value;
   min_exclusive = false;
@@ -83,10 +106,13 @@ ParamSpec ParamSpec::below(double value) && {
 }
 
 std::string ParamSpec::allowed() const {
+  if (family)
+    return fmt::format("a {} ({}), or {{\"name\": ..., settings}}",
+                       family->what, quoted_list(family->names()));
   if (!choices.empty()) return "one of " + quoted_list(choices);
   if (!min && !max) return to_string(type);
   const std::string lo =
-      min ? (min_exclusive ? "(" : "[") + fmt::format("{}", *min) : "(-inf";
+      min ? fmt::format("{}{}", min_exclusive ? "(" : "[", *min) : "(-inf";
   const std::string hi =
       max ? fmt::format("{}{}", *max, max_exclusive ? ")" : "]") : "inf)";
   return fmt::format("{} in {}, {}", to_string(type), lo, hi);
@@ -103,6 +129,18 @@ Json ParamSpec::to_json() const {
   if (min_exclusive) out["min_exclusive"] = true;
   if (max_exclusive) out["max_exclusive"] = true;
   if (!choices.empty()) out["choices"] = choices;
+  if (family) {
+    Json members = Json::array();
+    for (const auto& member : family->members) {
+      Json settings = Json::array();
+      for (const auto& setting : member.settings)
+        settings.push_back(setting.to_json());
+      members.push_back({{"name", member.name},
+                         {"description", member.description},
+                         {"settings", settings}});
+    }
+    out["members"] = members;
+  }
   return out;
 }
 
@@ -191,7 +229,43 @@ void check_value(const ParamSpec& spec, const Json& value,
       for (const auto& m : value)
         if (!is_matrix(m)) wrong_type();
       break;
+    case ParamType::component:
+      break;  // checked and canonicalized by component_value()
   }
+}
+
+// The canonical value of a `component` parameter: {"name": member, settings
+// with defaults}; errors name the member's JSON path and its settings.
+Json component_value(const ParamSpec& spec, const Json& value,
+                     const std::string& path, const std::string& owner) {
+  const ComponentFamily& family = *spec.family;
+  std::string name;
+  Json settings = Json::object();
+  if (value.is_string()) {
+    name = value.get<std::string>();
+  } else if (value.is_object() && value.contains("name") &&
+             value["name"].is_string()) {
+    name = value["name"].get<std::string>();
+    settings = value;
+    settings.erase("name");
+  } else {
+    throw ConfigError(
+        path, fmt::format("{}: parameter '{}' must be a {} name or an object "
+                          "{{\"name\": ..., settings}}, got {}",
+                          owner, spec.name, family.what, value.dump()));
+  }
+  const ComponentFamily::Member* member = family.find(name);
+  if (!member)
+    throw ConfigError(
+        value.is_string() ? path : path + "/name",
+        fmt::format("{}: unknown {} '{}'{}; allowed: {}", owner, family.what,
+                    name, did_you_mean(name, family.names()),
+                    quoted_list(family.names())));
+  Json out =
+      validate_params(settings, member->settings, path,
+                      fmt::format("{} {} '{}'", owner, family.what, name));
+  out["name"] = name;
+  return out;
 }
 
 }  // namespace
@@ -225,7 +299,12 @@ Json validate_params(const Json& given, const ParamSpecs& specs,
       // seeds and cell ids) do not depend on how the user spelled them.
       if (spec.type == ParamType::integer)
         value = static_cast<long long>(value.get<double>());
+      if (spec.type == ParamType::component)
+        value = component_value(spec, value, path, owner);
       effective[spec.name] = value;
+    } else if (spec.type == ParamType::component) {
+      effective[spec.name] =
+          component_value(spec, spec.default_value, path, owner);
     } else {
       effective[spec.name] = spec.default_value;
     }
@@ -278,6 +357,16 @@ Matrix json_to_matrix(const Json& m) {
 
 Matrix Params::matrix(const std::string& name) const {
   return json_to_matrix(at(name));
+}
+
+std::string Params::component_name(const std::string& name) const {
+  return at(name).at("name").get<std::string>();
+}
+
+Params Params::component_settings(const std::string& name) const {
+  Json settings = at(name);
+  settings.erase("name");
+  return Params(std::move(settings));
 }
 
 std::vector<Matrix> Params::matrix_list(const std::string& name) const {

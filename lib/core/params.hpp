@@ -26,9 +26,32 @@ enum class ParamType {
   vector,       // a number (broadcast to every coordinate) or a list of numbers
   matrix,       // a list of rows, each a list of numbers
   matrix_list,  // a list of matrices
+  component,    // one member of a ComponentFamily (an update rule, a
+                // step-size schedule): its name, or {"name": ..., settings}
 };
 
 const char* to_string(ParamType type);
+
+struct ParamSpec;
+using ParamSpecs = std::vector<ParamSpec>;
+
+// A closed family of components chosen by name, each with its own settings:
+// the update rules and the step-size schedules. A parameter of type
+// `component` holds one member; its canonical (effective) value is
+// {"name": member, every setting with its default filled in}, so a setting
+// that the chosen member does not have is an error like any unknown
+// parameter.
+struct ComponentFamily {
+  struct Member {
+    std::string name;
+    std::string description;
+    ParamSpecs settings;
+  };
+  std::string what;  // "update rule", "schedule": for messages
+  std::vector<Member> members;
+  const Member* find(const std::string& name) const;
+  std::vector<std::string> names() const;
+};
 
 struct ParamSpec {
   std::string name;
@@ -38,7 +61,8 @@ struct ParamSpec {
   std::optional<double> min, max;
   bool min_exclusive = false;
   bool max_exclusive = false;
-  std::vector<std::string> choices;  // for strings
+  std::vector<std::string> choices;         // for strings
+  const ComponentFamily* family = nullptr;  // for components (static)
 
   // Builders, so that a spec reads as one line at the component.
   static ParamSpec integer(std::string name, Json default_value,
@@ -50,6 +74,9 @@ struct ParamSpec {
   static ParamSpec string(std::string name, std::string default_value,
                           std::vector<std::string> choices,
                           std::string description);
+  static ParamSpec component(std::string name, std::string default_member,
+                             const ComponentFamily& family,
+                             std::string description);
   static ParamSpec of_type(ParamType type, std::string name, Json default_value,
                            std::string description);
   ParamSpec at_least(double value) &&;
@@ -61,8 +88,6 @@ struct ParamSpec {
   std::string allowed() const;
   Json to_json() const;
 };
-
-using ParamSpecs = std::vector<ParamSpec>;
 
 // Checks `given` (a JSON object or null) against `specs`. Errors name
 // `json_path` + "/" + the parameter, say what is allowed and suggest the
@@ -85,6 +110,9 @@ class Params {
   Vector vector(const std::string& name, Index dim) const;
   Matrix matrix(const std::string& name) const;
   std::vector<Matrix> matrix_list(const std::string& name) const;
+  // A `component` parameter: the member's name and its validated settings.
+  std::string component_name(const std::string& name) const;
+  Params component_settings(const std::string& name) const;
   const Json& json() const { return values_; }
 
  private:

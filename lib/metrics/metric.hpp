@@ -7,9 +7,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "algorithms/algorithm.hpp"
 #include "core/params.hpp"
 #include "core/registry.hpp"
+#include "core/state.hpp"
+#include "tasks/counters.hpp"
 #include "tasks/task.hpp"
 
 namespace vibench {
@@ -61,11 +62,24 @@ inline const Matrix& state_points(const MetricContext& ctx,
   return ctx.state.points;
 }
 
+// The iterate a metric of an optimizer or saddle-point solver is computed
+// on: the last one, the runner's average of the iterates (suite key
+// "averaging"), or both (recorded as `name` and `name@average`).
+inline constexpr const char* kIterateSetting = "iterate";
+inline constexpr const char* kAverageSuffix = "@average";
+
+// Whether a metric takes the `iterate` setting: it applies to optimizers or
+// saddle-point solvers, whose iterates the runner can average (a sample of
+// particles or chains has no meaningful average).
+bool takes_iterate_setting(const MetricEntry& entry);
+
+// Adds the runner-owned settings (`iterate`) to the entry, then registers it.
+bool register_metric(MetricEntry entry);
+
 // Registration, one statement per metric:
 //   VIBENCH_REGISTER_METRIC(energy_distance, {.name = ..., ...});
 #define VIBENCH_REGISTER_METRIC(id, ...)                              \
   [[maybe_unused]] static const bool vibench_registered_metric_##id = \
-      ::vibench::MetricRegistry::instance().add(                      \
-          ::vibench::MetricEntry __VA_ARGS__)
+      ::vibench::register_metric(::vibench::MetricEntry __VA_ARGS__)
 
 }  // namespace vibench

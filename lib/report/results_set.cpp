@@ -32,9 +32,7 @@ std::string ResultSet::file_list() const {
   return out;
 }
 
-namespace {
-
-Json read_document(const std::string& path) {
+Json read_result_document(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ConfigError(path, "cannot read the file");
   std::stringstream buffer;
@@ -45,6 +43,8 @@ Json read_document(const std::string& path) {
     throw ConfigError(path, fmt::format("not valid JSON: {}", e.what()));
   }
 }
+
+namespace {
 
 void require(bool condition, const std::string& where,
              const std::string& what) {
@@ -151,7 +151,8 @@ ResultSet make_result_set(const std::vector<Json>& documents,
 
 ResultSet load_result_set(const std::vector<std::string>& paths) {
   std::vector<Json> documents;
-  for (const auto& path : paths) documents.push_back(read_document(path));
+  for (const auto& path : paths)
+    documents.push_back(read_result_document(path));
   return make_result_set(documents, paths);
 }
 

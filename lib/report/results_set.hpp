@@ -36,6 +36,8 @@ struct ResultSet {
 // in two files, or a metric whose direction differs between files. Files of
 // different suites (suite_hash) are joined with a warning.
 ResultSet load_result_set(const std::vector<std::string>& paths);
+// One result file as JSON; ConfigError naming the file when unreadable.
+Json read_result_document(const std::string& path);
 // The same from documents already in memory; `names` name them in messages.
 ResultSet make_result_set(const std::vector<Json>& documents,
                           const std::vector<std::string>& names);

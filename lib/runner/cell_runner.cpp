@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "reference/reference_posterior.hpp"
 
@@ -210,6 +211,11 @@ Json run_cell(const Suite& suite, const Cell& cell,
     std::unique_ptr<Run> run =
         algorithm.start(*oracle, initial, make_rng(cell.algorithm_seed));
     algorithm_seconds += seconds_since(clock_start);
+    // The runner's average of the iterates, for metrics that ask for it.
+    std::optional<IterateAverage> average;
+    if (std::any_of(metrics.begin(), metrics.end(),
+                    [](const MetricConfig* m) { return m->on_average; }))
+      average.emplace(suite.averaging, run->state().points);
 
     const std::vector<long long> log_iterations =
         suite.checkpoints.log_spaced > 0
@@ -227,15 +233,23 @@ Json run_cell(const Suite& suite, const Cell& cell,
       trace.hvp_evals.push_back(counters.hvp_evals);
       trace.seconds.push_back(algorithm_seconds);
       std::string bad;
-      for (const MetricConfig* metric : metrics) {
-        const double value = metric->entry->compute(MetricContext{
-            task, run->state(), reference, metric->settings, &counters});
-        trace.metrics[metric->name].push_back(value);  // NaN/inf → null
-        final_metrics[metric->name] = value;
+      auto record_metric = [&](const MetricConfig& metric,
+                               const std::string& name, const State& state) {
+        const double value = metric.entry->compute(
+            MetricContext{task, state, reference, metric.settings, &counters});
+        trace.metrics[name].push_back(value);  // NaN/inf → null
+        final_metrics[name] = value;
         const bool undefined =
-            metric->entry->nan_when_undefined && std::isnan(value);
-        if (!std::isfinite(value) && !undefined && bad.empty())
-          bad = metric->name;
+            metric.entry->nan_when_undefined && std::isnan(value);
+        if (!std::isfinite(value) && !undefined && bad.empty()) bad = name;
+      };
+      for (const MetricConfig* metric : metrics) {
+        if (metric->on_last) record_metric(*metric, metric->name, run->state());
+        if (metric->on_average) {
+          State averaged = run->state();
+          averaged.points = average->value();
+          record_metric(*metric, metric->name + kAverageSuffix, averaged);
+        }
       }
       return bad;
     };
@@ -270,6 +284,7 @@ Json run_cell(const Suite& suite, const Cell& cell,
       run->step();
       algorithm_seconds += seconds_since(clock_start);
       ++counters.iterations;
+      if (average) average->add(run->state().points, counters.iterations);
 
       const double size = magnitude(run->state());
       if (!(size <= suite.divergence_threshold)) {

@@ -27,7 +27,8 @@ const std::vector<std::string> kSuiteKeys = {"$schema",
                                              "checkpoints",
                                              "timeout_seconds",
                                              "reference_draws",
-                                             "divergence_threshold"};
+                                             "divergence_threshold",
+                                             "averaging"};
 const std::vector<std::string> kTaskKeys = {"name", "params", "init"};
 const std::vector<std::string> kAlgorithmKeys = {"name", "params"};
 const std::vector<std::string> kMetricKeys = {"name", "settings"};
@@ -93,7 +94,8 @@ std::vector<Json> expand_grid(const Json& given, const ParamSpecs& specs) {
     const bool scalar_type =
         spec != specs.end() &&
         (spec->type == ParamType::integer || spec->type == ParamType::real ||
-         spec->type == ParamType::boolean || spec->type == ParamType::string);
+         spec->type == ParamType::boolean || spec->type == ParamType::string ||
+         spec->type == ParamType::component);
     std::vector<Json> values;
     if (value.is_object() && value.size() == 1 && value.contains("grid") &&
         value["grid"].is_array() && !value["grid"].empty()) {
@@ -279,6 +281,11 @@ void parse_metrics(const Json& doc, Suite& suite, Json& canonical) {
     config.settings =
         Params(validate_params(settings, metric_entry.settings,
                                path + "/settings", "metric '" + name + "'"));
+    if (takes_iterate_setting(metric_entry)) {
+      const std::string iterate = config.settings.string(kIterateSetting);
+      config.on_last = iterate != "average";
+      config.on_average = iterate != "last";
+    }
     for (const auto& other : suite.metrics)
       if (other.name == name)
         throw ConfigError(path,
@@ -408,7 +415,38 @@ void add_warnings(Suite& suite) {
   }
 }
 
+// A warm-up longer than the iteration budget never reaches the step size
+// the user asked for: almost certainly a mistake, so an error.
+void check_warmups(const Suite& suite) {
+  if (!suite.budget.max_iterations) return;
+  for (const auto& algorithm : suite.algorithms)
+    for (const auto& spec : algorithm.entry->params) {
+      if (spec.type != ParamType::component) continue;
+      const Json& value = algorithm.params.at(spec.name);
+      if (!value.contains("warmup_steps")) continue;
+      const long long warmup = value["warmup_steps"].get<long long>();
+      if (warmup > *suite.budget.max_iterations)
+        throw ConfigError(
+            algorithm.json_path + "/params/" + spec.name + "/warmup_steps",
+            fmt::format("algorithm '{}': warmup_steps = {} is longer than "
+                        "the budget's max_iterations = {}",
+                        algorithm.label, warmup, *suite.budget.max_iterations));
+    }
+}
+
 }  // namespace
+
+std::vector<std::string> MetricConfig::recorded_names() const {
+  std::vector<std::string> out;
+  if (on_last) out.push_back(name);
+  if (on_average) out.push_back(name + kAverageSuffix);
+  return out;
+}
+
+bool Suite::needs_average() const {
+  return std::any_of(metrics.begin(), metrics.end(),
+                     [](const MetricConfig& m) { return m.on_average; });
+}
 
 Json Budget::to_json() const {
   Json out = Json::object();
@@ -454,6 +492,13 @@ Suite parse_suite(const Json& doc, const std::string& file) {
     suite.divergence_threshold =
         positive_number(doc["divergence_threshold"], "/divergence_threshold",
                         "divergence_threshold");
+
+  if (doc.contains("averaging")) {
+    suite.averaging = AveragingRule::from_json(doc["averaging"], "/averaging");
+    suite.averaging_given = true;
+    canonical["averaging"] = suite.averaging.to_json();
+  }
+  check_warmups(suite);
 
   canonical["name"] = suite.name;
   canonical["description"] = suite.description;

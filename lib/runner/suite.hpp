@@ -11,6 +11,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "metrics/metric.hpp"
+#include "runner/iterate_average.hpp"
 #include "tasks/task.hpp"
 
 namespace vibench {
@@ -42,6 +43,12 @@ struct MetricConfig {
   std::string name;
   const MetricEntry* entry = nullptr;
   Params settings;
+  // Its `iterate` setting: on the last iterate (recorded as `name`), on the
+  // runner's average (`name@average`), or both.
+  bool on_last = true;
+  bool on_average = false;
+  // The names it is recorded under, in that order.
+  std::vector<std::string> recorded_names() const;
 };
 
 struct Budget {
@@ -76,6 +83,12 @@ struct Suite {
   double timeout_seconds = 600;
   long long reference_draws = 1000;
   double divergence_threshold = 1e100;
+  // How the runner averages iterates, for metrics with iterate = average or
+  // both; `averaging_given`: the suite set it (only then is it part of the
+  // canonical suite, so older suites keep their hash).
+  AveragingRule averaging;
+  bool averaging_given = false;
+  bool needs_average() const;
   std::vector<std::string> warnings;  // valid but probably not intended
 };
 

@@ -77,11 +77,12 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
 
   Json metric_settings = Json::array();
   for (const auto& metric : suite.metrics)
-    metric_settings.push_back(
-        {{"name", metric.name},
-         {"settings", metric.settings.json()},
-         {"smaller_is_better", metric.entry->smaller_is_better},
-         {"description", metric.entry->description}});
+    for (const std::string& name : metric.recorded_names())
+      metric_settings.push_back(
+          {{"name", name},
+           {"settings", metric.settings.json()},
+           {"smaller_is_better", metric.entry->smaller_is_better},
+           {"description", metric.entry->description}});
   Json document = {
       {"schema_version", kResultsSchemaVersion},
       {"suite", suite.canonical},

@@ -1,7 +1,7 @@
 // Coin KSD descent (Sharrock & Nemeth, "Coin Sampling: Gradient-Based
 // Bayesian Inference without Learning Rates", ICML 2023): the coin-betting
-// bettor of coin_bettor.hpp fed with the outcomes c_t = −∇_X KSD²(X_t)
-// (ksd_gradient.hpp) instead of a step size times that gradient.
+// bettor of first_order/coin_bettor.hpp fed with the outcomes c_t = −∇_X
+// KSD²(X_t) (ksd_gradient.hpp) instead of a step size times that gradient.
 //
 // Differences from the authors' code (PAPERS.md §1.8), on purpose: the code
 // starts L at 0 and replaces NaNs by random normals; vibench starts L at
@@ -15,7 +15,7 @@
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
-#include "algorithms/samplers/coin_bettor.hpp"
+#include "algorithms/first_order/coin_bettor.hpp"
 #include "algorithms/samplers/ksd_descent_run.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
 
@@ -53,8 +53,8 @@ class CoinKsdd final : public Sampler {
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,
                                  const State& initial,
                                  Rng /*rng*/) const override {
-    return std::make_unique<KsdDescentRun<CoinBettor>>(
-        oracle, initial, kernel_, CoinBettor(initial.points));
+    return std::make_unique<KsdDescentRun<CoinBettor>>(oracle, initial, kernel_,
+                                                       CoinBettor());
   }
 
  private:

@@ -5,16 +5,17 @@
 // own statement of the adaptive form was not re-read when this was written,
 // so the clipping of R is the code's (and COCOB-Backprop's) choice.
 //
-// SVGD's step size is replaced by a coin-betting bettor (coin_bettor.hpp),
-// one per coordinate of each particle, that bets on the SVGD direction
-// c_t = φ(x_t) (the same batched direction as svgd, stein_kernel.hpp).
+// SVGD's step size is replaced by a coin-betting bettor
+// (first_order/coin_bettor.hpp), one per coordinate of each particle, that bets
+// on the SVGD direction c_t = φ(x_t) (the same batched direction as svgd,
+// stein_kernel.hpp).
 //
 // There is no step size. Cost per step: one batched score call on n points,
 // plus the kernel's O(n²d).
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
-#include "algorithms/samplers/coin_bettor.hpp"
+#include "algorithms/first_order/coin_bettor.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "algorithms/samplers/svgd_run.hpp"
 
@@ -50,7 +51,7 @@ class CoinSvgd final : public Sampler {
                                  const State& initial,
                                  Rng /*rng*/) const override {
     return std::make_unique<SvgdRun<CoinBettor>>(oracle, initial, kernel_,
-                                                 CoinBettor(initial.points));
+                                                 CoinBettor());
   }
 
  private:
