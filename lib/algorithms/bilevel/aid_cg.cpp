@@ -11,7 +11,8 @@
 //                    (cg_iterations steps from the previous v)
 //                h = ∇_x f(x, y) − ∇²_xy g(x, y) v
 //   start():     refresh(x₀)
-//   step():      x ← x − η h;  refresh(x)
+//   step():      x ← x + move(−h) by the update rule (`rule`, default sgd:
+//                x ← x − η_t h, η_t from `schedule`);  refresh(x)
 // so state.hypergradient is always the estimate at state.points (the one the
 // next step will use), and state.inner the y it was computed with.
 // Oracle calls per step and row: inner_steps inner gradients, 1 outer
@@ -22,12 +23,13 @@
 #include <stdexcept>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/first_order/first_order_step.hpp"
 
 namespace vibench {
 namespace {
 
 struct AidCgConfig {
-  double step_size;
+  FirstOrderConfig outer;
   double inner_step_size;
   long long inner_steps;
   long long cg_iterations;
@@ -38,7 +40,7 @@ class AidCgRun final : public Run {
  public:
   AidCgRun(const BilevelOracle& oracle, const State& initial,
            const AidCgConfig& config)
-      : oracle_(oracle), config_(config) {
+      : oracle_(oracle), config_(config), outer_step_(config.outer) {
     state_.points = initial.points;
     const Index n = state_.points.rows();
     if (initial.inner.rows() != n || initial.inner.cols() != oracle.dim_y())
@@ -51,7 +53,8 @@ class AidCgRun final : public Run {
   }
 
   void step() override {
-    state_.points.noalias() -= config_.step_size * state_.hypergradient;
+    direction_ = -state_.hypergradient;
+    outer_step_.apply(state_.points, direction_);
     refresh();
   }
   const State& state() const override { return state_; }
@@ -106,8 +109,9 @@ class AidCgRun final : public Run {
 
   const BilevelOracle& oracle_;
   AidCgConfig config_;
+  FirstOrderStep outer_step_;
   State state_;
-  Matrix v_, gx_, gy_, fx_, fy_, r_, p_, hp_;
+  Matrix direction_, v_, gx_, gy_, fx_, fy_, r_, p_, hp_;
   Vector rs_, rs_new_, curvature_, alpha_, beta_;
   double residual_norm_max_ = 0.0;
 };
@@ -121,28 +125,32 @@ class AidCg final : public BilevelSolver {
       "outer step on the hypergradient estimate";
 
   static ParamSpecs params() {
-    return {
-        ParamSpec::real("step_size", 0.1,
-                        "outer step η: x ← x − η h (no paper default)")
-            .above(0),
-        ParamSpec::real("inner_step_size", 0.1,
-                        "inner gradient step β on y (≤ 1/L_g for an "
-                        "L_g-smooth g; no paper default)")
-            .above(0),
-        ParamSpec::integer("inner_steps", 10,
-                           "inner gradient steps per outer step, warm-"
-                           "started from the previous y")
-            .at_least(0),
-        ParamSpec::integer("cg_iterations", 10,
-                           "conjugate-gradient iterations per outer step on "
-                           "∇²_yy g v = ∇_y f")
-            .at_least(0),
-        ParamSpec::boolean("warm_start_v", true,
-                           "start CG from the previous v (true) or from 0"),
-    };
+    ParamSpecs specs = FirstOrderConfig::params_with_rule(
+        0.1, "outer step on the hypergradient estimate; no paper default",
+        "sgd");
+    for (auto& spec : ParamSpecs{
+             ParamSpec::real("inner_step_size", 0.1,
+                             "inner gradient step β on y (≤ 1/L_g for an "
+                             "L_g-smooth g; no paper default)")
+                 .above(0),
+             ParamSpec::integer("inner_steps", 10,
+                                "inner gradient steps per outer step, warm-"
+                                "started from the previous y")
+                 .at_least(0),
+             ParamSpec::integer(
+                 "cg_iterations", 10,
+                 "conjugate-gradient iterations per outer step on "
+                 "∇²_yy g v = ∇_y f")
+                 .at_least(0),
+             ParamSpec::boolean(
+                 "warm_start_v", true,
+                 "start CG from the previous v (true) or from 0"),
+         })
+      specs.push_back(std::move(spec));
+    return specs;
   }
   explicit AidCg(const Params& p)
-      : config_{p.real("step_size"), p.real("inner_step_size"),
+      : config_{FirstOrderConfig::from_params(p), p.real("inner_step_size"),
                 p.integer("inner_steps"), p.integer("cg_iterations"),
                 p.boolean("warm_start_v")} {}
 

@@ -2,10 +2,13 @@
 //   z½ = z − γ F(z),   z⁺ = z − γ F(z½).
 // Cost per step: two operator calls. On a bilinear L = xᵀAy with A = σI it
 // contracts the distance to z* by √(1 − γ²σ² + γ⁴σ⁴) per step.
-// The state is the last iterate (not the ergodic average).
+// The state is the last iterate; the runner averages it on request. The
+// step γ_t follows the schedule (`schedule`, default constant), the same γ_t
+// for the extrapolation and the update of step t.
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/first_order/schedule.hpp"
 
 namespace vibench {
 namespace {
@@ -13,22 +16,25 @@ namespace {
 class ExtragradientRun final : public Run {
  public:
   ExtragradientRun(const SaddlePointOracle& oracle, const State& initial,
-                   double step_size)
-      : oracle_(oracle), step_size_(step_size) {
+                   double step_size, const Schedule& schedule)
+      : oracle_(oracle), step_size_(step_size), schedule_(schedule) {
     state_.points = initial.points;
   }
   void step() override {
     Matrix& z = state_.points;
+    const double gamma = step_size_ * schedule_.factor(t_++);
     field_ = oracle_.operator_value(z);
-    half_ = z - step_size_ * field_;
+    half_ = z - gamma * field_;
     field_ = oracle_.operator_value(half_);
-    z.noalias() -= step_size_ * field_;
+    z.noalias() -= gamma * field_;
   }
   const State& state() const override { return state_; }
 
  private:
   const SaddlePointOracle& oracle_;
   double step_size_;
+  Schedule schedule_;
+  long long t_ = 0;
   State state_;
   Matrix field_, half_;
 };
@@ -46,19 +52,25 @@ class Extragradient final : public SaddleSolver {
                         "step γ (theory: γ < 1/L for an L-Lipschitz F; no "
                         "paper default)")
             .above(0),
+        schedule_param(),
     };
   }
-  explicit Extragradient(const Params& p) : step_size_(p.real("step_size")) {}
+  explicit Extragradient(const Params& p)
+      : step_size_(p.real("step_size")),
+        schedule_(p.component_name("schedule"),
+                  p.component_settings("schedule")) {}
 
  protected:
   std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,
                                  const State& initial,
                                  Rng /*rng*/) const override {
-    return std::make_unique<ExtragradientRun>(oracle, initial, step_size_);
+    return std::make_unique<ExtragradientRun>(oracle, initial, step_size_,
+                                              schedule_);
   }
 
  private:
   double step_size_;
+  Schedule schedule_;
 };
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include <cmath>
 #include <string>
 
-#include "algorithms/first_order/update_rule.hpp"
+#include "algorithms/first_order/rules/adam.hpp"
 
 namespace vibench {
 
@@ -27,21 +27,10 @@ class AmsgradRule {
   static constexpr double kDefaultStepSize = 1e-3;
   static constexpr const char* kStepSizeSource =
       "Adam's α = 0.001 (PyTorch and Optax defaults)";
-  struct Settings {
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double epsilon = 1e-8;
+  struct Settings : AdamSettings {
     std::string variant = "paper";
     static void declare(ParamFields<Settings>& f) {
-      f.real("beta1", &Settings::beta1, "β₁ (Reddi et al. 2018: 0.9)")
-          .at_least(0)
-          .below(1);
-      f.real("beta2", &Settings::beta2, "β₂ (PyTorch, Optax: 0.999)")
-          .at_least(0)
-          .below(1);
-      f.real("epsilon", &Settings::epsilon,
-             "ε added to the root (not in the paper; PyTorch, Optax: 1e-8)")
-          .above(0);
+      declare_moments(f, "PyTorch and Optax; the paper has no ε");
       f.choice("variant", &Settings::variant, {"paper", "pytorch", "optax"},
                "paper: no bias correction (Reddi et al. Algorithm 2); "
                "pytorch: max of the raw v, then bias-correct; optax: "
@@ -50,36 +39,30 @@ class AmsgradRule {
   };
   explicit AmsgradRule(const Settings& s) : s_(s) {}
   void apply(Matrix& x, const Matrix& d, double eta) {
-    if (m_.size() == 0) {
-      m_ = Matrix::Zero(d.rows(), d.cols());
-      v_ = Matrix::Zero(d.rows(), d.cols());
-      v_max_ = Matrix::Zero(d.rows(), d.cols());
-    }
-    check_same_shape(m_, d, kName);
-    ++t_;
-    const double b1 = s_.beta1, b2 = s_.beta2;
-    m_.array() = b1 * m_.array() + (1.0 - b1) * d.array();
-    v_.array() = b2 * v_.array() + (1.0 - b2) * d.array().square();
-    const double c1 = 1.0 - std::pow(b1, static_cast<double>(t_));
-    const double c2 = 1.0 - std::pow(b2, static_cast<double>(t_));
+    moments_.update(d, s_, kName);
+    if (v_max_.size() == 0) v_max_ = Matrix::Zero(d.rows(), d.cols());
+    const Matrix& m = moments_.m();
+    const Matrix& v = moments_.v();
+    const double c1 = moments_.correction(s_.beta1);
+    const double c2 = moments_.correction(s_.beta2);
     if (s_.variant == "paper") {
-      v_max_ = v_max_.cwiseMax(v_);
-      x.array() += eta * m_.array() / (v_max_.array().sqrt() + s_.epsilon);
+      v_max_ = v_max_.cwiseMax(v);
+      x.array() += eta * m.array() / (v_max_.array().sqrt() + s_.epsilon);
     } else if (s_.variant == "pytorch") {
-      v_max_ = v_max_.cwiseMax(v_);
-      x.array() += eta * (m_.array() / c1) /
+      v_max_ = v_max_.cwiseMax(v);
+      x.array() += eta * (m.array() / c1) /
                    (v_max_.array().sqrt() / std::sqrt(c2) + s_.epsilon);
     } else {
-      v_max_.array() = v_max_.array().max(v_.array() / c2);
+      v_max_.array() = v_max_.array().max(v.array() / c2);
       x.array() +=
-          eta * (m_.array() / c1) / (v_max_.array().sqrt() + s_.epsilon);
+          eta * (m.array() / c1) / (v_max_.array().sqrt() + s_.epsilon);
     }
   }
 
  private:
   Settings s_;
-  Matrix m_, v_, v_max_;
-  long long t_ = 0;
+  AdamMoments moments_;
+  Matrix v_max_;
 };
 
 }  // namespace vibench

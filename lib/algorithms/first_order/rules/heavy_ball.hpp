@@ -3,7 +3,7 @@
 // Polyak's x⁺ = x + ηd + μ(x − x₋).
 #pragma once
 
-#include "algorithms/first_order/update_rule.hpp"
+#include "algorithms/first_order/rules/momentum_buffer.hpp"
 
 namespace vibench {
 
@@ -15,30 +15,15 @@ class HeavyBallRule {
   static constexpr double kDefaultStepSize = 0.01;
   static constexpr const char* kStepSizeSource =
       "no paper default; PyTorch SGD examples use 0.01";
-  struct Settings {
-    double momentum = 0.9;
-    static void declare(ParamFields<Settings>& f) {
-      f.real("momentum", &Settings::momentum,
-             "μ (no paper default; 0.9 is the common choice, e.g. PyTorch "
-             "examples)")
-          .at_least(0)
-          .below(1);
-    }
-  };
+  using Settings = MomentumSettings;
   explicit HeavyBallRule(const Settings& s) : s_(s) {}
   void apply(Matrix& x, const Matrix& d, double eta) {
-    if (buffer_.size() == 0) {
-      buffer_ = d;
-    } else {
-      check_same_shape(buffer_, d, kName);
-      buffer_ = s_.momentum * buffer_ + d;
-    }
-    x.noalias() += eta * buffer_;
+    x.noalias() += eta * buffer_.update(d, s_.momentum, kName);
   }
 
  private:
   Settings s_;
-  Matrix buffer_;
+  MomentumBuffer buffer_;
 };
 
 }  // namespace vibench

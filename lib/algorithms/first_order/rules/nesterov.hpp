@@ -3,7 +3,7 @@
 // b ← μb + d (b₀ = d₀), x ← x + η(d + μb).
 #pragma once
 
-#include "algorithms/first_order/update_rule.hpp"
+#include "algorithms/first_order/rules/momentum_buffer.hpp"
 
 namespace vibench {
 
@@ -16,30 +16,16 @@ class NesterovRule {
   static constexpr double kDefaultStepSize = 0.01;
   static constexpr const char* kStepSizeSource =
       "no paper default; PyTorch SGD examples use 0.01";
-  struct Settings {
-    double momentum = 0.9;
-    static void declare(ParamFields<Settings>& f) {
-      f.real("momentum", &Settings::momentum,
-             "μ (Sutskever et al. 2013 use up to 0.99; 0.9 is the common "
-             "choice)")
-          .at_least(0)
-          .below(1);
-    }
-  };
+  using Settings = MomentumSettings;
   explicit NesterovRule(const Settings& s) : s_(s) {}
   void apply(Matrix& x, const Matrix& d, double eta) {
-    if (buffer_.size() == 0) {
-      buffer_ = d;
-    } else {
-      check_same_shape(buffer_, d, kName);
-      buffer_ = s_.momentum * buffer_ + d;
-    }
-    x.noalias() += eta * (d + s_.momentum * buffer_);
+    const Matrix& b = buffer_.update(d, s_.momentum, kName);
+    x.noalias() += eta * (d + s_.momentum * b);
   }
 
  private:
   Settings s_;
-  Matrix buffer_;
+  MomentumBuffer buffer_;
 };
 
 }  // namespace vibench
