@@ -65,7 +65,9 @@ class BilinearTask final : public SaddlePoint {
 
   Index dim_x() const override { return b_.size(); }
   Index dim_y() const override { return c_.size(); }
-  Capabilities capabilities() const override { return {Capability::optimum}; }
+  Capabilities capabilities() const override {
+    return {Capability::optimum, Capability::gradient_noise};
+  }
 
   Matrix operator_value(const Matrix& z) const override {
     const Index d = dim_x();

@@ -55,7 +55,8 @@ class QuadraticTask final : public Objective {
 
   Index dim() const override { return optimum_.size(); }
   Capabilities capabilities() const override {
-    return {Capability::optimum, Capability::optimal_value};
+    return {Capability::optimum, Capability::optimal_value,
+            Capability::gradient_noise};
   }
 
   void value_grad(const Matrix& x, Vector& f, Matrix& grad) const override {

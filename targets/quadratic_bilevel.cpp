@@ -89,7 +89,7 @@ class QuadraticBilevelTask final : public Bilevel {
   Index dim_y() const override { return b_.rows(); }
   Capabilities capabilities() const override {
     return {Capability::hypergradient, Capability::hessian_vector,
-            Capability::optimum};
+            Capability::optimum, Capability::gradient_noise};
   }
 
   Vector outer_value(const Matrix& x, const Matrix& y) const override {

@@ -19,21 +19,31 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::unique_ptr<Oracle> make_oracle(const Task& task, Counters& counters,
-                                    std::uint64_t minibatch_seed) {
+// Minibatches and gradient noise come from the algorithm's seed (streams of
+// their own), so replicates differ in them as in the algorithm's randomness.
+std::unique_ptr<Oracle> make_oracle(const TaskConfig& config,
+                                    Counters& counters,
+                                    std::uint64_t algorithm_seed) {
+  const Task& task = *config.task;
+  const std::uint64_t minibatch_seed =
+      mix_seed(algorithm_seed, hash_string("minibatch"));
+  const std::uint64_t noise_seed =
+      mix_seed(algorithm_seed, hash_string("gradient noise"));
+  const GradientNoise& noise = config.noise;
   switch (task.kind()) {
     case TaskKind::distribution:
       return std::make_unique<DistributionOracle>(
-          static_cast<const Distribution&>(task), counters, minibatch_seed);
+          static_cast<const Distribution&>(task), counters, minibatch_seed,
+          noise, noise_seed);
     case TaskKind::objective:
       return std::make_unique<ObjectiveOracle>(
-          static_cast<const Objective&>(task), counters);
+          static_cast<const Objective&>(task), counters, noise, noise_seed);
     case TaskKind::saddle_point:
       return std::make_unique<SaddlePointOracle>(
-          static_cast<const SaddlePoint&>(task), counters);
+          static_cast<const SaddlePoint&>(task), counters, noise, noise_seed);
     case TaskKind::bilevel:
       return std::make_unique<BilevelOracle>(static_cast<const Bilevel&>(task),
-                                             counters);
+                                             counters, noise, noise_seed);
   }
   throw std::logic_error("unknown task kind");
 }
@@ -132,6 +142,8 @@ Json run_cell(const Suite& suite, const Cell& cell,
       {"message", ""},
   };
   if (!task_config.init.is_null()) record["task"]["init"] = task_config.init;
+  if (task_config.noise.active())
+    record["task"]["noise"] = task_config.noise.to_json();
 
   if (const std::string reason = incompatibility(task, algorithm);
       !reason.empty()) {
@@ -201,11 +213,8 @@ Json run_cell(const Suite& suite, const Cell& cell,
     }
     const State initial =
         initial_state(task_config, algorithm.num_points(), init_rng);
-    // Minibatches come from the algorithm's seed (a stream of their own),
-    // so replicates differ in them as in the algorithm's randomness.
     const std::unique_ptr<Oracle> oracle =
-        make_oracle(task, counters,
-                    mix_seed(cell.algorithm_seed, hash_string("minibatch")));
+        make_oracle(task_config, counters, cell.algorithm_seed);
 
     auto clock_start = Clock::now();
     std::unique_ptr<Run> run =

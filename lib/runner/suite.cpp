@@ -29,7 +29,7 @@ const std::vector<std::string> kSuiteKeys = {"$schema",
                                              "reference_draws",
                                              "divergence_threshold",
                                              "averaging"};
-const std::vector<std::string> kTaskKeys = {"name", "params", "init"};
+const std::vector<std::string> kTaskKeys = {"name", "params", "init", "noise"};
 const std::vector<std::string> kAlgorithmKeys = {"name", "params"};
 const std::vector<std::string> kMetricKeys = {"name", "settings"};
 const std::vector<std::string> kBudgetKeys = {"max_iterations",
@@ -163,6 +163,11 @@ void parse_tasks(const Json& doc, Suite& suite, Json& canonical) {
     const Json given = entry.value("params", Json::object());
     Json init = entry.value("init", Json());
     if (!init.is_null()) check_keys(init, kInitKeys, path + "/init", "'init'");
+    const Json noise_json = entry.value("noise", Json());
+    const GradientNoise noise =
+        noise_json.is_null()
+            ? GradientNoise()
+            : GradientNoise::from_json(noise_json, path + "/noise");
     for (const Json& combo : expand_grid(given, task_entry.params)) {
       TaskConfig config;
       config.name = name;
@@ -175,6 +180,19 @@ void parse_tasks(const Json& doc, Suite& suite, Json& canonical) {
       config.task = construct_at(path + "/params", "task '" + name + "'", [&] {
         return task_entry.make(Params(config.params));
       });
+      if (noise.active()) {
+        if (!config.task->offers(Capability::gradient_noise))
+          throw ConfigError(
+              path + "/noise",
+              fmt::format("task '{}' does not offer gradient_noise (additive "
+                          "noise is for synthetic tasks; data-based tasks "
+                          "are made stochastic by their batch_size)",
+                          name));
+        config.noise = noise;
+        // The noisy and the exact version of a task are different cells,
+        // but start from the same points (the seed ignores the noise).
+        config.label += "+noise" + noise.to_json().dump();
+      }
       config.init = init;
       if (init.is_object()) {
         if (init.contains("std"))
@@ -207,6 +225,7 @@ void parse_tasks(const Json& doc, Suite& suite, Json& canonical) {
                                         config.label, other.json_path));
       Json c = {{"name", name}, {"params", config.params}};
       if (!init.is_null()) c["init"] = init;
+      if (noise.active()) c["noise"] = noise.to_json();
       canonical["tasks"].push_back(c);
       suite.tasks.push_back(std::move(config));
     }

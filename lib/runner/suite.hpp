@@ -12,6 +12,7 @@
 #include "algorithms/algorithm.hpp"
 #include "metrics/metric.hpp"
 #include "runner/iterate_average.hpp"
+#include "tasks/gradient_noise.hpp"
 #include "tasks/task.hpp"
 
 namespace vibench {
@@ -32,6 +33,9 @@ struct TaskConfig : ComponentConfig {
   std::optional<Vector> init_mean;
   std::optional<double> init_std;
   Json init;  // as given, for the record
+  // Additive noise on the task's first-order oracle ("noise"; tasks that
+  // offer gradient_noise); inactive unless given.
+  GradientNoise noise;
 };
 
 struct AlgorithmConfig : ComponentConfig {

@@ -36,10 +36,11 @@ void DistributionOracle::log_prob_grad(const Matrix& x, Vector& logp,
         task_.log_prob_grad_minibatch(x, minibatch_rng_, logp, grad);
     counters_.data_passes +=
         static_cast<double>(rows) / static_cast<double>(task_.data_size());
-    return;
+  } else {
+    count_full_data_pass();
+    task_.log_prob_grad(x, logp, grad);
   }
-  count_full_data_pass();
-  task_.log_prob_grad(x, logp, grad);
+  add_noise(grad);
 }
 
 Vector DistributionOracle::log_prob(const Matrix& x) const {
@@ -89,6 +90,7 @@ void ObjectiveOracle::value_grad(const Matrix& x, Vector& f,
   counters_.grad_evals += x.rows();
   counters_.value_evals += x.rows();
   task_.value_grad(x, f, grad);
+  add_noise(grad);
 }
 
 Vector ObjectiveOracle::value(const Matrix& x) const {
@@ -100,7 +102,9 @@ Vector ObjectiveOracle::value(const Matrix& x) const {
 Matrix SaddlePointOracle::operator_value(const Matrix& z) const {
   check_points(z, dim(), "operator_value");
   counters_.grad_evals += z.rows();
-  return task_.operator_value(z);
+  Matrix field = task_.operator_value(z);
+  add_noise(field);
+  return field;
 }
 
 Vector SaddlePointOracle::value(const Matrix& z) const {
@@ -126,6 +130,8 @@ void BilevelOracle::outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
   check_pair(x, y);
   counters_.grad_evals += x.rows();
   task_.outer_grad(x, y, fx, fy);
+  add_noise(fx);
+  add_noise(fy);
 }
 Vector BilevelOracle::inner_value(const Matrix& x, const Matrix& y) const {
   check_pair(x, y);
@@ -137,6 +143,8 @@ void BilevelOracle::inner_grad(const Matrix& x, const Matrix& y, Matrix& gx,
   check_pair(x, y);
   counters_.grad_evals += x.rows();
   task_.inner_grad(x, y, gx, gy);
+  add_noise(gx);
+  add_noise(gy);
 }
 Matrix BilevelOracle::inner_hvp_yy(const Matrix& x, const Matrix& y,
                                    const Matrix& v) const {

@@ -7,16 +7,24 @@
 #include "tasks/bilevel.hpp"
 #include "tasks/counters.hpp"
 #include "tasks/distribution.hpp"
+#include "tasks/gradient_noise.hpp"
 #include "tasks/objective.hpp"
 #include "tasks/saddle_point.hpp"
 
 namespace vibench {
 
-// Shared part of the four oracles: dimension, domain, capabilities.
+// Shared part of the four oracles: dimension, domain, capabilities, and the
+// additive gradient noise of a stochastic synthetic task, drawn from a
+// stream of this oracle seeded by the cell (so a cell is reproducible
+// whatever the thread count).
 class Oracle {
  public:
-  Oracle(const Task& task, Counters& counters)
-      : task_(task), counters_(counters) {}
+  Oracle(const Task& task, Counters& counters, const GradientNoise& noise = {},
+         std::uint64_t noise_seed = 0)
+      : task_(task),
+        counters_(counters),
+        noise_(noise),
+        noise_rng_(make_rng(noise_seed)) {}
   virtual ~Oracle() = default;
   Index dim() const { return task_.dim(); }
   const Domain& domain() const { return task_.domain(); }
@@ -25,8 +33,16 @@ class Oracle {
  protected:
   // Throws std::invalid_argument unless `x` has `cols` columns and ≥ 1 row.
   void check_points(const Matrix& x, Index cols, const char* what) const;
+  // Adds the task entry's noise (if any) to a gradient or operator value.
+  void add_noise(Matrix& g) const {
+    if (noise_.active()) noise_.add(g, noise_rng_);
+  }
   const Task& task_;
   Counters& counters_;
+
+ private:
+  GradientNoise noise_;
+  mutable Rng noise_rng_;
 };
 
 // When the task's batch_size() is set (a minibatch-capable task),
@@ -36,8 +52,10 @@ class Oracle {
 class DistributionOracle final : public Oracle {
  public:
   DistributionOracle(const Distribution& task, Counters& counters,
-                     std::uint64_t minibatch_seed = 0)
-      : Oracle(task, counters),
+                     std::uint64_t minibatch_seed = 0,
+                     const GradientNoise& noise = {},
+                     std::uint64_t noise_seed = 0)
+      : Oracle(task, counters, noise, noise_seed),
         task_(task),
         minibatch_rng_(make_rng(minibatch_seed)) {}
   void log_prob_grad(const Matrix& x, Vector& logp, Matrix& grad) const;
@@ -60,8 +78,9 @@ class DistributionOracle final : public Oracle {
 
 class ObjectiveOracle final : public Oracle {
  public:
-  ObjectiveOracle(const Objective& task, Counters& counters)
-      : Oracle(task, counters), task_(task) {}
+  ObjectiveOracle(const Objective& task, Counters& counters,
+                  const GradientNoise& noise = {}, std::uint64_t noise_seed = 0)
+      : Oracle(task, counters, noise, noise_seed), task_(task) {}
   void value_grad(const Matrix& x, Vector& f, Matrix& grad) const;
   Vector value(const Matrix& x) const;
 
@@ -71,8 +90,10 @@ class ObjectiveOracle final : public Oracle {
 
 class SaddlePointOracle final : public Oracle {
  public:
-  SaddlePointOracle(const SaddlePoint& task, Counters& counters)
-      : Oracle(task, counters), task_(task) {}
+  SaddlePointOracle(const SaddlePoint& task, Counters& counters,
+                    const GradientNoise& noise = {},
+                    std::uint64_t noise_seed = 0)
+      : Oracle(task, counters, noise, noise_seed), task_(task) {}
   Index dim_x() const { return task_.dim_x(); }
   Index dim_y() const { return task_.dim_y(); }
   Matrix operator_value(const Matrix& z) const;
@@ -84,8 +105,9 @@ class SaddlePointOracle final : public Oracle {
 
 class BilevelOracle final : public Oracle {
  public:
-  BilevelOracle(const Bilevel& task, Counters& counters)
-      : Oracle(task, counters), task_(task) {}
+  BilevelOracle(const Bilevel& task, Counters& counters,
+                const GradientNoise& noise = {}, std::uint64_t noise_seed = 0)
+      : Oracle(task, counters, noise, noise_seed), task_(task) {}
   Index dim_x() const { return task_.dim_x(); }
   Index dim_y() const { return task_.dim_y(); }
   Vector outer_value(const Matrix& x, const Matrix& y) const;

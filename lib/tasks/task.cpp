@@ -42,6 +42,8 @@ const char* to_string(Capability capability) {
       return "smoothed_score";
     case Capability::fisher_metric:
       return "fisher_metric";
+    case Capability::gradient_noise:
+      return "gradient_noise";
   }
   return "?";
 }

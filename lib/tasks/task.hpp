@@ -41,6 +41,9 @@ enum class Capability {
                    // N(0, σ²I), for annealed Langevin (NCSN)
   fisher_metric,   // Distribution: a Fisher information metric G(x) and the
                    // divergence of G⁻¹, for natural-gradient samplers (SVNG)
+  gradient_noise,  // a synthetic task whose first-order oracle may be made
+                   // stochastic by additive noise (a suite task entry's
+                   // "noise"; tasks/gradient_noise.hpp)
 };
 const char* to_string(Capability capability);
 using Capabilities = std::set<Capability>;
