@@ -15,7 +15,7 @@
 #include "core/rng.hpp"
 #include "metrics/metric.hpp"
 #include "task_cases.hpp"
-#include "tasks/classification_data.hpp"
+#include "targets/models/classification_data.hpp"
 #include "tasks/distribution.hpp"
 #include "tasks/oracles.hpp"
 #include "test_helpers.hpp"

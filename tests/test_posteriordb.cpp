@@ -15,7 +15,7 @@
 #include "core/data_files.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "tasks/posteriordb.hpp"
+#include "targets/distributions/posteriordb.hpp"
 #include "test_helpers.hpp"
 
 namespace vibench {

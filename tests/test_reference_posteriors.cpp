@@ -15,7 +15,7 @@
 #include "task_cases.hpp"
 #include "tasks/distribution.hpp"
 #include "tasks/oracles.hpp"
-#include "tasks/posteriordb.hpp"
+#include "targets/distributions/posteriordb.hpp"
 #include "test_helpers.hpp"
 
 namespace vibench {

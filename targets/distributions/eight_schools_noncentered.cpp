@@ -17,7 +17,7 @@
 #include <numbers>
 
 #include "core/error.hpp"
-#include "tasks/posteriordb.hpp"
+#include "targets/distributions/posteriordb.hpp"
 
 namespace vibench {
 namespace {

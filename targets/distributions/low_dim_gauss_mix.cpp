@@ -20,7 +20,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "tasks/posteriordb.hpp"
+#include "targets/distributions/posteriordb.hpp"
 
 namespace vibench {
 namespace {

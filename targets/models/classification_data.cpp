@@ -1,4 +1,4 @@
-#include "tasks/classification_data.hpp"
+#include "targets/models/classification_data.hpp"
 
 #include <fmt/format.h>
 

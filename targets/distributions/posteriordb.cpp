@@ -1,4 +1,4 @@
-#include "tasks/posteriordb.hpp"
+#include "targets/distributions/posteriordb.hpp"
 
 #include <fmt/format.h>
 
