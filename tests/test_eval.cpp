@@ -5,7 +5,7 @@
 
 #include "command_helpers.hpp"
 #include "core/error.hpp"
-#include "report/csv_samples.hpp"
+#include "core/csv.hpp"
 #include "report/eval.hpp"
 
 using namespace vibench;

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "command_helpers.hpp"
-#include "report/csv_samples.hpp"
+#include "core/csv.hpp"
 #include "report/export.hpp"
 #include "runner/suite_runner.hpp"
 

@@ -2,7 +2,7 @@
 // produced by another tool, against the task's ground truth.
 #include <fmt/format.h>
 
-#include "report/csv_samples.hpp"
+#include "core/csv.hpp"
 #include "report/eval.hpp"
 #include "vibench/commands.hpp"
 #include "vibench/reference_cache_option.hpp"

@@ -4,7 +4,7 @@
 // (computed once, checked and cached with its provenance).
 #include <fmt/format.h>
 
-#include "report/csv_samples.hpp"
+#include "core/csv.hpp"
 #include "report/eval.hpp"
 #include "vibench/commands.hpp"
 #include "vibench/reference_cache_option.hpp"

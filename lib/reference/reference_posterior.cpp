@@ -6,13 +6,14 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/atomic_write.hpp"
+#include "core/csv.hpp"
 #include "core/data_files.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "core/timestamp.hpp"
 #include "mcmc/diagnostics.hpp"
 #include "mcmc/nuts.hpp"
-#include "report/csv_samples.hpp"
-#include "runner/results_file.hpp"
 
 namespace vibench {
 

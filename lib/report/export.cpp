@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "core/error.hpp"
-#include "report/csv_samples.hpp"
+#include "core/csv.hpp"
 #include "runner/results_file.hpp"
 
 namespace vibench {

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "reference/reference_posterior.hpp"
+#include "runner/metric_plan.hpp"
 
 namespace vibench {
 
@@ -92,6 +93,158 @@ struct Trace {
   }
 };
 
+// What a cell has measured so far: kept by the caller, so that a cell that
+// fails midway still records the checkpoints it reached.
+struct CellMeasurements {
+  Trace trace;
+  Json final_metrics = Json::object();
+  double algorithm_seconds = 0;  // clock paused while metrics are computed
+};
+
+// The stepping loop of one cell: budget, checkpoints, paused clock,
+// divergence and domain checks, timeout, and the runner's iterate average.
+class CellLoop {
+ public:
+  CellLoop(const Suite& suite, const Task& task, const MetricPlan& plan,
+           const Matrix& reference, Run& run, Counters& counters,
+           CellMeasurements& out, Clock::time_point wall_start)
+      : suite_(suite),
+        task_(task),
+        plan_(plan),
+        reference_(reference),
+        run_(run),
+        counters_(counters),
+        trace_(out.trace),
+        final_metrics_(out.final_metrics),
+        algorithm_seconds_(out.algorithm_seconds),
+        wall_start_(wall_start) {
+    if (plan.needs_average)
+      average_.emplace(suite.averaging, run.state().points);
+  }
+
+  // Steps until the budget, a divergence or the timeout ends the cell.
+  CellOutcome run() {
+    CellOutcome outcome;
+    const std::vector<long long> log_iterations =
+        suite_.checkpoints.log_spaced > 0
+            ? log_spaced_iterations(suite_.checkpoints.log_spaced,
+                                    suite_.budget.max_iterations.value_or(1))
+            : std::vector<long long>();
+    if (const std::string bad = record_checkpoint(); !bad.empty())
+      outcome.end(
+          CellStatus::diverged,
+          fmt::format("metric '{}' is not finite at the initial points", bad));
+    while (outcome.status == CellStatus::ok) {
+      if (outcome.stopped_by = budget_reached();
+          outcome.stopped_by != StopReason::none)
+        break;
+      if (seconds_since(wall_start_) > suite_.timeout_seconds) {
+        outcome.end(CellStatus::timeout,
+                    fmt::format("cell exceeded timeout_seconds = {} at "
+                                "iteration {}",
+                                suite_.timeout_seconds, counters_.iterations));
+        break;
+      }
+      const auto clock_start = Clock::now();
+      run_.step();
+      algorithm_seconds_ += seconds_since(clock_start);
+      ++counters_.iterations;
+      if (average_) average_->add(run_.state().points, counters_.iterations);
+
+      if (const std::string why = left_bounds(); !why.empty()) {
+        record_checkpoint();
+        outcome.end(CellStatus::diverged, why);
+        break;
+      }
+      if (is_checkpoint(suite_.checkpoints, counters_.iterations,
+                        log_iterations))
+        if (const std::string bad = record_checkpoint(); !bad.empty())
+          outcome.end(CellStatus::diverged,
+                      fmt::format("metric '{}' is not finite at iteration {}",
+                                  bad, counters_.iterations));
+    }
+    if (last_recorded_ != counters_.iterations) record_checkpoint();
+    return outcome;
+  }
+
+ private:
+  // Records a checkpoint; returns the name of a metric that is not finite.
+  std::string record_checkpoint() {
+    last_recorded_ = counters_.iterations;
+    trace_.iterations.push_back(counters_.iterations);
+    trace_.grad_evals.push_back(counters_.grad_evals);
+    trace_.value_evals.push_back(counters_.value_evals);
+    trace_.hvp_evals.push_back(counters_.hvp_evals);
+    trace_.seconds.push_back(algorithm_seconds_);
+    std::string bad;
+    auto record_metric = [&](const MetricConfig& metric,
+                             const std::string& name, const State& state) {
+      const double value = metric.entry->compute(
+          MetricContext{task_, state, reference_, metric.settings, &counters_});
+      trace_.metrics[name].push_back(value);  // NaN/inf → null
+      final_metrics_[name] = value;
+      const bool undefined =
+          metric.entry->nan_when_undefined && std::isnan(value);
+      if (!std::isfinite(value) && !undefined && bad.empty()) bad = name;
+    };
+    for (const MetricConfig* metric : plan_.metrics) {
+      if (metric->on_last) record_metric(*metric, metric->name, run_.state());
+      if (metric->on_average) {
+        State averaged = run_.state();
+        averaged.points = average_->value();
+        record_metric(*metric, metric->name + kAverageSuffix, averaged);
+      }
+    }
+    return bad;
+  }
+
+  StopReason budget_reached() const {
+    const Budget& b = suite_.budget;
+    if (b.max_iterations && counters_.iterations >= *b.max_iterations)
+      return StopReason::max_iterations;
+    if (b.max_grad_evals && counters_.grad_evals >= *b.max_grad_evals)
+      return StopReason::max_grad_evals;
+    if (b.max_seconds && algorithm_seconds_ >= *b.max_seconds)
+      return StopReason::max_seconds;
+    return StopReason::none;
+  }
+
+  // Why the state is out of bounds after a step, or "".
+  std::string left_bounds() const {
+    const double size = magnitude(run_.state());
+    if (!(size <= suite_.divergence_threshold))
+      return fmt::format("state {} at iteration {}",
+                         std::isfinite(size)
+                             ? fmt::format("exceeded divergence_threshold = {}",
+                                           suite_.divergence_threshold)
+                             : std::string("is not finite"),
+                         counters_.iterations);
+    // A constrained task's density is undefined outside its domain: a
+    // point that leaves it (or reaches its boundary) ends the cell rather
+    // than feeding NaN or ±∞ into the metrics. (On ℝ^d contains() is the
+    // finiteness the magnitude check above has already ensured.)
+    if (!task_.domain().contains(run_.state().points))
+      return fmt::format(
+          "a point left the {} domain (or reached its boundary) at "
+          "iteration {}",
+          task_.domain().name(), counters_.iterations);
+    return "";
+  }
+
+  const Suite& suite_;
+  const Task& task_;
+  const MetricPlan& plan_;
+  const Matrix& reference_;
+  Run& run_;
+  Counters& counters_;
+  Trace& trace_;
+  Json& final_metrics_;
+  double& algorithm_seconds_;
+  const Clock::time_point wall_start_;
+  long long last_recorded_ = -1;
+  std::optional<IterateAverage> average_;
+};
+
 }  // namespace
 
 std::string incompatibility(const Task& task, const Algorithm& algorithm) {
@@ -124,6 +277,7 @@ Json run_cell(const Suite& suite, const Cell& cell,
       suite.algorithms[cell.algorithm_index];
   const Task& task = *task_config.task;
   const Algorithm& algorithm = *algorithm_config.algorithm;
+  const auto wall_start = Clock::now();
 
   Json record = {
       {"id", cell.id},
@@ -138,7 +292,7 @@ Json run_cell(const Suite& suite, const Cell& cell,
         {"params", algorithm_config.params}}},
       {"replicate", cell.replicate},
       {"seeds", {{"init", cell.init_seed}, {"algorithm", cell.algorithm_seed}}},
-      {"status", kStatusOk},
+      {"status", to_string(CellStatus::ok)},
       {"message", ""},
   };
   if (!task_config.init.is_null()) record["task"]["init"] = task_config.init;
@@ -147,61 +301,23 @@ Json run_cell(const Suite& suite, const Cell& cell,
 
   if (const std::string reason = incompatibility(task, algorithm);
       !reason.empty()) {
-    record["status"] = kStatusSkipped;
+    record["status"] = to_string(CellStatus::skipped);
     record["message"] = reason;
     return record;
   }
 
-  // Which metrics apply, and which cannot be computed on this task.
-  std::vector<const MetricConfig*> metrics;
-  Json unavailable = Json::object();
-  bool need_reference = false;
-  for (const auto& metric : suite.metrics) {
-    if (!metric.entry->kinds.count(task.kind())) continue;
-    if (metric.entry->reals_only && task.domain().name() != "reals") {
-      unavailable[metric.name] =
-          fmt::format("defined only on R^d; the task's domain is the {}",
-                      task.domain().name());
-      continue;
-    }
-    std::vector<std::string> missing;
-    for (Capability c : metric.entry->requirements)
-      if (!task.offers(c)) missing.push_back(to_string(c));
-    if (metric.entry->needs_reference_draws &&
-        !task.offers(Capability::exact_draws)) {
-      if (!task.offers(Capability::reference)) {
-        missing.push_back("exact_draws or reference");
-      } else if (!task_reference || task_reference->draws.rows() == 0) {
-        unavailable[metric.name] =
-            task_reference && !task_reference->unavailable.empty()
-                ? task_reference->unavailable
-                : "no reference posterior was computed for this task";
-        continue;
-      }
-    }
-    if (!missing.empty()) {
-      std::string list;
-      for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-      unavailable[metric.name] = "the task does not offer " + list;
-      continue;
-    }
-    metrics.push_back(&metric);
-    need_reference = need_reference || metric.entry->needs_reference_draws;
-  }
-
+  const MetricPlan plan = plan_metrics(suite, task, task_reference);
   Counters counters;
-  Trace trace;
-  Json final_metrics = Json::object();
+  CellOutcome outcome;
+  CellMeasurements measured;
   Json diagnostics = Json::object();
-  if (!unavailable.empty()) diagnostics["metrics_unavailable"] = unavailable;
-  double algorithm_seconds = 0;
-  const auto wall_start = Clock::now();
-  std::string stopped_by;
+  if (!plan.unavailable.empty())
+    diagnostics["metrics_unavailable"] = plan.unavailable;
 
   try {
     Rng init_rng = make_rng(cell.init_seed);
     Matrix reference;
-    if (need_reference) {
+    if (plan.needs_reference) {
       if (task.offers(Capability::exact_draws)) {
         Rng reference_rng = init_rng.child("reference draws");
         reference = static_cast<const Distribution&>(task).sample(
@@ -216,140 +332,61 @@ Json run_cell(const Suite& suite, const Cell& cell,
     const std::unique_ptr<Oracle> oracle =
         make_oracle(task_config, counters, cell.algorithm_seed);
 
-    auto clock_start = Clock::now();
+    const auto clock_start = Clock::now();
     std::unique_ptr<Run> run =
         algorithm.start(*oracle, initial, make_rng(cell.algorithm_seed));
-    algorithm_seconds += seconds_since(clock_start);
-    // The runner's average of the iterates, for metrics that ask for it.
-    std::optional<IterateAverage> average;
-    if (std::any_of(metrics.begin(), metrics.end(),
-                    [](const MetricConfig* m) { return m->on_average; }))
-      average.emplace(suite.averaging, run->state().points);
-
-    const std::vector<long long> log_iterations =
-        suite.checkpoints.log_spaced > 0
-            ? log_spaced_iterations(suite.checkpoints.log_spaced,
-                                    suite.budget.max_iterations.value_or(1))
-            : std::vector<long long>();
-    long long last_recorded = -1;
-
-    // Records a checkpoint; returns the name of a metric that is not finite.
-    auto record_checkpoint = [&]() -> std::string {
-      last_recorded = counters.iterations;
-      trace.iterations.push_back(counters.iterations);
-      trace.grad_evals.push_back(counters.grad_evals);
-      trace.value_evals.push_back(counters.value_evals);
-      trace.hvp_evals.push_back(counters.hvp_evals);
-      trace.seconds.push_back(algorithm_seconds);
-      std::string bad;
-      auto record_metric = [&](const MetricConfig& metric,
-                               const std::string& name, const State& state) {
-        const double value = metric.entry->compute(
-            MetricContext{task, state, reference, metric.settings, &counters});
-        trace.metrics[name].push_back(value);  // NaN/inf → null
-        final_metrics[name] = value;
-        const bool undefined =
-            metric.entry->nan_when_undefined && std::isnan(value);
-        if (!std::isfinite(value) && !undefined && bad.empty()) bad = name;
-      };
-      for (const MetricConfig* metric : metrics) {
-        if (metric->on_last) record_metric(*metric, metric->name, run->state());
-        if (metric->on_average) {
-          State averaged = run->state();
-          averaged.points = average->value();
-          record_metric(*metric, metric->name + kAverageSuffix, averaged);
-        }
-      }
-      return bad;
-    };
-
-    auto budget_reached = [&]() -> std::string {
-      const Budget& b = suite.budget;
-      if (b.max_iterations && counters.iterations >= *b.max_iterations)
-        return "max_iterations";
-      if (b.max_grad_evals && counters.grad_evals >= *b.max_grad_evals)
-        return "max_grad_evals";
-      if (b.max_seconds && algorithm_seconds >= *b.max_seconds)
-        return "max_seconds";
-      return "";
-    };
-
-    std::string bad_metric = record_checkpoint();
-    if (!bad_metric.empty()) {
-      record["status"] = kStatusDiverged;
-      record["message"] = fmt::format(
-          "metric '{}' is not finite at the initial points", bad_metric);
-    }
-    while (record["status"] == kStatusOk) {
-      if (stopped_by = budget_reached(); !stopped_by.empty()) break;
-      if (seconds_since(wall_start) > suite.timeout_seconds) {
-        record["status"] = kStatusTimeout;
-        record["message"] =
-            fmt::format("cell exceeded timeout_seconds = {} at iteration {}",
-                        suite.timeout_seconds, counters.iterations);
-        break;
-      }
-      clock_start = Clock::now();
-      run->step();
-      algorithm_seconds += seconds_since(clock_start);
-      ++counters.iterations;
-      if (average) average->add(run->state().points, counters.iterations);
-
-      const double size = magnitude(run->state());
-      if (!(size <= suite.divergence_threshold)) {
-        record_checkpoint();
-        record["status"] = kStatusDiverged;
-        record["message"] =
-            fmt::format("state {} at iteration {}",
-                        std::isfinite(size)
-                            ? fmt::format("exceeded divergence_threshold = {}",
-                                          suite.divergence_threshold)
-                            : std::string("is not finite"),
-                        counters.iterations);
-        break;
-      }
-      // A constrained task's density is undefined outside its domain: a
-      // point that leaves it (or reaches its boundary) ends the cell rather
-      // than feeding NaN or ±∞ into the metrics. (On ℝ^d contains() is the
-      // finiteness the magnitude check above has already ensured.)
-      if (!task.domain().contains(run->state().points)) {
-        record_checkpoint();
-        record["status"] = kStatusDiverged;
-        record["message"] = fmt::format(
-            "a point left the {} domain (or reached its boundary) at "
-            "iteration {}",
-            task.domain().name(), counters.iterations);
-        break;
-      }
-      if (is_checkpoint(suite.checkpoints, counters.iterations,
-                        log_iterations)) {
-        bad_metric = record_checkpoint();
-        if (!bad_metric.empty()) {
-          record["status"] = kStatusDiverged;
-          record["message"] =
-              fmt::format("metric '{}' is not finite at iteration {}",
-                          bad_metric, counters.iterations);
-        }
-      }
-    }
-    if (last_recorded != counters.iterations) record_checkpoint();
+    measured.algorithm_seconds += seconds_since(clock_start);
+    outcome = CellLoop(suite, task, plan, reference, *run, counters, measured,
+                       wall_start)
+                  .run();
     Json algorithm_diagnostics = run->diagnostics();
     if (!algorithm_diagnostics.empty())
       diagnostics["algorithm"] = algorithm_diagnostics;
   } catch (const std::exception& e) {
-    record["status"] = kStatusFailed;
-    record["message"] = e.what();
+    outcome.end(CellStatus::failed, e.what());
   }
 
-  record["stopped_by"] = stopped_by;
-  record["trace"] = trace.to_json();
+  record["status"] = to_string(outcome.status);
+  record["message"] = outcome.message;
+  record["stopped_by"] = to_string(outcome.stopped_by);
+  record["trace"] = measured.trace.to_json();
   Json final_counters = counters.to_json();
-  final_counters["seconds"] = algorithm_seconds;
-  final_counters["metrics"] = final_metrics;
+  final_counters["seconds"] = measured.algorithm_seconds;
+  final_counters["metrics"] = measured.final_metrics;
   record["final"] = final_counters;
   diagnostics["wall_seconds"] = seconds_since(wall_start);
   record["diagnostics"] = diagnostics;
   return record;
+}
+
+const char* to_string(CellStatus status) {
+  switch (status) {
+    case CellStatus::ok:
+      return "ok";
+    case CellStatus::diverged:
+      return "diverged";
+    case CellStatus::timeout:
+      return "timeout";
+    case CellStatus::failed:
+      return "failed";
+    case CellStatus::skipped:
+      return "skipped";
+  }
+  return "?";
+}
+
+const char* to_string(StopReason reason) {
+  switch (reason) {
+    case StopReason::none:
+      return "";
+    case StopReason::max_iterations:
+      return "max_iterations";
+    case StopReason::max_grad_evals:
+      return "max_grad_evals";
+    case StopReason::max_seconds:
+      return "max_seconds";
+  }
+  return "?";
 }
 
 }  // namespace vibench

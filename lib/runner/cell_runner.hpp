@@ -2,16 +2,10 @@
 // paused clock, divergence check, timeout), producing its result record.
 #pragma once
 
+#include "runner/cell_outcome.hpp"
 #include "runner/suite.hpp"
 
 namespace vibench {
-
-// Status values of a cell record.
-inline constexpr const char* kStatusOk = "ok";
-inline constexpr const char* kStatusDiverged = "diverged";
-inline constexpr const char* kStatusTimeout = "timeout";
-inline constexpr const char* kStatusFailed = "failed";
-inline constexpr const char* kStatusSkipped = "skipped";
 
 // The reference posterior of a task without exact draws, loaded or computed
 // once per suite run (lib/reference), or why there is none.

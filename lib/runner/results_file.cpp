@@ -15,16 +15,6 @@ namespace vibench {
 
 namespace fs = std::filesystem;
 
-std::string utc_now() {
-  const std::time_t now =
-      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 namespace {
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
@@ -56,25 +46,6 @@ Json run_context(int threads, const std::string& start_time,
       {"command", command_line},
       {"start_time", start_time},
       {"end_time", end_time}};
-}
-
-void write_atomically(const std::string& path, const std::string& text) {
-  const fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  const fs::path temporary =
-      target.string() + fmt::format(".{}.tmp", static_cast<long>(getpid()));
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw std::runtime_error(
-          fmt::format("cannot write '{}'", temporary.string()));
-    out << text;
-    out.flush();
-    if (!out)
-      throw std::runtime_error(
-          fmt::format("writing '{}' failed", temporary.string()));
-  }
-  fs::rename(temporary, target);
 }
 
 std::string Journal::path_for(const std::string& results_path) {

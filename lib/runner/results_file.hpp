@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "core/atomic_write.hpp"
 #include "core/params.hpp"
+#include "core/timestamp.hpp"
 
 namespace vibench {
 
@@ -17,14 +19,6 @@ inline constexpr int kResultsSchemaVersion = 1;
 // threads, start and end time.
 Json run_context(int threads, const std::string& start_time,
                  const std::string& end_time, const std::string& command_line);
-
-// UTC time as ISO 8601, e.g. 2026-11-21T22:45:08Z.
-std::string utc_now();
-
-// Writes `text` to `path` through a temporary file in the same directory and
-// a rename, so readers never see a half-written file. Creates missing parent
-// directories.
-void write_atomically(const std::string& path, const std::string& text);
 
 // Appends finished records, one JSON line each, flushed at once. The first
 // line identifies the suite, so that --resume can refuse a journal of another

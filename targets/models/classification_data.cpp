@@ -10,7 +10,7 @@
 #include "core/data_files.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "report/csv_samples.hpp"
+#include "core/csv.hpp"
 
 namespace vibench {
 

@@ -1,4 +1,4 @@
-#include "report/csv_samples.hpp"
+#include "core/csv.hpp"
 
 #include <fmt/format.h>
 
