@@ -38,13 +38,16 @@ std::unique_ptr<Oracle> make_oracle(const TaskConfig& config,
           noise, noise_seed);
     case TaskKind::objective:
       return std::make_unique<ObjectiveOracle>(
-          static_cast<const Objective&>(task), counters, noise, noise_seed);
+          static_cast<const Objective&>(task), counters, minibatch_seed, noise,
+          noise_seed);
     case TaskKind::saddle_point:
       return std::make_unique<SaddlePointOracle>(
-          static_cast<const SaddlePoint&>(task), counters, noise, noise_seed);
+          static_cast<const SaddlePoint&>(task), counters, minibatch_seed,
+          noise, noise_seed);
     case TaskKind::bilevel:
       return std::make_unique<BilevelOracle>(static_cast<const Bilevel&>(task),
-                                             counters, noise, noise_seed);
+                                             counters, minibatch_seed, noise,
+                                             noise_seed);
   }
   throw std::logic_error("unknown task kind");
 }

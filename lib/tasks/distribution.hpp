@@ -37,14 +37,10 @@ class Distribution : public Task {
   virtual std::vector<std::string> parameter_names() const;
   virtual Matrix to_parameters(const Matrix& x) const;
 
-  // Data-based targets. data_size(): training rows (0 for a target that
-  // reads no data), so that cost can be counted in data passes.
-  virtual Index data_size() const { return 0; }
   // minibatch: the task can estimate log π̃ and ∇log π without bias from a
   // batch of rows drawn by `rng` (the same rows for every point of the
   // call); returns the number of rows read. The oracle does so, instead of
-  // using every row, when batch_size() > 0 (a task parameter).
-  virtual Index batch_size() const { return 0; }
+  // using every row, when batch_size() > 0 (Task).
   virtual Index log_prob_grad_minibatch(const Matrix& x, Rng& rng, Vector& logp,
                                         Matrix& grad) const;
   // test_data: the posterior predictive of the particles (one per row,

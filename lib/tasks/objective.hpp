@@ -14,6 +14,12 @@ class Objective : public Task {
   virtual void value_grad(const Matrix& x, Vector& f, Matrix& grad) const = 0;
   virtual Vector value(const Matrix& x) const;
 
+  // minibatch: unbiased estimates of f and ∇f from a batch of rows drawn by
+  // `rng` (the same rows for every point); returns the rows read. Used by
+  // the oracle instead of value_grad when batch_size() > 0 (Task).
+  virtual Index value_grad_minibatch(const Matrix& x, Rng& rng, Vector& f,
+                                     Matrix& grad) const;
+
   virtual double optimal_value() const;  // optimal_value: f*
   virtual Vector optimum() const;        // optimum: x*
 };

@@ -22,8 +22,13 @@ void Oracle::check_points(const Matrix& x, Index cols, const char* what) const {
                     what, x.rows(), x.cols(), cols));
 }
 
-void DistributionOracle::count_full_data_pass() const {
+void Oracle::count_full_data_pass() const {
   if (task_.data_size() > 0) counters_.data_passes += 1.0;
+}
+
+void Oracle::count_minibatch(Index rows) const {
+  counters_.data_passes +=
+      static_cast<double>(rows) / static_cast<double>(task_.data_size());
 }
 
 void DistributionOracle::log_prob_grad(const Matrix& x, Vector& logp,
@@ -32,10 +37,8 @@ void DistributionOracle::log_prob_grad(const Matrix& x, Vector& logp,
   counters_.grad_evals += x.rows();
   counters_.value_evals += x.rows();
   if (task_.batch_size() > 0) {
-    const Index rows =
-        task_.log_prob_grad_minibatch(x, minibatch_rng_, logp, grad);
-    counters_.data_passes +=
-        static_cast<double>(rows) / static_cast<double>(task_.data_size());
+    count_minibatch(
+        task_.log_prob_grad_minibatch(x, minibatch_rng_, logp, grad));
   } else {
     count_full_data_pass();
     task_.log_prob_grad(x, logp, grad);
@@ -89,13 +92,19 @@ void ObjectiveOracle::value_grad(const Matrix& x, Vector& f,
   check_points(x, dim(), "value_grad");
   counters_.grad_evals += x.rows();
   counters_.value_evals += x.rows();
-  task_.value_grad(x, f, grad);
+  if (task_.batch_size() > 0) {
+    count_minibatch(task_.value_grad_minibatch(x, minibatch_rng_, f, grad));
+  } else {
+    count_full_data_pass();
+    task_.value_grad(x, f, grad);
+  }
   add_noise(grad);
 }
 
 Vector ObjectiveOracle::value(const Matrix& x) const {
   check_points(x, dim(), "value");
   counters_.value_evals += x.rows();
+  count_full_data_pass();
   return task_.value(x);
 }
 

@@ -13,16 +13,18 @@
 
 namespace vibench {
 
-// Shared part of the four oracles: dimension, domain, capabilities, and the
-// additive gradient noise of a stochastic synthetic task, drawn from a
-// stream of this oracle seeded by the cell (so a cell is reproducible
-// whatever the thread count).
+// Shared part of the four oracles: dimension, domain, capabilities, data
+// passes, and what makes an oracle stochastic: the minibatches of a
+// data-based task whose batch_size() is set, and the additive gradient
+// noise of a synthetic task, each drawn from a stream of this oracle seeded
+// by the cell (so a cell is reproducible whatever the thread count).
 class Oracle {
  public:
-  Oracle(const Task& task, Counters& counters, const GradientNoise& noise = {},
-         std::uint64_t noise_seed = 0)
+  Oracle(const Task& task, Counters& counters, std::uint64_t minibatch_seed,
+         const GradientNoise& noise, std::uint64_t noise_seed)
       : task_(task),
         counters_(counters),
+        minibatch_rng_(make_rng(minibatch_seed)),
         noise_(noise),
         noise_rng_(make_rng(noise_seed)) {}
   virtual ~Oracle() = default;
@@ -37,8 +39,13 @@ class Oracle {
   void add_noise(Matrix& g) const {
     if (noise_.active()) noise_.add(g, noise_rng_);
   }
+  // One pass over the data of a data-based task (none for a synthetic one).
+  void count_full_data_pass() const;
+  // `rows` rows of a minibatch, as a fraction of a pass.
+  void count_minibatch(Index rows) const;
   const Task& task_;
   Counters& counters_;
+  mutable Rng minibatch_rng_;
 
  private:
   GradientNoise noise_;
@@ -46,18 +53,16 @@ class Oracle {
 };
 
 // When the task's batch_size() is set (a minibatch-capable task),
-// log_prob_grad returns the minibatch estimate, with rows drawn from a
-// stream of this oracle seeded by the cell, so a cell is reproducible
-// whatever the thread count. log_prob always uses the full data.
+// log_prob_grad returns the minibatch estimate. log_prob always uses the
+// full data.
 class DistributionOracle final : public Oracle {
  public:
   DistributionOracle(const Distribution& task, Counters& counters,
                      std::uint64_t minibatch_seed = 0,
                      const GradientNoise& noise = {},
                      std::uint64_t noise_seed = 0)
-      : Oracle(task, counters, noise, noise_seed),
-        task_(task),
-        minibatch_rng_(make_rng(minibatch_seed)) {}
+      : Oracle(task, counters, minibatch_seed, noise, noise_seed),
+        task_(task) {}
   void log_prob_grad(const Matrix& x, Vector& logp, Matrix& grad) const;
   Vector log_prob(const Matrix& x) const;
   // Counted as one gradient evaluation per point, like log_prob_grad.
@@ -71,16 +76,18 @@ class DistributionOracle final : public Oracle {
   Distribution::FisherMetric fisher_metric(const Matrix& x) const;
 
  private:
-  void count_full_data_pass() const;
   const Distribution& task_;
-  mutable Rng minibatch_rng_;
 };
 
+// A finite-sum objective whose batch_size() is set returns minibatch
+// gradients (and values) from value_grad; value() uses the full data.
 class ObjectiveOracle final : public Oracle {
  public:
   ObjectiveOracle(const Objective& task, Counters& counters,
+                  std::uint64_t minibatch_seed = 0,
                   const GradientNoise& noise = {}, std::uint64_t noise_seed = 0)
-      : Oracle(task, counters, noise, noise_seed), task_(task) {}
+      : Oracle(task, counters, minibatch_seed, noise, noise_seed),
+        task_(task) {}
   void value_grad(const Matrix& x, Vector& f, Matrix& grad) const;
   Vector value(const Matrix& x) const;
 
@@ -91,9 +98,11 @@ class ObjectiveOracle final : public Oracle {
 class SaddlePointOracle final : public Oracle {
  public:
   SaddlePointOracle(const SaddlePoint& task, Counters& counters,
+                    std::uint64_t minibatch_seed = 0,
                     const GradientNoise& noise = {},
                     std::uint64_t noise_seed = 0)
-      : Oracle(task, counters, noise, noise_seed), task_(task) {}
+      : Oracle(task, counters, minibatch_seed, noise, noise_seed),
+        task_(task) {}
   Index dim_x() const { return task_.dim_x(); }
   Index dim_y() const { return task_.dim_y(); }
   Matrix operator_value(const Matrix& z) const;
@@ -106,8 +115,10 @@ class SaddlePointOracle final : public Oracle {
 class BilevelOracle final : public Oracle {
  public:
   BilevelOracle(const Bilevel& task, Counters& counters,
+                std::uint64_t minibatch_seed = 0,
                 const GradientNoise& noise = {}, std::uint64_t noise_seed = 0)
-      : Oracle(task, counters, noise, noise_seed), task_(task) {}
+      : Oracle(task, counters, minibatch_seed, noise, noise_seed),
+        task_(task) {}
   Index dim_x() const { return task_.dim_x(); }
   Index dim_y() const { return task_.dim_y(); }
   Vector outer_value(const Matrix& x, const Matrix& y) const;

@@ -32,9 +32,9 @@ enum class Capability {
   reference,       // Distribution without exact draws whose reference
                    // posterior is computed by NUTS, checked and cached
                    // (lib/reference/); stands in for exact draws in metrics
-  minibatch,       // Distribution: gradients can be estimated on a
-                   // `batch_size` subsample of the data (a task parameter),
-                   // cost counted in data passes
+  minibatch,       // Distribution, Objective: gradients can be estimated
+                   // on a `batch_size` subsample of the data (a task
+                   // parameter), cost counted in data passes
   test_data,       // Distribution: a posterior predictive on held-out rows
                    // (test log-likelihood and accuracy)
   smoothed_score,  // Distribution: the exact score of π convolved with
@@ -66,6 +66,13 @@ class Task {
   // (N(0, I) itself on ℝ^d; inside any bounds, not a draw of the target);
   // tasks with a natural scale override it.
   virtual Matrix initial_points(Index n, Rng& rng) const;
+
+  // Data-based tasks. data_size(): training rows (0 for a task that reads
+  // no data), so that cost can be counted in data passes. batch_size() > 0
+  // (a task parameter of a `minibatch` task): the oracle asks the task for
+  // minibatch estimates instead of full-data ones.
+  virtual Index data_size() const { return 0; }
+  virtual Index batch_size() const { return 0; }
 };
 
 // Registry entry of a task family.

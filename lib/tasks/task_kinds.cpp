@@ -70,6 +70,10 @@ Vector Objective::value(const Matrix& x) const {
   value_grad(x, f, grad);
   return f;
 }
+Index Objective::value_grad_minibatch(const Matrix&, Rng&, Vector&,
+                                      Matrix&) const {
+  not_offered("minibatch");
+}
 double Objective::optimal_value() const { not_offered("optimal_value"); }
 Vector Objective::optimum() const { not_offered("optimum"); }
 

@@ -1,0 +1,102 @@
+// Objectives carry their optimum: every registered objective's stored x*
+// is a stationary point of its (finite-difference-checked) gradient with
+// f(x*) = f*, and no point does better; finite-sum objectives give unbiased
+// minibatch gradients, counted in data passes.
+#include <doctest/doctest.h>
+
+#include "runner/cell_runner.hpp"
+#include "runner/suite.hpp"
+#include "task_cases.hpp"
+#include "tasks/objective.hpp"
+#include "tasks/oracles.hpp"
+
+using namespace vibench;
+using namespace vibench::testing;
+
+TEST_CASE("objectives: every stored optimum is checked against the function") {
+  int checked = 0;
+  for (const TaskCase& c : default_cases()) {
+    const auto task = make_task(c);
+    if (task->kind() != TaskKind::objective) continue;
+    const auto& f = static_cast<const Objective&>(*task);
+    if (!f.offers(Capability::optimum) || !f.offers(Capability::optimal_value))
+      continue;
+    INFO(c.label());
+    const Vector xs = f.optimum();
+    REQUIRE(xs.size() == f.dim());
+    Vector value;
+    Matrix grad;
+    f.value_grad(xs.transpose(), value, grad);
+    CHECK(grad.cwiseAbs().maxCoeff() < 1e-9 * (1 + std::abs(value(0))));
+    CHECK(value(0) == doctest::Approx(f.optimal_value()).epsilon(1e-12));
+    // No point of a cloud around x* (and far from it) does better.
+    Rng rng = make_rng(3);
+    for (double radius : {1e-3, 1e-1, 3.0}) {
+      const Matrix points =
+          (radius * rng.normal_matrix(64, f.dim())).rowwise() + xs.transpose();
+      CHECK(f.value(points).minCoeff() >= f.optimal_value() - 1e-12);
+    }
+    ++checked;
+  }
+  CHECK(checked >= 2);
+}
+
+TEST_CASE("objectives: minibatch gradients are unbiased and counted") {
+  const TaskCase full_case{"logistic_loss", {{"n_data", 200}, {"dim", 3}}};
+  TaskCase mini_case = full_case;
+  mini_case.params["batch_size"] = 20;
+  const auto full = make_task(full_case);
+  const auto mini = make_task(mini_case);
+  const auto& f = static_cast<const Objective&>(*full);
+  const auto& g = static_cast<const Objective&>(*mini);
+  REQUIRE(g.offers(Capability::minibatch));
+  REQUIRE(g.batch_size() == 20);
+  // The same problem: minibatching changes the oracle, not the optimum.
+  CHECK(f.optimum().isApprox(g.optimum(), 1e-12));
+
+  Rng rng = make_rng(1);
+  const Matrix x = rng.normal_matrix(2, f.dim());
+  Vector value;
+  Matrix exact;
+  f.value_grad(x, value, exact);
+  Counters counters;
+  const ObjectiveOracle oracle(g, counters, /*minibatch_seed=*/9);
+  Matrix sum = Matrix::Zero(2, f.dim());
+  Matrix grad;
+  const int draws = 4000;
+  for (int k = 0; k < draws; ++k) {
+    oracle.value_grad(x, value, grad);
+    sum += grad;
+  }
+  CHECK(!grad.isApprox(exact, 1e-3));  // a single draw is noisy
+  // The mean of the draws within a few standard errors of ∇f.
+  CHECK((sum / draws - exact).cwiseAbs().maxCoeff() < 0.01);
+  CHECK(counters.data_passes == doctest::Approx(draws * 20.0 / 200.0));
+  CHECK(counters.grad_evals == 2 * draws);
+}
+
+TEST_CASE("objectives: a minibatch cell is reproducible and reaches near x*") {
+  const Json suite_json = {
+      {"tasks",
+       {{{"name", "logistic_loss"},
+         {"params", {{"n_data", 500}, {"dim", 4}, {"batch_size", 50}}}}}},
+      {"algorithms",
+       {{{"name", "gd"},
+         {"params", {{"step_size", 1.0}, {"schedule", "inverse_sqrt"}}}}}},
+      {"budget", {{"max_iterations", 2000}}},
+      {"metrics",
+       {{{"name", "suboptimality"}, {"settings", {{"iterate", "both"}}}}}}};
+  const Suite suite = parse_suite(suite_json, "t.json");
+  const Cell cell = expand_cells(suite).at(0);
+  const Json a = run_cell(suite, cell);
+  const Json b = run_cell(suite, cell);
+  REQUIRE(a["status"] == "ok");
+  CHECK(a["trace"]["metrics"] == b["trace"]["metrics"]);
+  CHECK(a["final"]["data_passes"].get<double>() ==
+        doctest::Approx(2000 * 50.0 / 500));
+  // SGD with 1/√t steps: the averaged iterate is within 1e-2 of f*.
+  const double initial = a["trace"]["metrics"]["suboptimality"][0];
+  const double averaged = a["final"]["metrics"]["suboptimality@average"];
+  CHECK(averaged < 1e-2);
+  CHECK(averaged < 0.01 * initial);
+}
