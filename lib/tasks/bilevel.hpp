@@ -30,6 +30,23 @@ class Bilevel : public Task {
   virtual Matrix inner_cross(const Matrix& x, const Matrix& y,
                              const Matrix& v) const;
 
+  // Data-based problems: the rows the outer (validation) and the inner
+  // (training) objective read; data_size() is their sum, so a data pass is
+  // one reading of every row of both.
+  virtual Index outer_data_size() const { return 0; }
+  virtual Index inner_data_size() const { return 0; }
+  Index data_size() const final {
+    return outer_data_size() + inner_data_size();
+  }
+  // minibatch: unbiased estimates of the partial gradients of f or g from a
+  // batch of that level's rows drawn by `rng` (a fresh batch per call, the
+  // same rows for every point); return the rows read. Used by the oracle
+  // instead of outer_grad / inner_grad when batch_size() > 0.
+  virtual Index outer_grad_minibatch(const Matrix& x, const Matrix& y, Rng& rng,
+                                     Matrix& fx, Matrix& fy) const;
+  virtual Index inner_grad_minibatch(const Matrix& x, const Matrix& y, Rng& rng,
+                                     Matrix& gx, Matrix& gy) const;
+
   // hypergradient: exact y*(x) and ∇F(x).
   virtual Matrix inner_solution(const Matrix& x) const;
   virtual Matrix hypergradient(const Matrix& x) const;

@@ -27,6 +27,7 @@ void Oracle::count_full_data_pass() const {
 }
 
 void Oracle::count_minibatch(Index rows) const {
+  if (rows == 0) return;  // a synthetic task, or a level without data
   counters_.data_passes +=
       static_cast<double>(rows) / static_cast<double>(task_.data_size());
 }
@@ -111,7 +112,13 @@ Vector ObjectiveOracle::value(const Matrix& x) const {
 Matrix SaddlePointOracle::operator_value(const Matrix& z) const {
   check_points(z, dim(), "operator_value");
   counters_.grad_evals += z.rows();
-  Matrix field = task_.operator_value(z);
+  Matrix field;
+  if (task_.batch_size() > 0) {
+    count_minibatch(task_.operator_minibatch(z, minibatch_rng_, field));
+  } else {
+    count_full_data_pass();
+    field = task_.operator_value(z);
+  }
   add_noise(field);
   return field;
 }
@@ -119,6 +126,7 @@ Matrix SaddlePointOracle::operator_value(const Matrix& z) const {
 Vector SaddlePointOracle::value(const Matrix& z) const {
   check_points(z, dim(), "value");
   counters_.value_evals += z.rows();
+  count_full_data_pass();
   return task_.value(z);
 }
 
@@ -132,26 +140,38 @@ void BilevelOracle::check_pair(const Matrix& x, const Matrix& y) const {
 Vector BilevelOracle::outer_value(const Matrix& x, const Matrix& y) const {
   check_pair(x, y);
   counters_.value_evals += x.rows();
+  count_minibatch(task_.outer_data_size());
   return task_.outer_value(x, y);
 }
 void BilevelOracle::outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
                                Matrix& fy) const {
   check_pair(x, y);
   counters_.grad_evals += x.rows();
-  task_.outer_grad(x, y, fx, fy);
+  if (task_.batch_size() > 0) {
+    count_minibatch(task_.outer_grad_minibatch(x, y, minibatch_rng_, fx, fy));
+  } else {
+    count_minibatch(task_.outer_data_size());
+    task_.outer_grad(x, y, fx, fy);
+  }
   add_noise(fx);
   add_noise(fy);
 }
 Vector BilevelOracle::inner_value(const Matrix& x, const Matrix& y) const {
   check_pair(x, y);
   counters_.value_evals += x.rows();
+  count_minibatch(task_.inner_data_size());
   return task_.inner_value(x, y);
 }
 void BilevelOracle::inner_grad(const Matrix& x, const Matrix& y, Matrix& gx,
                                Matrix& gy) const {
   check_pair(x, y);
   counters_.grad_evals += x.rows();
-  task_.inner_grad(x, y, gx, gy);
+  if (task_.batch_size() > 0) {
+    count_minibatch(task_.inner_grad_minibatch(x, y, minibatch_rng_, gx, gy));
+  } else {
+    count_minibatch(task_.inner_data_size());
+    task_.inner_grad(x, y, gx, gy);
+  }
   add_noise(gx);
   add_noise(gy);
 }
@@ -160,6 +180,7 @@ Matrix BilevelOracle::inner_hvp_yy(const Matrix& x, const Matrix& y,
   check_pair(x, y);
   check_points(v, dim_y(), "inner_hvp_yy (v)");
   counters_.hvp_evals += x.rows();
+  count_minibatch(task_.inner_data_size());
   return task_.inner_hvp_yy(x, y, v);
 }
 Matrix BilevelOracle::inner_cross(const Matrix& x, const Matrix& y,
@@ -167,6 +188,7 @@ Matrix BilevelOracle::inner_cross(const Matrix& x, const Matrix& y,
   check_pair(x, y);
   check_points(v, dim_y(), "inner_cross (v)");
   counters_.hvp_evals += x.rows();
+  count_minibatch(task_.inner_data_size());
   return task_.inner_cross(x, y, v);
 }
 

@@ -41,7 +41,8 @@ class Oracle {
   }
   // One pass over the data of a data-based task (none for a synthetic one).
   void count_full_data_pass() const;
-  // `rows` rows of a minibatch, as a fraction of a pass.
+  // `rows` rows read (a minibatch, or one level of a bilevel problem), as
+  // a fraction of a data pass; nothing for 0 rows.
   void count_minibatch(Index rows) const;
   const Task& task_;
   Counters& counters_;

@@ -18,6 +18,11 @@ class SaddlePoint : public Task {
   virtual Matrix operator_value(const Matrix& z) const = 0;
   // L(x_i, y_i).
   virtual Vector value(const Matrix& z) const = 0;
+  // minibatch: an unbiased estimate of F from a batch of the data's rows
+  // drawn by `rng` (the same rows for every point); returns the rows read.
+  // Used by the oracle instead of operator_value when batch_size() > 0.
+  virtual Index operator_minibatch(const Matrix& z, Rng& rng,
+                                   Matrix& field) const;
 
   virtual Vector solution() const;  // optimum: z*
 };

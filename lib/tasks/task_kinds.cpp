@@ -78,6 +78,17 @@ double Objective::optimal_value() const { not_offered("optimal_value"); }
 Vector Objective::optimum() const { not_offered("optimum"); }
 
 Vector SaddlePoint::solution() const { not_offered("optimum"); }
+Index SaddlePoint::operator_minibatch(const Matrix&, Rng&, Matrix&) const {
+  not_offered("minibatch");
+}
+Index Bilevel::outer_grad_minibatch(const Matrix&, const Matrix&, Rng&, Matrix&,
+                                    Matrix&) const {
+  not_offered("minibatch");
+}
+Index Bilevel::inner_grad_minibatch(const Matrix&, const Matrix&, Rng&, Matrix&,
+                                    Matrix&) const {
+  not_offered("minibatch");
+}
 
 Matrix Bilevel::inner_hvp_yy(const Matrix&, const Matrix&,
                              const Matrix&) const {
