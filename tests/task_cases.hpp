@@ -98,6 +98,21 @@ inline std::vector<TaskCase> preset_cases() {
       {"quadratic_bilevel", {{"dim_x", 3}, {"dim_y", 2}, {"mu", 0.5}}},
       {"quadratic_bilevel",
        {{"dim_x", 2}, {"dim_y", 4}, {"mu", 0.0}, {"condition_number", 50.0}}},
+      {"logistic_loss", {{"data", "sonar"}, {"reg", 1e-3}}},
+      {"logistic_loss", {{"n_data", 300}, {"dim", 4}, {"batch_size", 30}}},
+      {"rosenbrock", {{"dim", 5}}},
+      {"test_function", {{"name", "sphere"}, {"dim", 5}}},
+      {"test_function", {{"name", "rastrigin"}, {"dim", 3}}},
+      {"test_function", {{"name", "ackley"}, {"dim", 4}}},
+      {"test_function", {{"name", "styblinski_tang"}, {"dim", 3}}},
+      {"test_function", {{"name", "schwefel"}, {"dim", 2}}},
+      {"test_function", {{"name", "booth"}}},
+      {"test_function", {{"name", "himmelblau"}}},
+      {"test_function", {{"name", "matyas"}}},
+      {"test_function", {{"name", "mccormick"}}},
+      {"test_function", {{"name", "goldstein_price"}}},
+      {"test_function", {{"name", "levy13"}}},
+      {"test_function", {{"name", "three_hump_camel"}}},
   };
 }
 

@@ -20,6 +20,11 @@ class Objective : public Task {
   virtual Index value_grad_minibatch(const Matrix& x, Rng& rng, Vector& f,
                                      Matrix& grad) const;
 
+  // Where f* is the global minimum: a box, row 0 its lower and row 1 its
+  // upper corner (a test function's usual search domain, outside which it
+  // may be unbounded below, like McCormick's); empty for all of ℝ^d.
+  virtual Matrix minimum_region() const { return {}; }
+
   virtual double optimal_value() const;  // optimal_value: f*
   virtual Vector optimum() const;        // optimum: x*
 };
