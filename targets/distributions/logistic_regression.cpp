@@ -44,51 +44,31 @@ class LogisticRegressionTask final : public Distribution {
       "kept features + 1 (intercept), + 1 (log α) for the hierarchical prior";
 
   static ParamSpecs params() {
-    return {
-        ParamSpec::string("data", "synthetic", {},
-                          "a bundled table (breast_cancer, german_credit, "
-                          "sonar, ionosphere, pima), the path of a CSV file "
-                          "(header row, numeric features, last column "
-                          "'label' in {0,1}), or 'synthetic'"),
-        ParamSpec::integer("n_data", 1000, "rows of the synthetic data")
-            .at_least(2),
-        ParamSpec::integer("dim", 10,
-                           "features of the synthetic data (the intercept "
-                           "is added to these)")
-            .at_least(1),
-        ParamSpec::integer("instance", 0,
-                           "seed of the synthetic data (its rows and true "
-                           "weights)")
-            .at_least(0),
-        ParamSpec::string("prior", "gaussian", {"gaussian", "hierarchical"},
-                          "gaussian: w ~ N(0, prior_scale² I); hierarchical: "
-                          "w | α ~ N(0, α⁻¹ I), α ~ Gamma(prior_shape, "
-                          "prior_rate), log α sampled as the last coordinate"),
-        ParamSpec::real("prior_scale", 1.0,
-                        "standard deviation of each weight (gaussian prior)")
-            .above(0.0),
-        ParamSpec::real("prior_shape", 1.0,
-                        "shape a₀ of the Gamma prior on the precision α "
-                        "(hierarchical; SVGD paper: 1)")
-            .above(0.0),
-        ParamSpec::real("prior_rate", 0.01,
-                        "rate b₀ of the Gamma prior on α (hierarchical; "
-                        "SVGD paper: 0.01)")
-            .above(0.0),
-        ParamSpec::real("test_fraction", 0.2,
-                        "fraction of rows held out for the test metrics; 0 "
-                        "keeps every row for the posterior")
-            .at_least(0.0)
-            .below(1.0),
-        ParamSpec::integer("split_seed", 0,
-                           "seed of the train/test permutation")
-            .at_least(0),
-        ParamSpec::integer("batch_size", 0,
-                           "rows per minibatch gradient (drawn without "
-                           "replacement at every call); 0 or ≥ the training "
-                           "rows: full-data gradients")
-            .at_least(0),
-    };
+    ParamSpecs specs = classification_task_params(
+        0.2,
+        "fraction of rows held out for the test metrics; 0 keeps every row "
+        "for the posterior");
+    for (auto& spec : ParamSpecs{
+             ParamSpec::string(
+                 "prior", "gaussian", {"gaussian", "hierarchical"},
+                 "gaussian: w ~ N(0, prior_scale² I); hierarchical: w | α ~ "
+                 "N(0, α⁻¹ I), α ~ Gamma(prior_shape, prior_rate), log α "
+                 "sampled as the last coordinate"),
+             ParamSpec::real("prior_scale", 1.0,
+                             "standard deviation of each weight (gaussian "
+                             "prior)")
+                 .above(0.0),
+             ParamSpec::real("prior_shape", 1.0,
+                             "shape a₀ of the Gamma prior on the precision α "
+                             "(hierarchical; SVGD paper: 1)")
+                 .above(0.0),
+             ParamSpec::real("prior_rate", 0.01,
+                             "rate b₀ of the Gamma prior on α (hierarchical; "
+                             "SVGD paper: 0.01)")
+                 .above(0.0),
+         })
+      specs.push_back(std::move(spec));
+    return specs;
   }
 
   explicit LogisticRegressionTask(const Params& p)
@@ -96,20 +76,9 @@ class LogisticRegressionTask final : public Distribution {
         prior_scale_(p.real("prior_scale")),
         prior_shape_(p.real("prior_shape")),
         prior_rate_(p.real("prior_rate")) {
-    const std::string data = p.string("data");
-    const ClassificationTable table =
-        data == "synthetic"
-            ? synthetic_classification_table(
-                  static_cast<Index>(p.integer("n_data")),
-                  static_cast<Index>(p.integer("dim")),
-                  static_cast<std::uint64_t>(p.integer("instance")))
-            : read_classification_table(data, "/data");
-    split_ = split_and_standardize(
-        table, p.real("test_fraction"),
-        static_cast<std::uint64_t>(p.integer("split_seed")));
+    split_ = load_classification_split(p);
     weights_ = split_.train_x.cols();
-    const Index batch = static_cast<Index>(p.integer("batch_size"));
-    batch_size_ = batch > 0 && batch < split_.train_x.rows() ? batch : 0;
+    batch_size_ = minibatch_size(p, split_);
   }
 
   Index dim() const override { return weights_ + (hierarchical_ ? 1 : 0); }
@@ -180,13 +149,9 @@ class LogisticRegressionTask final : public Distribution {
   Index log_prob_grad_minibatch(const Matrix& x, Rng& rng, Vector& logp,
                                 Matrix& grad) const override {
     const Index rows = split_.train_x.rows();
-    const std::vector<Index> batch = sample_rows(rows, batch_size_, rng);
-    RowMatrix bx(batch_size_, weights_);
-    Vector by(batch_size_);
-    for (Index k = 0; k < batch_size_; ++k) {
-      bx.row(k) = split_.train_x.row(batch[static_cast<size_t>(k)]);
-      by(k) = split_.train_y(batch[static_cast<size_t>(k)]);
-    }
+    RowMatrix bx;
+    Vector by;
+    draw_minibatch(split_.train_x, split_.train_y, batch_size_, rng, bx, by);
     Matrix data_grad;
     log_likelihood_grad(bx, by, x.leftCols(weights_), logp, data_grad);
     // Unbiased for the full-data sum: each row is in the batch with

@@ -7,10 +7,10 @@
 #include <numbers>
 #include <numeric>
 
+#include "core/csv.hpp"
 #include "core/data_files.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "core/csv.hpp"
 
 namespace vibench {
 
@@ -74,7 +74,7 @@ ClassificationTable synthetic_classification_table(Index n_data, Index dim,
   table.features.resize(n_data, dim);
   table.labels.resize(n_data);
   for (Index j = 0; j < dim; ++j)
-    table.feature_names.push_back("x" + std::to_string(j + 1));
+    table.feature_names.push_back(fmt::format("x{}", j + 1));
   Rng weight_rng =
       make_rng(mix_seed(hash_string("synthetic weights"), instance));
   const Vector w = weight_rng.normal_vector(dim) * (2.0 / std::sqrt(dim));
@@ -176,6 +176,56 @@ ClassificationSplit split_and_standardize(const ClassificationTable& table,
   fill(train_rows, out.train_x, out.train_y);
   fill(test_rows, out.test_x, out.test_y);
   return out;
+}
+
+ParamSpecs classification_task_params(double default_test_fraction,
+                                      const std::string& test_fraction_doc) {
+  return {
+      ParamSpec::string("data", "synthetic", {},
+                        "a bundled table (breast_cancer, german_credit, "
+                        "sonar, ionosphere, pima), the path of a CSV file "
+                        "(header row, numeric features, last column "
+                        "'label' in {0,1}), or 'synthetic'"),
+      ParamSpec::integer("n_data", 1000, "rows of the synthetic data")
+          .at_least(2),
+      ParamSpec::integer("dim", 10,
+                         "features of the synthetic data (the intercept "
+                         "is added to these)")
+          .at_least(1),
+      ParamSpec::integer("instance", 0,
+                         "seed of the synthetic data (its rows and true "
+                         "weights)")
+          .at_least(0),
+      ParamSpec::real("test_fraction", default_test_fraction, test_fraction_doc)
+          .at_least(0.0)
+          .below(1.0),
+      ParamSpec::integer("split_seed", 0, "seed of the train/test permutation")
+          .at_least(0),
+      ParamSpec::integer("batch_size", 0,
+                         "rows per minibatch gradient (drawn without "
+                         "replacement at every call); 0 or ≥ the training "
+                         "rows: full-data gradients")
+          .at_least(0),
+  };
+}
+
+ClassificationSplit load_classification_split(const Params& p) {
+  const std::string data = p.string("data");
+  const ClassificationTable table =
+      data == "synthetic"
+          ? synthetic_classification_table(
+                static_cast<Index>(p.integer("n_data")),
+                static_cast<Index>(p.integer("dim")),
+                static_cast<std::uint64_t>(p.integer("instance")))
+          : read_classification_table(data, "/data");
+  return split_and_standardize(
+      table, p.real("test_fraction"),
+      static_cast<std::uint64_t>(p.integer("split_seed")));
+}
+
+Index minibatch_size(const Params& p, const ClassificationSplit& split) {
+  const Index batch = static_cast<Index>(p.integer("batch_size"));
+  return batch > 0 && batch < split.train_x.rows() ? batch : 0;
 }
 
 }  // namespace vibench

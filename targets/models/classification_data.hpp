@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/params.hpp"
 #include "core/types.hpp"
 
 namespace vibench {
@@ -55,5 +56,15 @@ struct ClassificationSplit {
 ClassificationSplit split_and_standardize(const ClassificationTable& table,
                                           double test_fraction,
                                           std::uint64_t split_seed);
+
+// The parameters of every task built on a classification table: data,
+// n_data, dim, instance (the synthetic generator), test_fraction (default
+// `default_test_fraction`, described by `test_fraction_doc`), split_seed and
+// batch_size; and the split and minibatch size they describe (batch_size 0
+// or ≥ the training rows: 0, full data).
+ParamSpecs classification_task_params(double default_test_fraction,
+                                      const std::string& test_fraction_doc);
+ClassificationSplit load_classification_split(const Params& params);
+Index minibatch_size(const Params& params, const ClassificationSplit& split);
 
 }  // namespace vibench

@@ -200,4 +200,15 @@ std::vector<Index> sample_rows(Index rows, Index count, Rng& rng) {
   return out;
 }
 
+void draw_minibatch(const RowMatrix& x, const Vector& y, Index count, Rng& rng,
+                    RowMatrix& bx, Vector& by) {
+  const std::vector<Index> rows = sample_rows(x.rows(), count, rng);
+  bx.resize(count, x.cols());
+  by.resize(count);
+  for (Index k = 0; k < count; ++k) {
+    bx.row(k) = x.row(rows[static_cast<size_t>(k)]);
+    by(k) = y(rows[static_cast<size_t>(k)]);
+  }
+}
+
 }  // namespace vibench::logistic

@@ -49,4 +49,9 @@ Matrix fisher_inverse_divergence(const RowMatrix& x, const Matrix& w,
 // whatever `rows`), sorted so the gather reads memory in order.
 std::vector<Index> sample_rows(Index rows, Index count, Rng& rng);
 
+// A minibatch of `count` distinct rows of (x, y), drawn by `rng` with
+// sample_rows and gathered into (bx, by).
+void draw_minibatch(const RowMatrix& x, const Vector& y, Index count, Rng& rng,
+                    RowMatrix& bx, Vector& by);
+
 }  // namespace vibench::logistic

@@ -31,55 +31,22 @@ class LogisticLossTask final : public Objective {
   static constexpr const char* kDimensionRule = "kept features + 1 (intercept)";
 
   static ParamSpecs params() {
-    return {
-        ParamSpec::string("data", "synthetic", {},
-                          "a bundled table (breast_cancer, german_credit, "
-                          "sonar, ionosphere, pima), the path of a CSV file "
-                          "(header row, numeric features, last column "
-                          "'label' in {0,1}), or 'synthetic'"),
-        ParamSpec::integer("n_data", 1000, "rows of the synthetic data")
-            .at_least(2),
-        ParamSpec::integer("dim", 10,
-                           "features of the synthetic data (the intercept "
-                           "is added to these)")
-            .at_least(1),
-        ParamSpec::integer("instance", 0, "seed of the synthetic data")
-            .at_least(0),
-        ParamSpec::real("reg", 0.01,
-                        "λ of the penalty (λ/2)‖w‖² on the feature weights "
-                        "(no paper default; λ > 0 keeps the optimum finite "
-                        "on separable data)")
-            .above(0.0),
-        ParamSpec::real("test_fraction", 0.0,
-                        "fraction of rows held out (not used by the "
-                        "objective); 0 keeps every row")
-            .at_least(0.0)
-            .below(1.0),
-        ParamSpec::integer("split_seed", 0,
-                           "seed of the train/test permutation")
-            .at_least(0),
-        ParamSpec::integer("batch_size", 0,
-                           "rows per minibatch gradient (drawn without "
-                           "replacement at every call); 0 or ≥ the training "
-                           "rows: full-data gradients")
-            .at_least(0),
-    };
+    ParamSpecs specs = classification_task_params(
+        0.0,
+        "fraction of rows held out (not used by the objective); 0 keeps "
+        "every row");
+    specs.push_back(ParamSpec::real("reg", 0.01,
+                                    "λ of the penalty (λ/2)‖w‖² on the "
+                                    "feature weights (no paper default; λ > "
+                                    "0 keeps the optimum finite on separable "
+                                    "data)")
+                        .above(0.0));
+    return specs;
   }
 
   explicit LogisticLossTask(const Params& p) : reg_(p.real("reg")) {
-    const std::string data = p.string("data");
-    const ClassificationTable table =
-        data == "synthetic"
-            ? synthetic_classification_table(
-                  static_cast<Index>(p.integer("n_data")),
-                  static_cast<Index>(p.integer("dim")),
-                  static_cast<std::uint64_t>(p.integer("instance")))
-            : read_classification_table(data, "/data");
-    split_ = split_and_standardize(
-        table, p.real("test_fraction"),
-        static_cast<std::uint64_t>(p.integer("split_seed")));
-    const Index batch = static_cast<Index>(p.integer("batch_size"));
-    batch_size_ = batch > 0 && batch < split_.train_x.rows() ? batch : 0;
+    split_ = load_classification_split(p);
+    batch_size_ = minibatch_size(p, split_);
     penalty_ = Vector::Ones(split_.train_x.cols());
     penalty_(penalty_.size() - 1) = 0.0;  // the intercept
     solve_by_newton();
@@ -99,14 +66,10 @@ class LogisticLossTask final : public Objective {
 
   Index value_grad_minibatch(const Matrix& x, Rng& rng, Vector& f,
                              Matrix& grad) const override {
-    const std::vector<Index> rows =
-        logistic::sample_rows(split_.train_x.rows(), batch_size_, rng);
-    RowMatrix bx(batch_size_, dim());
-    Vector by(batch_size_);
-    for (Index k = 0; k < batch_size_; ++k) {
-      bx.row(k) = split_.train_x.row(rows[static_cast<size_t>(k)]);
-      by(k) = split_.train_y(rows[static_cast<size_t>(k)]);
-    }
+    RowMatrix bx;
+    Vector by;
+    logistic::draw_minibatch(split_.train_x, split_.train_y, batch_size_, rng,
+                             bx, by);
     loss_grad(bx, by, x, f, grad);
     return batch_size_;
   }
