@@ -6,6 +6,9 @@
 // bound it is held to.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <string>
+
 #include "runner/cell_runner.hpp"
 #include "runner/suite.hpp"
 
@@ -28,6 +31,8 @@ TEST_CASE(
       {"dog", Json::object()},
       {"normalized_gd", {{"step_size", 1e-3}}},
       {"clipped_gd", {{"step_size", 2e-3}}},
+      {"sam", {{"step_size", 1e-3}, {"rho", 1e-3}}},
+      {"usam", {{"step_size", 1e-3}, {"rho", 1e-3}}},
   };
   Json algorithms = Json::array();
   for (const auto& [name, params] : settings.items())
@@ -61,4 +66,38 @@ TEST_CASE(
       ++optimizers;
     }
   CHECK(cells == 2 * optimizers);
+}
+
+TEST_CASE("optimizers: SAM and USAM on Σx² follow their closed forms") {
+  // From x₀ = (1, 1), r = ‖x‖, ∇f = 2x, the iterates stay on the diagonal:
+  //   USAM: ∇f(x + ρ∇f) = 2(1 + 2ρ)x, so r_k = r₀(1 − 2η(1 + 2ρ))^k;
+  //   SAM:  ∇f(x + ρx/r) = 2x(1 + ρ/r), so r ← (1 − 2η)r − 2ηρ.
+  const double eta = 0.1, rho = 0.05;
+  for (const char* name : {"usam", "sam"}) {
+    INFO(name);
+    const Json suite_json = {
+        {"tasks",
+         {{{"name", "test_function"},
+           {"params", {{"name", "sphere"}, {"dim", 2}}}}}},
+        {"algorithms",
+         {{{"name", name}, {"params", {{"step_size", eta}, {"rho", rho}}}}}},
+        {"budget", {{"max_iterations", 5}}},
+        {"checkpoints", {{"every", 1}}},
+        {"metrics", {"distance_to_optimum"}}};
+    const Suite suite = parse_suite(suite_json, "sam.json");
+    const Json record = run_cell(suite, expand_cells(suite).at(0));
+    REQUIRE(record["status"] == "ok");
+    const Json& r = record["trace"]["metrics"]["distance_to_optimum"];
+    REQUIRE(r.size() == 6);
+    double expected = std::sqrt(2.0);
+    CHECK(r[0].get<double>() == doctest::Approx(expected).epsilon(1e-14));
+    for (int k = 1; k <= 5; ++k) {
+      expected = std::string(name) == "usam"
+                     ? expected * (1 - 2 * eta * (1 + 2 * rho))
+                     : (1 - 2 * eta) * expected - 2 * eta * rho;
+      CHECK(r[k].get<double>() == doctest::Approx(expected).epsilon(1e-12));
+    }
+    // Two gradients per step.
+    CHECK(record["final"]["grad_evals"] == 10);
+  }
 }
