@@ -101,6 +101,8 @@ inline std::vector<TaskCase> preset_cases() {
       {"logistic_loss", {{"data", "sonar"}, {"reg", 1e-3}}},
       {"logistic_loss", {{"n_data", 300}, {"dim", 4}, {"batch_size", 30}}},
       {"rosenbrock", {{"dim", 5}}},
+      {"quartic", {{"dim", 3}, {"start_scale", -4.0}}},
+      {"exp_quadratic", {{"dim", 5}, {"terms", 50}, {"instance", 2}}},
       {"test_function", {{"name", "sphere"}, {"dim", 5}}},
       {"test_function", {{"name", "rastrigin"}, {"dim", 3}}},
       {"test_function", {{"name", "ackley"}, {"dim", 4}}},

@@ -126,3 +126,34 @@ TEST_CASE("optimizers: L-BFGS reaches a strongly convex quadratic's optimum") {
           1e-8);
   }
 }
+
+TEST_CASE(
+    "optimizers: on a generalized-smooth quartic, far starts break a "
+    "fixed step but not a normalized one") {
+  // f = Σx⁴ from 10·(1, 1): GD with η = 0.01 has 12ηx² = 12 > 2 at the
+  // start and diverges; normalized GD with the same η moves η per step and
+  // ends within η of x* = 0 (its distance after ‖x₀‖/η ≈ 1414 steps).
+  const Json suite_json = {
+      {"tasks",
+       {{{"name", "quartic"},
+         {"params", {{"dim", 2}, {"start_scale", 10.0}}}}}},
+      {"algorithms",
+       {{{"name", "gd"}, {"params", {{"step_size", 0.01}}}},
+        {{"name", "normalized_gd"}, {"params", {{"step_size", 0.01}}}},
+        {{"name", "clipped_gd"},
+         {"params", {{"step_size", 0.01}, {"threshold", 1.0}}}}}},
+      {"budget", {{"max_iterations", 3000}}},
+      {"metrics", {"distance_to_optimum"}}};
+  const Suite suite = parse_suite(suite_json, "quartic.json");
+  for (const Cell& cell : expand_cells(suite)) {
+    INFO(cell.id);
+    const Json record = run_cell(suite, cell);
+    if (record["algorithm"]["name"] == "gd") {
+      CHECK(record["status"] == "diverged");
+    } else {
+      REQUIRE(record["status"] == "ok");
+      CHECK(record["final"]["metrics"]["distance_to_optimum"].get<double>() <
+            (record["algorithm"]["name"] == "normalized_gd" ? 0.02 : 0.2));
+    }
+  }
+}
