@@ -4,8 +4,8 @@
 #include <doctest/doctest.h>
 
 #include "command_helpers.hpp"
-#include "core/error.hpp"
 #include "core/csv.hpp"
+#include "core/error.hpp"
 #include "report/eval.hpp"
 
 using namespace vibench;

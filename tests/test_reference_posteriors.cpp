@@ -12,10 +12,10 @@
 #include "core/rng.hpp"
 #include "mcmc/diagnostics.hpp"
 #include "reference/reference_posterior.hpp"
+#include "targets/distributions/posteriordb.hpp"
 #include "task_cases.hpp"
 #include "tasks/distribution.hpp"
 #include "tasks/oracles.hpp"
-#include "targets/distributions/posteriordb.hpp"
 #include "test_helpers.hpp"
 
 namespace vibench {

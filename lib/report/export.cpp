@@ -6,8 +6,8 @@
 #include <fstream>
 #include <functional>
 
-#include "core/error.hpp"
 #include "core/csv.hpp"
+#include "core/error.hpp"
 #include "runner/results_file.hpp"
 
 namespace vibench {
