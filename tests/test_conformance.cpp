@@ -15,18 +15,6 @@ using namespace vibench;
 
 namespace {
 
-// The first registered task of `kind` that offers everything `algorithm`
-// needs, with default parameters.
-std::string task_for(const Algorithm& algorithm) {
-  for (const TaskEntry* entry : TaskRegistry::instance().all()) {
-    if (entry->kind != algorithm.kind()) continue;
-    const auto task = entry->make(
-        Params(validate_params({}, entry->params, "", entry->name)));
-    if (incompatibility(*task, algorithm).empty()) return entry->name;
-  }
-  return "";
-}
-
 // Every registered task of the algorithm's kind that offers what it needs,
 // with default parameters.
 std::vector<std::string> tasks_for(const Algorithm& algorithm) {
@@ -38,6 +26,12 @@ std::vector<std::string> tasks_for(const Algorithm& algorithm) {
     if (incompatibility(*task, algorithm).empty()) out.push_back(entry->name);
   }
   return out;
+}
+
+// The first of them, or "" when there is none.
+std::string task_for(const Algorithm& algorithm) {
+  const auto tasks = tasks_for(algorithm);
+  return tasks.empty() ? "" : tasks.front();
 }
 
 // A value outside the declared range of `spec`, or null when it has none.

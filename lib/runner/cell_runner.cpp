@@ -190,12 +190,17 @@ class CellLoop {
           metric.entry->nan_when_undefined && std::isnan(value);
       if (!std::isfinite(value) && !undefined && bad.empty()) bad = name;
     };
+    // The state with the averaged iterate in place of the last one, built
+    // once per checkpoint for every metric that asks for it.
+    std::optional<State> averaged;
     for (const MetricConfig* metric : plan_.metrics) {
       if (metric->on_last) record_metric(*metric, metric->name, run_.state());
       if (metric->on_average) {
-        State averaged = run_.state();
-        averaged.points = average_->value();
-        record_metric(*metric, metric->name + kAverageSuffix, averaged);
+        if (!averaged) {
+          averaged = run_.state();
+          averaged->points = average_->value();
+        }
+        record_metric(*metric, metric->name + kAverageSuffix, *averaged);
       }
     }
     return bad;

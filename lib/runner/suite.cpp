@@ -462,11 +462,6 @@ std::vector<std::string> MetricConfig::recorded_names() const {
   return out;
 }
 
-bool Suite::needs_average() const {
-  return std::any_of(metrics.begin(), metrics.end(),
-                     [](const MetricConfig& m) { return m.on_average; });
-}
-
 Json Budget::to_json() const {
   Json out = Json::object();
   if (max_iterations) out["max_iterations"] = *max_iterations;

@@ -92,7 +92,6 @@ struct Suite {
   // canonical suite, so older suites keep their hash).
   AveragingRule averaging;
   bool averaging_given = false;
-  bool needs_average() const;
   std::vector<std::string> warnings;  // valid but probably not intended
 };
 

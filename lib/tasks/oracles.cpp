@@ -26,7 +26,7 @@ void Oracle::count_full_data_pass() const {
   if (task_.data_size() > 0) counters_.data_passes += 1.0;
 }
 
-void Oracle::count_minibatch(Index rows) const {
+void Oracle::count_rows(Index rows) const {
   if (rows == 0) return;  // a synthetic task, or a level without data
   counters_.data_passes +=
       static_cast<double>(rows) / static_cast<double>(task_.data_size());
@@ -38,8 +38,7 @@ void DistributionOracle::log_prob_grad(const Matrix& x, Vector& logp,
   counters_.grad_evals += x.rows();
   counters_.value_evals += x.rows();
   if (task_.batch_size() > 0) {
-    count_minibatch(
-        task_.log_prob_grad_minibatch(x, minibatch_rng_, logp, grad));
+    count_rows(task_.log_prob_grad_minibatch(x, minibatch_rng_, logp, grad));
   } else {
     count_full_data_pass();
     task_.log_prob_grad(x, logp, grad);
@@ -94,7 +93,7 @@ void ObjectiveOracle::value_grad(const Matrix& x, Vector& f,
   counters_.grad_evals += x.rows();
   counters_.value_evals += x.rows();
   if (task_.batch_size() > 0) {
-    count_minibatch(task_.value_grad_minibatch(x, minibatch_rng_, f, grad));
+    count_rows(task_.value_grad_minibatch(x, minibatch_rng_, f, grad));
   } else {
     count_full_data_pass();
     task_.value_grad(x, f, grad);
@@ -114,7 +113,7 @@ Matrix SaddlePointOracle::operator_value(const Matrix& z) const {
   counters_.grad_evals += z.rows();
   Matrix field;
   if (task_.batch_size() > 0) {
-    count_minibatch(task_.operator_minibatch(z, minibatch_rng_, field));
+    count_rows(task_.operator_minibatch(z, minibatch_rng_, field));
   } else {
     count_full_data_pass();
     field = task_.operator_value(z);
@@ -140,7 +139,7 @@ void BilevelOracle::check_pair(const Matrix& x, const Matrix& y) const {
 Vector BilevelOracle::outer_value(const Matrix& x, const Matrix& y) const {
   check_pair(x, y);
   counters_.value_evals += x.rows();
-  count_minibatch(task_.outer_data_size());
+  count_rows(task_.outer_data_size());
   return task_.outer_value(x, y);
 }
 void BilevelOracle::outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
@@ -148,9 +147,9 @@ void BilevelOracle::outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
   check_pair(x, y);
   counters_.grad_evals += x.rows();
   if (task_.batch_size() > 0) {
-    count_minibatch(task_.outer_grad_minibatch(x, y, minibatch_rng_, fx, fy));
+    count_rows(task_.outer_grad_minibatch(x, y, minibatch_rng_, fx, fy));
   } else {
-    count_minibatch(task_.outer_data_size());
+    count_rows(task_.outer_data_size());
     task_.outer_grad(x, y, fx, fy);
   }
   add_noise(fx);
@@ -159,7 +158,7 @@ void BilevelOracle::outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
 Vector BilevelOracle::inner_value(const Matrix& x, const Matrix& y) const {
   check_pair(x, y);
   counters_.value_evals += x.rows();
-  count_minibatch(task_.inner_data_size());
+  count_rows(task_.inner_data_size());
   return task_.inner_value(x, y);
 }
 void BilevelOracle::inner_grad(const Matrix& x, const Matrix& y, Matrix& gx,
@@ -167,9 +166,9 @@ void BilevelOracle::inner_grad(const Matrix& x, const Matrix& y, Matrix& gx,
   check_pair(x, y);
   counters_.grad_evals += x.rows();
   if (task_.batch_size() > 0) {
-    count_minibatch(task_.inner_grad_minibatch(x, y, minibatch_rng_, gx, gy));
+    count_rows(task_.inner_grad_minibatch(x, y, minibatch_rng_, gx, gy));
   } else {
-    count_minibatch(task_.inner_data_size());
+    count_rows(task_.inner_data_size());
     task_.inner_grad(x, y, gx, gy);
   }
   add_noise(gx);
@@ -180,7 +179,7 @@ Matrix BilevelOracle::inner_hvp_yy(const Matrix& x, const Matrix& y,
   check_pair(x, y);
   check_points(v, dim_y(), "inner_hvp_yy (v)");
   counters_.hvp_evals += x.rows();
-  count_minibatch(task_.inner_data_size());
+  count_rows(task_.inner_data_size());
   return task_.inner_hvp_yy(x, y, v);
 }
 Matrix BilevelOracle::inner_cross(const Matrix& x, const Matrix& y,
@@ -188,7 +187,7 @@ Matrix BilevelOracle::inner_cross(const Matrix& x, const Matrix& y,
   check_pair(x, y);
   check_points(v, dim_y(), "inner_cross (v)");
   counters_.hvp_evals += x.rows();
-  count_minibatch(task_.inner_data_size());
+  count_rows(task_.inner_data_size());
   return task_.inner_cross(x, y, v);
 }
 

@@ -43,7 +43,7 @@ class Oracle {
   void count_full_data_pass() const;
   // `rows` rows read (a minibatch, or one level of a bilevel problem), as
   // a fraction of a data pass; nothing for 0 rows.
-  void count_minibatch(Index rows) const;
+  void count_rows(Index rows) const;
   const Task& task_;
   Counters& counters_;
   mutable Rng minibatch_rng_;

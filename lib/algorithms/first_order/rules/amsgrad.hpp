@@ -37,7 +37,11 @@ class AmsgradRule {
                "bias-correct, then max");
     }
   };
-  explicit AmsgradRule(const Settings& s) : s_(s) {}
+  explicit AmsgradRule(const Settings& s)
+      : s_(s),
+        variant_(s.variant == "paper"     ? Variant::paper
+                 : s.variant == "pytorch" ? Variant::pytorch
+                                          : Variant::optax) {}
   void apply(Matrix& x, const Matrix& d, double eta) {
     moments_.update(d, s_, kName);
     if (v_max_.size() == 0) v_max_ = Matrix::Zero(d.rows(), d.cols());
@@ -45,10 +49,10 @@ class AmsgradRule {
     const Matrix& v = moments_.v();
     const double c1 = moments_.correction(s_.beta1);
     const double c2 = moments_.correction(s_.beta2);
-    if (s_.variant == "paper") {
+    if (variant_ == Variant::paper) {
       v_max_ = v_max_.cwiseMax(v);
       x.array() += eta * m.array() / (v_max_.array().sqrt() + s_.epsilon);
-    } else if (s_.variant == "pytorch") {
+    } else if (variant_ == Variant::pytorch) {
       v_max_ = v_max_.cwiseMax(v);
       x.array() += eta * (m.array() / c1) /
                    (v_max_.array().sqrt() / std::sqrt(c2) + s_.epsilon);
@@ -60,7 +64,9 @@ class AmsgradRule {
   }
 
  private:
+  enum class Variant { paper, pytorch, optax };
   Settings s_;
+  Variant variant_;  // s_.variant, resolved once rather than at every step
   AdamMoments moments_;
   Matrix v_max_;
 };
