@@ -4,6 +4,8 @@
 // minibatch gradients, counted in data passes.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "runner/cell_runner.hpp"
 #include "runner/suite.hpp"
 #include "task_cases.hpp"
@@ -27,7 +29,15 @@ TEST_CASE("objectives: every stored optimum is checked against the function") {
     Vector value;
     Matrix grad;
     f.value_grad(xs.transpose(), value, grad);
-    CHECK(grad.cwiseAbs().maxCoeff() < 1e-9 * (1 + std::abs(value(0))));
+    // Stationary: on a constrained problem, the projected gradient step
+    // x* − Π(x* − ∇f(x*)) vanishes instead of the gradient.
+    Matrix stationarity = grad;
+    if (f.offers(Capability::feasible_set)) {
+      Matrix stepped = xs.transpose() - grad;
+      f.project_feasible(stepped);
+      stationarity = xs.transpose() - stepped;
+    }
+    CHECK(stationarity.cwiseAbs().maxCoeff() < 1e-9 * (1 + std::abs(value(0))));
     CHECK(value(0) == doctest::Approx(f.optimal_value()).epsilon(1e-12));
     // No point of a cloud around x* (and far from it) does better.
     Rng rng = make_rng(3);
@@ -40,6 +50,7 @@ TEST_CASE("objectives: every stored optimum is checked against the function") {
         for (Index i = 0; i < points.rows(); ++i)
           points.row(i) =
               points.row(i).cwiseMax(region.row(0)).cwiseMin(region.row(1));
+      f.project_feasible(points);
       CHECK(f.value(points).minCoeff() >= f.optimal_value() - 1e-12);
     }
     ++checked;
@@ -105,4 +116,69 @@ TEST_CASE("objectives: a minibatch cell is reproducible and reaches near x*") {
   const double averaged = a["final"]["metrics"]["suboptimality@average"];
   CHECK(averaged < 1e-2);
   CHECK(averaged < 0.01 * initial);
+}
+
+TEST_CASE(
+    "objectives: online_linear plays Reddi's sequence and its regret "
+    "is the learner's mean loss minus min F") {
+  // Projected GD with a fixed step, simulated here in plain arithmetic on
+  // the experiment form's sequence, against the runner's cell.
+  const double step = 1e-3;
+  const long long rounds = 1000;
+  double x = 0.0, loss = 0.0;
+  for (long long t = 1; t <= rounds; ++t) {
+    const double slope = t % 101 == 1 ? 1010.0 : -10.0;
+    loss += slope * x;
+    x = std::clamp(x - step * slope, -1.0, 1.0);
+  }
+  const double f_star = -10.0 / 101.0;  // F(x) = (1010 − 100·10)/101 · x
+  const Json suite_json = {
+      {"name", "online"},
+      {"tasks", {{{"name", "online_linear"}}}},
+      {"algorithms", {{{"name", "gd"}, {"params", {{"step_size", step}}}}}},
+      {"budget", {{"max_iterations", rounds}}},
+      {"metrics", {"average_regret", "distance_to_optimum", "suboptimality"}}};
+  const Suite suite = parse_suite(suite_json, "online.json");
+  const Json record = run_cell(suite, expand_cells(suite).at(0));
+  REQUIRE(record["status"] == "ok");
+  const Json& m = record["final"]["metrics"];
+  CHECK(m["average_regret"].get<double>() ==
+        doctest::Approx(loss / rounds - f_star).epsilon(1e-12));
+  CHECK(m["distance_to_optimum"].get<double>() ==
+        doctest::Approx(x + 1.0).epsilon(1e-12));
+  CHECK(m["suboptimality"].get<double>() ==
+        doctest::Approx((10.0 / 101.0) * (x + 1.0)).epsilon(1e-12));
+
+  // The stochastic form draws the rare loss with probability p per round.
+  const auto task = make_task({"online_linear", {{"form", "stochastic"}}});
+  const auto& f = static_cast<const Objective&>(*task);
+  Rng rng = make_rng(5);
+  int rare = 0;
+  const int n = 200000;
+  Vector value;
+  Matrix grad;
+  for (int t = 1; t <= n; ++t) {
+    f.value_grad_round(Matrix::Zero(1, 1), t, rng, value, grad);
+    rare += grad(0, 0) > 0;
+  }
+  // 0.01 ± 5 standard errors (√(p(1−p)/n) ≈ 2.2e-4).
+  CHECK(std::abs(rare / double(n) - 0.01) < 5 * 2.3e-4);
+}
+
+TEST_CASE(
+    "objectives: a constrained problem skips algorithms that do not "
+    "project") {
+  const auto task = make_task({"online_linear", {}});
+  const auto make = [](const std::string& name) {
+    const AlgorithmEntry* entry = AlgorithmRegistry::instance().find(name);
+    REQUIRE(entry != nullptr);
+    return entry->make(Params(validate_params({}, entry->params, "", name)));
+  };
+  for (const char* name : {"lbfgs", "sam"}) {
+    const auto algorithm = make(name);
+    CHECK(incompatibility(*task, *algorithm).find("feasible_set") !=
+          std::string::npos);
+  }
+  const auto adam = make("adam");
+  CHECK(incompatibility(*task, *adam).empty());
 }

@@ -34,6 +34,10 @@ class Algorithm {
   // Rows of the starting state: particles or chains, 1 for optimizers.
   virtual Index num_points() const { return 1; }
   virtual Capabilities requirements() const { return {}; }
+  // Whether the algorithm keeps its iterates in a constrained objective's
+  // feasible box (Capability::feasible_set) by projecting onto it; the
+  // runner skips it on such a task otherwise.
+  virtual bool projects_onto_feasible_set() const { return false; }
   // `initial` has num_points() rows (and, for bilevel, inner rows); `rng` is
   // the algorithm's own stream, derived from the cell seed.
   virtual std::unique_ptr<Run> start(const Oracle& oracle, const State& initial,

@@ -3,7 +3,7 @@
 namespace vibench {
 
 bool takes_iterate_setting(const MetricEntry& entry) {
-  return !entry.kinds.count(TaskKind::distribution) &&
+  return !entry.of_run && !entry.kinds.count(TaskKind::distribution) &&
          (entry.kinds.count(TaskKind::objective) ||
           entry.kinds.count(TaskKind::saddle_point));
 }

@@ -50,6 +50,9 @@ struct MetricEntry {
   // vanish at infinity, fails on a domain with a boundary where it does not
   // (a Dirichlet with α < 1). Unavailable, with that reason, elsewhere.
   bool reals_only = false;
+  // A metric of the run rather than of its iterate (average_regret, from
+  // the counters): it takes no `iterate` setting.
+  bool of_run = false;
 };
 using MetricRegistry = Registry<MetricEntry>;
 

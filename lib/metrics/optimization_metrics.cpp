@@ -1,5 +1,6 @@
 // Objective metrics. state.points holds one iterate per row (usually one);
 // each metric reports its mean over the rows.
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -67,5 +68,31 @@ VIBENCH_REGISTER_METRIC(
        const Matrix& x = state_points(ctx, "distance_to_optimum");
        return (x.rowwise() - optimum.transpose()).rowwise().norm().mean();
      }});
+
+VIBENCH_REGISTER_METRIC(
+    average_regret,
+    {.name = "average_regret",
+     .kinds = {TaskKind::objective},
+     .description =
+         "Online problems: R(T)/T = (1/T) Σ_{t≤T} f_t(x_t) − min_x F(x), the "
+         "learner's mean loss over the T rounds played so far (mean over the "
+         "iterates) minus the least average (or expected) loss F. On a "
+         "periodic sequence at T a multiple of the period it is Reddi et al.'s "
+         "R(T)/T exactly; otherwise it is the pseudo-regret against F.",
+     .requirements = {Capability::online, Capability::optimal_value},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute =
+         [](const MetricContext& ctx) {
+           if (ctx.counters == nullptr || ctx.counters->online_rounds == 0)
+             return std::numeric_limits<double>::quiet_NaN();
+           return ctx.counters->online_loss /
+                      static_cast<double>(ctx.counters->online_rounds) -
+                  objective(ctx).optimal_value();
+         },
+     .nan_when_undefined = true,
+     .reals_only = false,
+     .of_run = true});
 
 }  // namespace vibench

@@ -16,6 +16,11 @@ struct Counters {
                               // rows, once per oracle call whatever the
                               // number of points (a minibatch call on B of
                               // N rows adds B/N)
+  // Online objectives only: rounds played and Σ_t of the mean over the
+  // iterates of f_t(x_t), the learner's cumulative loss, for the regret
+  // metric (not part of the recorded counters).
+  long long online_rounds = 0;
+  double online_loss = 0;
   nlohmann::json to_json() const;
 };
 

@@ -25,6 +25,24 @@ class Objective : public Task {
   // may be unbounded below, like McCormick's); empty for all of ℝ^d.
   virtual Matrix minimum_region() const { return {}; }
 
+  // The feasible set of a constrained problem (Capability::feasible_set):
+  // the box whose row 0 is its lower and row 1 its upper corner; empty for
+  // an unconstrained one. f* and x* are then the constrained ones. A box,
+  // because the projection onto it is coordinate-wise clamping, which is
+  // also the projection in any diagonal metric (so Reddi et al.'s
+  // Π_{F,√V̂} for Adam is the same clamp).
+  virtual Matrix feasible_box() const { return {}; }
+  // Clamps every row of x into feasible_box() (nothing when it is empty).
+  void project_feasible(Matrix& x) const;
+
+  // Online problems (Capability::online): the loss of round t = 1, 2, …
+  // (the oracle's value_grad calls, counted per cell), stochastic ones
+  // drawing from `rng`. value_grad() is then the average (or expected)
+  // loss F, on which f*, x* and the other metrics are defined; regret is
+  // measured against min F.
+  virtual void value_grad_round(const Matrix& x, long long round, Rng& rng,
+                                Vector& f, Matrix& grad) const;
+
   virtual double optimal_value() const;  // optimal_value: f*
   virtual Vector optimum() const;        // optimum: x*
 };

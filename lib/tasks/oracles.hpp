@@ -89,8 +89,12 @@ class ObjectiveOracle final : public Oracle {
                   const GradientNoise& noise = {}, std::uint64_t noise_seed = 0)
       : Oracle(task, counters, minibatch_seed, noise, noise_seed),
         task_(task) {}
+  // On an online task, the loss of the next round (Objective::
+  // value_grad_round): every call is one round for all rows.
   void value_grad(const Matrix& x, Vector& f, Matrix& grad) const;
   Vector value(const Matrix& x) const;
+  // Clamps the rows into the task's feasible box (free: not an oracle call).
+  void project_feasible(Matrix& x) const { task_.project_feasible(x); }
 
  private:
   const Objective& task_;

@@ -44,6 +44,10 @@ const char* to_string(Capability capability) {
       return "fisher_metric";
     case Capability::gradient_noise:
       return "gradient_noise";
+    case Capability::feasible_set:
+      return "feasible_set";
+    case Capability::online:
+      return "online";
   }
   return "?";
 }

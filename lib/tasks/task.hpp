@@ -44,6 +44,11 @@ enum class Capability {
   gradient_noise,  // a synthetic task whose first-order oracle may be made
                    // stochastic by additive noise (a suite task entry's
                    // "noise"; tasks/gradient_noise.hpp)
+  feasible_set,    // Objective: x is constrained to a box
+                   // (Objective::feasible_box); only algorithms that
+                   // project onto it may run on the task
+  online,          // Objective: a sequence of losses f_t, one per oracle
+                   // call (Objective::value_grad_round), scored by regret
 };
 const char* to_string(Capability capability);
 using Capabilities = std::set<Capability>;

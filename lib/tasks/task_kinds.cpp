@@ -74,6 +74,16 @@ Index Objective::value_grad_minibatch(const Matrix&, Rng&, Vector&,
                                       Matrix&) const {
   not_offered("minibatch");
 }
+void Objective::value_grad_round(const Matrix&, long long, Rng&, Vector&,
+                                 Matrix&) const {
+  not_offered("online");
+}
+void Objective::project_feasible(Matrix& x) const {
+  const Matrix box = feasible_box();
+  if (box.size() == 0) return;
+  for (Index i = 0; i < x.rows(); ++i)
+    x.row(i) = x.row(i).cwiseMax(box.row(0)).cwiseMin(box.row(1));
+}
 double Objective::optimal_value() const { not_offered("optimal_value"); }
 Vector Objective::optimum() const { not_offered("optimum"); }
 

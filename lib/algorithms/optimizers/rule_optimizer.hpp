@@ -1,6 +1,9 @@
 // An optimizer made of one update rule: each step asks for ∇f at the
 // iterates (one batched value_grad call, one gradient per iterate) and moves
-// them by the rule along d = −∇f, with the step of the schedule.
+// them by the rule along d = −∇f, with the step of the schedule; on a
+// constrained problem the moved iterates are then clamped into its box
+// (projected updates, as in Reddi et al.'s Adam and AMSGrad; the rule's
+// own state — moments, DoG's distance, COCOB's wealth — is not reset).
 //
 // One registration line per optimizer (rule_optimizers.cpp):
 //   VIBENCH_REGISTER_RULE_OPTIMIZER(adam, AdamRule);
@@ -25,6 +28,7 @@ class RuleOptimizerRun final : public Run {
     oracle_.value_grad(state_.points, value_, direction_);
     direction_ = -direction_;
     step_.apply(state_.points, direction_);
+    oracle_.project_feasible(state_.points);
   }
   const State& state() const override { return state_; }
 
@@ -40,6 +44,7 @@ class RuleOptimizer final : public Optimizer {
  public:
   RuleOptimizer(const RuleInfo& rule, const Params& p)
       : config_(FirstOrderConfig::from_rule(rule, p)) {}
+  bool projects_onto_feasible_set() const override { return true; }
 
  protected:
   std::unique_ptr<Run> start_run(const ObjectiveOracle& oracle,
