@@ -34,10 +34,12 @@ class Algorithm {
   // Rows of the starting state: particles or chains, 1 for optimizers.
   virtual Index num_points() const { return 1; }
   virtual Capabilities requirements() const { return {}; }
-  // Whether the algorithm keeps its iterates in a constrained objective's
-  // feasible box (Capability::feasible_set) by projecting onto it; the
-  // runner skips it on such a task otherwise.
-  virtual bool projects_onto_feasible_set() const { return false; }
+  // The structure of a task the algorithm takes into account
+  // (kStructuralCapabilities: a feasible box it projects onto, a composite
+  // objective whose nonsmooth part it handles by its proximal operator). A
+  // task with such a structure skips every algorithm that does not handle
+  // it, since ignoring it would optimize a different problem.
+  virtual Capabilities handles() const { return {}; }
   // `initial` has num_points() rows (and, for bilevel, inner rows); `rng` is
   // the algorithm's own stream, derived from the cell seed.
   virtual std::unique_ptr<Run> start(const Oracle& oracle, const State& initial,

@@ -22,14 +22,15 @@ VIBENCH_REGISTER_METRIC(
     suboptimality,
     {.name = "suboptimality",
      .kinds = {TaskKind::objective},
-     .description = "f(x) − f*, mean over the rows of the state.",
+     .description = "f(x) − f* (P(x) − P* on a composite problem), mean "
+                    "over the rows of the state.",
      .requirements = {Capability::optimal_value},
      .needs_reference_draws = false,
      .smaller_is_better = true,
      .settings = {},
      .compute = [](const MetricContext& ctx) {
        const Objective& task = objective(ctx);
-       return task.value(state_points(ctx, "suboptimality")).mean() -
+       return task.composite_value(state_points(ctx, "suboptimality")).mean() -
               task.optimal_value();
      }});
 
@@ -94,5 +95,23 @@ VIBENCH_REGISTER_METRIC(
      .nan_when_undefined = true,
      .reals_only = false,
      .of_run = true});
+
+VIBENCH_REGISTER_METRIC(
+    duality_gap,
+    {.name = "duality_gap",
+     .kinds = {TaskKind::objective},
+     .description =
+         "A certified duality gap P(x) − D(θ(x)) ≥ P(x) − P*, from a dual "
+         "point the task builds from x (lasso: benchopt's rescaled "
+         "residual); needs no P*. Mean over the rows of the state.",
+     .requirements = {Capability::duality_gap},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       return objective(ctx)
+           .duality_gap(state_points(ctx, "duality_gap"))
+           .mean();
+     }});
 
 }  // namespace vibench

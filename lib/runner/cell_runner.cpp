@@ -259,10 +259,14 @@ std::string incompatibility(const Task& task, const Algorithm& algorithm) {
   std::vector<std::string> missing;
   for (Capability c : algorithm.requirements())
     if (!task.offers(c)) missing.push_back(to_string(c));
-  if (missing.empty() && task.offers(Capability::feasible_set) &&
-      !algorithm.projects_onto_feasible_set())
-    return "the task constrains x to a box (feasible_set) and the algorithm "
-           "does not project onto it";
+  if (missing.empty()) {
+    const Capabilities handled = algorithm.handles();
+    for (Capability c : kStructuralCapabilities)
+      if (task.offers(c) && !handled.count(c))
+        return fmt::format(
+            "the task is {} ({}) and the algorithm does not handle it",
+            structure_description(c), to_string(c));
+  }
   if (missing.empty()) return "";
   std::string list;
   for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;

@@ -43,6 +43,18 @@ class Objective : public Task {
   virtual void value_grad_round(const Matrix& x, long long round, Rng& rng,
                                 Vector& f, Matrix& grad) const;
 
+  // Composite problems (Capability::composite): P(x) = f(x) + g(x), f the
+  // smooth part given by value_grad, g the nonsmooth one: its value per row
+  // and its proximal operator prox_{step·g}, applied to every row in place.
+  virtual Vector regularizer(const Matrix& x) const;
+  virtual void prox(Matrix& x, double step) const;
+  // P(x) per row: value(x), plus regularizer(x) on a composite problem.
+  Vector composite_value(const Matrix& x) const;
+  // L, the Lipschitz constant of ∇f (Capability::smoothness).
+  virtual double smoothness() const;
+  // A certified bound on P(x) − P* per row (Capability::duality_gap).
+  virtual Vector duality_gap(const Matrix& x) const;
+
   virtual double optimal_value() const;  // optimal_value: f*
   virtual Vector optimum() const;        // optimum: x*
 };

@@ -95,6 +95,11 @@ class ObjectiveOracle final : public Oracle {
   Vector value(const Matrix& x) const;
   // Clamps the rows into the task's feasible box (free: not an oracle call).
   void project_feasible(Matrix& x) const { task_.project_feasible(x); }
+  // A composite problem's prox_{step·g}, row-wise in place (free: the
+  // nonsmooth part is known in closed form, like a projection).
+  void prox(Matrix& x, double step) const { task_.prox(x, step); }
+  // L of ∇f, declared by the task (Capability::smoothness).
+  double smoothness() const { return task_.smoothness(); }
 
  private:
   const Objective& task_;

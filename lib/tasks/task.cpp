@@ -48,8 +48,25 @@ const char* to_string(Capability capability) {
       return "feasible_set";
     case Capability::online:
       return "online";
+    case Capability::composite:
+      return "composite";
+    case Capability::smoothness:
+      return "smoothness";
+    case Capability::duality_gap:
+      return "duality_gap";
   }
   return "?";
+}
+
+const char* structure_description(Capability capability) {
+  switch (capability) {
+    case Capability::feasible_set:
+      return "constrained to a box";
+    case Capability::composite:
+      return "composite (a smooth part plus a nonsmooth one)";
+    default:
+      return "structured";
+  }
 }
 
 std::vector<std::string> capability_names(const Capabilities& capabilities) {

@@ -49,7 +49,20 @@ enum class Capability {
                    // project onto it may run on the task
   online,          // Objective: a sequence of losses f_t, one per oracle
                    // call (Objective::value_grad_round), scored by regret
+  composite,       // Objective: f + g with g nonsmooth, given by its value
+                   // and proximal operator (Objective::regularizer, prox);
+                   // value_grad is the smooth part f
+  smoothness,      // Objective: declares L, the Lipschitz constant of ∇f
+                   // (Objective::smoothness), for 1/L steps
+  duality_gap,     // Objective: a certified duality gap at any point
+                   // (Objective::duality_gap), a bound on P(x) − P*
 };
+// Capabilities that are structure rather than services: an algorithm that
+// does not handle one (Algorithm::handles) is skipped on a task offering it.
+inline constexpr Capability kStructuralCapabilities[] = {
+    Capability::feasible_set, Capability::composite};
+// "constrained to a box", "composite (smooth + nonsmooth)".
+const char* structure_description(Capability capability);
 const char* to_string(Capability capability);
 using Capabilities = std::set<Capability>;
 std::vector<std::string> capability_names(const Capabilities& capabilities);

@@ -84,6 +84,17 @@ void Objective::project_feasible(Matrix& x) const {
   for (Index i = 0; i < x.rows(); ++i)
     x.row(i) = x.row(i).cwiseMax(box.row(0)).cwiseMin(box.row(1));
 }
+Vector Objective::regularizer(const Matrix&) const { not_offered("composite"); }
+void Objective::prox(Matrix&, double) const { not_offered("composite"); }
+Vector Objective::composite_value(const Matrix& x) const {
+  Vector p = value(x);
+  if (offers(Capability::composite)) p += regularizer(x);
+  return p;
+}
+double Objective::smoothness() const { not_offered("smoothness"); }
+Vector Objective::duality_gap(const Matrix&) const {
+  not_offered("duality_gap");
+}
 double Objective::optimal_value() const { not_offered("optimal_value"); }
 Vector Objective::optimum() const { not_offered("optimum"); }
 

@@ -44,7 +44,7 @@ class RuleOptimizer final : public Optimizer {
  public:
   RuleOptimizer(const RuleInfo& rule, const Params& p)
       : config_(FirstOrderConfig::from_rule(rule, p)) {}
-  bool projects_onto_feasible_set() const override { return true; }
+  Capabilities handles() const override { return {Capability::feasible_set}; }
 
  protected:
   std::unique_ptr<Run> start_run(const ObjectiveOracle& oracle,
