@@ -114,4 +114,34 @@ VIBENCH_REGISTER_METRIC(
            .mean();
      }});
 
+VIBENCH_REGISTER_METRIC(
+    frank_wolfe_gap,
+    {.name = "frank_wolfe_gap",
+     .kinds = {TaskKind::objective},
+     .description =
+         "Objectives on the simplex: max over the simplex of ⟨∇F(p), p − s⟩ "
+         "= ⟨g, p⟩ − min_i g_i, an upper bound on F(p) − F* for convex F "
+         "that needs no F*; computed from the gradient in stored "
+         "coordinates, ⟨∇f, θ⟩ − min(0, min_i ∂f/∂θ_i). Mean over the rows.",
+     .requirements = {Capability::mirror_domain},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       const Objective& task = objective(ctx);
+       if (task.domain().name() != "simplex")
+         throw std::runtime_error(
+             "frank_wolfe_gap: defined on the simplex only; the task's "
+             "domain is " +
+             task.domain().name());
+       const Matrix& theta = state_points(ctx, "frank_wolfe_gap");
+       Vector f;
+       Matrix grad;
+       task.value_grad(theta, f, grad);
+       const Vector inner = (theta.array() * grad.array()).rowwise().sum();
+       const Vector lowest =
+           grad.rowwise().minCoeff().cwiseMin(Vector::Zero(theta.rows()));
+       return (inner - lowest).mean();
+     }});
+
 }  // namespace vibench

@@ -54,6 +54,8 @@ const char* to_string(Capability capability) {
       return "smoothness";
     case Capability::duality_gap:
       return "duality_gap";
+    case Capability::mirror_domain:
+      return "mirror_domain";
   }
   return "?";
 }
@@ -64,6 +66,8 @@ const char* structure_description(Capability capability) {
       return "constrained to a box";
     case Capability::composite:
       return "composite (a smooth part plus a nonsmooth one)";
+    case Capability::mirror_domain:
+      return "defined on a domain with a mirror map";
     default:
       return "structured";
   }

@@ -56,11 +56,14 @@ enum class Capability {
                    // (Objective::smoothness), for 1/L steps
   duality_gap,     // Objective: a certified duality gap at any point
                    // (Objective::duality_gap), a bound on P(x) − P*
+  mirror_domain,   // Objective: x lives in an open domain with a mirror
+                   // map (Task::domain(): the simplex, orthant or a box),
+                   // for mirror descent; a Euclidean step would leave it
 };
 // Capabilities that are structure rather than services: an algorithm that
 // does not handle one (Algorithm::handles) is skipped on a task offering it.
 inline constexpr Capability kStructuralCapabilities[] = {
-    Capability::feasible_set, Capability::composite};
+    Capability::feasible_set, Capability::composite, Capability::mirror_domain};
 // "constrained to a box", "composite (smooth + nonsmooth)".
 const char* structure_description(Capability capability);
 const char* to_string(Capability capability);
