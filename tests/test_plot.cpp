@@ -8,17 +8,24 @@
 using namespace vibench;
 using namespace vibench::testing;
 
-TEST_CASE("plot: scripts/plot.py writes a PNG of a result file") {
-  const auto dir = temp_dir("plot");
-  // The first python3 that has matplotlib: the one on PATH, else Debian's
-  // (a python3 of pyenv or a virtualenv may lack the Debian packages).
-  std::string python;
+namespace {
+
+// The first python3 that has matplotlib: the one on PATH, else Debian's
+// (a python3 of pyenv or a virtualenv may lack the Debian packages); empty
+// if none.
+std::string python_with_matplotlib(const std::filesystem::path& dir) {
   for (const std::string candidate : {"python3", "/usr/bin/python3"})
     if (shell_command(candidate + " -c 'import matplotlib, numpy'", dir)
-            .exit_code == 0) {
-      python = candidate;
-      break;
-    }
+            .exit_code == 0)
+      return candidate;
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("plot: scripts/plot.py writes a PNG of a result file") {
+  const auto dir = temp_dir("plot");
+  const std::string python = python_with_matplotlib(dir);
   if (python.empty()) {
     MESSAGE(
         "skipped: no python3 with matplotlib (apt-get install "
@@ -66,4 +73,36 @@ TEST_CASE("plot: scripts/plot.py writes a PNG of a result file") {
                     dir);
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("no_such_metric") != std::string::npos);
+}
+
+TEST_CASE("plot: scripts/plot_profiles.py draws vibench profile's CSV") {
+  const auto dir = temp_dir("plot-profiles");
+  const std::string python = python_with_matplotlib(dir);
+  if (python.empty()) {
+    MESSAGE("skipped: no python3 with matplotlib");
+    return;
+  }
+  const std::string results =
+      std::string(VIBENCH_SOURCE_DIR) + "/results/baselines/ci.json";
+  const auto csv = dir / "profile.csv";
+  auto r =
+      vibench_run("profile " + results +
+                      " --metric suboptimality --format csv -o " + csv.string(),
+                  dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string script =
+      std::string(VIBENCH_SOURCE_DIR) + "/scripts/plot_profiles.py";
+  const auto figure = dir / "profiles.png";
+  r = shell_command(
+      python + " " + script + " " + csv.string() + " -o " + figure.string(),
+      dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(read_text(figure).rfind("\x89PNG\r\n\x1a\n", 0) == 0);
+  // Not replaced without --force.
+  r = shell_command(
+      python + " " + script + " " + csv.string() + " -o " + figure.string(),
+      dir);
+  CHECK(r.exit_code == 2);
 }

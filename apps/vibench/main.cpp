@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   actions.back().first = app.get_subcommand("validate");
   actions.emplace_back(nullptr, cli::add_table_command(app));
   actions.back().first = app.get_subcommand("table");
+  actions.emplace_back(nullptr, cli::add_profile_command(app));
+  actions.back().first = app.get_subcommand("profile");
   actions.emplace_back(nullptr, cli::add_compare_command(app));
   actions.back().first = app.get_subcommand("compare");
   actions.emplace_back(nullptr, cli::add_export_command(app));
