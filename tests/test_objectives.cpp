@@ -70,37 +70,52 @@ TEST_CASE("objectives: every stored optimum is checked against the function") {
 }
 
 TEST_CASE("objectives: minibatch gradients are unbiased and counted") {
-  const TaskCase full_case{"logistic_loss", {{"n_data", 200}, {"dim", 3}}};
-  TaskCase mini_case = full_case;
-  mini_case.params["batch_size"] = 20;
-  const auto full = make_task(full_case);
-  const auto mini = make_task(mini_case);
-  const auto& f = static_cast<const Objective&>(*full);
-  const auto& g = static_cast<const Objective&>(*mini);
-  REQUIRE(g.offers(Capability::minibatch));
-  REQUIRE(g.batch_size() == 20);
-  // The same problem: minibatching changes the oracle, not the optimum.
-  CHECK(f.optimum().isApprox(g.optimum(), 1e-12));
+  for (const TaskCase& full_case :
+       {TaskCase{"logistic_loss", {{"n_data", 200}, {"dim", 3}}},
+        TaskCase{"quadratic_deep",
+                 {{"n_data", 200}, {"dim", 5}, {"batch_size", 0}}}}) {
+    INFO(full_case.label());
+    TaskCase mini_case = full_case;
+    mini_case.params["batch_size"] = 20;
+    const auto full = make_task(full_case);
+    const auto mini = make_task(mini_case);
+    const auto& f = static_cast<const Objective&>(*full);
+    const auto& g = static_cast<const Objective&>(*mini);
+    REQUIRE(g.offers(Capability::minibatch));
+    REQUIRE(g.batch_size() == 20);
+    REQUIRE(f.batch_size() == 0);
+    // The same problem: minibatching changes the oracle, not the optimum.
+    CHECK(f.optimum().isApprox(g.optimum(), 1e-12));
 
-  Rng rng = make_rng(1);
-  const Matrix x = rng.normal_matrix(2, f.dim());
-  Vector value;
-  Matrix exact;
-  f.value_grad(x, value, exact);
-  Counters counters;
-  const ObjectiveOracle oracle(g, counters, /*minibatch_seed=*/9);
-  Matrix sum = Matrix::Zero(2, f.dim());
-  Matrix grad;
-  const int draws = 4000;
-  for (int k = 0; k < draws; ++k) {
-    oracle.value_grad(x, value, grad);
-    sum += grad;
+    Rng rng = make_rng(1);
+    const Matrix x = rng.normal_matrix(2, f.dim());
+    Vector value, exact_value;
+    Matrix exact;
+    f.value_grad(x, exact_value, exact);
+    Counters counters;
+    const ObjectiveOracle oracle(g, counters, /*minibatch_seed=*/9);
+    Matrix sum = Matrix::Zero(2, f.dim()), sum_sq = sum;
+    Vector value_sum = Vector::Zero(2);
+    Matrix grad;
+    const int draws = 4000;
+    for (int k = 0; k < draws; ++k) {
+      oracle.value_grad(x, value, grad);
+      sum += grad;
+      sum_sq += grad.cwiseProduct(grad);
+      value_sum += value;
+    }
+    CHECK(!grad.isApprox(exact, 1e-3));  // a single draw is noisy
+    // The mean of the draws within 5 standard errors of ∇f (draws without
+    // replacement: the error is at most that of independent rows).
+    const Matrix mean = sum / draws;
+    const Matrix se =
+        ((sum_sq / draws - mean.cwiseProduct(mean)) / draws).cwiseSqrt();
+    CHECK(((mean - exact).cwiseAbs() - 5 * se).maxCoeff() < 1e-12);
+    CHECK((value_sum / draws - exact_value).cwiseAbs().maxCoeff() <
+          0.02 * (1 + exact_value.cwiseAbs().maxCoeff()));
+    CHECK(counters.data_passes == doctest::Approx(draws * 20.0 / 200.0));
+    CHECK(counters.grad_evals == 2 * draws);
   }
-  CHECK(!grad.isApprox(exact, 1e-3));  // a single draw is noisy
-  // The mean of the draws within a few standard errors of ∇f.
-  CHECK((sum / draws - exact).cwiseAbs().maxCoeff() < 0.01);
-  CHECK(counters.data_passes == doctest::Approx(draws * 20.0 / 200.0));
-  CHECK(counters.grad_evals == 2 * draws);
 }
 
 TEST_CASE("objectives: a minibatch cell is reproducible and reaches near x*") {
