@@ -10,8 +10,11 @@
 #include <string>
 #include <utility>
 
+#include "metrics/metric.hpp"
 #include "runner/cell_runner.hpp"
 #include "runner/suite.hpp"
+#include "task_cases.hpp"
+#include "tasks/objective.hpp"
 
 using namespace vibench;
 
@@ -165,4 +168,55 @@ TEST_CASE(
             (record["algorithm"]["name"] == "normalized_gd" ? 0.02 : 0.2));
     }
   }
+}
+
+TEST_CASE(
+    "optimizers: subgradient descent with geometric steps recovers "
+    "±x♮ in phase retrieval; GD from a small start solves "
+    "over-parameterized matrix sensing") {
+  // Davis, Drusvyatskiy et al.: on a sharp weakly convex function,
+  // geometrically decaying subgradient steps converge linearly from a start
+  // near the solution set; a start near −x♮ ends at −x♮ (the nearer).
+  const Json suite_json = {
+      {"seeds", 3},
+      {"tasks", {{{"name", "phase_retrieval"}}, {{"name", "matrix_sensing"}}}},
+      {"algorithms",
+       {{{"name", "gd"},
+         {"params",
+          {{"step_size", 0.05},
+           {"schedule", {{"name", "exponential"}, {"rate", 0.999}}}}}}}},
+      {"budget", {{"max_iterations", 5000}}},
+      {"metrics", {"suboptimality", "distance_to_optimum"}}};
+  const Suite suite = parse_suite(suite_json, "nonconvex.json");
+  for (const Cell& cell : expand_cells(suite)) {
+    INFO(cell.id);
+    const Json record = run_cell(suite, cell);
+    REQUIRE(record["status"] == "ok");
+    const Json& m = record["final"]["metrics"];
+    CHECK(m["suboptimality"].get<double>() < 3e-3);
+    if (record["task"]["name"] == "phase_retrieval")
+      CHECK(m["distance_to_optimum"].get<double>() < 2e-3);
+    else
+      CHECK(m["suboptimality"].get<double>() < 1e-8);
+  }
+  // distance_to_optimum measures to the nearer of ±x♮.
+  const auto task = testing::make_task({"phase_retrieval", {}});
+  const auto& f = static_cast<const Objective&>(*task);
+  const Matrix optima = f.optima();
+  REQUIRE(optima.rows() == 2);
+  CHECK(optima.row(0).isApprox(-optima.row(1)));
+  Vector value;
+  Matrix grad;
+  f.value_grad(optima, value, grad);
+  CHECK(value.cwiseAbs().maxCoeff() < 1e-15);
+  const MetricEntry* distance =
+      MetricRegistry::instance().find("distance_to_optimum");
+  REQUIRE(distance != nullptr);
+  State state;
+  state.points = -optima.row(0);
+  state.points(0, 0) += 1e-3;
+  const Matrix no_reference;
+  const Params settings(validate_params({}, distance->settings, "", "m"));
+  CHECK(distance->compute(MetricContext{f, state, no_reference, settings}) ==
+        doctest::Approx(1e-3));
 }

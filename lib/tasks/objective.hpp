@@ -57,6 +57,10 @@ class Objective : public Task {
 
   virtual double optimal_value() const;  // optimal_value: f*
   virtual Vector optimum() const;        // optimum: x*
+  // Every minimizer equivalent to optimum(), one per row, where the problem
+  // has a symmetry (phase retrieval: ±x♮); optimum() alone by default.
+  // distance_to_optimum measures to the nearest.
+  virtual Matrix optima() const { return optimum().transpose(); }
 };
 
 }  // namespace vibench
