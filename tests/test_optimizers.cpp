@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -219,4 +220,62 @@ TEST_CASE(
   const Params settings(validate_params({}, distance->settings, "", "m"));
   CHECK(distance->compute(MetricContext{f, state, no_reference, settings}) ==
         doctest::Approx(1e-3));
+}
+
+TEST_CASE(
+    "optimizers: under their documented defaults, the deterministic "
+    "ones reach a strongly convex problem's optimum to 1e-8, the "
+    "others stay within the limit the README states") {
+  // What the README's "Defaults and limits" paragraph says of each
+  // optimizer that does not reach 1e-8 from its defaults in 20000 steps on
+  // a κ = 10 quadratic, as a bound on the final distance to x*.
+  const std::map<std::string, double> limit = {
+      {"adagrad", 10.0},  // effective step ∝ 1/√t: O(1/√T), far at 2·10⁴
+      {"amsgrad", 1.0},         // O(1/√T) (the paper's regret bound)
+      {"adopt", 1.0},           // O(1/√T) (the paper's rate)
+      {"adam", 1e-3},           // constant α: a neighbourhood of size ~α
+      {"rmsprop", 1e-2},        // likewise
+      {"normalized_gd", 1e-2},  // fixed normalized step η: within η
+      {"sam", 0.1},             // stationary points of SAM at distance ~ρ
+      {"adamw", 1.0},  // decoupled weight decay minimizes another function
+  };
+  std::vector<std::string> names;
+  for (const AlgorithmEntry* entry : AlgorithmRegistry::instance().all())
+    if (entry->kind == TaskKind::objective) names.push_back(entry->name);
+  Json algorithms = Json::array();
+  for (const auto& name : names) algorithms.push_back({{"name", name}});
+  const Json suite_json = {
+      {"tasks",
+       {{{"name", "quadratic"}, {"params", {{"condition_number", 10.0}}}},
+        {{"name", "lasso"}},
+        {{"name", "simplex_least_squares"}}}},
+      {"algorithms", algorithms},
+      {"budget", {{"max_iterations", 20000}}},
+      {"checkpoints", {{"every", 20000}}},
+      {"metrics", {"distance_to_optimum", "duality_gap"}}};
+  const Suite suite = parse_suite(suite_json, "defaults.json");
+  std::map<std::string, int> ran;
+  for (const Cell& cell : expand_cells(suite)) {
+    const Json record = run_cell(suite, cell);
+    if (record["status"] == "skipped") continue;
+    const std::string name = record["algorithm"]["name"];
+    INFO(cell.id);
+    REQUIRE(record["status"] == "ok");
+    ++ran[name];
+    const Json& m = record["final"]["metrics"];
+    if (m.contains("duality_gap")) {  // the lasso: a certificate
+      CHECK(m["duality_gap"].get<double>() < 1e-8);
+      continue;
+    }
+    const double distance = m["distance_to_optimum"];
+    const auto it = limit.find(name);
+    if (it == limit.end())
+      CHECK(distance < 1e-8);
+    else
+      CHECK(distance < it->second);
+  }
+  for (const auto& name : names) {
+    INFO(name);
+    CHECK(ran[name] >= 1);  // every optimizer ran on one of the problems
+  }
 }
