@@ -13,6 +13,7 @@
 #include "metrics/metric.hpp"
 #include "metrics/pairwise.hpp"
 #include "metrics/sample_discrepancy.hpp"
+#include "task_cases.hpp"
 #include "tasks/bilevel.hpp"
 #include "tasks/distribution.hpp"
 #include "tasks/objective.hpp"
@@ -546,4 +547,27 @@ TEST_CASE("metrics: registry entries declare kinds, needs and settings") {
                                "", "mmd"));
   CHECK_THROWS(
       validate_params(Json{{"beta", 0.5}}, metric("ksd").settings, "", "ksd"));
+}
+
+TEST_CASE("metrics: sharpness is the largest Hessian eigenvalue") {
+  // quadratic: eigenvalues log-spaced in [1, κ], so λ_max = κ exactly;
+  // quadratic_deep declares L = its largest eigenvalue; for Σx⁴,
+  // ∇²f = 12 diag(x²), so λ_max = 12 max x².
+  for (const double kappa : {10.0, 1000.0}) {
+    const auto task = testing::make_task(
+        {"quadratic", {{"dim", 12}, {"condition_number", kappa}}});
+    Rng rng = make_rng(2);
+    const State state = points_state(rng.normal_matrix(2, 12));
+    CHECK(compute("sharpness", *task, state) ==
+          doctest::Approx(kappa).epsilon(1e-6));
+  }
+  const auto deep = testing::make_task({"quadratic_deep", {{"dim", 30}}});
+  CHECK(compute("sharpness", *deep, points_state(Matrix::Ones(1, 30)), Matrix(),
+                {{"lanczos_steps", 30}}) ==
+        doctest::Approx(static_cast<const Objective&>(*deep).smoothness())
+            .epsilon(1e-6));
+  const auto quartic = testing::make_task({"quartic", {{"dim", 4}}});
+  const Matrix x = rows({{0.5, -2.0, 1.0, 0.1}});
+  CHECK(compute("sharpness", *quartic, points_state(x)) ==
+        doctest::Approx(12 * 4.0).epsilon(1e-6));
 }
