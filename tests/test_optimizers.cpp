@@ -29,6 +29,7 @@ TEST_CASE(
       {"adagrad", {{"step_size", 0.3}}},
       {"rmsprop", {{"step_size", 1e-3}}},
       {"adam", {{"step_size", 1e-2}}},
+      {"optimistic_adam", {{"step_size", 1e-2}}},
       {"adamw", {{"step_size", 1e-2}, {"weight_decay", 0.0}}},
       {"amsgrad", {{"step_size", 3e-2}}},
       {"adopt", {{"step_size", 0.3}}},
@@ -231,12 +232,13 @@ TEST_CASE(
   // a κ = 10 quadratic, as a bound on the final distance to x*.
   const std::map<std::string, double> limit = {
       {"adagrad", 10.0},  // effective step ∝ 1/√t: O(1/√T), far at 2·10⁴
-      {"amsgrad", 1.0},         // O(1/√T) (the paper's regret bound)
-      {"adopt", 1.0},           // O(1/√T) (the paper's rate)
-      {"adam", 1e-3},           // constant α: a neighbourhood of size ~α
-      {"rmsprop", 1e-2},        // likewise
-      {"normalized_gd", 1e-2},  // fixed normalized step η: within η
-      {"sam", 0.1},             // stationary points of SAM at distance ~ρ
+      {"amsgrad", 1.0},           // O(1/√T) (the paper's regret bound)
+      {"adopt", 1.0},             // O(1/√T) (the paper's rate)
+      {"adam", 1e-3},             // constant α: a neighbourhood of size ~α
+      {"optimistic_adam", 1e-3},  // likewise
+      {"rmsprop", 1e-2},          // likewise
+      {"normalized_gd", 1e-2},    // fixed normalized step η: within η
+      {"sam", 0.1},               // stationary points of SAM at distance ~ρ
       {"adamw", 1.0},  // decoupled weight decay minimizes another function
   };
   std::vector<std::string> names;

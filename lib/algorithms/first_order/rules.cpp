@@ -13,6 +13,7 @@
 #include "algorithms/first_order/rules/heavy_ball.hpp"
 #include "algorithms/first_order/rules/nesterov.hpp"
 #include "algorithms/first_order/rules/normalized.hpp"
+#include "algorithms/first_order/rules/optimistic_adam.hpp"
 #include "algorithms/first_order/rules/rmsprop.hpp"
 #include "algorithms/first_order/rules/sgd.hpp"
 #include "algorithms/first_order/update_rule.hpp"
@@ -33,6 +34,7 @@ const std::vector<RuleInfo>& all_rules() {
       rule_info<AdamRule>(),
       rule_info<AdamwRule>(),
       rule_info<AmsgradRule>(),
+      rule_info<OptimisticAdamRule>(),
       rule_info<AdoptRule>(),
       rule_info<CocobRule>(),
       rule_info<DogRule>(),

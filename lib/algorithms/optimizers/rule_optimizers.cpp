@@ -10,6 +10,7 @@
 #include "algorithms/first_order/rules/heavy_ball.hpp"
 #include "algorithms/first_order/rules/nesterov.hpp"
 #include "algorithms/first_order/rules/normalized.hpp"
+#include "algorithms/first_order/rules/optimistic_adam.hpp"
 #include "algorithms/first_order/rules/rmsprop.hpp"
 #include "algorithms/first_order/rules/sgd.hpp"
 #include "algorithms/optimizers/rule_optimizer.hpp"
@@ -24,6 +25,7 @@ VIBENCH_REGISTER_RULE_OPTIMIZER(rmsprop, RmspropRule);
 VIBENCH_REGISTER_RULE_OPTIMIZER(adam, AdamRule);
 VIBENCH_REGISTER_RULE_OPTIMIZER(adamw, AdamwRule);
 VIBENCH_REGISTER_RULE_OPTIMIZER(amsgrad, AmsgradRule);
+VIBENCH_REGISTER_RULE_OPTIMIZER(optimistic_adam, OptimisticAdamRule);
 VIBENCH_REGISTER_RULE_OPTIMIZER(adopt, AdoptRule);
 VIBENCH_REGISTER_RULE_OPTIMIZER(cocob, CocobRule);
 VIBENCH_REGISTER_RULE_OPTIMIZER(dog, DogRule);
