@@ -64,6 +64,29 @@ bool check_runs_within_budget(const std::string& algorithm, const Json& task,
       {"budget", {{"max_grad_evals", 2000}}},
       {"timeout_seconds", 60},
   };
+  const AlgorithmEntry* entry = AlgorithmRegistry::instance().find(algorithm);
+  REQUIRE(entry != nullptr);
+  if (entry->make(Params(validate_params({}, entry->params, "", algorithm)))
+          ->gradient_free()) {
+    // A gradient budget alone cannot end it: the cell says so after one
+    // step; an iteration budget ends it, with no gradient spent.
+    const Suite by_gradients = parse_suite(suite_json, "conformance.json");
+    const Json failed = run_cell(by_gradients, expand_cells(by_gradients)[0]);
+    CHECK(failed["status"] == "failed");
+    CHECK(failed["message"].get<std::string>().find("max_iterations") !=
+          std::string::npos);
+    Json by_iterations_json = suite_json;
+    by_iterations_json["budget"] = {{"max_iterations", 50}};
+    const Suite suite = parse_suite(by_iterations_json, "conformance.json");
+    const Json first = run_cell(suite, expand_cells(suite)[0]);
+    if (may_diverge && first["status"] == "diverged") return false;
+    CHECK(first["status"] == "ok");
+    CHECK(first["stopped_by"] == "max_iterations");
+    CHECK(first["final"]["grad_evals"] == 0);
+    const Json again = run_cell(suite, expand_cells(suite)[0]);
+    CHECK(again["trace"]["metrics"] == first["trace"]["metrics"]);
+    return first["status"] == "ok";
+  }
   const Suite suite = parse_suite(suite_json, "conformance.json");
   const auto cells = expand_cells(suite);
   REQUIRE(cells.size() == 2);

@@ -40,6 +40,9 @@ class Algorithm {
   // task with such a structure skips every algorithm that does not handle
   // it, since ignoring it would optimize a different problem.
   virtual Capabilities handles() const { return {}; }
+  // A method that evaluates function values only (CBO): its cost is in
+  // value_evals, and a max_grad_evals budget alone cannot end its cells.
+  virtual bool gradient_free() const { return false; }
   // `initial` has num_points() rows (and, for bilevel, inner rows); `rng` is
   // the algorithm's own stream, derived from the cell seed.
   virtual std::unique_ptr<Run> start(const Oracle& oracle, const State& initial,

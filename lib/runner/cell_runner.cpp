@@ -159,6 +159,17 @@ class CellLoop {
         outcome.end(CellStatus::diverged, why);
         break;
       }
+      // A gradient-free method under a gradient budget alone would never
+      // stop: end the cell after its first step, saying why.
+      if (counters_.iterations == 1 && counters_.grad_evals == 0 &&
+          unbounded_without_gradients()) {
+        record_checkpoint();
+        outcome.end(CellStatus::failed,
+                    "the algorithm spends no gradient evaluations, so the "
+                    "budget max_grad_evals cannot end the cell; give "
+                    "max_iterations or max_seconds");
+        break;
+      }
       if (is_checkpoint(suite_.checkpoints, counters_.iterations,
                         log_iterations))
         if (const std::string bad = record_checkpoint(); !bad.empty())
@@ -204,6 +215,11 @@ class CellLoop {
       }
     }
     return bad;
+  }
+
+  bool unbounded_without_gradients() const {
+    const Budget& b = suite_.budget;
+    return b.max_grad_evals && !b.max_iterations && !b.max_seconds;
   }
 
   StopReason budget_reached() const {
