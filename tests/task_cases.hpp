@@ -113,6 +113,7 @@ inline std::vector<TaskCase> preset_cases() {
         {"measurements", 9},
         {"init_scale", 0.5}}},
       {"lasso", {{"n_samples", 30}, {"n_features", 10}, {"rho", 0.9}}},
+      {"entropic_ot", {{"n_source", 3}, {"n_target", 4}, {"epsilon", 0.2}}},
       {"simplex_least_squares",
        {{"components", 3}, {"rows", 5}, {"support", 2}}},
       {"online_linear", {{"large", 3.0}, {"small", 1.0}, {"period", 3}}},

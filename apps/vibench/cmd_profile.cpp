@@ -79,8 +79,8 @@ Action add_profile_command(CLI::App& app) {
       "tau (m_0 - m_L) (m_0 at the start, m_L the best value any solver "
       "reached on the problem); its cost is the counter at the first "
       "checkpoint where it did. Cells that did not end ok never solve. CSV "
-      "output (profile, algorithm, x, fraction) is what scripts/plot.py "
-      "--profile draws.");
+      "output (profile, algorithm, x, fraction) is what "
+      "scripts/plot_profiles.py draws.");
   command->add_option("results", args->files, "Result files (JSON)")
       ->required()
       ->check(CLI::ExistingFile);

@@ -53,6 +53,10 @@ struct MetricEntry {
   // A metric of the run rather than of its iterate (average_regret, from
   // the counters): it takes no `iterate` setting.
   bool of_run = false;
+  // Meaningless on a structured objective (kStructuralCapabilities: a box,
+  // a composite or mirror-domain or transport problem), where it does not
+  // vanish at the optimum (grad_norm); unavailable there, with the reason.
+  bool unstructured_only = false;
 };
 using MetricRegistry = Registry<MetricEntry>;
 

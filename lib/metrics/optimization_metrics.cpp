@@ -35,20 +35,27 @@ VIBENCH_REGISTER_METRIC(
      }});
 
 VIBENCH_REGISTER_METRIC(
-    grad_norm, {.name = "grad_norm",
-                .kinds = {TaskKind::objective},
-                .description = "‖∇f(x)‖₂, mean over the rows of the state.",
-                .requirements = {},
-                .needs_reference_draws = false,
-                .smaller_is_better = true,
-                .settings = {},
-                .compute = [](const MetricContext& ctx) {
-                  Vector f;
-                  Matrix grad;
-                  objective(ctx).value_grad(state_points(ctx, "grad_norm"), f,
-                                            grad);
-                  return grad.rowwise().norm().mean();
-                }});
+    grad_norm,
+    {.name = "grad_norm",
+     .kinds = {TaskKind::objective},
+     .description = "‖∇f(x)‖₂, mean over the rows of the state; unavailable "
+                    "on structured problems (constrained, composite, ...), "
+                    "where it need not vanish at the optimum.",
+     .requirements = {},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute =
+         [](const MetricContext& ctx) {
+           Vector f;
+           Matrix grad;
+           objective(ctx).value_grad(state_points(ctx, "grad_norm"), f, grad);
+           return grad.rowwise().norm().mean();
+         },
+     .nan_when_undefined = false,
+     .reals_only = false,
+     .of_run = false,
+     .unstructured_only = true});
 
 VIBENCH_REGISTER_METRIC(
     distance_to_optimum,
@@ -148,6 +155,34 @@ VIBENCH_REGISTER_METRIC(
        const Vector lowest =
            grad.rowwise().minCoeff().cwiseMin(Vector::Zero(theta.rows()));
        return (inner - lowest).mean();
+     }});
+
+VIBENCH_REGISTER_METRIC(
+    marginal_violation,
+    {.name = "marginal_violation",
+     .kinds = {TaskKind::objective},
+     .description =
+         "Entropic-OT tasks: ‖P1 − a‖₁ + ‖Pᵀ1 − b‖₁ for the coupling P of "
+         "each row (flattened row by row); mean over the rows.",
+     .requirements = {Capability::transport},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       const TransportProblem& t = objective(ctx).transport();
+       const Matrix& points = state_points(ctx, "marginal_violation");
+       const Index n = t.a.size(), m = t.b.size();
+       double total = 0;
+       for (Index r = 0; r < points.rows(); ++r) {
+         Vector rows = Vector::Zero(n), cols = Vector::Zero(m);
+         for (Index i = 0; i < n; ++i)
+           for (Index j = 0; j < m; ++j) {
+             rows(i) += points(r, i * m + j);
+             cols(j) += points(r, i * m + j);
+           }
+         total += (rows - t.a).cwiseAbs().sum() + (cols - t.b).cwiseAbs().sum();
+       }
+       return total / static_cast<double>(points.rows());
      }});
 
 }  // namespace vibench

@@ -165,16 +165,22 @@ Profiles compute_profiles(const ResultSet& results,
               ns, std::vector<double>(out.targets.size(), kNever)));
   double low = kNever, high = 0;
   for (size_t p = 0; p < np; ++p) {
-    // m₀ and m_L on the minimized scale (sign · m).
-    double start = std::numeric_limits<double>::quiet_NaN();
+    // m₀ and m_L on the minimized scale (sign · m). m₀ is the worst of the
+    // solvers' first recorded values: they share the start, but a metric
+    // may be undefined there (recorded from a later checkpoint) or a
+    // method may report a point of its own at the start (CBO's consensus),
+    // and the test must not depend on the order of the cells.
+    double start = -kNever;
     double best = kNever;
+    bool any = false;
     for (size_t s = 0; s < ns; ++s) {
       const auto it = traces.find({p, s});
       if (it == traces.end() || it->second.value.empty()) continue;
-      if (std::isnan(start)) start = sign * it->second.value.front();
+      any = true;
+      start = std::max(start, sign * it->second.value.front());
       for (double v : it->second.value) best = std::min(best, sign * v);
     }
-    if (std::isnan(start)) continue;  // no ok cell on this problem
+    if (!any) continue;  // no ok cell on this problem
     const double threshold = best + out.tau * (start - best);
     for (size_t s = 0; s < ns; ++s) {
       const auto it = traces.find({p, s});
@@ -226,10 +232,10 @@ std::string format_profiles(const Profiles& pr, ProfileFormat format) {
       for (double r : ratios)
         out += fmt::format("performance,{},{:.17g},{:.17g}\n",
                            quote(pr.solvers[s]), r, pr.performance(s, r));
-      for (double b : pr.budgets)
+      for (double b : budgets)
         out += fmt::format("data,{},{:.17g},{:.17g}\n", quote(pr.solvers[s]), b,
                            pr.data(s, b));
-      for (double b : pr.budgets)
+      for (double b : budgets)
         out += fmt::format("ecdf,{},{:.17g},{:.17g}\n", quote(pr.solvers[s]), b,
                            pr.ecdf(s, b));
     }

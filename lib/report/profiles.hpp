@@ -10,8 +10,9 @@
 //
 //  performance profile (Dolan & Moré 2002): ρ_s(α) = fraction of problems
 //     with t(p, s) ≤ α · min_s' t(p, s'), with Moré & Wild's convergence
-//     test m ≤ m_L + τ(m₀ − m_L), m₀ the metric at the start (the trace's
-//     first point), m_L the best value any solver reached on p;
+//     test m ≤ m_L + τ(m₀ − m_L), m₀ the metric at the start (the worst
+//     of the solvers' first recorded values), m_L the best value any
+//     solver reached on p;
 //  data profile (Moré & Wild 2009): d_s(b) = fraction of problems with
 //     t(p, s) ≤ b, the same test, as a function of the cost budget b (raw
 //     cost, not divided by d + 1: these are gradient methods);

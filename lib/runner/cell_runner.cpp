@@ -22,12 +22,17 @@ double seconds_since(Clock::time_point start) {
 
 // Minibatches and gradient noise come from the algorithm's seed (streams of
 // their own), so replicates differ in them as in the algorithm's randomness.
+// An online task's loss sequence is part of the problem instead: it comes
+// from the cell's init seed, so every algorithm of a replicate faces the
+// same sequence (paired comparisons, like the shared initial points).
 std::unique_ptr<Oracle> make_oracle(const TaskConfig& config,
-                                    Counters& counters,
-                                    std::uint64_t algorithm_seed) {
+                                    Counters& counters, const Cell& cell) {
   const Task& task = *config.task;
+  const std::uint64_t algorithm_seed = cell.algorithm_seed;
   const std::uint64_t minibatch_seed =
-      mix_seed(algorithm_seed, hash_string("minibatch"));
+      task.offers(Capability::online)
+          ? mix_seed(cell.init_seed, hash_string("online losses"))
+          : mix_seed(algorithm_seed, hash_string("minibatch"));
   const std::uint64_t noise_seed =
       mix_seed(algorithm_seed, hash_string("gradient noise"));
   const GradientNoise& noise = config.noise;
@@ -362,7 +367,7 @@ Json run_cell(const Suite& suite, const Cell& cell,
     const State initial =
         initial_state(task_config, algorithm.num_points(), init_rng);
     const std::unique_ptr<Oracle> oracle =
-        make_oracle(task_config, counters, cell.algorithm_seed);
+        make_oracle(task_config, counters, cell);
 
     const auto clock_start = Clock::now();
     std::unique_ptr<Run> run =

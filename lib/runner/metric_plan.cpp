@@ -17,6 +17,18 @@ MetricPlan plan_metrics(const Suite& suite, const Task& task,
                       task.domain().name());
       continue;
     }
+    if (metric.entry->unstructured_only) {
+      std::string structure;
+      for (Capability c : kStructuralCapabilities)
+        if (task.offers(c)) structure = structure_description(c);
+      if (!structure.empty()) {
+        plan.unavailable[metric.name] = fmt::format(
+            "not a stationarity measure on a task {}: it need not vanish at "
+            "the optimum",
+            structure);
+        continue;
+      }
+    }
     std::vector<std::string> missing;
     for (Capability c : metric.entry->requirements)
       if (!task.offers(c)) missing.push_back(to_string(c));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "tasks/task.hpp"
+#include "tasks/transport.hpp"
 
 namespace vibench {
 
@@ -52,6 +53,9 @@ class Objective : public Task {
   Vector composite_value(const Matrix& x) const;
   // L, the Lipschitz constant of ∇f (Capability::smoothness).
   virtual double smoothness() const;
+  // The transport problem of an entropic-OT objective, whose point is the
+  // coupling P flattened row by row (Capability::transport).
+  virtual const TransportProblem& transport() const;
   // A certified bound on P(x) − P* per row (Capability::duality_gap).
   virtual Vector duality_gap(const Matrix& x) const;
 

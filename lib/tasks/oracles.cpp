@@ -105,6 +105,22 @@ void ObjectiveOracle::value_grad(const Matrix& x, Vector& f,
   add_noise(grad);
 }
 
+Vector ObjectiveOracle::transport_softmin_rows(const Vector& g) const {
+  const TransportProblem& t = task_.transport();
+  if (g.size() != t.cost.cols())
+    throw std::invalid_argument("transport_softmin_rows: g has the wrong size");
+  counters_.grad_evals += 1;
+  return soft_min_rows(t.cost, g, t.epsilon);
+}
+
+Vector ObjectiveOracle::transport_softmin_cols(const Vector& f) const {
+  const TransportProblem& t = task_.transport();
+  if (f.size() != t.cost.rows())
+    throw std::invalid_argument("transport_softmin_cols: f has the wrong size");
+  counters_.grad_evals += 1;
+  return soft_min_rows(t.cost.transpose(), f, t.epsilon);
+}
+
 Vector ObjectiveOracle::value(const Matrix& x) const {
   check_points(x, dim(), "value");
   counters_.value_evals += x.rows();

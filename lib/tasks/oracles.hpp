@@ -100,6 +100,16 @@ class ObjectiveOracle final : public Oracle {
   void prox(Matrix& x, double step) const { task_.prox(x, step); }
   // L of ∇f, declared by the task (Capability::smoothness).
   double smoothness() const { return task_.smoothness(); }
+  // An entropic-OT task's data (free: C, a, b, ε are the problem's
+  // statement, not evaluations).
+  const TransportProblem& transport() const { return task_.transport(); }
+  // The soft-minima of the dual (log-domain Sinkhorn's half steps):
+  //   rows: −ε log Σ_j exp((g_j − C_ij)/ε) for each i,
+  //   cols: −ε log Σ_i exp((f_i − C_ij)/ε) for each j;
+  // each one kernel product, counted as one gradient evaluation (of the
+  // dual, whose gradient needs exactly that product).
+  Vector transport_softmin_rows(const Vector& g) const;
+  Vector transport_softmin_cols(const Vector& f) const;
 
  private:
   const Objective& task_;

@@ -56,6 +56,8 @@ const char* to_string(Capability capability) {
       return "duality_gap";
     case Capability::mirror_domain:
       return "mirror_domain";
+    case Capability::transport:
+      return "transport";
   }
   return "?";
 }
@@ -68,6 +70,8 @@ const char* structure_description(Capability capability) {
       return "composite (a smooth part plus a nonsmooth one)";
     case Capability::mirror_domain:
       return "defined on a domain with a mirror map";
+    case Capability::transport:
+      return "constrained to a transport polytope";
     default:
       return "structured";
   }

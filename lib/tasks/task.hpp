@@ -59,11 +59,14 @@ enum class Capability {
   mirror_domain,   // Objective: x lives in an open domain with a mirror
                    // map (Task::domain(): the simplex, orthant or a box),
                    // for mirror descent; a Euclidean step would leave it
+  transport,       // Objective: an entropic optimal-transport problem on the
+                   // transport polytope (Objective::transport), for Sinkhorn
 };
 // Capabilities that are structure rather than services: an algorithm that
 // does not handle one (Algorithm::handles) is skipped on a task offering it.
 inline constexpr Capability kStructuralCapabilities[] = {
-    Capability::feasible_set, Capability::composite, Capability::mirror_domain};
+    Capability::feasible_set, Capability::composite, Capability::mirror_domain,
+    Capability::transport};
 // "constrained to a box", "composite (smooth + nonsmooth)".
 const char* structure_description(Capability capability);
 const char* to_string(Capability capability);

@@ -92,6 +92,9 @@ Vector Objective::composite_value(const Matrix& x) const {
   return p;
 }
 double Objective::smoothness() const { not_offered("smoothness"); }
+const TransportProblem& Objective::transport() const {
+  not_offered("transport");
+}
 Vector Objective::duality_gap(const Matrix&) const {
   not_offered("duality_gap");
 }

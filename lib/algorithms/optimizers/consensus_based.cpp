@@ -6,8 +6,9 @@
 //   x_i ← x_i − λ Δt (x_i − v) + σ √Δt ‖x_i − v‖ ξ_i     (isotropic)
 // with ξ_i ~ N(0, I) from the algorithm's stream; the weights are computed
 // as exp(−α(f − min f)) so that large α does not underflow. The state that
-// metrics see is the consensus point of the step (one row): CBO's estimate
-// of the minimizer. Cost: N function values per step, no gradients.
+// metrics see is the consensus point of the current particles (one row):
+// CBO's estimate of the minimizer. Cost: N function values at the start and
+// N per step, no gradients.
 #include <cmath>
 #include <memory>
 
@@ -29,9 +30,11 @@ class CboRun final : public Run {
       : oracle_(oracle), s_(s), rng_(std::move(rng)), x_(initial.points) {
     state_.points = consensus(oracle_.value(x_));
   }
+  // Moves the particles towards the consensus of their current values,
+  // then evaluates them once: the state is the consensus of the moved
+  // particles, and the next step reuses it.
   void step() override {
-    const Vector f = oracle_.value(x_);
-    const RowVector v = consensus(f);
+    const RowVector v = state_.points;
     const Matrix gap = x_.rowwise() - v;
     const Matrix xi = rng_.normal_matrix(x_.rows(), x_.cols());
     const double root_dt = std::sqrt(s_.dt);
@@ -41,7 +44,7 @@ class CboRun final : public Run {
     else
       x_ += s_.noise * root_dt *
             (xi.array().colwise() * gap.rowwise().norm().array()).matrix();
-    state_.points = v;
+    state_.points = consensus(oracle_.value(x_));
   }
   const State& state() const override { return state_; }
 
