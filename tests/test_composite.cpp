@@ -202,3 +202,20 @@ TEST_CASE(
     CHECK(counters.grad_evals == 500);
   }
 }
+
+TEST_CASE(
+    "composite: an algorithm that can run on none of the suite's tasks "
+    "is an error naming its entry and the reason") {
+  const Json suite_json = {
+      {"name", "bad"},
+      {"tasks", {{{"name", "quadratic"}}}},
+      {"algorithms", {{{"name", "gd"}}, {{"name", "fista"}}}},
+      {"budget", {{"max_iterations", 10}}}};
+  try {
+    parse_suite(suite_json, "bad.json");
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK(e.where() == "/algorithms/1");
+    CHECK(std::string(e.what()).find("composite") != std::string::npos);
+  }
+}

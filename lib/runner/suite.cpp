@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "runner/cell_runner.hpp"
 
 namespace vibench {
 
@@ -434,6 +435,37 @@ void add_warnings(Suite& suite) {
   }
 }
 
+// An algorithm configuration that has tasks of its kind but can run on none
+// of them (a proximal method without a composite task, mirror descent on
+// ℝ^d, an optimizer that ignores the only task's constraint) would only
+// produce skipped cells: an error, naming the entry and the first reason.
+// Inside a grid or across several tasks, incompatible pairs are skipped.
+void check_compatibility(const Suite& suite) {
+  for (const auto& algorithm : suite.algorithms) {
+    std::string first_reason, first_task;
+    bool any_task = false, any_compatible = false;
+    for (const auto& task : suite.tasks) {
+      if (task.task->kind() != algorithm.algorithm->kind()) continue;
+      any_task = true;
+      const std::string why = incompatibility(*task.task, *algorithm.algorithm);
+      if (why.empty()) {
+        any_compatible = true;
+        break;
+      }
+      if (first_reason.empty()) {
+        first_reason = why;
+        first_task = task.label;
+      }
+    }
+    if (any_task && !any_compatible)
+      throw ConfigError(
+          algorithm.json_path,
+          fmt::format("algorithm '{}' can run on none of the suite's tasks "
+                      "(on '{}': {})",
+                      algorithm.label, first_task, first_reason));
+  }
+}
+
 // A warm-up longer than the iteration budget never reaches the step size
 // the user asked for: almost certainly a mistake, so an error.
 void check_warmups(const Suite& suite) {
@@ -526,6 +558,7 @@ Suite parse_suite(const Json& doc, const std::string& file) {
   suite.canonical = canonical;
   suite.hash = hex(hash_string(canonical.dump()));
   add_warnings(suite);
+  check_compatibility(suite);
   return suite;
 }
 
