@@ -227,3 +227,43 @@ TEST_CASE(
   const auto adam = make("adam");
   CHECK(incompatibility(*task, *adam).empty());
 }
+
+TEST_CASE("objectives: declared convexity, μ and L hold on random pairs") {
+  // f(y) ≥ f(x) + ∇f(x)ᵀ(y − x) + μ/2‖y − x‖² (μ = 0: convexity) and
+  // f(y) ≤ f(x) + ∇f(x)ᵀ(y − x) + L/2‖y − x‖², on pairs of the task's own
+  // initial points and points between them and x* (inside its domain).
+  int convex = 0, smooth = 0;
+  for (const TaskCase& c : all_cases()) {
+    const auto task = make_task(c);
+    if (task->kind() != TaskKind::objective) continue;
+    const auto& f = static_cast<const Objective&>(*task);
+    const ObjectiveProperties declared = f.properties();
+    if (!declared.convex && !std::isfinite(declared.smoothness)) continue;
+    INFO(c.label());
+    Rng rng = make_rng(11);
+    Matrix points = f.initial_points(8, rng);
+    if (f.offers(Capability::optimum))
+      for (Index i = 0; i < 4; ++i)  // closer to x*, where L and μ bite
+        points.row(i) = 0.5 * (points.row(i) + f.optimum().transpose());
+    Vector value;
+    Matrix grad;
+    f.value_grad(points, value, grad);
+    for (Index i = 0; i < points.rows(); ++i)
+      for (Index j = 0; j < points.rows(); ++j) {
+        if (i == j) continue;
+        const RowVector step = points.row(j) - points.row(i);
+        const double linear = value(i) + grad.row(i).dot(step);
+        const double sq = step.squaredNorm();
+        const double tol = 1e-9 * (1 + std::abs(value(i)) + std::abs(value(j)));
+        if (declared.convex)
+          CHECK(value(j) >=
+                linear + 0.5 * declared.strong_convexity * sq - tol);
+        if (std::isfinite(declared.smoothness))
+          CHECK(value(j) <= linear + 0.5 * declared.smoothness * sq + tol);
+      }
+    convex += declared.convex;
+    smooth += std::isfinite(declared.smoothness);
+  }
+  CHECK(convex >= 10);
+  CHECK(smooth >= 8);
+}

@@ -333,6 +333,9 @@ Json run_cell(const Suite& suite, const Cell& cell,
       {"message", ""},
   };
   if (!task_config.init.is_null()) record["task"]["init"] = task_config.init;
+  if (task.kind() == TaskKind::objective)
+    record["task"]["properties"] =
+        static_cast<const Objective&>(task).properties().to_json();
   if (task_config.noise.active())
     record["task"]["noise"] = task_config.noise.to_json();
 

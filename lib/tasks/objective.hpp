@@ -1,10 +1,24 @@
 // Task kind 2: a function f to minimize.
 #pragma once
 
+#include <limits>
+
 #include "tasks/task.hpp"
 #include "tasks/transport.hpp"
 
 namespace vibench {
+
+// What is known of f (of the smooth part f on a composite problem): the
+// regularity a method's theory needs, declared by the task and checked by
+// tests/test_objectives.cpp against the defining inequalities on random
+// pairs of points.
+struct ObjectiveProperties {
+  bool convex = false;          // known convex (false: nonconvex or unknown)
+  double strong_convexity = 0;  // μ > 0: μ-strongly convex; 0: not, or unknown
+  double smoothness =           // L of ∇f; +∞: not L-smooth, or unknown
+      std::numeric_limits<double>::infinity();
+  Json to_json() const;
+};
 
 class Objective : public Task {
  public:
@@ -58,6 +72,9 @@ class Objective : public Task {
   virtual const TransportProblem& transport() const;
   // A certified bound on P(x) − P* per row (Capability::duality_gap).
   virtual Vector duality_gap(const Matrix& x) const;
+
+  // Convexity, μ and L as far as known (nothing by default).
+  virtual ObjectiveProperties properties() const { return {}; }
 
   virtual double optimal_value() const;  // optimal_value: f*
   virtual Vector optimum() const;        // optimum: x*

@@ -1,6 +1,7 @@
 // Default implementations of the optional parts of the four task kinds: a
 // task that does not declare a capability never has these called (the runner
 // checks capabilities first), so reaching one is a programming error.
+#include <cmath>
 #include <stdexcept>
 
 #include "tasks/bilevel.hpp"
@@ -99,6 +100,12 @@ Vector Objective::duality_gap(const Matrix&) const {
   not_offered("duality_gap");
 }
 double Objective::optimal_value() const { not_offered("optimal_value"); }
+Json ObjectiveProperties::to_json() const {
+  return {{"convex", convex},
+          {"strong_convexity", strong_convexity},
+          {"smoothness",
+           std::isfinite(smoothness) ? Json(smoothness) : Json("unbounded")}};
+}
 Vector Objective::optimum() const { not_offered("optimum"); }
 
 Vector SaddlePoint::solution() const { not_offered("optimum"); }

@@ -120,6 +120,8 @@ class EntropicOtTask final : public Objective {
     grad = (problem_.epsilon * log_p).rowwise() + c;
   }
   const TransportProblem& transport() const override { return problem_; }
+  // Convex (strictly); ∇F = C + ε log P is not Lipschitz near P = 0.
+  ObjectiveProperties properties() const override { return {true, 0.0}; }
   double optimal_value() const override { return optimal_value_; }
   Vector optimum() const override { return optimum_; }
 

@@ -74,6 +74,8 @@ class QuarticTask final : public StartsAtScale {
   }
   double optimal_value() const override { return 0.0; }
   Vector optimum() const override { return Vector::Zero(dim_); }
+  // Convex, not strongly (∇²f = 0 at 0), not L-smooth (∇²f grows as x²).
+  ObjectiveProperties properties() const override { return {true, 0.0}; }
 
  private:
   Index dim_;
@@ -111,6 +113,8 @@ class ExpQuadraticTask final : public StartsAtScale {
   }
   double optimal_value() const override { return optimal_value_; }
   Vector optimum() const override { return optimum_; }
+  // ∇²f = Aᵀdiag(e^{Ax})A + I ⪰ I; unbounded above.
+  ObjectiveProperties properties() const override { return {true, 1.0}; }
 
  private:
   void solve_by_newton() {

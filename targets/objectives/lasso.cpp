@@ -97,6 +97,9 @@ class LassoTask final : public Objective {
         d <= n ? Matrix(x_.transpose() * x_) : Matrix(x_ * x_.transpose()),
         Eigen::EigenvaluesOnly);
     smoothness_ = eig.eigenvalues().maxCoeff();
+    // XᵀX is positive definite only with at least as many rows as columns.
+    strong_convexity_ =
+        d <= n ? std::max(0.0, eig.eigenvalues().minCoeff()) : 0.0;
   }
 
   Index dim() const override { return x_.cols(); }
@@ -127,6 +130,9 @@ class LassoTask final : public Objective {
     beta = beta.array().sign() * (beta.array().abs() - t).max(0.0);
   }
   double smoothness() const override { return smoothness_; }
+  ObjectiveProperties properties() const override {
+    return {true, strong_convexity_, smoothness_};
+  }
   Vector duality_gap(const Matrix& beta) const override {
     const Matrix residual =
         (-(beta * x_.transpose())).rowwise() + y_.transpose();
@@ -149,7 +155,7 @@ class LassoTask final : public Objective {
  private:
   Matrix x_;
   Vector y_;
-  double lambda_ = 0, smoothness_ = 0;
+  double lambda_ = 0, smoothness_ = 0, strong_convexity_ = 0;
 };
 
 }  // namespace

@@ -49,10 +49,23 @@ class LogisticLossTask final : public Objective {
     batch_size_ = minibatch_size(p, split_);
     penalty_ = Vector::Ones(split_.train_x.cols());
     penalty_(penalty_.size() - 1) = 0.0;  // the intercept
+    {
+      const Matrix x(split_.train_x);
+      const Eigen::SelfAdjointEigenSolver<Matrix> eig(x.transpose() * x,
+                                                      Eigen::EigenvaluesOnly);
+      smoothness_ =
+          eig.eigenvalues().maxCoeff() / (4.0 * static_cast<double>(x.rows())) +
+          reg_;
+    }
     solve_by_newton();
   }
 
   Index dim() const override { return split_.train_x.cols(); }
+  // Convex; not strongly (the intercept is unpenalized); ∇²f ⪯ XᵀX/(4N) +
+  // reg·I since σ'(t) ≤ ¼.
+  ObjectiveProperties properties() const override {
+    return {true, 0.0, smoothness_};
+  }
   Capabilities capabilities() const override {
     return {Capability::optimum, Capability::optimal_value,
             Capability::minibatch};
@@ -82,6 +95,7 @@ class LogisticLossTask final : public Objective {
   }
 
  private:
+  double smoothness_ = 0;
   // The mean loss over the rows of (x, y) plus the penalty, for each row of
   // w, through the shared batched likelihood kernels.
   void loss_grad(const RowMatrix& x, const Vector& y, const Matrix& w,

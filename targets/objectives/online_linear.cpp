@@ -72,6 +72,7 @@ class OnlineLinearTask final : public Objective {
   Matrix initial_points(Index n, Rng&) const override {
     return Matrix::Constant(n, 1, start_);
   }
+  ObjectiveProperties properties() const override { return {true, 0.0, 0.0}; }
   Matrix feasible_box() const override {
     Matrix box(2, 1);
     box << -1.0, 1.0;

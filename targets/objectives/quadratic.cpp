@@ -33,6 +33,7 @@ class QuadraticTask final : public Objective {
   explicit QuadraticTask(const Params& p) {
     const Index d = static_cast<Index>(p.integer("dim"));
     const double kappa = p.real("condition_number");
+    kappa_ = kappa;
     Vector eigenvalues(d);
     for (Index i = 0; i < d; ++i)
       eigenvalues(i) = d == 1 ? 1.0
@@ -54,6 +55,9 @@ class QuadraticTask final : public Objective {
   }
 
   Index dim() const override { return optimum_.size(); }
+  ObjectiveProperties properties() const override {
+    return {true, 1.0, kappa_};
+  }
   Capabilities capabilities() const override {
     return {Capability::optimum, Capability::optimal_value,
             Capability::gradient_noise};
@@ -69,6 +73,7 @@ class QuadraticTask final : public Objective {
   Vector optimum() const override { return optimum_; }
 
  private:
+  double kappa_ = 1;
   Vector optimum_;
   Matrix hessian_;
 };

@@ -66,6 +66,7 @@ class QuadraticDeepTask final : public Objective {
       eigenvalues(i) = i < d - large ? spectrum_rng.uniform()
                                      : 30.0 + 30.0 * spectrum_rng.uniform();
     smoothness_ = eigenvalues.maxCoeff();
+    strong_convexity_ = eigenvalues.minCoeff();
     if (p.boolean("rotate")) {
       Rng rotation_rng = root.child("quadratic_deep rotation");
       const Matrix r = rotation_rng.orthogonal(d);
@@ -111,6 +112,9 @@ class QuadraticDeepTask final : public Objective {
     return static_cast<Index>(rows.size());
   }
   double smoothness() const override { return smoothness_; }
+  ObjectiveProperties properties() const override {
+    return {true, strong_convexity_, smoothness_};
+  }
   double optimal_value() const override { return optimal_value_; }
   Vector optimum() const override { return optimum_; }
 
@@ -130,7 +134,7 @@ class QuadraticDeepTask final : public Objective {
   Index batch_size_ = 0;
   Matrix hessian_, data_;
   Vector half_norms_, optimum_;
-  double smoothness_ = 0, optimal_value_ = 0;
+  double smoothness_ = 0, strong_convexity_ = 0, optimal_value_ = 0;
 };
 
 }  // namespace

@@ -92,7 +92,18 @@ class SimplexLeastSquaresTask final : public Objective {
     Rng noise_rng = root.child("simplex_least_squares noise");
     b_ = a_ * natural + p.real("noise") * noise_rng.normal_vector(m);
     solve_exactly();
+    // In stored coordinates θ, p = Jθ + e_K with J = [I; −1ᵀ], so the
+    // Hessian is JᵀAᵀAJ.
+    Matrix j = Matrix::Zero(k, k - 1);
+    j.topRows(k - 1).setIdentity();
+    j.row(k - 1).setConstant(-1.0);
+    const Matrix aj = a_ * j;
+    const Eigen::SelfAdjointEigenSolver<Matrix> eig(aj.transpose() * aj,
+                                                    Eigen::EigenvaluesOnly);
+    properties_ = {true, std::max(0.0, eig.eigenvalues().minCoeff()),
+                   eig.eigenvalues().maxCoeff()};
   }
+  ObjectiveProperties properties() const override { return properties_; }
 
   Index dim() const override { return a_.cols() - 1; }
   const Domain& domain() const override { return *simplex_domain(); }
@@ -165,6 +176,7 @@ class SimplexLeastSquaresTask final : public Objective {
 
   Matrix a_;
   Vector b_;
+  ObjectiveProperties properties_;
   Vector optimum_;
   double optimal_value_ = 0;
 };

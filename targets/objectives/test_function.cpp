@@ -348,6 +348,15 @@ class TestFunctionTask final : public PointwiseObjective {
     set_answer(function_->start(d), function_->minimizer(d),
                p.real("start_std"), region);
   }
+  // The three convex quadratics of the family, by their constant Hessians:
+  // sphere 2I; Booth [[10, 8], [8, 10]] (eigenvalues 2, 18); Matyas
+  // [[0.52, −0.48], [−0.48, 0.52]] (0.04, 1). The others are nonconvex.
+  ObjectiveProperties properties() const override {
+    if (function_->name == "sphere") return {true, 2.0, 2.0};
+    if (function_->name == "booth") return {true, 2.0, 18.0};
+    if (function_->name == "matyas") return {true, 0.04, 1.0};
+    return {};
+  }
 
  private:
   double value_grad_at(const Vector& x, Vector& g) const override {
