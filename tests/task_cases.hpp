@@ -105,6 +105,7 @@ inline std::vector<TaskCase> preset_cases() {
       {"exp_quadratic", {{"dim", 5}, {"terms", 50}, {"instance", 2}}},
       {"online_linear", {{"form", "stochastic"}, {"start", 0.5}}},
       {"quadratic_deep", {{"dim", 10}, {"rotate", false}, {"n_data", 50}}},
+      {"noisy_rosenbrock", {{"n_data", 40}, {"instance", 3}}},
       {"phase_retrieval", {{"dim", 3}, {"measurements", 7}, {"instance", 4}}},
       {"matrix_sensing",
        {{"n", 3},
