@@ -239,6 +239,9 @@ TEST_CASE("objectives: declared convexity, μ and L hold on random pairs") {
     if (task->kind() != TaskKind::objective) continue;
     const auto& f = static_cast<const Objective&>(*task);
     const ObjectiveProperties declared = f.properties();
+    // The smoothness capability promises the declared L.
+    if (f.offers(Capability::smoothness))
+      CHECK(std::isfinite(declared.smoothness));
     if (!declared.convex && !std::isfinite(declared.smoothness)) continue;
     INFO(c.label());
     Rng rng = make_rng(11);

@@ -65,8 +65,9 @@ class Objective : public Task {
   virtual void prox(Matrix& x, double step) const;
   // P(x) per row: value(x), plus regularizer(x) on a composite problem.
   Vector composite_value(const Matrix& x) const;
-  // L, the Lipschitz constant of ∇f (Capability::smoothness).
-  virtual double smoothness() const;
+  // L, the Lipschitz constant of ∇f (Capability::smoothness): the one
+  // declared in properties(), so it is stated once.
+  double smoothness() const;
   // The transport problem of an entropic-OT objective, whose point is the
   // coupling P flattened row by row (Capability::transport).
   virtual const TransportProblem& transport() const;

@@ -118,7 +118,7 @@ Vector ObjectiveOracle::transport_softmin_cols(const Vector& f) const {
   if (f.size() != t.cost.rows())
     throw std::invalid_argument("transport_softmin_cols: f has the wrong size");
   counters_.grad_evals += 1;
-  return soft_min_rows(t.cost.transpose(), f, t.epsilon);
+  return soft_min_rows(t.cost_transposed, f, t.epsilon);
 }
 
 Vector ObjectiveOracle::value(const Matrix& x) const {

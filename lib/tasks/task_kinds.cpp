@@ -92,7 +92,10 @@ Vector Objective::composite_value(const Matrix& x) const {
   if (offers(Capability::composite)) p += regularizer(x);
   return p;
 }
-double Objective::smoothness() const { not_offered("smoothness"); }
+double Objective::smoothness() const {
+  if (!offers(Capability::smoothness)) not_offered("smoothness");
+  return properties().smoothness;
+}
 const TransportProblem& Objective::transport() const {
   not_offered("transport");
 }

@@ -9,8 +9,9 @@ namespace vibench {
 // Minimize ⟨C, P⟩ + ε Σ P_ij(log P_ij − 1) over the couplings P ≥ 0 with
 // P1 = a and Pᵀ1 = b (the transport polytope).
 struct TransportProblem {
-  Matrix cost;  // C, n × m, finite
-  Vector a, b;  // marginals, positive, each summing to 1
+  Matrix cost;             // C, n × m, finite
+  Matrix cost_transposed;  // Cᵀ, kept so the column half step copies nothing
+  Vector a, b;             // marginals, positive, each summing to 1
   double epsilon = 0;
 };
 

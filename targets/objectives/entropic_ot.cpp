@@ -80,6 +80,7 @@ class EntropicOtTask final : public Objective {
     if (largest > 0) cost /= largest;
     if (!cost.allFinite())
       throw ConfigError("shift", "entropic_ot: the cost is not finite");
+    problem_.cost_transposed = cost.transpose();
     problem_.cost = std::move(cost);
     problem_.a = weights(p, "source_weights", n);
     problem_.b = weights(p, "target_weights", m);
@@ -141,7 +142,7 @@ class EntropicOtTask final : public Objective {
     Matrix coupling;
     for (int it = 0; it < 1'000'000; ++it) {
       f = t.epsilon * log_a + soft_min_rows(t.cost, g, t.epsilon);
-      g = t.epsilon * log_b + soft_min_rows(t.cost.transpose(), f, t.epsilon);
+      g = t.epsilon * log_b + soft_min_rows(t.cost_transposed, f, t.epsilon);
       if (it % 10 != 9) continue;
       coupling =
           (((-t.cost).colwise() + f).rowwise() + g.transpose()) / t.epsilon;

@@ -129,7 +129,6 @@ class LassoTask final : public Objective {
     const double t = step * lambda_;
     beta = beta.array().sign() * (beta.array().abs() - t).max(0.0);
   }
-  double smoothness() const override { return smoothness_; }
   ObjectiveProperties properties() const override {
     return {true, strong_convexity_, smoothness_};
   }

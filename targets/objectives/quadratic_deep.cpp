@@ -111,7 +111,6 @@ class QuadraticDeepTask final : public Objective {
     loss_grad(theta, mean * inv, half_norm * inv, f, grad);
     return static_cast<Index>(rows.size());
   }
-  double smoothness() const override { return smoothness_; }
   ObjectiveProperties properties() const override {
     return {true, strong_convexity_, smoothness_};
   }

@@ -40,10 +40,8 @@ class SinkhornRun final : public Run {
     state_.points.resize(1, n * m);
     for (Index i = 0; i < n; ++i)
       state_.points.row(0).segment(i * m, m) =
-          ((g_.transpose() - problem_.cost.row(i)).array() + f_(i))
-              .matrix()
-              .array()
-              .cwiseQuotient(RowVector::Constant(m, problem_.epsilon).array())
+          (((g_.transpose() - problem_.cost.row(i)).array() + f_(i)) /
+           problem_.epsilon)
               .exp()
               .matrix();
   }
