@@ -154,6 +154,7 @@ TEST_CASE(
   const Suite suite = parse_suite(suite_json, "composite.json");
   int ran = 0;
   double final_gap[2] = {0, 0};
+  std::vector<double> early_gap[2];
   for (const Cell& cell : expand_cells(suite)) {
     const Json record = run_cell(suite, cell);
     const std::string task = record["task"]["name"];
@@ -170,13 +171,25 @@ TEST_CASE(
     for (const Json& gap : record["trace"]["metrics"]["duality_gap"])
       CHECK(gap.get<double>() >= -1e-9);
     final_gap[fista] = record["final"]["metrics"]["duality_gap"];
+    const Json& steps = record["trace"]["iterations"];
+    for (size_t k = 0; k < steps.size(); ++k)
+      if (steps[k].get<long long>() <= 200)
+        early_gap[fista].push_back(
+            record["trace"]["metrics"]["duality_gap"][k].get<double>());
     ++ran;
   }
   CHECK(ran == 2);
-  // After 3000 steps both certify near-optimality; FISTA's certificate is
-  // at least as tight as ISTA's.
+  // After 3000 steps both certify near-optimality. In the first 200 steps
+  // (the sublinear phase) FISTA's certificate is at least as tight as
+  // ISTA's; later ISTA's local linear rate (the lasso is strongly convex on
+  // its support) can overtake FISTA's non-monotone iterates, so the final
+  // gaps are not compared.
+  CHECK(final_gap[0] < 1e-8 * std::max(1.0, p_star));
   CHECK(final_gap[1] < 1e-8 * std::max(1.0, p_star));
-  CHECK(final_gap[1] <= final_gap[0] + 1e-12);
+  REQUIRE(early_gap[0].size() == early_gap[1].size());
+  REQUIRE(early_gap[0].size() >= 6);
+  for (size_t k = 0; k < early_gap[0].size(); ++k)
+    CHECK(early_gap[1][k] <= early_gap[0][k] * (1 + 1e-12));
 
   // The rates themselves, on P(x_k) − P* at every step of the registered
   // algorithms (the metric is a bound, not the suboptimality).

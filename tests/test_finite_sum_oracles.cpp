@@ -4,7 +4,7 @@
 // stream, and data passes count the rows read over the rows of both levels.
 #include <doctest/doctest.h>
 
-#include "targets/models/logistic_model.hpp"
+#include "core/distinct_sample.hpp"
 #include "tasks/oracles.hpp"
 
 using namespace vibench;
@@ -56,7 +56,7 @@ class FiniteSumGame final : public SaddlePoint {
   Index operator_minibatch(const Matrix& z, Rng& rng,
                            Matrix& out) const override {
     double a = 0, b = 0, c = 0;
-    for (Index r : logistic::sample_rows(kRows, batch_, rng)) {
+    for (Index r : sample_distinct(kRows, batch_, rng)) {
       a += a_(r) / batch_;
       b += b_(r) / batch_;
       c += c_(r) / batch_;
@@ -116,7 +116,7 @@ class FiniteSumBilevel final : public Bilevel {
   Index outer_grad_minibatch(const Matrix& x, const Matrix& y, Rng& rng,
                              Matrix& fx, Matrix& fy) const override {
     double c = 0;
-    for (Index r : logistic::sample_rows(kOuter, batch_, rng)) c += c_(r);
+    for (Index r : sample_distinct(kOuter, batch_, rng)) c += c_(r);
     fx = Matrix::Zero(x.rows(), 1);
     fy = y.array() - c / batch_;
     return batch_;
@@ -134,7 +134,7 @@ class FiniteSumBilevel final : public Bilevel {
   Index inner_grad_minibatch(const Matrix& x, const Matrix& y, Rng& rng,
                              Matrix& gx, Matrix& gy) const override {
     double a = 0, a2 = 0;
-    for (Index r : logistic::sample_rows(kInner, batch_, rng)) {
+    for (Index r : sample_distinct(kInner, batch_, rng)) {
       a += a_(r) / batch_;
       a2 += a_(r) * a_(r) / batch_;
     }

@@ -7,7 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
+
+#include "core/distinct_sample.hpp"
 
 namespace vibench::logistic {
 
@@ -183,26 +184,9 @@ Matrix fisher_inverse_divergence(const RowMatrix& x, const Matrix& w,
   return out;
 }
 
-// `count` distinct rows of [0, rows), uniformly (Floyd's algorithm: O(count)
-// whatever `rows`), sorted so the gather reads memory in order.
-std::vector<Index> sample_rows(Index rows, Index count, Rng& rng) {
-  std::unordered_set<Index> chosen;
-  chosen.reserve(static_cast<size_t>(count) * 2);
-  std::vector<Index> out;
-  out.reserve(static_cast<size_t>(count));
-  for (Index j = rows - count; j < rows; ++j) {
-    const Index t = rng.index(j + 1);
-    const Index pick = chosen.insert(t).second ? t : j;
-    if (pick == j) chosen.insert(j);
-    out.push_back(pick);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 void draw_minibatch(const RowMatrix& x, const Vector& y, Index count, Rng& rng,
                     RowMatrix& bx, Vector& by) {
-  const std::vector<Index> rows = sample_rows(x.rows(), count, rng);
+  const std::vector<Index> rows = sample_distinct(x.rows(), count, rng);
   bx.resize(count, x.cols());
   by.resize(count);
   for (Index k = 0; k < count; ++k) {

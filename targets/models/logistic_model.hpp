@@ -45,12 +45,8 @@ std::vector<Matrix> likelihood_fisher(const RowMatrix& x, const Matrix& w);
 Matrix fisher_inverse_divergence(const RowMatrix& x, const Matrix& w,
                                  const std::vector<Eigen::LLT<Matrix>>& g);
 
-// `count` distinct rows of [0, rows), uniformly (Floyd's algorithm: O(count)
-// whatever `rows`), sorted so the gather reads memory in order.
-std::vector<Index> sample_rows(Index rows, Index count, Rng& rng);
-
 // A minibatch of `count` distinct rows of (x, y), drawn by `rng` with
-// sample_rows and gathered into (bx, by).
+// sample_distinct and gathered into (bx, by).
 void draw_minibatch(const RowMatrix& x, const Vector& y, Index count, Rng& rng,
                     RowMatrix& bx, Vector& by);
 

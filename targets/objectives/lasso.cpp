@@ -17,6 +17,7 @@
 
 #include <cmath>
 
+#include "core/distinct_sample.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "tasks/objective.hpp"
@@ -47,6 +48,12 @@ class LassoTask final : public Objective {
         ParamSpec::real("snr", 3.0, "signal-to-noise ratio of y").above(0.0),
         ParamSpec::integer("instance", 0, "seed of X, β_true and the noise")
             .at_least(0),
+        ParamSpec::integer("batch_size", 0,
+                           "rows per minibatch gradient of the smooth part "
+                           "(drawn without replacement at every call, "
+                           "scaled by n/b so the sum is unbiased); 0 or ≥ "
+                           "n_samples: full gradients")
+            .at_least(0),
     };
   }
 
@@ -54,6 +61,8 @@ class LassoTask final : public Objective {
     const Index n = static_cast<Index>(p.integer("n_samples"));
     const Index d = static_cast<Index>(p.integer("n_features"));
     const Index k = static_cast<Index>(p.integer("nonzeros"));
+    const Index b = static_cast<Index>(p.integer("batch_size"));
+    batch_size_ = b >= n ? 0 : b;
     if (k > d)
       throw ConfigError("nonzeros",
                         fmt::format("lasso: nonzeros = {} exceeds n_features "
@@ -71,16 +80,8 @@ class LassoTask final : public Objective {
       x_.col(j) = rho * x_.col(j - 1) + innovation * x_.col(j);
     Rng beta_rng = root.child("lasso beta");
     Vector beta_true = Vector::Zero(d);
-    std::vector<Index> order(static_cast<size_t>(d));
-    for (Index j = 0; j < d; ++j) order[static_cast<size_t>(j)] = j;
-    for (Index j = 0; j < k; ++j) {  // partial Fisher–Yates
-      const Index pick = j + static_cast<Index>(beta_rng.uniform() *
-                                                static_cast<double>(d - j));
-      std::swap(order[static_cast<size_t>(j)],
-                order[static_cast<size_t>(std::min(pick, d - 1))]);
-      beta_true(order[static_cast<size_t>(j)]) =
-          beta_rng.uniform() < 0.5 ? -1.0 : 1.0;
-    }
+    for (Index j : sample_distinct(d, k, beta_rng))
+      beta_true(j) = beta_rng.uniform() < 0.5 ? -1.0 : 1.0;
     Rng noise_rng = root.child("lasso noise");
     const Vector signal = x_ * beta_true;
     const Vector noise = noise_rng.normal_vector(n);
@@ -105,8 +106,10 @@ class LassoTask final : public Objective {
   Index dim() const override { return x_.cols(); }
   Capabilities capabilities() const override {
     return {Capability::composite, Capability::smoothness,
-            Capability::duality_gap};
+            Capability::duality_gap, Capability::minibatch};
   }
+  Index data_size() const override { return x_.rows(); }
+  Index batch_size() const override { return batch_size_; }
   // Lasso solvers start at β = 0 (benchopt's convention); rows beyond the
   // first are N(0, I) so that several iterates differ.
   Matrix initial_points(Index n, Rng& rng) const override {
@@ -120,6 +123,26 @@ class LassoTask final : public Objective {
                             y_.transpose();  // rows: (y − Xβ_i)ᵀ
     f = 0.5 * residual.rowwise().squaredNorm();
     grad = -residual * x_;
+  }
+  // The same on `batch_size` rows, times n/b: unbiased for the sum.
+  Index value_grad_minibatch(const Matrix& beta, Rng& rng, Vector& f,
+                             Matrix& grad) const override {
+    const std::vector<Index> rows =
+        sample_distinct(x_.rows(), batch_size_, rng);
+    const Index b = static_cast<Index>(rows.size());
+    Matrix xb(b, x_.cols());
+    Vector yb(b);
+    for (Index k = 0; k < b; ++k) {
+      xb.row(k) = x_.row(rows[static_cast<size_t>(k)]);
+      yb(k) = y_(rows[static_cast<size_t>(k)]);
+    }
+    const double scale =
+        static_cast<double>(x_.rows()) / static_cast<double>(b);
+    const Matrix residual =
+        (-(beta * xb.transpose())).rowwise() + yb.transpose();
+    f = (0.5 * scale) * residual.rowwise().squaredNorm();
+    grad = -scale * (residual * xb);
+    return b;
   }
   Vector regularizer(const Matrix& beta) const override {
     return lambda_ * beta.cwiseAbs().rowwise().sum();
@@ -152,6 +175,7 @@ class LassoTask final : public Objective {
   double lambda() const { return lambda_; }
 
  private:
+  Index batch_size_ = 0;
   Matrix x_;
   Vector y_;
   double lambda_ = 0, smoothness_ = 0, strong_convexity_ = 0;

@@ -10,9 +10,9 @@
 // draw is not reproduced).
 #include <cmath>
 
+#include "core/distinct_sample.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "targets/models/logistic_model.hpp"
 #include "tasks/objective.hpp"
 
 namespace vibench {
@@ -69,7 +69,7 @@ class NoisyRosenbrockTask final : public Objective {
   Index value_grad_minibatch(const Matrix& x, Rng& rng, Vector& f,
                              Matrix& grad) const override {
     const std::vector<Index> rows =
-        logistic::sample_rows(data_.rows(), batch_size_, rng);
+        sample_distinct(data_.rows(), batch_size_, rng);
     RowVector mean = RowVector::Zero(2);
     for (Index r : rows) mean += data_.row(r);
     loss_grad(x, mean / static_cast<double>(rows.size()), f, grad);

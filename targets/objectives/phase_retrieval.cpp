@@ -9,9 +9,12 @@
 // averaged over i (0 taken as the sign at a kink), one product A·x for all
 // points. Methods converge from a start near ±x♮; the default start is
 // x♮ plus a perturbation of relative size `start_distance` (a spectral
-// initialization lands at such a distance).
+// initialization lands at such a distance). Minibatches of `batch_size`
+// measurements give unbiased subgradients, as in the stochastic
+// subgradient experiments of Davis & Drusvyatskiy.
 #include <cmath>
 
+#include "core/distinct_sample.hpp"
 #include "core/rng.hpp"
 #include "tasks/objective.hpp"
 
@@ -36,12 +39,19 @@ class PhaseRetrievalTask final : public Objective {
             .at_least(0.0),
         ParamSpec::integer("instance", 0, "seed of the a_i and of x♮")
             .at_least(0),
+        ParamSpec::integer("batch_size", 0,
+                           "measurements per minibatch subgradient (drawn "
+                           "without replacement at every call); 0 or ≥ "
+                           "measurements: full subgradients")
+            .at_least(0),
     };
   }
   explicit PhaseRetrievalTask(const Params& p)
       : start_distance_(p.real("start_distance")) {
     const Index d = static_cast<Index>(p.integer("dim"));
     const Index m = static_cast<Index>(p.integer("measurements"));
+    const Index b = static_cast<Index>(p.integer("batch_size"));
+    batch_size_ = b >= m ? 0 : b;
     const Rng root =
         make_rng(static_cast<std::uint64_t>(p.integer("instance")));
     Rng a_rng = root.child("phase_retrieval A");
@@ -54,8 +64,10 @@ class PhaseRetrievalTask final : public Objective {
   Index dim() const override { return a_.cols(); }
   Capabilities capabilities() const override {
     return {Capability::optimum, Capability::optimal_value,
-            Capability::gradient_noise};
+            Capability::gradient_noise, Capability::minibatch};
   }
+  Index data_size() const override { return a_.rows(); }
+  Index batch_size() const override { return batch_size_; }
   Matrix initial_points(Index n, Rng& rng) const override {
     Matrix x(n, dim());
     for (Index i = 0; i < n; ++i) {
@@ -66,14 +78,22 @@ class PhaseRetrievalTask final : public Objective {
     return x;
   }
   void value_grad(const Matrix& x, Vector& f, Matrix& grad) const override {
-    const Matrix inner = x * a_.transpose();  // n×m: ⟨a_i, x⟩
-    const Matrix residual =
-        inner.array().square().rowwise() - b_.transpose().array();
-    const double inv_m = 1.0 / static_cast<double>(a_.rows());
-    f = residual.cwiseAbs().rowwise().sum() * inv_m;
-    const Matrix weight =
-        (2.0 * inv_m) * residual.array().sign() * inner.array();
-    grad = weight * a_;
+    loss_subgradient(x, a_, b_, f, grad);
+  }
+  // The mean over `batch_size` measurements: unbiased for the mean over all.
+  Index value_grad_minibatch(const Matrix& x, Rng& rng, Vector& f,
+                             Matrix& grad) const override {
+    const std::vector<Index> rows =
+        sample_distinct(a_.rows(), batch_size_, rng);
+    const Index batch = static_cast<Index>(rows.size());
+    Matrix ab(batch, a_.cols());
+    Vector bb(batch);
+    for (Index k = 0; k < batch; ++k) {
+      ab.row(k) = a_.row(rows[static_cast<size_t>(k)]);
+      bb(k) = b_(rows[static_cast<size_t>(k)]);
+    }
+    loss_subgradient(x, ab, bb, f, grad);
+    return batch;
   }
   double optimal_value() const override { return 0.0; }
   Vector optimum() const override { return natural_; }
@@ -85,6 +105,20 @@ class PhaseRetrievalTask final : public Objective {
   }
 
  private:
+  // Mean over the rows of (a, b), one product a·x for all points.
+  static void loss_subgradient(const Matrix& x, const Matrix& a,
+                               const Vector& b, Vector& f, Matrix& grad) {
+    const Matrix inner = x * a.transpose();  // n×m: ⟨a_i, x⟩
+    const Matrix residual =
+        inner.array().square().rowwise() - b.transpose().array();
+    const double inv_m = 1.0 / static_cast<double>(a.rows());
+    f = residual.cwiseAbs().rowwise().sum() * inv_m;
+    const Matrix weight =
+        (2.0 * inv_m) * residual.array().sign() * inner.array();
+    grad = weight * a;
+  }
+
+  Index batch_size_ = 0;
   double start_distance_;
   Matrix a_;
   Vector natural_, b_;

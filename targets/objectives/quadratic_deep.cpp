@@ -13,8 +13,8 @@
 // `instance`, so the problem has the same distribution, not the same draw.
 #include <cmath>
 
+#include "core/distinct_sample.hpp"
 #include "core/rng.hpp"
-#include "targets/models/logistic_model.hpp"
 #include "tasks/objective.hpp"
 
 namespace vibench {
@@ -100,7 +100,7 @@ class QuadraticDeepTask final : public Objective {
   Index value_grad_minibatch(const Matrix& theta, Rng& rng, Vector& f,
                              Matrix& grad) const override {
     const std::vector<Index> rows =
-        logistic::sample_rows(data_.rows(), batch_size_, rng);
+        sample_distinct(data_.rows(), batch_size_, rng);
     Vector mean = Vector::Zero(dim());
     double half_norm = 0;
     for (Index r : rows) {

@@ -15,8 +15,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
+#include "core/distinct_sample.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "tasks/objective.hpp"
@@ -77,17 +77,9 @@ class SimplexLeastSquaresTask final : public Objective {
     Rng a_rng = root.child("simplex_least_squares A");
     a_ = a_rng.normal_matrix(m, k) / std::sqrt(static_cast<double>(m));
     Rng p_rng = root.child("simplex_least_squares p");
-    std::vector<Index> order(static_cast<size_t>(k));
-    std::iota(order.begin(), order.end(), Index{0});
     Vector natural = Vector::Zero(k);
-    for (Index j = 0; j < support; ++j) {
-      const Index pick = std::min(
-          k - 1,
-          j + static_cast<Index>(p_rng.uniform() * static_cast<double>(k - j)));
-      std::swap(order[static_cast<size_t>(j)],
-                order[static_cast<size_t>(pick)]);
-      natural(order[static_cast<size_t>(j)]) = 0.5 + p_rng.uniform();
-    }
+    for (Index j : sample_distinct(k, support, p_rng))
+      natural(j) = 0.5 + p_rng.uniform();
     natural /= natural.sum();
     Rng noise_rng = root.child("simplex_least_squares noise");
     b_ = a_ * natural + p.real("noise") * noise_rng.normal_vector(m);
