@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/algorithm.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
@@ -441,6 +442,108 @@ int peer_svgd(const std::string& in_path, const std::string& out_path,
   return out ? 0 : 1;
 }
 
+// ------------------------------------------------------- optimizer steps
+
+// ½ Σ_j λ_j x_j² with λ log-spaced in [1, 10], written so that a call with
+// sized outputs allocates nothing: what an optimizer's step allocates
+// beyond it is then the optimizer's own.
+class AllocationFreeQuadratic final : public Objective {
+ public:
+  explicit AllocationFreeQuadratic(Index d) : lambda_(d) {
+    const double last = static_cast<double>(std::max<Index>(1, d - 1));
+    for (Index j = 0; j < d; ++j)
+      lambda_(j) = std::pow(10.0, static_cast<double>(j) / last);
+  }
+  Index dim() const override { return lambda_.size(); }
+  Capabilities capabilities() const override {
+    return {Capability::optimum, Capability::optimal_value};
+  }
+  void value_grad(const Matrix& x, Vector& f, Matrix& grad) const override {
+    grad.resize(x.rows(), x.cols());
+    f.resize(x.rows());
+    grad.noalias() = x * lambda_.asDiagonal();
+    f.noalias() = 0.5 * grad.cwiseProduct(x).rowwise().sum();
+  }
+  double optimal_value() const override { return 0.0; }
+  Vector optimum() const override { return Vector::Zero(dim()); }
+
+ private:
+  Vector lambda_;
+};
+
+constexpr Index kStepDim = 100;  // d of the optimizer-step benchmark
+
+std::shared_ptr<const Algorithm> default_algorithm(
+    const AlgorithmEntry& entry) {
+  return entry.make(
+      Params(validate_params(Json::object(), entry.params, "", entry.name)));
+}
+
+// Heap allocations of one optimizer step (default parameters) on the
+// allocation-free quadratic, against the oracle's own per call: "a step
+// adds no allocation to the oracle's cost" is step_allocs_beyond_oracle =
+// 0. Timed too, per step.
+void BM_OptimizerStep(benchmark::State& state, const AlgorithmEntry* entry) {
+  const AllocationFreeQuadratic task(kStepDim);
+  const auto algorithm = default_algorithm(*entry);
+  const Index n = algorithm->num_points();
+  Counters counters;
+  const ObjectiveOracle oracle(task, counters);
+  State initial;
+  initial.points = Matrix::Constant(n, kStepDim, 1.0);
+  // The oracle's own allocations per value_grad and per value call.
+  Vector f;
+  Matrix grad;
+  oracle.value_grad(initial.points, f, grad);
+  std::size_t before = g_thread_allocations;
+  oracle.value_grad(initial.points, f, grad);
+  const double per_value_grad =
+      static_cast<double>(g_thread_allocations - before);
+  before = g_thread_allocations;
+  benchmark::DoNotOptimize(oracle.value(initial.points).data());
+  const double per_value = static_cast<double>(g_thread_allocations - before);
+
+  auto run = algorithm->start(oracle, initial, make_rng(kSeedOther));
+  for (int warm = 0; warm < 20; ++warm) run->step();  // workspaces sized
+  const Counters at_start = counters;
+  before = g_thread_allocations;
+  long long steps = 0;
+  for (auto _ : state) {
+    run->step();
+    ++steps;
+  }
+  const double allocations = static_cast<double>(g_thread_allocations - before);
+  const double rows = static_cast<double>(n);
+  const double value_grad_calls =
+      static_cast<double>(counters.grad_evals - at_start.grad_evals) / rows;
+  const double value_calls =
+      static_cast<double>(counters.value_evals - at_start.value_evals) / rows -
+      value_grad_calls;
+  const double per_step = 1.0 / static_cast<double>(std::max(1LL, steps));
+  state.counters["allocs_per_step"] = allocations * per_step;
+  state.counters["oracle_calls_per_step"] =
+      (value_grad_calls + value_calls) * per_step;
+  state.counters["step_allocs_beyond_oracle"] =
+      (allocations - value_grad_calls * per_value_grad -
+       value_calls * per_value) *
+      per_step;
+}
+
+// One benchmark per registered optimizer that runs on a plain objective.
+void register_optimizer_steps() {
+  const AllocationFreeQuadratic probe(kStepDim);
+  for (const AlgorithmEntry* entry : AlgorithmRegistry::instance().all()) {
+    if (entry->kind != TaskKind::objective) continue;
+    bool runs = true;
+    for (Capability c : default_algorithm(*entry)->requirements())
+      runs = runs && probe.offers(c);
+    if (!runs) continue;
+    benchmark::RegisterBenchmark(("BM_OptimizerStep/" + entry->name).c_str(),
+                                 BM_OptimizerStep, entry)
+        ->Unit(benchmark::kMicrosecond);
+  }
+}
+
 }  // namespace
 }  // namespace vibench
 
@@ -463,6 +566,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext(
       "gemm_GFLOPs_1thread",
       std::to_string(vibench::g_gemm_flops_per_second / vibench::kGiga));
+  vibench::register_optimizer_steps();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -92,7 +92,7 @@ void ObjectiveOracle::value_grad(const Matrix& x, Vector& f,
   check_points(x, dim(), "value_grad");
   counters_.grad_evals += x.rows();
   counters_.value_evals += x.rows();
-  if (task_.offers(Capability::online)) {
+  if (online_) {
     counters_.online_rounds += 1;
     task_.value_grad_round(x, counters_.online_rounds, minibatch_rng_, f, grad);
     counters_.online_loss += f.mean();

@@ -88,7 +88,8 @@ class ObjectiveOracle final : public Oracle {
                   std::uint64_t minibatch_seed = 0,
                   const GradientNoise& noise = {}, std::uint64_t noise_seed = 0)
       : Oracle(task, counters, minibatch_seed, noise, noise_seed),
-        task_(task) {}
+        task_(task),
+        online_(task.offers(Capability::online)) {}
   // On an online task, the loss of the next round (Objective::
   // value_grad_round): every call is one round for all rows.
   void value_grad(const Matrix& x, Vector& f, Matrix& grad) const;
@@ -113,6 +114,9 @@ class ObjectiveOracle final : public Oracle {
 
  private:
   const Objective& task_;
+  // Read once: capabilities() builds a set, which would allocate at every
+  // call.
+  bool online_;
 };
 
 class SaddlePointOracle final : public Oracle {

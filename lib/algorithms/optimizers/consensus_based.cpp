@@ -27,36 +27,45 @@ class CboRun final : public Run {
  public:
   CboRun(const ObjectiveOracle& oracle, const State& initial,
          const CboSettings& s, Rng rng)
-      : oracle_(oracle), s_(s), rng_(std::move(rng)), x_(initial.points) {
-    state_.points = consensus(oracle_.value(x_));
+      : oracle_(oracle),
+        s_(s),
+        rng_(std::move(rng)),
+        x_(initial.points),
+        gap_(x_.rows(), x_.cols()),
+        xi_(x_.rows(), x_.cols()) {
+    update_consensus(oracle_.value(x_));
   }
   // Moves the particles towards the consensus of their current values,
   // then evaluates them once: the state is the consensus of the moved
-  // particles, and the next step reuses it.
+  // particles, and the next step reuses it. The workspaces are sized once,
+  // so a step allocates nothing beyond the oracle's value().
   void step() override {
-    const RowVector v = state_.points;
-    const Matrix gap = x_.rowwise() - v;
-    const Matrix xi = rng_.normal_matrix(x_.rows(), x_.cols());
+    gap_ = x_.rowwise() - state_.points.row(0);
+    rng_.fill_normal(xi_);
     const double root_dt = std::sqrt(s_.dt);
-    x_ -= s_.drift * s_.dt * gap;
-    if (s_.anisotropic)
-      x_ += s_.noise * root_dt * gap.cwiseProduct(xi);
-    else
+    x_ -= s_.drift * s_.dt * gap_;
+    if (s_.anisotropic) {
+      x_ += s_.noise * root_dt * gap_.cwiseProduct(xi_);
+    } else {
+      norms_ = gap_.rowwise().norm();
       x_ += s_.noise * root_dt *
-            (xi.array().colwise() * gap.rowwise().norm().array()).matrix();
-    state_.points = consensus(oracle_.value(x_));
+            (xi_.array().colwise() * norms_.array()).matrix();
+    }
+    update_consensus(oracle_.value(x_));
   }
   const State& state() const override { return state_; }
 
  private:
-  RowVector consensus(const Vector& f) const {
-    const Vector w = (-s_.alpha * (f.array() - f.minCoeff())).exp().matrix();
-    return (w.transpose() * x_) / w.sum();
+  void update_consensus(const Vector& f) {
+    weights_ = (-s_.alpha * (f.array() - f.minCoeff())).exp().matrix();
+    state_.points.noalias() = weights_.transpose() * x_;
+    state_.points /= weights_.sum();
   }
   const ObjectiveOracle& oracle_;
   CboSettings s_;
   Rng rng_;
-  Matrix x_;
+  Matrix x_, gap_, xi_;  // particles, x_i − v, the noise ξ
+  Vector norms_, weights_;
   State state_;
 };
 

@@ -13,7 +13,6 @@
 // them counted), stays where it is for that step.
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
@@ -48,11 +47,15 @@ struct LbfgsSettings {
   }
 };
 
-// One iterate's memory and last accepted point.
+// One iterate's memory and last accepted point. The m pairs (s, y) live in
+// a ring of vectors sized once, so a step allocates nothing.
 struct LbfgsRow {
-  std::deque<Vector> s, y;
+  std::vector<Vector> s, y;  // ring slots, `stored` of them in use
+  size_t oldest = 0, stored = 0;
   Vector x, g;
   double f = 0;
+  // The j-th stored pair, oldest first.
+  size_t slot(size_t j) const { return (oldest + j) % s.size(); }
 };
 
 class LbfgsRun final : public Run {
@@ -70,12 +73,21 @@ class LbfgsRun final : public Run {
       Matrix g;
       oracle_.value_grad(x, f, g);
       rows_.resize(static_cast<size_t>(x.rows()));
+      const size_t m = static_cast<size_t>(settings_.memory);
       for (Index i = 0; i < x.rows(); ++i) {
         LbfgsRow& row = rows_[static_cast<size_t>(i)];
+        row.s.assign(m, Vector::Zero(x.cols()));
+        row.y.assign(m, Vector::Zero(x.cols()));
         row.x = x.row(i).transpose();
         row.g = g.row(i).transpose();
         row.f = f(i);
       }
+      direction_.resize(x.cols());
+      trial_g_.resize(x.cols());
+      accepted_g_.resize(x.cols());
+      step_s_.resize(x.cols());
+      step_y_.resize(x.cols());
+      alpha_.resize(m);
     }
     for (Index i = 0; i < x.rows(); ++i) {
       step_row(rows_[static_cast<size_t>(i)]);
@@ -85,21 +97,30 @@ class LbfgsRun final : public Run {
   const State& state() const override { return state_; }
 
  private:
-  Vector direction(const LbfgsRow& row) const {
-    Vector q = -row.g;
-    const size_t k = row.s.size();
-    if (k == 0) return q / q.norm();
-    std::vector<double> alpha(k);
+  // The two-loop recursion (Nocedal & Wright Alg. 7.4) into direction_.
+  void compute_direction(const LbfgsRow& row) {
+    Vector& q = direction_;
+    q = -row.g;
+    const size_t k = row.stored;
+    if (k == 0) {
+      q /= q.norm();
+      return;
+    }
     for (size_t j = k; j-- > 0;) {
-      alpha[j] = row.s[j].dot(q) / row.y[j].dot(row.s[j]);
-      q -= alpha[j] * row.y[j];
+      const Vector& s = row.s[row.slot(j)];
+      const Vector& y = row.y[row.slot(j)];
+      alpha_[j] = s.dot(q) / y.dot(s);
+      q -= alpha_[j] * y;
     }
-    q *= row.s.back().dot(row.y.back()) / row.y.back().squaredNorm();
+    const Vector& s_new = row.s[row.slot(k - 1)];
+    const Vector& y_new = row.y[row.slot(k - 1)];
+    q *= s_new.dot(y_new) / y_new.squaredNorm();
     for (size_t j = 0; j < k; ++j) {
-      const double beta = row.y[j].dot(q) / row.y[j].dot(row.s[j]);
-      q += (alpha[j] - beta) * row.s[j];
+      const Vector& s = row.s[row.slot(j)];
+      const Vector& y = row.y[row.slot(j)];
+      const double beta = y.dot(q) / y.dot(s);
+      q += (alpha_[j] - beta) * s;
     }
-    return q;
   }
 
   // f and ∇f at x + αd: one counted gradient.
@@ -119,28 +140,33 @@ class LbfgsRun final : public Run {
       evaluate(row, row.g, 0.0, f, row.g);
       return;
     }
-    Vector d = direction(row);
+    compute_direction(row);
+    Vector& d = direction_;
     double slope = row.g.dot(d);
     if (!(slope < 0)) {  // not a descent direction: restart from −∇f
-      row.s.clear();
-      row.y.clear();
+      row.stored = 0;
       d = -row.g / row.g.norm();
       slope = row.g.dot(d);
     }
     double alpha = 0, f_new = 0;
-    Vector g_new;
-    if (!line_search(row, d, slope, alpha, f_new, g_new)) return;
-    Vector s = alpha * d, y = g_new - row.g;
-    row.x += s;
+    if (!line_search(row, d, slope, alpha, f_new, accepted_g_)) return;
+    step_s_ = alpha * d;
+    step_y_ = accepted_g_ - row.g;
+    row.x += step_s_;
     row.f = f_new;
-    row.g = g_new;
-    if (s.dot(y) > 0) {
-      row.s.push_back(std::move(s));
-      row.y.push_back(std::move(y));
-      if (static_cast<long long>(row.s.size()) > settings_.memory) {
-        row.s.pop_front();
-        row.y.pop_front();
-      }
+    row.g = accepted_g_;
+    if (step_s_.dot(step_y_) > 0) {
+      // The pair takes a free slot, or the oldest one once the memory is
+      // full; swapping exchanges buffers of equal size, so nothing is
+      // allocated.
+      const size_t m = row.s.size();
+      const size_t next = row.stored < m ? row.slot(row.stored) : row.oldest;
+      row.s[next].swap(step_s_);
+      row.y[next].swap(step_y_);
+      if (row.stored < m)
+        ++row.stored;
+      else
+        row.oldest = (row.oldest + 1) % m;
     }
   }
 
@@ -152,7 +178,7 @@ class LbfgsRun final : public Run {
     const double c1 = settings_.c1, c2 = settings_.c2;
     long long trials = 0;
     double f = 0;
-    Vector g;
+    Vector& g = trial_g_;
     auto try_step = [&](double alpha) {
       ++trials;
       evaluate(row, d, alpha, f, g);
@@ -227,8 +253,10 @@ class LbfgsRun final : public Run {
   LbfgsSettings settings_;
   State state_;
   std::vector<LbfgsRow> rows_;
+  // Workspaces, sized at the first step.
   Matrix point_, grad_;
-  Vector value_;
+  Vector value_, direction_, trial_g_, accepted_g_, step_s_, step_y_;
+  std::vector<double> alpha_;
 };
 
 class Lbfgs final : public Optimizer {

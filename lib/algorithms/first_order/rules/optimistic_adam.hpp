@@ -29,18 +29,17 @@ class OptimisticAdamRule {
     moments_.update(d, s_, kName);
     const double c1 = moments_.correction(s_.beta1);
     const double c2 = moments_.correction(s_.beta2);
-    Matrix step = ((moments_.m().array() / c1) /
-                   ((moments_.v().array() / c2).sqrt() + s_.epsilon))
-                      .matrix();
+    step_ = (moments_.m().array() / c1) /
+            ((moments_.v().array() / c2).sqrt() + s_.epsilon);
     if (previous_.size() == 0) previous_ = Matrix::Zero(d.rows(), d.cols());
-    x += eta * (2.0 * step - previous_);
-    previous_ = std::move(step);
+    x += eta * (2.0 * step_ - previous_);
+    previous_.swap(step_);  // no copy, no allocation once both are sized
   }
 
  private:
   Settings s_;
   AdamMoments moments_;
-  Matrix previous_;
+  Matrix step_, previous_;  // u_t and u_{t−1}
 };
 
 }  // namespace vibench
