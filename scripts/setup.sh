@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make git libeigen3-dev libcli11-dev nlohmann-json3-dev
-          libfmt-dev doctest-dev libbenchmark-dev python3-matplotlib)
+          libfmt-dev doctest-dev libbenchmark-dev libglpk-dev
+          python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -7,6 +7,7 @@
 #include "metrics/metric.hpp"
 #include "tasks/bilevel.hpp"
 #include "tasks/objective.hpp"
+#include "tasks/saddle_point.hpp"
 
 namespace vibench {
 
@@ -112,19 +113,25 @@ VIBENCH_REGISTER_METRIC(
 VIBENCH_REGISTER_METRIC(
     duality_gap,
     {.name = "duality_gap",
-     .kinds = {TaskKind::objective},
+     .kinds = {TaskKind::objective, TaskKind::saddle_point},
      .description =
-         "A certified duality gap P(x) − D(θ(x)) ≥ P(x) − P*, from a dual "
-         "point the task builds from x (lasso: benchopt's rescaled "
-         "residual); needs no P*. Mean over the rows of the state.",
+         "Objectives: a certified duality gap P(x) − D(θ(x)) ≥ P(x) − P*, "
+         "from a dual point the task builds from x (lasso: benchopt's "
+         "rescaled residual); needs no P*. Games: max_y′ L(x, y′) − "
+         "min_x′ L(x′, y), in closed form (matrix games: max_j (Aᵀx)_j − "
+         "min_i (Ay)_i; twice the exploitability). Mean over the rows of "
+         "the state.",
      .requirements = {Capability::duality_gap},
      .needs_reference_draws = false,
      .smaller_is_better = true,
      .settings = {},
      .compute = [](const MetricContext& ctx) {
-       return objective(ctx)
-           .duality_gap(state_points(ctx, "duality_gap"))
-           .mean();
+       const Matrix& points = state_points(ctx, "duality_gap");
+       if (ctx.task.kind() == TaskKind::saddle_point)
+         return static_cast<const SaddlePoint&>(ctx.task)
+             .duality_gap(points)
+             .mean();
+       return objective(ctx).duality_gap(points).mean();
      }});
 
 VIBENCH_REGISTER_METRIC(

@@ -21,16 +21,17 @@ VIBENCH_REGISTER_METRIC(
     {.name = "distance_to_solution",
      .kinds = {TaskKind::saddle_point},
      .description =
-         "‖z − z*‖₂ with z = (x, y) and z* the solution, mean over the rows "
-         "of the state.",
+         "‖z − z*‖₂ with z = (x, y) and z* the solution (to the solution "
+         "set where it is not a point: rectangular bilinear games), mean "
+         "over the rows of the state.",
      .requirements = {Capability::optimum},
      .needs_reference_draws = false,
      .smaller_is_better = true,
      .settings = {},
      .compute = [](const MetricContext& ctx) {
-       const Vector solution = saddle(ctx).solution();
-       const Matrix& z = state_points(ctx, "distance_to_solution");
-       return (z.rowwise() - solution.transpose()).rowwise().norm().mean();
+       return saddle(ctx)
+           .distance_to_solution(state_points(ctx, "distance_to_solution"))
+           .mean();
      }});
 
 VIBENCH_REGISTER_METRIC(
@@ -49,6 +50,48 @@ VIBENCH_REGISTER_METRIC(
            .operator_value(state_points(ctx, "operator_norm"))
            .rowwise()
            .norm()
+           .mean();
+     }});
+
+VIBENCH_REGISTER_METRIC(
+    exploitability,
+    {.name = "exploitability",
+     .kinds = {TaskKind::saddle_point},
+     .description =
+         "OpenSpiel's exploitability of a two-player zero-sum game: NashConv "
+         "divided by the number of players, i.e. HALF the duality gap "
+         "(matrix games: (max_j (Aᵀx)_j − min_i (Ay)_i)/2). Named apart "
+         "from duality_gap so the two cannot be confused. Mean over the "
+         "rows.",
+     .requirements = {Capability::duality_gap},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       return 0.5 * saddle(ctx)
+                        .duality_gap(state_points(ctx, "exploitability"))
+                        .mean();
+     }});
+
+VIBENCH_REGISTER_METRIC(
+    restricted_gap,
+    {.name = "restricted_gap",
+     .kinds = {TaskKind::saddle_point},
+     .description =
+         "The duality gap with x′ and y′ restricted to balls of radius R "
+         "around x* and y*, in closed form (bilinear games: "
+         "[bᵀx + (Aᵀx + c)ᵀy* + R‖Aᵀx + c‖] − [cᵀy + (Ay + b)ᵀx* − "
+         "R‖Ay + b‖]); finite where the full gap is not. Mean over the "
+         "rows.",
+     .requirements = {Capability::restricted_gap},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings =
+         {ParamSpec::real("radius", 1.0, "R, the balls' radius").above(0.0)},
+     .compute = [](const MetricContext& ctx) {
+       return saddle(ctx)
+           .restricted_gap(state_points(ctx, "restricted_gap"),
+                           ctx.settings.real("radius"))
            .mean();
      }});
 

@@ -336,6 +336,9 @@ Json run_cell(const Suite& suite, const Cell& cell,
   if (task.kind() == TaskKind::objective)
     record["task"]["properties"] =
         static_cast<const Objective&>(task).properties().to_json();
+  if (task.kind() == TaskKind::saddle_point)
+    record["task"]["properties"] =
+        static_cast<const SaddlePoint&>(task).properties().to_json();
   if (task_config.noise.active())
     record["task"]["noise"] = task_config.noise.to_json();
 

@@ -149,6 +149,20 @@ Vector SaddlePointOracle::value(const Matrix& z) const {
   return task_.value(z);
 }
 
+Matrix SaddlePointOracle::resolvent(const Matrix& z, double gamma) const {
+  check_points(z, dim(), "resolvent");
+  if (!(gamma > 0))
+    throw std::invalid_argument("resolvent: the step γ must be positive");
+  if (linear_m_.size() == 0) task_.linear_operator(linear_m_, linear_q_);
+  if (gamma != resolvent_gamma_) {
+    resolvent_lu_.compute(Matrix::Identity(dim(), dim()) + gamma * linear_m_);
+    resolvent_gamma_ = gamma;
+  }
+  counters_.grad_evals += z.rows();
+  const Matrix rhs = (z.rowwise() - gamma * linear_q_.transpose()).transpose();
+  return resolvent_lu_.solve(rhs).transpose();
+}
+
 void BilevelOracle::check_pair(const Matrix& x, const Matrix& y) const {
   check_points(x, dim_x(), "bilevel oracle (x)");
   check_points(y, dim_y(), "bilevel oracle (y)");

@@ -131,9 +131,22 @@ class SaddlePointOracle final : public Oracle {
   Index dim_y() const { return task_.dim_y(); }
   Matrix operator_value(const Matrix& z) const;
   Vector value(const Matrix& z) const;
+  // L of F, declared by the task (Capability::smoothness; free).
+  double lipschitz() const { return task_.lipschitz(); }
+  // The resolvent (I + γF)⁻¹ at each row, exact for a linear operator
+  // F(z) = Mz + q (Capability::linear_operator): the solve
+  // (I + γM)z⁺ = z − γq, factorized once per γ. Counted as one operator
+  // call per row: methods that use it are compared per iteration, as their
+  // papers do, and an inexact resolvent would spend more.
+  Matrix resolvent(const Matrix& z, double gamma) const;
 
  private:
   const SaddlePoint& task_;
+  // The last factorization of I + γM, and M and q (read once).
+  mutable double resolvent_gamma_ = 0;
+  mutable Eigen::PartialPivLU<Matrix> resolvent_lu_;
+  mutable Matrix linear_m_;
+  mutable Vector linear_q_;
 };
 
 class BilevelOracle final : public Oracle {

@@ -1,10 +1,28 @@
-// Task kind 3: min_x max_y L(x, y), seen through its monotone operator
-// F(z) = (∇_x L, −∇_y L) with z = (x, y).
+// Task kind 3: min_x max_y L(x, y), seen through its operator
+// F(z) = (∇_x L, −∇_y L) with z = (x, y) (a variational inequality when the
+// game has no Lagrangian).
 #pragma once
+
+#include <limits>
 
 #include "tasks/task.hpp"
 
 namespace vibench {
+
+// What is known of F: the regularity a method's theory needs, declared by
+// the game and checked by tests/test_saddle_games.cpp against the defining
+// inequalities on random pairs of points.
+struct SaddleProperties {
+  // ⟨F(z) − F(z′), z − z′⟩ ≥ μ‖z − z′‖² with μ ≥ 0 (false: not known).
+  bool monotone = false;
+  double strong_monotonicity = 0;  // μ > 0: strongly monotone
+  // ⟨F(z) − F(z′), z − z′⟩ ≥ −ρ‖F(z) − F(z′)‖²: ρ > 0 for a negatively
+  // comonotone (non-monotone) F; 0 when monotone or unknown.
+  double comonotonicity = 0;
+  double lipschitz =  // L of F; +∞: not Lipschitz, or unknown
+      std::numeric_limits<double>::infinity();
+  Json to_json() const;
+};
 
 class SaddlePoint : public Task {
  public:
@@ -25,6 +43,23 @@ class SaddlePoint : public Task {
                                    Matrix& field) const;
 
   virtual Vector solution() const;  // optimum: z*
+  // ‖z − Z*‖ to the solution set, per row. Default: to solution(); a game
+  // whose solutions form a set (a rectangular bilinear game) overrides it.
+  virtual Vector distance_to_solution(const Matrix& z) const;
+
+  virtual SaddleProperties properties() const { return {}; }
+  // smoothness: properties().lipschitz, for steps of 1/L.
+  double lipschitz() const;
+  // duality_gap: max_y′ L(x, y′) − min_x′ L(x′, y) per row (≥ 0, zero
+  // exactly at saddle points), in closed form.
+  virtual Vector duality_gap(const Matrix& z) const;
+  // restricted_gap: the same with x′ and y′ restricted to balls of radius
+  // R around x* and y* (Nesterov's restricted gap, finite for bilinear
+  // games whose full gap is infinite).
+  virtual Vector restricted_gap(const Matrix& z, double radius) const;
+  // linear_operator: F(z) = Mz + q exactly, for the exact resolvent
+  // (I + γF)⁻¹ of proximal point and Halpern methods.
+  virtual void linear_operator(Matrix& m, Vector& q) const;
 };
 
 }  // namespace vibench

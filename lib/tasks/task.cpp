@@ -58,6 +58,10 @@ const char* to_string(Capability capability) {
       return "mirror_domain";
     case Capability::transport:
       return "transport";
+    case Capability::restricted_gap:
+      return "restricted_gap";
+    case Capability::linear_operator:
+      return "linear_operator";
   }
   return "?";
 }

@@ -53,14 +53,22 @@ enum class Capability {
                    // and proximal operator (Objective::regularizer, prox);
                    // value_grad is the smooth part f
   smoothness,      // Objective: declares L, the Lipschitz constant of ∇f
-                   // (Objective::smoothness), for 1/L steps
+                   // (Objective::smoothness); SaddlePoint: L of F
+                   // (SaddlePoint::lipschitz); for 1/L steps
   duality_gap,     // Objective: a certified duality gap at any point
-                   // (Objective::duality_gap), a bound on P(x) − P*
-  mirror_domain,   // Objective: x lives in an open domain with a mirror
-                   // map (Task::domain(): the simplex, orthant or a box),
-                   // for mirror descent; a Euclidean step would leave it
+                   // (Objective::duality_gap), a bound on P(x) − P*;
+                   // SaddlePoint: the game's duality gap in closed form
+  mirror_domain,   // Objective, SaddlePoint: the point lives in an open
+                   // domain with a mirror map (Task::domain(): the simplex,
+                   // orthant, a box, or a product of two for a game), for
+                   // mirror descent and mirror prox; a Euclidean step would
+                   // leave it
   transport,       // Objective: an entropic optimal-transport problem on the
                    // transport polytope (Objective::transport), for Sinkhorn
+  restricted_gap,  // SaddlePoint: the gap restricted to balls around z*
+                   // (SaddlePoint::restricted_gap), in closed form
+  linear_operator,  // SaddlePoint: F(z) = Mz + q
+                    // (SaddlePoint::linear_operator), for exact resolvents
 };
 // Capabilities that are structure rather than services: an algorithm that
 // does not handle one (Algorithm::handles) is skipped on a task offering it.

@@ -112,6 +112,29 @@ Json ObjectiveProperties::to_json() const {
 Vector Objective::optimum() const { not_offered("optimum"); }
 
 Vector SaddlePoint::solution() const { not_offered("optimum"); }
+Vector SaddlePoint::distance_to_solution(const Matrix& z) const {
+  return (z.rowwise() - solution().transpose()).rowwise().norm();
+}
+double SaddlePoint::lipschitz() const {
+  if (!offers(Capability::smoothness)) not_offered("smoothness");
+  return properties().lipschitz;
+}
+Vector SaddlePoint::duality_gap(const Matrix&) const {
+  not_offered("duality_gap");
+}
+Vector SaddlePoint::restricted_gap(const Matrix&, double) const {
+  not_offered("restricted_gap");
+}
+void SaddlePoint::linear_operator(Matrix&, Vector&) const {
+  not_offered("linear_operator");
+}
+Json SaddleProperties::to_json() const {
+  return {{"monotone", monotone},
+          {"strong_monotonicity", strong_monotonicity},
+          {"comonotonicity", comonotonicity},
+          {"lipschitz",
+           std::isfinite(lipschitz) ? Json(lipschitz) : Json("unbounded")}};
+}
 Index SaddlePoint::operator_minibatch(const Matrix&, Rng&, Matrix&) const {
   not_offered("minibatch");
 }

@@ -1,7 +1,17 @@
 // `bilinear`: the saddle point problem min_x max_y L(x, y) = xᵀAy + bᵀx + cᵀy
-// with A = U diag(σ) Vᵀ of chosen singular values. Its operator
-// F(z) = (Ay + b, −(Aᵀx + c)) is monotone but not strongly monotone, the
-// classic case where simultaneous gradient descent-ascent diverges.
+// with A = U diag(σ) Vᵀ (d_x × d_y, rank r = min(d_x, d_y)) of chosen
+// singular values. Its operator F(z) = (Ay + b, −(Aᵀx + c)) = Mz + q is
+// monotone but not strongly monotone, L = σ_max: the classic case where
+// simultaneous gradient descent-ascent diverges.
+//
+// Saddle points solve Ay = −b and Aᵀx = −c. A square game has exactly one.
+// A rectangular one has a whole affine set of them (the null space of A or
+// Aᵀ), and b or c is drawn in the range of A or Aᵀ so that the set is not
+// empty: solution() is its least-norm point and distance_to_solution
+// measures to the set. The full duality gap is infinite (L is linear in
+// each player), so the game offers the gap restricted to balls of radius
+// R around x* and y* (PAPERS.md §6.8):
+//   [bᵀx + (Aᵀx + c)ᵀy* + R‖Aᵀx + c‖] − [cᵀy + (Ay + b)ᵀx* − R‖Ay + b‖].
 #include <fmt/format.h>
 
 #include <cmath>
@@ -17,81 +27,142 @@ class BilinearTask final : public SaddlePoint {
  public:
   static constexpr const char* kName = "bilinear";
   static constexpr const char* kDescription =
-      "Bilinear saddle point xᵀAy + bᵀx + cᵀy, A = U diag(σ) Vᵀ random with "
-      "singular values log-spaced in [sigma_min, sigma_max]; b, c ~ N(0, I)";
+      "Bilinear saddle point xᵀAy + bᵀx + cᵀy, A = U diag(σ) Vᵀ random "
+      "(d_x × d_y) with singular values log-spaced in [sigma_min, "
+      "sigma_max]; b, c ~ N(0, I) in the ranges of A, Aᵀ, or zero; restricted "
+      "gap in closed form";
   static constexpr const char* kDimensionRule =
-      "2·dim (x and y each have dim coordinates)";
+      "dim + dim_y (x has dim coordinates, y has dim_y, default dim)";
 
   static ParamSpecs params() {
     return {
-        ParamSpec::integer("dim", 5, "dimension of x and of y").at_least(1),
+        ParamSpec::integer("dim", 5, "d_x, the dimension of x").at_least(1),
+        ParamSpec::integer("dim_y", nullptr, "d_y (default: dim)").at_least(1),
         ParamSpec::real("sigma_min", 0.5, "smallest singular value of A")
             .above(0.0),
         ParamSpec::real("sigma_max", 2.0,
                         "largest singular value of A (≥ sigma_min)")
             .above(0.0),
+        ParamSpec::boolean("linear_terms", true,
+                           "true: b, c ~ N(0, I) (projected on the ranges "
+                           "of A and Aᵀ); false: b = c = 0, z* = 0"),
         ParamSpec::integer("instance", 0, "seed of U, V, b and c").at_least(0),
     };
   }
 
   explicit BilinearTask(const Params& p) {
-    const Index d = static_cast<Index>(p.integer("dim"));
+    const Index dx = static_cast<Index>(p.integer("dim"));
+    const Index dy =
+        p.has("dim_y") ? static_cast<Index>(p.integer("dim_y")) : dx;
+    const Index r = std::min(dx, dy);
     const double lo = p.real("sigma_min"), hi = p.real("sigma_max");
     if (lo > hi)
-      throw ConfigError("", fmt::format("bilinear: sigma_min = {} exceeds "
-                                        "sigma_max = {}",
-                                        lo, hi));
-    Vector sigma(d);
-    for (Index i = 0; i < d; ++i)
-      sigma(i) = d == 1
+      throw ConfigError("sigma_min",
+                        fmt::format("bilinear: sigma_min = {} exceeds "
+                                    "sigma_max = {}",
+                                    lo, hi));
+    sigma_max_ = hi;
+    Vector sigma(r);
+    for (Index i = 0; i < r; ++i)
+      sigma(i) = r == 1
                      ? lo
                      : lo * std::pow(hi / lo, static_cast<double>(i) /
-                                                  static_cast<double>(d - 1));
+                                                  static_cast<double>(r - 1));
     const Rng root =
         make_rng(static_cast<std::uint64_t>(p.integer("instance")));
     Rng matrix_rng = root.child("matrix");
-    const Matrix u = matrix_rng.orthogonal(d);
-    const Matrix v = matrix_rng.orthogonal(d);
+    u_ = matrix_rng.orthogonal(dx).leftCols(r);
+    v_ = matrix_rng.orthogonal(dy).leftCols(r);
     Rng vector_rng = root.child("vectors");
-    b_ = vector_rng.normal_vector(d);
-    c_ = vector_rng.normal_vector(d);
-    a_ = u * sigma.asDiagonal() * v.transpose();
-    // Aᵀx* = −c and Ay* = −b, with A⁻¹ = V diag(1/σ) Uᵀ.
+    b_ = vector_rng.normal_vector(dx);
+    c_ = vector_rng.normal_vector(dy);
+    if (!p.boolean("linear_terms")) {
+      b_.setZero();
+      c_.setZero();
+    }
+    // A solution exists only if b ∈ range(A) and c ∈ range(Aᵀ).
+    if (dx > r) b_ = u_ * (u_.transpose() * b_);
+    if (dy > r) c_ = v_ * (v_.transpose() * c_);
+    a_ = u_ * sigma.asDiagonal() * v_.transpose();
+    // Least-norm solutions of Aᵀx = −c and Ay = −b: A⁺ = V diag(1/σ) Uᵀ.
     const Vector inv_sigma = sigma.cwiseInverse();
-    solution_.resize(2 * d);
-    solution_.head(d) = -u * (inv_sigma.asDiagonal() * (v.transpose() * c_));
-    solution_.tail(d) = -v * (inv_sigma.asDiagonal() * (u.transpose() * b_));
+    solution_.resize(dx + dy);
+    solution_.head(dx) = -u_ * (inv_sigma.asDiagonal() * (v_.transpose() * c_));
+    solution_.tail(dy) = -v_ * (inv_sigma.asDiagonal() * (u_.transpose() * b_));
   }
 
   Index dim_x() const override { return b_.size(); }
   Index dim_y() const override { return c_.size(); }
   Capabilities capabilities() const override {
-    return {Capability::optimum, Capability::gradient_noise};
+    return {Capability::optimum, Capability::gradient_noise,
+            Capability::smoothness, Capability::restricted_gap,
+            Capability::linear_operator};
+  }
+  SaddleProperties properties() const override {
+    return {.monotone = true,
+            .strong_monotonicity = 0,
+            .comonotonicity = 0,
+            .lipschitz = sigma_max_};
   }
 
   Matrix operator_value(const Matrix& z) const override {
-    const Index d = dim_x();
-    Matrix out(z.rows(), 2 * d);
-    out.leftCols(d).noalias() = z.rightCols(d) * a_.transpose();
-    out.leftCols(d).rowwise() += b_.transpose();
-    out.rightCols(d).noalias() = -z.leftCols(d) * a_;
-    out.rightCols(d).rowwise() -= c_.transpose();
+    const Index dx = dim_x(), dy = dim_y();
+    Matrix out(z.rows(), dx + dy);
+    out.leftCols(dx).noalias() = z.rightCols(dy) * a_.transpose();
+    out.leftCols(dx).rowwise() += b_.transpose();
+    out.rightCols(dy).noalias() = -z.leftCols(dx) * a_;
+    out.rightCols(dy).rowwise() -= c_.transpose();
     return out;
   }
 
   Vector value(const Matrix& z) const override {
-    const Index d = dim_x();
-    const auto x = z.leftCols(d);
-    const auto y = z.rightCols(d);
+    const auto x = z.leftCols(dim_x());
+    const auto y = z.rightCols(dim_y());
     const Matrix xa = x * a_;
     return (xa.array() * y.array()).rowwise().sum().matrix() + x * b_ + y * c_;
   }
 
   Vector solution() const override { return solution_; }
 
+  // Square games: ‖z − z*‖ (the default). Rectangular ones: the solution
+  // set is z* + null(Aᵀ) × null(A), so only the components in the ranges of
+  // U and V count.
+  Vector distance_to_solution(const Matrix& z) const override {
+    if (dim_x() == dim_y()) return SaddlePoint::distance_to_solution(z);
+    const Matrix gap = z.rowwise() - solution_.transpose();
+    const Matrix in_x = gap.leftCols(dim_x()) * u_;
+    const Matrix in_y = gap.rightCols(dim_y()) * v_;
+    return (in_x.rowwise().squaredNorm() + in_y.rowwise().squaredNorm())
+        .cwiseSqrt();
+  }
+
+  Vector restricted_gap(const Matrix& z, double radius) const override {
+    const Index dx = dim_x(), dy = dim_y();
+    const auto x = z.leftCols(dx);
+    const auto y = z.rightCols(dy);
+    const Matrix x_side = (x * a_).rowwise() + c_.transpose();  // (Aᵀx + c)ᵀ
+    const Matrix y_side =
+        (y * a_.transpose()).rowwise() + b_.transpose();  // (Ay + b)ᵀ
+    const Vector best_y =
+        x * b_ + x_side * solution_.tail(dy) + radius * x_side.rowwise().norm();
+    const Vector best_x =
+        y * c_ + y_side * solution_.head(dx) - radius * y_side.rowwise().norm();
+    return best_y - best_x;
+  }
+
+  void linear_operator(Matrix& m, Vector& q) const override {
+    const Index dx = dim_x(), dy = dim_y();
+    m = Matrix::Zero(dx + dy, dx + dy);
+    m.topRightCorner(dx, dy) = a_;
+    m.bottomLeftCorner(dy, dx) = -a_.transpose();
+    q.resize(dx + dy);
+    q << b_, -c_;
+  }
+
  private:
-  Matrix a_;
+  Matrix a_, u_, v_;
   Vector b_, c_, solution_;
+  double sigma_max_ = 0;
 };
 
 }  // namespace
