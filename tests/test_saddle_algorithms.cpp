@@ -10,6 +10,7 @@
 #include "algorithm_helpers.hpp"
 #include "core/rng.hpp"
 #include "task_cases.hpp"
+#include "tasks/gradient_noise.hpp"
 #include "tasks/oracles.hpp"
 #include "tasks/saddle_point.hpp"
 
@@ -192,4 +193,60 @@ TEST_CASE("saddle methods: a step from the task's L needs a task that has it") {
   CHECK(make_algorithm("proximal_point", Json::object())
             ->requirements()
             .count(Capability::linear_operator) == 1);
+}
+
+TEST_CASE(
+    "stochastic extra-gradient: same-sample steps replay the first call's "
+    "noise and rows, independent ones do not; clipping bounds each sample") {
+  GradientNoise noise;
+  noise.kind = GradientNoise::Kind::student_t;
+  noise.scale = 1.0;
+  noise.dof = 1.5;
+  const auto bilinear = make_task({"bilinear", {{"dim", 3}}});
+  const auto finite_sum = make_task(
+      {"quadratic_game", {{"dim", 3}, {"components", 10}, {"batch_size", 2}}});
+  for (const auto& task : {bilinear, finite_sum}) {
+    const SaddlePoint& game = as_game(task);
+    INFO(game.dim());
+    Counters counters;
+    const SaddlePointOracle oracle(game, counters, 3, noise, 4);
+    Rng rng = make_rng(1);
+    const Matrix z = game.initial_points(2, rng);
+    const Matrix w = z + rng.normal_matrix(2, game.dim());
+    const Matrix first = oracle.operator_value(z);
+    oracle.reuse_last_sample();
+    const Matrix replay = oracle.operator_value(w);
+    // Same noise and rows: the difference is the exact operator's.
+    const Matrix exact_diff = game.operator_value(w) - game.operator_value(z);
+    if (task == bilinear)
+      CHECK((replay - first - exact_diff).norm() < 1e-10 * first.norm());
+    const Matrix fresh = oracle.operator_value(w);
+    CHECK((fresh - replay).norm() > 1e-6);
+    CHECK(counters.grad_evals == 3 * 2);
+  }
+  // One clipped-SEG step on an exact oracle, against the formula.
+  const SaddlePoint& game = as_game(bilinear);
+  Counters counters;
+  const SaddlePointOracle oracle(game, counters);
+  Rng rng = make_rng(9);
+  const Matrix z0 = 3.0 * game.initial_points(1, rng);
+  const double gamma = 0.2, level = 0.5;
+  auto run = make_algorithm("clipped_seg",
+                            {{"step_size", gamma}, {"clip_level", level}})
+                 ->start(oracle, points_state(z0), make_rng(0));
+  run->step();
+  auto clip = [&](Matrix g) {
+    const double n = g.norm();
+    return n > level ? Matrix(g * (level / n)) : g;
+  };
+  const Matrix half = z0 - gamma * clip(game.operator_value(z0));
+  const Matrix expected = z0 - gamma * clip(game.operator_value(half));
+  CHECK(max_abs(run->state().points - expected) < 1e-14);
+  CHECK(game.operator_value(z0).norm() > 2 * level);  // the clip acted
+  auto sgda = make_algorithm("clipped_sgda",
+                             {{"step_size", gamma}, {"clip_level", level}})
+                  ->start(oracle, points_state(z0), make_rng(0));
+  sgda->step();
+  CHECK(max_abs(sgda->state().points -
+                (z0 - gamma * clip(game.operator_value(z0)))) < 1e-14);
 }

@@ -22,6 +22,19 @@ void Oracle::check_points(const Matrix& x, Index cols, const char* what) const {
                     what, x.rows(), x.cols(), cols));
 }
 
+void Oracle::start_sample() const {
+  if (replay_) {
+    minibatch_rng_ = saved_minibatch_rng_;
+    noise_rng_ = saved_noise_rng_;
+    replay_ = false;
+    return;
+  }
+  if (noise_.active() || task_.batch_size() > 0) {
+    saved_minibatch_rng_ = minibatch_rng_;
+    saved_noise_rng_ = noise_rng_;
+  }
+}
+
 void Oracle::count_full_data_pass() const {
   if (task_.data_size() > 0) counters_.data_passes += 1.0;
 }
@@ -131,6 +144,7 @@ Vector ObjectiveOracle::value(const Matrix& x) const {
 Matrix SaddlePointOracle::operator_value(const Matrix& z) const {
   check_points(z, dim(), "operator_value");
   counters_.grad_evals += z.rows();
+  start_sample();
   Matrix field;
   if (task_.batch_size() > 0) {
     count_rows(task_.operator_minibatch(z, minibatch_rng_, field));

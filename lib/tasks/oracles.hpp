@@ -31,8 +31,16 @@ class Oracle {
   Index dim() const { return task_.dim(); }
   const Domain& domain() const { return task_.domain(); }
   bool offers(Capability c) const { return task_.offers(c); }
+  // The next call draws the same sample (minibatch rows, noise) as the
+  // previous one, as "same-sample" stochastic extra-gradient needs; it is
+  // still counted. Only the saddle-point operator honours it so far.
+  void reuse_last_sample() const { replay_ = true; }
 
  protected:
+  // At the start of a stochastic call: after reuse_last_sample(), restores
+  // the streams as they were before the previous call; otherwise remembers
+  // them, so that the next call can be replayed.
+  void start_sample() const;
   // Throws std::invalid_argument unless `x` has `cols` columns and ≥ 1 row.
   void check_points(const Matrix& x, Index cols, const char* what) const;
   // Adds the task entry's noise (if any) to a gradient or operator value.
@@ -51,6 +59,8 @@ class Oracle {
  private:
   GradientNoise noise_;
   mutable Rng noise_rng_;
+  mutable bool replay_ = false;
+  mutable Rng saved_minibatch_rng_{0}, saved_noise_rng_{0};
 };
 
 // When the task's batch_size() is set (a minibatch-capable task),

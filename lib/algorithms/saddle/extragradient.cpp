@@ -11,49 +11,71 @@
 // product of simplices, two multiplicative-weights steps per step. Its
 // default step is 1/L (Nemirovski's γ ≤ 1/L for a 1-strongly convex ψ);
 // O(1/t) ergodic gap on monotone problems.
+//
+// `stochastic_extragradient` (SEG; Hsieh et al. 2019 compare it with the
+// single-call methods) is the same step on a stochastic oracle, with the
+// two calls of a step drawing independent samples or the same one
+// (`same_sample`), and a default step 1/(2L) with any schedule;
+// `clipped_seg` (Sadiev et al. 2023) clips both samples at λ.
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/first_order/schedule.hpp"
+#include "algorithms/saddle/operator_clipping.hpp"
 #include "algorithms/saddle/step_from_lipschitz.hpp"
 
 namespace vibench {
 namespace {
 
+// How a step draws and treats its two operator samples.
+struct SampleOptions {
+  bool same_sample = false;  // the second call replays the first's sample
+  double clip_level = 0;     // > 0: clip each sample at this norm
+};
+
 class ExtragradientRun final : public Run {
  public:
   ExtragradientRun(const SaddlePointOracle& oracle, const State& initial,
                    double step_size, const Schedule& schedule,
-                   bool mirror = false)
+                   bool mirror = false, SampleOptions sampling = {})
       : oracle_(oracle),
         step_size_(step_size),
         schedule_(schedule),
-        mirror_(mirror) {
+        mirror_(mirror),
+        sampling_(sampling) {
     state_.points = initial.points;
   }
   void step() override {
     Matrix& z = state_.points;
     const double gamma = step_size_ * schedule_.factor(t_++);
-    field_ = oracle_.operator_value(z);
+    sample(z);
     if (mirror_) {
       const Domain& domain = oracle_.domain();
       dual_ = domain.to_dual(z);
       half_ = domain.to_primal(dual_ - gamma * field_);
-      field_ = oracle_.operator_value(half_);
+      if (sampling_.same_sample) oracle_.reuse_last_sample();
+      sample(half_);
       z = domain.to_primal(dual_ - gamma * field_);
       return;
     }
     half_ = z - gamma * field_;
-    field_ = oracle_.operator_value(half_);
+    if (sampling_.same_sample) oracle_.reuse_last_sample();
+    sample(half_);
     z.noalias() -= gamma * field_;
   }
   const State& state() const override { return state_; }
 
  private:
+  void sample(const Matrix& z) {
+    field_ = oracle_.operator_value(z);
+    if (sampling_.clip_level > 0) clip_rows(field_, sampling_.clip_level);
+  }
+
   const SaddlePointOracle& oracle_;
   double step_size_;
   Schedule schedule_;
   bool mirror_;
+  SampleOptions sampling_;
   long long t_ = 0;
   State state_;
   Matrix field_, half_, dual_;
@@ -133,9 +155,75 @@ class MirrorProx final : public SaddleSolver {
   Schedule schedule_;
 };
 
+StepFromLipschitz stochastic_step() {
+  return {0.5, "Hsieh et al. 2019: γ < 1/(2L), as the single-call methods"};
+}
+
+// SEG and its clipped form: the same parameters but the clipping level.
+template <bool kClipped>
+class StochasticExtragradientFamily : public SaddleSolver {
+ public:
+  static ParamSpecs params() {
+    ParamSpecs specs = {
+        stochastic_step().param(), schedule_param(),
+        ParamSpec::boolean("same_sample", false,
+                           "true: the extrapolation and the update use the "
+                           "same sample (minibatch rows, noise); false: "
+                           "independent samples")};
+    if (kClipped) specs.push_back(clip_level_param());
+    return specs;
+  }
+  explicit StochasticExtragradientFamily(const Params& p)
+      : step_(stochastic_step()),
+        schedule_(p.component_name("schedule"),
+                  p.component_settings("schedule")) {
+    step_.read(p);
+    sampling_.same_sample = p.boolean("same_sample");
+    if (kClipped) sampling_.clip_level = p.real("clip_level");
+  }
+  Capabilities requirements() const override { return step_.requirements(); }
+
+ protected:
+  std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,
+                                 const State& initial,
+                                 Rng /*rng*/) const override {
+    return std::make_unique<ExtragradientRun>(oracle, initial,
+                                              step_.resolve(oracle), schedule_,
+                                              /*mirror=*/false, sampling_);
+  }
+
+ private:
+  StepFromLipschitz step_;
+  Schedule schedule_;
+  SampleOptions sampling_;
+};
+
+class StochasticExtragradient final
+    : public StochasticExtragradientFamily<false> {
+ public:
+  using StochasticExtragradientFamily::StochasticExtragradientFamily;
+  static constexpr const char* kName = "stochastic_extragradient";
+  static constexpr const char* kDescription =
+      "stochastic extra-gradient (SEG): extra-gradient with independent or "
+      "the same samples for its 2 operator calls; default step 1/(2L), any "
+      "schedule";
+};
+
+class ClippedSeg final : public StochasticExtragradientFamily<true> {
+ public:
+  using StochasticExtragradientFamily::StochasticExtragradientFamily;
+  static constexpr const char* kName = "clipped_seg";
+  static constexpr const char* kDescription =
+      "clipped stochastic extra-gradient (Sadiev et al. 2023): SEG with each "
+      "operator sample clipped to norm clip_level; 2 operator calls per "
+      "step";
+};
+
 }  // namespace
 
 VIBENCH_REGISTER_ALGORITHM(Extragradient);
 VIBENCH_REGISTER_ALGORITHM(MirrorProx);
+VIBENCH_REGISTER_ALGORITHM(StochasticExtragradient);
+VIBENCH_REGISTER_ALGORITHM(ClippedSeg);
 
 }  // namespace vibench
