@@ -250,3 +250,37 @@ TEST_CASE(
   CHECK(max_abs(sgda->state().points -
                 (z0 - gamma * clip(game.operator_value(z0)))) < 1e-14);
 }
+
+TEST_CASE(
+    "toy games: GDA converges on the two-sided-PL game (Yang et al. 2020); "
+    "extra-gradient converges on the Dirac-GAN and the almost bilinear game, "
+    "where simultaneous GDA moves away") {
+  auto final_distance = [](const std::string& game_name,
+                           const std::string& algorithm, const Json& params,
+                           int steps) {
+    const auto task = make_task({"toy_game", {{"name", game_name}}});
+    const SaddlePoint& game = as_game(task);
+    Counters counters;
+    const SaddlePointOracle oracle(game, counters);
+    Rng rng = make_rng(0);
+    const Matrix z0 = game.initial_points(1, rng);
+    auto run = make_algorithm(algorithm, params)
+                   ->start(oracle, points_state(z0), make_rng(0));
+    for (int t = 0; t < steps; ++t) run->step();
+    return std::pair{game.distance_to_solution(z0)(0),
+                     game.distance_to_solution(run->state().points)(0)};
+  };
+  const auto [pl0, pl] =
+      final_distance("pl_game", "gda", {{"step_size", 0.01}}, 5000);
+  CHECK(pl0 > 14);
+  CHECK(pl < 1e-10);
+  for (const char* name : {"dirac_gan", "almost_bilinear"}) {
+    INFO(name);
+    const auto [d0, eg] =
+        final_distance(name, "extragradient", {{"step_size", 0.05}}, 20000);
+    CHECK(eg < 1e-2 * d0);
+    const auto [g0, gda] =
+        final_distance(name, "gda", {{"step_size", 0.01}}, 20000);
+    CHECK(gda > 0.75 * g0);
+  }
+}
