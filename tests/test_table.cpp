@@ -152,6 +152,28 @@ TEST_CASE("table: Markdown and LaTeX output") {
   CHECK(e->q1 <= e->median);
   CHECK(e->median <= e->q3);
   CHECK(contains(render_table(data, options), "median [first quartile"));
+
+  // Median with the 95th and 99th percentiles, against the linear
+  // interpolation between order statistics (NumPy's default) done here.
+  options.stat = TableStat::tail_quantiles;
+  const TableData tails = build_table(grid_set(), options);
+  const TableEntry* t = tails.find(kTask5, gd("0.05"));
+  std::vector<double> sorted = t->values;
+  std::sort(sorted.begin(), sorted.end());
+  auto interpolated = [&](double q) {
+    const double pos = q * static_cast<double>(sorted.size() - 1);
+    const size_t lo = static_cast<size_t>(pos);
+    const size_t hi = std::min(lo + 1, sorted.size() - 1);
+    return sorted[lo] +
+           (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+  };
+  REQUIRE(sorted.size() >= 3);
+  CHECK(t->q95 == doctest::Approx(interpolated(0.95)).epsilon(1e-14));
+  CHECK(t->q99 == doctest::Approx(interpolated(0.99)).epsilon(1e-14));
+  CHECK(t->center == t->median);
+  CHECK(sorted.back() > sorted.front());
+  CHECK(contains(render_table(tails, options),
+                 "median (95th percentile, 99th percentile)"));
 }
 
 TEST_CASE("table: --select best-by keeps the best step size of the grid") {
@@ -260,9 +282,10 @@ TEST_CASE("table: CSV has one row per entry with every statistic") {
   options.format = TableFormat::csv;
   const std::string csv = make_table(grid_set(), options);
   INFO(csv);
-  CHECK(csv.rfind("task,algorithm,configuration,metric,at,cells,values,not_ok,"
-                  "mean,sd,median,q1,q3,best,significantly_worse,p_holm\n",
-                  0) == 0);
+  CHECK(csv.rfind(
+            "task,algorithm,configuration,metric,at,cells,values,not_ok,"
+            "mean,sd,median,q1,q3,best,significantly_worse,p_holm,q95,q99\n",
+            0) == 0);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 8);
   CHECK(contains(csv, R"("quadratic{""dim"":5}","gd{""step_size"":0.5}")"));
   CHECK(contains(csv, ",5/5 diverged,"));

@@ -31,8 +31,9 @@ int table(const TableArguments& args, bool format_given) {
   options.format = args.format == "latex" ? TableFormat::latex
                    : args.format == "csv" ? TableFormat::csv
                                           : TableFormat::markdown;
-  options.stat =
-      args.stat == "median-iqr" ? TableStat::median_iqr : TableStat::mean_sd;
+  options.stat = args.stat == "median-iqr"  ? TableStat::median_iqr
+                 : args.stat == "quantiles" ? TableStat::tail_quantiles
+                                            : TableStat::mean_sd;
   options.transpose = args.transpose;
   options.standalone = args.standalone;
   if (args.standalone) {
@@ -96,8 +97,10 @@ Action add_table_command(CLI::App& app) {
   command
       ->add_option("--stat", args->stat,
                    "mean-sd (default): mean ± sd, best = smallest/largest "
-                   "mean; median-iqr: median [q1, q3], best by median")
-      ->check(CLI::IsMember({"mean-sd", "median-iqr"}));
+                   "mean; median-iqr: median [q1, q3], best by median; "
+                   "quantiles: median (95th, 99th percentile), best by "
+                   "median, for high-probability claims")
+      ->check(CLI::IsMember({"mean-sd", "median-iqr", "quantiles"}));
   command->add_flag("--transpose", args->transpose,
                     "Rows = tasks, columns = algorithms (ignored by csv)");
   command->add_option(

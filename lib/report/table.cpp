@@ -190,6 +190,8 @@ TableData build_table(const ResultSet& results, const TableOptions& options) {
       entry.median = median(entry.values);
       entry.q1 = quantile(entry.values, 0.25);
       entry.q3 = quantile(entry.values, 0.75);
+      entry.q95 = quantile(entry.values, 0.95);
+      entry.q99 = quantile(entry.values, 0.99);
       entry.center =
           options.stat == TableStat::mean_sd ? entry.mean : entry.median;
     }
@@ -320,6 +322,8 @@ std::string csv_field(const std::string& text) {
 std::string stat_description(TableStat stat, bool latex) {
   if (stat == TableStat::median_iqr)
     return "median [first quartile, third quartile]";
+  if (stat == TableStat::tail_quantiles)
+    return "median (95th percentile, 99th percentile)";
   return latex ? "mean $\\pm$ sd" : "mean ± sd";
 }
 
@@ -333,6 +337,9 @@ std::string markdown_entry(const TableEntry* e, TableStat stat) {
       text = e->values.size() == 1
                  ? number(e->mean)
                  : number(e->mean) + " ± " + spread_number(e->sd);
+    else if (stat == TableStat::tail_quantiles)
+      text = fmt::format("{} ({}, {})", number(e->median), number(e->q95),
+                         number(e->q99));
     else
       text = fmt::format("{} [{}, {}]", number(e->median), number(e->q1),
                          number(e->q3));
@@ -356,6 +363,10 @@ std::string latex_entry(const TableEntry* e, TableStat stat,
                  ? fmt::format("${}$", latex_number(number(e->mean)))
                  : fmt::format("${} \\pm {}$", latex_number(number(e->mean)),
                                latex_number(spread_number(e->sd)));
+    else if (stat == TableStat::tail_quantiles)
+      text = fmt::format("${}$ (${}$, ${}$)", latex_number(number(e->median)),
+                         latex_number(number(e->q95)),
+                         latex_number(number(e->q99)));
     else
       text =
           fmt::format("${}$ [${}$, ${}$]", latex_number(number(e->median)),
@@ -530,7 +541,7 @@ std::string csv_number(double v) {
 std::string render_csv(const TableData& data) {
   std::string out =
       "task,algorithm,configuration,metric,at,cells,values,not_ok,mean,sd,"
-      "median,q1,q3,best,significantly_worse,p_holm\n";
+      "median,q1,q3,best,significantly_worse,p_holm,q95,q99\n";
   for (const auto& task : data.tasks)
     for (size_t r = 0; r < data.rows.size(); ++r) {
       const TableEntry* e = data.find(task, data.rows[r]);
@@ -551,7 +562,9 @@ std::string render_csv(const TableData& data) {
           csv_number(e->q3),
           e->best ? "true" : "false",
           e->worse ? "true" : "false",
-          csv_number(e->p_adjusted)};
+          csv_number(e->p_adjusted),
+          csv_number(e->q95),
+          csv_number(e->q99)};
       std::string line;
       for (size_t j = 0; j < fields.size(); ++j)
         line.append(j ? "," : "").append(csv_field(fields[j]));

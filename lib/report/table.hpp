@@ -12,7 +12,10 @@
 namespace vibench {
 
 enum class TableFormat { markdown, latex, csv };
-enum class TableStat { mean_sd, median_iqr };
+// mean_sd: mean ± sd; median_iqr: median [q1, q3]; tail_quantiles: median
+// with the 95th and 99th percentiles over seeds (high-probability claims,
+// e.g. of clipped methods under heavy-tailed noise).
+enum class TableStat { mean_sd, median_iqr, tail_quantiles };
 
 // Significance level of the "significantly worse than the best" mark.
 inline constexpr double kTableAlpha = 0.05;
@@ -38,7 +41,8 @@ struct TableEntry {
   std::vector<double> values;  // the ok cells' finite values
   std::vector<std::string> statuses;  // per cell: its status, or "no value"
   double mean = kNaN, sd = kNaN, median = kNaN, q1 = kNaN, q3 = kNaN;
-  double center = kNaN;      // mean or median, by TableOptions::stat
+  double q95 = kNaN, q99 = kNaN;  // 95th and 99th percentiles
+  double center = kNaN;           // mean or median, by TableOptions::stat
   bool best = false;         // best center of its task (with ≥ 2 entries)
   bool worse = false;        // significantly worse than the best
   double p_adjusted = kNaN;  // Holm-adjusted p against the best; NaN: none
