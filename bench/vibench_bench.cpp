@@ -48,6 +48,7 @@
 #include "tasks/distribution.hpp"
 #include "tasks/objective.hpp"
 #include "tasks/oracles.hpp"
+#include "tasks/saddle_point.hpp"
 #include "tasks/task.hpp"
 
 namespace vibench {
@@ -441,6 +442,43 @@ int peer_svgd(const std::string& in_path, const std::string& out_path,
   std::printf("%.9g\n", seconds[seconds.size() / 2]);
   return out ? 0 : 1;
 }
+
+// ------------------------------------------------------- games
+
+// The operator of a K × K matrix game for n points at once: F_x from
+// Y Aᵀ and F_y from X A, 2·2·n·K² flops (two products; the strategies'
+// completion and the differences are O(nK)).
+void BM_MatrixGameOperator(benchmark::State& state) {
+  const Index k = state.range(0), n = state.range(1);
+  static std::mutex mutex;
+  static std::map<Index, std::shared_ptr<const SaddlePoint>> cache;
+  std::shared_ptr<const SaddlePoint> game;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto& slot = cache[k];
+    if (!slot) {
+      const TaskEntry* entry = TaskRegistry::instance().find("matrix_game");
+      slot = std::dynamic_pointer_cast<const SaddlePoint>(entry->make(Params(
+          validate_params({{"actions", k}}, entry->params, "", entry->name))));
+    }
+    game = slot;
+  }
+  Rng rng(kSeedPoints);
+  const Matrix z = game->initial_points(n, rng);
+  for (auto _ : state) {
+    Matrix field = game->operator_value(z);
+    benchmark::DoNotOptimize(field.data());
+  }
+  const double kk = static_cast<double>(k);
+  report_flops(state, 4.0 * static_cast<double>(n) * kk * kk);
+}
+BENCHMARK(BM_MatrixGameOperator)
+    ->ArgNames({"K", "n"})
+    ->Args({100, 1})
+    ->Args({1000, 1})
+    ->Args({1000, 16})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // ------------------------------------------------------- optimizer steps
 

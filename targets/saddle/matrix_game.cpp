@@ -14,11 +14,12 @@
 // with A = Pᵀ so that x = π′ minimizes; value ½).
 //
 // The equilibrium and the value come from two linear programs solved by
-// GLPK (core/matrix_game_lp.hpp); the duality gap is
+// GLPK (core/matrix_game_lp.hpp) when first asked for; the duality gap is
 // max_j (Aᵀx)_j − min_i (Ay)_i (its half is the exploitability).
 #include <fmt/format.h>
 
 #include <cmath>
+#include <mutex>
 
 #include "core/error.hpp"
 #include "core/matrix_game_lp.hpp"
@@ -81,10 +82,6 @@ class MatrixGameTask final : public SaddlePoint {
     reduced_.rowwise() -= a_.row(m - 1).head(n - 1);
     reduced_.array() += a_(m - 1, n - 1);
     lipschitz_ = Eigen::BDCSVD<Matrix>(reduced_).singularValues()(0);
-    const MatrixGameSolution s = solve_matrix_game(a_);
-    value_ = s.value;
-    solution_.resize(m - 1 + n - 1);
-    solution_ << s.x.head(m - 1), s.y.head(n - 1);
     domain_ = std::make_shared<ProductDomain>(simplex_domain(), m - 1,
                                               simplex_domain());
   }
@@ -117,12 +114,21 @@ class MatrixGameTask final : public SaddlePoint {
   Vector value(const Matrix& z) const override {
     return (full_x(z) * a_).cwiseProduct(full_y(z)).rowwise().sum();
   }
-  Vector solution() const override { return solution_; }
+  // The equilibrium from GLPK, solved at the first request only: a dense
+  // LP with K = 1000 actions takes minutes, and runs whose metrics need no
+  // z* (the duality gap) should not pay for it.
+  Vector solution() const override {
+    solve_once();
+    return solution_;
+  }
   Vector duality_gap(const Matrix& z) const override {
     return (full_x(z) * a_).rowwise().maxCoeff() -
            (full_y(z) * a_.transpose()).rowwise().minCoeff();
   }
-  double game_value() const { return value_; }
+  double game_value() const {
+    solve_once();
+    return value_;
+  }
 
  private:
   // The full strategies (θ, 1 − Σθ) of each row.
@@ -137,9 +143,21 @@ class MatrixGameTask final : public SaddlePoint {
     return complete(z.rightCols(dim_y()));
   }
 
+  void solve_once() const {
+    std::call_once(solved_, [this] {
+      const MatrixGameSolution s = solve_matrix_game(a_);
+      const Index m = a_.rows(), n = a_.cols();
+      value_ = s.value;
+      solution_.resize(m - 1 + n - 1);
+      solution_ << s.x.head(m - 1), s.y.head(n - 1);
+    });
+  }
+
   Matrix a_, reduced_;
-  Vector solution_;
-  double value_ = 0, lipschitz_ = 0;
+  double lipschitz_ = 0;
+  mutable std::once_flag solved_;
+  mutable Vector solution_;
+  mutable double value_ = 0;
   std::shared_ptr<const Domain> domain_;
 };
 
