@@ -106,6 +106,7 @@ inline std::vector<TaskCase> preset_cases() {
       {"comonotone_linear", {{"rho", 0.0}}},
       {"matrix_game", {{"payoff", "rps"}}},
       {"toy_game", {{"name", "pl_game"}, {"start_std", 1.0}}},
+      {"robust_least_squares", {{"dim", 3}, {"rows", 6}, {"instance", 2}}},
       {"toy_game", {{"name", "almost_bilinear"}, {"start_std", 0.5}}},
       {"toy_game", {{"name", "dirac_gan"}, {"start_std", 2.0}}},
       {"matrix_game", {{"actions", 5}, {"instance", 4}}},

@@ -284,3 +284,24 @@ TEST_CASE(
     CHECK(gda > 0.75 * g0);
   }
 }
+
+TEST_CASE("two_timescale_eg: the y block steps tau*gamma, the x block gamma") {
+  const auto task = make_task({"quadratic_game", {{"dim", 3}, {"mu", 0.3}}});
+  const SaddlePoint& game = as_game(task);
+  Counters counters;
+  const SaddlePointOracle oracle(game, counters);
+  Rng rng = make_rng(5);
+  const Matrix z0 = game.initial_points(1, rng);
+  const double gamma = 0.1, tau = 4.0;
+  auto run = make_algorithm("two_timescale_eg",
+                            {{"step_size", gamma}, {"timescale", tau}})
+                 ->start(oracle, points_state(z0), make_rng(0));
+  run->step();
+  Vector steps = Vector::Constant(game.dim(), gamma);
+  steps.tail(game.dim_y()).setConstant(tau * gamma);
+  const Matrix half = z0 - game.operator_value(z0) * steps.asDiagonal();
+  const Matrix expected = z0 - game.operator_value(half) * steps.asDiagonal();
+  CHECK(max_abs(run->state().points - expected) < 1e-14);
+  for (int t = 0; t < 3000; ++t) run->step();
+  CHECK(game.distance_to_solution(run->state().points)(0) < 1e-8);
+}

@@ -17,6 +17,10 @@
 // two calls of a step drawing independent samples or the same one
 // (`same_sample`), and a default step 1/(2L) with any schedule;
 // `clipped_seg` (Sadiev et al. 2023) clips both samples at λ.
+//
+// `two_timescale_eg` ("Two-timescale extragradient for finding local
+// minimax points", PAPERS.md §6.3) moves y with the step τγ and x with γ,
+// both in the extrapolation and the update.
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
@@ -31,6 +35,7 @@ namespace {
 struct SampleOptions {
   bool same_sample = false;  // the second call replays the first's sample
   double clip_level = 0;     // > 0: clip each sample at this norm
+  double y_ratio = 1;        // τ: the y block steps τγ (two-timescale EG)
 };
 
 class ExtragradientRun final : public Run {
@@ -69,6 +74,8 @@ class ExtragradientRun final : public Run {
   void sample(const Matrix& z) {
     field_ = oracle_.operator_value(z);
     if (sampling_.clip_level > 0) clip_rows(field_, sampling_.clip_level);
+    if (sampling_.y_ratio != 1)
+      field_.rightCols(oracle_.dim_y()) *= sampling_.y_ratio;
   }
 
   const SaddlePointOracle& oracle_;
@@ -219,9 +226,47 @@ class ClippedSeg final : public StochasticExtragradientFamily<true> {
       "step";
 };
 
+class TwoTimescaleExtragradient final : public SaddleSolver {
+ public:
+  static constexpr const char* kName = "two_timescale_eg";
+  static constexpr const char* kDescription =
+      "two-timescale extra-gradient: extra-gradient whose y block steps "
+      "timescale*step and x block step; 2 operator calls per step";
+  static ParamSpecs params() {
+    return {
+        ParamSpec::real("step_size", 0.1, "γ of the x block (no paper default)")
+            .above(0.0),
+        ParamSpec::real("timescale", 10.0,
+                        "τ = η_y/η_x (the paper asks for τ large "
+                        "enough; no single default)")
+            .above(0.0),
+        schedule_param()};
+  }
+  explicit TwoTimescaleExtragradient(const Params& p)
+      : step_size_(p.real("step_size")),
+        schedule_(p.component_name("schedule"),
+                  p.component_settings("schedule")) {
+    sampling_.y_ratio = p.real("timescale");
+  }
+
+ protected:
+  std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,
+                                 const State& initial,
+                                 Rng /*rng*/) const override {
+    return std::make_unique<ExtragradientRun>(
+        oracle, initial, step_size_, schedule_, /*mirror=*/false, sampling_);
+  }
+
+ private:
+  double step_size_;
+  Schedule schedule_;
+  SampleOptions sampling_;
+};
+
 }  // namespace
 
 VIBENCH_REGISTER_ALGORITHM(Extragradient);
+VIBENCH_REGISTER_ALGORITHM(TwoTimescaleExtragradient);
 VIBENCH_REGISTER_ALGORITHM(MirrorProx);
 VIBENCH_REGISTER_ALGORITHM(StochasticExtragradient);
 VIBENCH_REGISTER_ALGORITHM(ClippedSeg);
