@@ -41,34 +41,18 @@ class AnchoredExtragradientRun final : public Run {
   Matrix anchor_, anchored_, field_, half_;
 };
 
-StepFromLipschitz eag_step() {
-  return {0.125, "Yoon & Ryu 2021, EAG-C: α ≤ 1/(8L)"};
-}
-
-class AnchoredExtragradient final : public SaddleSolver {
- public:
+struct AnchoredExtragradientMethod {
   static constexpr const char* kName = "eag";
   static constexpr const char* kDescription =
       "extra-anchored gradient EAG-C (Yoon & Ryu 2021): extra-gradient "
       "anchored to z_0 with weight 1/(k+2); 2 operator calls per step; "
       "default step 1/(8L)";
-  static ParamSpecs params() { return {eag_step().param()}; }
-  explicit AnchoredExtragradient(const Params& p) : step_(eag_step()) {
-    step_.read(p);
+  static StepFromLipschitz step() {
+    return {0.125, "Yoon & Ryu 2021, EAG-C: α ≤ 1/(8L)"};
   }
-  Capabilities requirements() const override { return step_.requirements(); }
-
- protected:
-  std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,
-                                 const State& initial,
-                                 Rng /*rng*/) const override {
-    return std::make_unique<AnchoredExtragradientRun>(oracle, initial,
-                                                      step_.resolve(oracle));
-  }
-
- private:
-  StepFromLipschitz step_;
 };
+using AnchoredExtragradient =
+    StepOnlySolver<AnchoredExtragradientMethod, AnchoredExtragradientRun>;
 
 }  // namespace
 

@@ -35,33 +35,16 @@ class OptimisticGdaRun final : public Run {
   Matrix field_, previous_;  // F(z_t), F(z_{t−1})
 };
 
-StepFromLipschitz ogda_step() {
-  return {0.5, "as past extra-gradient: γ < 1/(2L)"};
-}
-
-class OptimisticGda final : public SaddleSolver {
- public:
+struct OptimisticGdaMethod {
   static constexpr const char* kName = "optimistic_gda";
   static constexpr const char* kDescription =
       "optimistic GDA (Daskalakis et al. 2018): z <- z - 2*step*F(z_t) + "
       "step*F(z_{t-1}); 1 operator call per step; default step 1/(2L)";
-  static ParamSpecs params() { return {ogda_step().param()}; }
-  explicit OptimisticGda(const Params& p) : step_(ogda_step()) {
-    step_.read(p);
+  static StepFromLipschitz step() {
+    return {0.5, "as past extra-gradient: γ < 1/(2L)"};
   }
-  Capabilities requirements() const override { return step_.requirements(); }
-
- protected:
-  std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,
-                                 const State& initial,
-                                 Rng /*rng*/) const override {
-    return std::make_unique<OptimisticGdaRun>(oracle, initial,
-                                              step_.resolve(oracle));
-  }
-
- private:
-  StepFromLipschitz step_;
 };
+using OptimisticGda = StepOnlySolver<OptimisticGdaMethod, OptimisticGdaRun>;
 
 }  // namespace
 

@@ -37,33 +37,17 @@ class ReflectedGradientRun final : public Run {
   Matrix previous_, reflected_, field_;
 };
 
-StepFromLipschitz reflected_step() {
-  return {std::sqrt(2.0) - 1.0, "Malitsky 2015: γ < (√2 − 1)/L"};
-}
-
-class ReflectedGradient final : public SaddleSolver {
- public:
+struct ReflectedGradientMethod {
   static constexpr const char* kName = "reflected_gradient";
   static constexpr const char* kDescription =
       "reflected gradient (Malitsky 2015): z <- z - step*F(2 z_t - "
       "z_{t-1}); 1 operator call per step; default step (sqrt(2) - 1)/L";
-  static ParamSpecs params() { return {reflected_step().param()}; }
-  explicit ReflectedGradient(const Params& p) : step_(reflected_step()) {
-    step_.read(p);
+  static StepFromLipschitz step() {
+    return {std::sqrt(2.0) - 1.0, "Malitsky 2015: γ < (√2 − 1)/L"};
   }
-  Capabilities requirements() const override { return step_.requirements(); }
-
- protected:
-  std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,
-                                 const State& initial,
-                                 Rng /*rng*/) const override {
-    return std::make_unique<ReflectedGradientRun>(oracle, initial,
-                                                  step_.resolve(oracle));
-  }
-
- private:
-  StepFromLipschitz step_;
 };
+using ReflectedGradient =
+    StepOnlySolver<ReflectedGradientMethod, ReflectedGradientRun>;
 
 }  // namespace
 

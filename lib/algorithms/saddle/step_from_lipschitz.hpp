@@ -5,8 +5,10 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <string>
 
+#include "algorithms/algorithm.hpp"
 #include "core/params.hpp"
 #include "tasks/oracles.hpp"
 
@@ -42,6 +44,31 @@ class StepFromLipschitz {
   double factor_;
   std::string source_;
   double given_ = 0;
+};
+
+// A saddle solver whose one parameter is its step: `Method` names it
+// (kName, kDescription, a static `step()` with its default factor and
+// source) and `MethodRun` is constructed from (oracle, initial state, γ).
+template <class Method, class MethodRun>
+class StepOnlySolver : public SaddleSolver {
+ public:
+  static constexpr const char* kName = Method::kName;
+  static constexpr const char* kDescription = Method::kDescription;
+  static ParamSpecs params() { return {Method::step().param()}; }
+  explicit StepOnlySolver(const Params& p) : step_(Method::step()) {
+    step_.read(p);
+  }
+  Capabilities requirements() const override { return step_.requirements(); }
+
+ protected:
+  std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,
+                                 const State& initial,
+                                 Rng /*rng*/) const override {
+    return std::make_unique<MethodRun>(oracle, initial, step_.resolve(oracle));
+  }
+
+ private:
+  StepFromLipschitz step_;
 };
 
 }  // namespace vibench
