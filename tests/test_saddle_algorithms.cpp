@@ -305,3 +305,78 @@ TEST_CASE("two_timescale_eg: the y block steps tau*gamma, the x block gamma") {
   for (int t = 0; t < 3000; ++t) run->step();
   CHECK(game.distance_to_solution(run->state().points)(0) < 1e-8);
 }
+
+TEST_CASE(
+    "nash_mirror_prox: one step is the closed form π ∝ π^{1/(1+γβ)} "
+    "ρ^{γβ/(1+γβ)} e^{−γg/(1+γβ)}, and the iterates reach the regularized "
+    "equilibrium at a linear rate") {
+  const auto task = make_task({"preference_game",
+                               {{"actions", 6},
+                                {"regularization", 0.2},
+                                {"reference", "random"},
+                                {"instance", 1}}});
+  const SaddlePoint& game = as_game(task);
+  const Index k = game.dim_x() + 1;
+  Counters counters;
+  const SaddlePointOracle oracle(game, counters);
+  Rng rng = make_rng(2);
+  const Matrix z0 = game.initial_points(1, rng);
+  const double gamma = 0.7, beta = 0.2;
+  auto run = make_algorithm("nash_mirror_prox", {{"step_size", gamma}})
+                 ->start(oracle, points_state(z0), make_rng(0));
+  run->step();
+  // Independently, in full coordinates: A from the unregularized twin's
+  // Lagrangian at the vertices, ρ from the task's reference.
+  const auto plain = make_task(
+      {"matrix_game",
+       {{"payoff", "intransitive"}, {"actions", 6}, {"instance", 1}}});
+  Matrix a(k, k);
+  for (Index i = 0; i < k; ++i)
+    for (Index j = 0; j < k; ++j) {
+      Matrix e = Matrix::Zero(1, 2 * (k - 1));
+      if (i < k - 1) e(0, i) = 1.0;
+      if (j < k - 1) e(0, k - 1 + j) = 1.0;
+      a(i, j) = as_game(plain).value(e)(0);
+    }
+  Vector rho(k);
+  rho << game.kl_regularization()
+             .reference_dual.head(k - 1)
+             .transpose()
+             .array()
+             .exp()
+             .matrix(),
+      1.0;
+  rho /= rho.sum();
+  auto full = [](const Vector& theta) {
+    Vector p(theta.size() + 1);
+    p << theta, 1.0 - theta.sum();
+    return p;
+  };
+  const double c = 1.0 / (1.0 + gamma * beta);
+  auto prox = [&](const Vector& anchor, const Vector& g) {
+    const Vector log_u = c * anchor.array().log() +
+                         (gamma * beta * c) * rho.array().log() -
+                         (gamma * c) * g.array();
+    Vector u = (log_u.array() - log_u.maxCoeff()).exp().matrix();
+    return Vector(u / u.sum());
+  };
+  const Vector x0 = full(z0.row(0).head(k - 1).transpose());
+  const Vector y0 = full(z0.row(0).tail(k - 1).transpose());
+  const Vector xh = prox(x0, a * y0), yh = prox(y0, -a.transpose() * x0);
+  const Vector x1 = prox(x0, a * yh), y1 = prox(y0, -a.transpose() * xh);
+  const Matrix& z1 = run->state().points;
+  CHECK((full(z1.row(0).head(k - 1).transpose()) - x1).cwiseAbs().maxCoeff() <
+        1e-12);
+  CHECK((full(z1.row(0).tail(k - 1).transpose()) - y1).cwiseAbs().maxCoeff() <
+        1e-12);
+  // Linear convergence of the last iterate to the regularized equilibrium.
+  std::vector<double> distances;
+  for (int t = 1; t <= 400; ++t) {
+    run->step();
+    if (t % 100 == 0)
+      distances.push_back(game.distance_to_solution(run->state().points)(0));
+  }
+  CHECK(distances.back() < 1e-10);
+  CHECK(distances[1] < 0.1 * distances[0]);
+  CHECK(counters.grad_evals == 2 * 401);
+}

@@ -107,7 +107,8 @@ TEST_CASE(
     "matrix games: the LP's value and equilibrium, and the duality gap "
     "against best responses computed by GLPK") {
   for (const TaskCase& c : game_cases()) {
-    if (c.name != "matrix_game") continue;
+    if (c.name != "matrix_game" || c.params.value("regularization", 0.0) > 0)
+      continue;
     INFO(c.label());
     const auto task = make_task(c);
     const SaddlePoint& game = as_game(task);
@@ -242,6 +243,72 @@ TEST_CASE(
       CHECK(game.operator_value(moved).norm() < 1e-10);
       CHECK(game.distance_to_solution(moved)(0) < 1e-10);
       CHECK((moved.row(0).transpose() - star).norm() > 0.5);
+    }
+  }
+}
+
+TEST_CASE(
+    "regularized matrix game: the equilibrium solves x ∝ ρ e^{−Ay/β}, "
+    "y ∝ ρ e^{Aᵀx/β}, and the gap equals L at the softmax best responses") {
+  for (const char* reference : {"uniform", "random"}) {
+    INFO(reference);
+    const Json params = {{"payoff", "intransitive"},
+                         {"actions", 7},
+                         {"instance", 3},
+                         {"reference", reference}};
+    Json regularized_params = params;
+    regularized_params["regularization"] = 0.2;
+    const auto plain = make_task({"matrix_game", params});
+    const auto task = make_task({"matrix_game", regularized_params});
+    const SaddlePoint& game = as_game(task);
+    REQUIRE(game.offers(Capability::kl_regularized));
+    const Index k = game.dim_x() + 1;
+    // A from the plain game's Lagrangian at the vertices.
+    Matrix a(k, k);
+    for (Index i = 0; i < k; ++i)
+      for (Index j = 0; j < k; ++j) {
+        Matrix z = Matrix::Zero(1, 2 * (k - 1));
+        if (i < k - 1) z(0, i) = 1.0;
+        if (j < k - 1) z(0, k - 1 + j) = 1.0;
+        a(i, j) = as_game(plain).value(z)(0);
+      }
+    const KlRegularization reg = game.kl_regularization();
+    CHECK(reg.beta == 0.2);
+    // ρ from its dual coordinates: ρ ∝ (e^{η}, 1).
+    Vector rho(k);
+    rho << reg.reference_dual.head(k - 1).transpose().array().exp().matrix(),
+        1.0;
+    rho /= rho.sum();
+    auto softmax = [](const Vector& logits) {
+      const Vector e = (logits.array() - logits.maxCoeff()).exp().matrix();
+      return Vector(e / e.sum());
+    };
+    const Vector star = game.solution();
+    const Vector x = complete(star.head(k - 1));
+    const Vector y = complete(star.tail(k - 1));
+    const Vector log_rho = rho.array().log().matrix();
+    CHECK((x - softmax(log_rho - a * y / reg.beta)).cwiseAbs().maxCoeff() <
+          1e-10);
+    CHECK((y - softmax(log_rho + a.transpose() * x / reg.beta))
+              .cwiseAbs()
+              .maxCoeff() < 1e-10);
+    CHECK(std::abs(game.duality_gap(star.transpose())(0)) < 1e-10);
+    // At random points: the best responses are softmaxes, and the gap is
+    // L(x, y_br) − L(x_br, y) through value().
+    Rng rng = make_rng(7);
+    const Matrix z = game.initial_points(4, rng);
+    const Vector gap = game.duality_gap(z);
+    for (Index r = 0; r < z.rows(); ++r) {
+      const Vector xr = complete(z.row(r).head(k - 1).transpose());
+      const Vector yr = complete(z.row(r).tail(k - 1).transpose());
+      const Vector y_br = softmax(log_rho + a.transpose() * xr / reg.beta);
+      const Vector x_br = softmax(log_rho - a * yr / reg.beta);
+      Matrix pair(2, 2 * (k - 1));
+      pair.row(0) << z.row(r).head(k - 1), y_br.head(k - 1).transpose();
+      pair.row(1) << x_br.head(k - 1).transpose(), z.row(r).tail(k - 1);
+      const Vector values = game.value(pair);
+      CHECK(gap(r) == doctest::Approx(values(0) - values(1)).epsilon(1e-10));
+      CHECK(gap(r) > 0);
     }
   }
 }

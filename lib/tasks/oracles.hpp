@@ -143,6 +143,11 @@ class SaddlePointOracle final : public Oracle {
   Vector value(const Matrix& z) const;
   // L of F, declared by the task (Capability::smoothness; free).
   double lipschitz() const { return task_.lipschitz(); }
+  // β and the references of a KL-regularized game (free: the problem's
+  // statement).
+  KlRegularization kl_regularization() const {
+    return task_.kl_regularization();
+  }
   // The resolvent (I + γF)⁻¹ at each row, exact for a linear operator
   // F(z) = Mz + q (Capability::linear_operator): the solve
   // (I + γM)z⁺ = z − γq, factorized once per γ. Counted as one operator

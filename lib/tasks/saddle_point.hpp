@@ -24,6 +24,14 @@ struct SaddleProperties {
   Json to_json() const;
 };
 
+// A game on a product of simplices whose Lagrangian carries
+// + β KL(x‖ρ_x) − β KL(y‖ρ_y): β and the reference strategies in the
+// stored (dual) coordinates of the task's domain, η(ρ) = ∇ψ(ρ).
+struct KlRegularization {
+  double beta = 0;
+  RowVector reference_dual;  // (η(ρ_x), η(ρ_y)), one row of dim() entries
+};
+
 class SaddlePoint : public Task {
  public:
   static constexpr TaskKind kKind = TaskKind::saddle_point;
@@ -60,6 +68,9 @@ class SaddlePoint : public Task {
   // linear_operator: F(z) = Mz + q exactly, for the exact resolvent
   // (I + γF)⁻¹ of proximal point and Halpern methods.
   virtual void linear_operator(Matrix& m, Vector& q) const;
+  // kl_regularized: the regularizer's β and references (free: part of
+  // the problem's statement).
+  virtual KlRegularization kl_regularization() const;
 };
 
 }  // namespace vibench

@@ -62,6 +62,8 @@ const char* to_string(Capability capability) {
       return "restricted_gap";
     case Capability::linear_operator:
       return "linear_operator";
+    case Capability::kl_regularized:
+      return "kl_regularized";
   }
   return "?";
 }

@@ -69,6 +69,10 @@ enum class Capability {
                    // (SaddlePoint::restricted_gap), in closed form
   linear_operator,  // SaddlePoint: F(z) = Mz + q
                     // (SaddlePoint::linear_operator), for exact resolvents
+  kl_regularized,   // SaddlePoint: a game on simplices regularized by
+                    // β·KL to reference strategies
+                    // (SaddlePoint::kl_regularization), for methods that
+                    // keep the regularizer exact in their prox
 };
 // Capabilities that are structure rather than services: an algorithm that
 // does not handle one (Algorithm::handles) is skipped on a task offering it.

@@ -128,6 +128,9 @@ Vector SaddlePoint::restricted_gap(const Matrix&, double) const {
 void SaddlePoint::linear_operator(Matrix&, Vector&) const {
   not_offered("linear_operator");
 }
+KlRegularization SaddlePoint::kl_regularization() const {
+  not_offered("kl_regularized");
+}
 Json SaddleProperties::to_json() const {
   return {{"monotone", monotone},
           {"strong_monotonicity", strong_monotonicity},

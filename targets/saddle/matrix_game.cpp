@@ -13,12 +13,29 @@
 // the game of Nash learning from human feedback: max_π min_π′ πᵀPπ′, here
 // with A = Pᵀ so that x = π′ minimizes; value ½).
 //
-// The equilibrium and the value come from two linear programs solved by
+// With `regularization` β > 0 the game is the KL-regularized one of Nash
+// learning from human feedback (PAPERS.md §6.4),
+//   L(x, y) = xᵀAy + β KL(x‖ρ) − β KL(y‖ρ),   ρ = `reference` (uniform, or
+// a Dirichlet(1) draw from `instance`), strongly convex-concave in the KL
+// geometry with a unique equilibrium inside the simplices: x* ∝
+// ρ exp(−Ay*/β), y* ∝ ρ exp(Aᵀx*/β). Its operator adds β(η(x) − η(ρ)) to
+// each block (η the stored dual coordinates), its duality gap is
+//   β KL(x‖ρ) + β KL(y‖ρ) + β log Σ_j ρ_j e^{(Aᵀx)_j/β}
+//                         + β log Σ_i ρ_i e^{−(Ay)_i/β},
+// and its equilibrium is computed at first request by the regularized
+// mirror-prox iteration until its iterates stop moving, with a gap below
+// 1e-13 (1 + max|A| + β)
+// (tests/test_saddle_games.cpp checks the fixed-point equations above,
+// not the iteration).
+//
+// Unregularized, the equilibrium and the value come from two linear
+// programs solved by
 // GLPK (core/matrix_game_lp.hpp) when first asked for; the duality gap is
 // max_j (Aᵀx)_j − min_i (Ay)_i (its half is the exploitability).
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <mutex>
 
 #include "core/error.hpp"
@@ -30,7 +47,7 @@
 namespace vibench {
 namespace {
 
-class MatrixGameTask final : public SaddlePoint {
+class MatrixGameTask : public SaddlePoint {
  public:
   static constexpr const char* kName = "matrix_game";
   static constexpr const char* kDescription =
@@ -48,8 +65,15 @@ class MatrixGameTask final : public SaddlePoint {
                            "m = n, actions per player (random, "
                            "intransitive; rps has 3)")
             .at_least(2),
-        ParamSpec::integer("instance", 0, "seed of a random payoff")
+        ParamSpec::integer("instance", 0,
+                           "seed of a random payoff and reference")
             .at_least(0),
+        ParamSpec::real("regularization", 0.0,
+                        "β of the KL regularization (0: the plain game)")
+            .at_least(0.0),
+        ParamSpec::string("reference", "uniform", {"uniform", "random"},
+                          "ρ, the reference strategy of both players (random: "
+                          "Dirichlet(1) from instance)"),
     };
   }
 
@@ -76,6 +100,18 @@ class MatrixGameTask final : public SaddlePoint {
       a_ = pref.transpose();
     }
     const Index m = a_.rows(), n = a_.cols();
+    beta_ = p.real("regularization");
+    if (m != n && beta_ > 0)
+      throw ConfigError("regularization",
+                        "matrix_game: a regularized game needs as many "
+                        "actions for both players");
+    Vector reference = Vector::Constant(m, 1.0 / static_cast<double>(m));
+    if (p.string("reference") == "random") {
+      Rng reference_rng = root.child("matrix_game reference");
+      reference =
+          dirichlet_draws(reference_rng, 1, Vector::Ones(m)).row(0).transpose();
+    }
+    log_reference_ = reference.array().log().matrix();
     // JᵀAJ with J = [I; −1ᵀ]: the bilinear part in stored coordinates.
     reduced_ = a_.topLeftCorner(m - 1, n - 1);
     reduced_.colwise() -= a_.col(n - 1).head(m - 1);
@@ -84,20 +120,38 @@ class MatrixGameTask final : public SaddlePoint {
     lipschitz_ = Eigen::BDCSVD<Matrix>(reduced_).singularValues()(0);
     domain_ = std::make_shared<ProductDomain>(simplex_domain(), m - 1,
                                               simplex_domain());
+    reference_dual_.resize(m - 1 + n - 1);
+    reference_dual_ << (log_reference_.head(m - 1).array() -
+                        log_reference_(m - 1))
+                           .matrix()
+                           .transpose(),
+        (log_reference_.head(n - 1).array() - log_reference_(n - 1))
+            .matrix()
+            .transpose();
   }
 
   Index dim_x() const override { return a_.rows() - 1; }
   Index dim_y() const override { return a_.cols() - 1; }
   const Domain& domain() const override { return *domain_; }
   Capabilities capabilities() const override {
+    if (beta_ > 0)
+      return {Capability::optimum, Capability::duality_gap,
+              Capability::mirror_domain, Capability::kl_regularized};
     return {Capability::optimum, Capability::duality_gap,
             Capability::smoothness, Capability::mirror_domain};
   }
+  // The regularized operator is monotone, but its log terms are not
+  // Lipschitz near the faces.
   SaddleProperties properties() const override {
     return {.monotone = true,
             .strong_monotonicity = 0,
             .comonotonicity = 0,
-            .lipschitz = lipschitz_};
+            .lipschitz = beta_ > 0 ? std::numeric_limits<double>::infinity()
+                                   : lipschitz_};
+  }
+  KlRegularization kl_regularization() const override {
+    if (!(beta_ > 0)) return SaddlePoint::kl_regularization();
+    return {beta_, reference_dual_};
   }
 
   // One product with A for all rows of the batch: F_x from Y Aᵀ, F_y
@@ -109,10 +163,15 @@ class MatrixGameTask final : public SaddlePoint {
     Matrix out(z.rows(), m - 1 + n - 1);
     out.leftCols(m - 1) = ay.leftCols(m - 1).colwise() - ay.col(m - 1);
     out.rightCols(n - 1) = -(atx.leftCols(n - 1).colwise() - atx.col(n - 1));
+    if (beta_ > 0)
+      out += beta_ * (domain_->to_dual(z).rowwise() - reference_dual_);
     return out;
   }
   Vector value(const Matrix& z) const override {
-    return (full_x(z) * a_).cwiseProduct(full_y(z)).rowwise().sum();
+    Vector v = (full_x(z) * a_).cwiseProduct(full_y(z)).rowwise().sum();
+    if (beta_ > 0)
+      v += beta_ * (kl_to_reference(full_x(z)) - kl_to_reference(full_y(z)));
+    return v;
   }
   // The equilibrium from GLPK, solved at the first request only: a dense
   // LP with K = 1000 actions takes minutes, and runs whose metrics need no
@@ -122,8 +181,11 @@ class MatrixGameTask final : public SaddlePoint {
     return solution_;
   }
   Vector duality_gap(const Matrix& z) const override {
-    return (full_x(z) * a_).rowwise().maxCoeff() -
-           (full_y(z) * a_.transpose()).rowwise().minCoeff();
+    const Matrix atx = full_x(z) * a_;
+    const Matrix ay = full_y(z) * a_.transpose();
+    if (!(beta_ > 0)) return atx.rowwise().maxCoeff() - ay.rowwise().minCoeff();
+    return beta_ * (kl_to_reference(full_x(z)) + kl_to_reference(full_y(z)) +
+                    log_mean_exp(atx / beta_) + log_mean_exp(-ay / beta_));
   }
   double game_value() const {
     solve_once();
@@ -143,26 +205,126 @@ class MatrixGameTask final : public SaddlePoint {
     return complete(z.rightCols(dim_y()));
   }
 
+  // KL(p‖ρ) of each row of full strategies p (0 log 0 = 0).
+  Vector kl_to_reference(const Matrix& p) const {
+    const Matrix terms =
+        (p.array() *
+         (p.array().log().rowwise() - log_reference_.transpose().array()))
+            .unaryExpr([](double t) { return std::isnan(t) ? 0.0 : t; });
+    return terms.rowwise().sum();
+  }
+  // log Σ_j ρ_j e^{s_j} of each row, stably.
+  Vector log_mean_exp(const Matrix& s) const {
+    const Matrix shifted = s.rowwise() + log_reference_.transpose();
+    const Vector top = shifted.rowwise().maxCoeff();
+    return top + ((shifted.colwise() - top).array().exp().rowwise().sum())
+                     .log()
+                     .matrix();
+  }
   void solve_once() const {
     std::call_once(solved_, [this] {
-      const MatrixGameSolution s = solve_matrix_game(a_);
       const Index m = a_.rows(), n = a_.cols();
-      value_ = s.value;
       solution_.resize(m - 1 + n - 1);
+      if (beta_ > 0) {
+        solve_regularized();
+        return;
+      }
+      const MatrixGameSolution s = solve_matrix_game(a_);
+      value_ = s.value;
       solution_ << s.x.head(m - 1), s.y.head(n - 1);
     });
   }
+  static constexpr int kMaxSolveSteps = 200000;
+  // The regularized equilibrium: mirror prox with the regularizer in its
+  // prox (in dual coordinates, u = (η(z) + γβη(ρ) − γ g)/(1 + γβ), g the
+  // unregularized operator at the leading point), from ρ, with γ = 1/‖A‖_∞
+  // of entries, until the duality gap is below 1e-14.
+  void solve_regularized() const {
+    const double gamma = 1.0 / std::max(1e-300, a_.cwiseAbs().maxCoeff());
+    Matrix z = domain_->to_primal(reference_dual_);
+    auto payoff = [&](const Matrix& point) {
+      return Matrix(operator_value(point) -
+                    beta_ *
+                        (domain_->to_dual(point).rowwise() - reference_dual_));
+    };
+    auto step = [&](const Matrix& from, const Matrix& g) {
+      const Matrix dual =
+          (domain_->to_dual(from) +
+           (gamma * beta_) * reference_dual_.replicate(from.rows(), 1) -
+           gamma * g) /
+          (1.0 + gamma * beta_);
+      return domain_->to_primal(dual);
+    };
+    const double tolerance = 1e-13 * (1.0 + a_.cwiseAbs().maxCoeff() + beta_);
+    // The gap is quadratic in the distance (the game is strongly
+    // convex-concave in KL), so iterate until the iterates stop moving,
+    // then require the gap.
+    for (int k = 0; k < kMaxSolveSteps; ++k) {
+      const Matrix half = step(z, payoff(z));
+      const Matrix next = step(z, payoff(half));
+      const double moved = (next - z).cwiseAbs().maxCoeff();
+      z = next;
+      if (moved <= 1e-16) break;
+    }
+    if (!(duality_gap(z)(0) <= tolerance))
+      throw std::runtime_error(fmt::format(
+          "matrix_game: the regularized equilibrium did not reach a duality "
+          "gap of {:g} within {} mirror-prox steps (β = {:g} may be too "
+          "small for this game; use a larger regularization)",
+          tolerance, kMaxSolveSteps, beta_));
+    solution_ = z.row(0).transpose();
+    value_ = value(z)(0);
+  }
 
   Matrix a_, reduced_;
-  double lipschitz_ = 0;
+  double lipschitz_ = 0, beta_ = 0;
+  Vector log_reference_;      // log ρ, full coordinates
+  RowVector reference_dual_;  // η(ρ) of both players, stored coordinates
   mutable std::once_flag solved_;
   mutable Vector solution_;
   mutable double value_ = 0;
   std::shared_ptr<const Domain> domain_;
 };
 
+// `preference_game`: the game of Nash learning from human feedback as a
+// task of its own, so that its defaults are the regularized one — random
+// intransitive preferences, β = 0.1, uniform π_ref — and Nash mirror prox
+// has a registered task to run on.
+class PreferenceGameTask final : public MatrixGameTask {
+ public:
+  static constexpr const char* kName = "preference_game";
+  static constexpr const char* kDescription =
+      "Nash learning from human feedback: random intransitive preferences "
+      "(P + P' = 11'), KL-regularized to a reference policy (beta = 0.1); "
+      "matrix_game with these defaults";
+  static constexpr const char* kDimensionRule = "2·(actions − 1)";
+  static ParamSpecs params() {
+    return {
+        ParamSpec::integer("actions", 10, "K, the actions (responses)")
+            .at_least(2),
+        ParamSpec::real("regularization", 0.1, "β of the KL regularization")
+            .above(0.0),
+        ParamSpec::string("reference", "uniform", {"uniform", "random"},
+                          "π_ref (random: Dirichlet(1) from instance)"),
+        ParamSpec::integer("instance", 0,
+                           "seed of the preferences and the reference")
+            .at_least(0),
+    };
+  }
+  explicit PreferenceGameTask(const Params& p)
+      : MatrixGameTask(as_matrix_game(p)) {}
+
+ private:
+  static Params as_matrix_game(const Params& p) {
+    Json json = p.json();
+    json["payoff"] = "intransitive";
+    return Params(std::move(json));
+  }
+};
+
 }  // namespace
 
 VIBENCH_REGISTER_TASK(MatrixGameTask);
+VIBENCH_REGISTER_TASK(PreferenceGameTask);
 
 }  // namespace vibench
