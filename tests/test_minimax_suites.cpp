@@ -217,3 +217,32 @@ TEST_CASE(
           0.2 * quantile(finals.at(plain), 0.99));
   }
 }
+
+TEST_CASE(
+    "paper claim (nash_mirror_prox): a linear last-iterate rate on "
+    "regularized preference games, the same for K = 3 and K = 1000") {
+  const Suite suite = paper_suite("nash_mirror_prox");
+  std::vector<double> rates;
+  for (const Cell& cell : expand_cells(suite)) {
+    if (cell.replicate != 0) continue;
+    const Json record = run_cell(suite, cell);
+    REQUIRE(record["status"] == "ok");
+    INFO(record["task"]["params"].dump());
+    const auto gap = trace(record, "duality_gap");
+    const auto steps = trace_counter(record, "iterations");
+    const auto at = [&](double step) {
+      return gap[static_cast<size_t>(
+          std::find(steps.begin(), steps.end(), step) - steps.begin())];
+    };
+    const double rate = std::pow(at(60) / at(10), 1.0 / 50);
+    CHECK(rate < 1.0 / 1.2 + 1e-3);  // at most 1/(1 + 2β), β = 0.1
+    CHECK(rate > 0.7);
+    rates.push_back(rate);
+    CHECK(record["final"]["metrics"]["distance_to_solution"].get<double>() <
+          1e-5);
+  }
+  REQUIRE(rates.size() == 4);
+  CHECK(*std::max_element(rates.begin(), rates.end()) /
+            *std::min_element(rates.begin(), rates.end()) <
+        1.05);
+}
