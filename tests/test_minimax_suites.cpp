@@ -61,10 +61,11 @@ TEST_CASE(
     const double gs2 = gamma * gamma * sigma * sigma;
     if (name == "gda" && !alternating) {
       CHECK(record["status"] == "diverged");
-      for (size_t k = 1; k < d.size(); ++k)
-        CHECK(d[k] / d[k - 1] ==
-              doctest::Approx(std::pow(1 + gs2, (steps[k] - steps[k - 1]) / 2))
-                  .epsilon(1e-9));
+      for (size_t k = 1; k < d.size(); ++k) {
+        const double expected =
+            std::pow(1 + gs2, (steps[k] - steps[k - 1]) / 2);
+        CHECK(std::abs(d[k] / d[k - 1] / expected - 1) < 1e-9);
+      }
     } else if (name == "gda") {
       REQUIRE(record["status"] == "ok");
       for (double v : d) {
@@ -74,10 +75,11 @@ TEST_CASE(
     } else {
       REQUIRE(record["status"] == "ok");
       const double factor = std::sqrt(1 - gs2 + gs2 * gs2);
-      for (size_t k = 1; k < d.size() && d[k] > 1e-12; ++k)
-        CHECK(d[k] / d[k - 1] ==
-              doctest::Approx(std::pow(factor, steps[k] - steps[k - 1]))
-                  .epsilon(1e-6));
+      // Relative error, while the distance is far above rounding.
+      for (size_t k = 1; k < d.size() && d[k] > 1e-9; ++k) {
+        const double expected = std::pow(factor, steps[k] - steps[k - 1]);
+        CHECK(std::abs(d[k] / d[k - 1] / expected - 1) < 1e-6);
+      }
     }
     ++ran;
   }
@@ -151,7 +153,10 @@ TEST_CASE(
     }
     const auto d = trace(record, "distance_to_solution");
     const auto steps = trace_counter(record, "iterations");
-    CHECK((record["status"] == "diverged") == (factor > 1.1));
+    // The status follows the factor away from the threshold's edge (how far
+    // a factor just above 1 goes in 200 steps depends on the start).
+    if (factor < 1) CHECK(record["status"] == "ok");
+    if (factor > 1.15) CHECK(record["status"] == "diverged");
     // Late in the run the measured factor per step is the closed form
     // (exactly for the one-step methods, asymptotically for OGDA).
     const size_t k = d.size() - 1;
@@ -190,8 +195,10 @@ TEST_CASE(
   const auto final_norm = [&](const std::string& name) {
     return records.at(name)["final"]["metrics"]["operator_norm"].get<double>();
   };
-  CHECK(final_norm("halpern") < final_norm("eag"));
+  // Orderings only within a cost unit: EAG and EG spend operator calls;
+  // proximal point and Halpern exact resolvents, counted one per step.
   CHECK(final_norm("eag") < final_norm("extragradient"));
+  CHECK(final_norm("halpern") < final_norm("proximal_point"));
 }
 
 TEST_CASE(

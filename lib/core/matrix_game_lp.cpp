@@ -3,6 +3,7 @@
 #include <glpk.h>
 
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -60,6 +61,10 @@ MatrixGameSolution solve_matrix_game(const Matrix& a) {
   if (a.size() == 0 || !a.allFinite())
     throw std::invalid_argument(
         "solve_matrix_game: the payoff matrix must be nonempty and finite");
+  // GLPK keeps its environment per thread only when built reentrant;
+  // serialize, since cells may solve different games at once.
+  static std::mutex glpk;
+  const std::lock_guard<std::mutex> lock(glpk);
   MatrixGameSolution s;
   s.value = solve_row_player(a, s.x);
   // The column player maximizes min_i (Ay)_i: the row player's problem of

@@ -167,9 +167,19 @@ Matrix SaddlePointOracle::resolvent(const Matrix& z, double gamma) const {
   check_points(z, dim(), "resolvent");
   if (!(gamma > 0))
     throw std::invalid_argument("resolvent: the step γ must be positive");
+  if (task_.batch_size() > 0 || noise_active())
+    throw std::invalid_argument(
+        "resolvent: exact resolvents need the exact operator; this task "
+        "entry is stochastic (minibatch or noise), which proximal point "
+        "and Halpern would silently ignore");
   if (linear_m_.size() == 0) task_.linear_operator(linear_m_, linear_q_);
   if (gamma != resolvent_gamma_) {
     resolvent_lu_.compute(Matrix::Identity(dim(), dim()) + gamma * linear_m_);
+    if (!(resolvent_lu_.rcond() > 1e-14))
+      throw std::domain_error(fmt::format(
+          "resolvent: I + γM is singular for γ = {} (the operator has the "
+          "eigenvalue −1/γ); choose another step_size",
+          gamma));
     resolvent_gamma_ = gamma;
   }
   counters_.grad_evals += z.rows();

@@ -41,6 +41,7 @@ class Oracle {
   // the streams as they were before the previous call; otherwise remembers
   // them, so that the next call can be replayed.
   void start_sample() const;
+  bool noise_active() const { return noise_.active(); }
   // Throws std::invalid_argument unless `x` has `cols` columns and ≥ 1 row.
   void check_points(const Matrix& x, Index cols, const char* what) const;
   // Adds the task entry's noise (if any) to a gradient or operator value.

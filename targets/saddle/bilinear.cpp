@@ -61,13 +61,14 @@ class BilinearTask final : public SaddlePoint {
                         fmt::format("bilinear: sigma_min = {} exceeds "
                                     "sigma_max = {}",
                                     lo, hi));
-    sigma_max_ = hi;
+    // A rank-one game has the single singular value sigma_min.
     Vector sigma(r);
     for (Index i = 0; i < r; ++i)
       sigma(i) = r == 1
                      ? lo
                      : lo * std::pow(hi / lo, static_cast<double>(i) /
                                                   static_cast<double>(r - 1));
+    sigma_max_ = sigma.maxCoeff();
     const Rng root =
         make_rng(static_cast<std::uint64_t>(p.integer("instance")));
     Rng matrix_rng = root.child("matrix");

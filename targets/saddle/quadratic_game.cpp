@@ -118,6 +118,11 @@ class QuadraticGameTask final : public SaddlePoint {
       Rng vectors = root.child("quadratic_game vectors");
       q_ = vectors.normal_vector(2 * d);
     }
+    b_ = b;
+    if (mu > 0) {
+      a_llt_.compute(a_);
+      c_llt_.compute(c_);
+    }
     lipschitz_ = Eigen::BDCSVD<Matrix>(m_).singularValues()(0);
     solution_ = -m_.partialPivLu().solve(q_);
     if (n > 1) {
@@ -180,9 +185,8 @@ class QuadraticGameTask final : public SaddlePoint {
   Vector value(const Matrix& z) const override {
     const auto x = z.leftCols(dim_);
     const auto y = z.rightCols(dim_);
-    const Matrix b = m_.topRightCorner(dim_, dim_);
     return 0.5 * (x * a_).cwiseProduct(x).rowwise().sum() +
-           (x * b).cwiseProduct(y).rowwise().sum() -
+           (x * b_).cwiseProduct(y).rowwise().sum() -
            0.5 * (y * c_).cwiseProduct(y).rowwise().sum() + x * q_.head(dim_) -
            y * q_.tail(dim_);
   }
@@ -193,11 +197,10 @@ class QuadraticGameTask final : public SaddlePoint {
     if (!(mu_ > 0)) return SaddlePoint::duality_gap(z);
     const auto x = z.leftCols(dim_);
     const auto y = z.rightCols(dim_);
-    const Matrix b = m_.topRightCorner(dim_, dim_);
-    const Matrix u = (y * b.transpose()).rowwise() + q_.head(dim_).transpose();
-    const Matrix w = (x * b).rowwise() - q_.tail(dim_).transpose();
-    const Matrix a_inv_u = a_.llt().solve(u.transpose()).transpose();
-    const Matrix c_inv_w = c_.llt().solve(w.transpose()).transpose();
+    const Matrix u = (y * b_.transpose()).rowwise() + q_.head(dim_).transpose();
+    const Matrix w = (x * b_).rowwise() - q_.tail(dim_).transpose();
+    const Matrix a_inv_u = a_llt_.solve(u.transpose()).transpose();
+    const Matrix c_inv_w = c_llt_.solve(w.transpose()).transpose();
     return 0.5 * (x * a_).cwiseProduct(x).rowwise().sum() + x * q_.head(dim_) +
            0.5 * w.cwiseProduct(c_inv_w).rowwise().sum() +
            0.5 * (y * c_).cwiseProduct(y).rowwise().sum() + y * q_.tail(dim_) +
@@ -213,7 +216,8 @@ class QuadraticGameTask final : public SaddlePoint {
   Index dim_;
   Index batch_size_ = 0;
   double mu_ = 0, lipschitz_ = 0;
-  Matrix a_, c_, m_;
+  Matrix a_, b_, c_, m_;
+  Eigen::LLT<Matrix> a_llt_, c_llt_;  // factors of A and C (mu > 0)
   Vector q_, solution_;
   std::vector<Matrix> components_;  // M_i
   Matrix component_q_;              // row i: q_i

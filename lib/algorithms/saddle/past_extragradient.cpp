@@ -36,18 +36,22 @@ class PastExtragradientRun final : public Run {
     Matrix& z = state_.points;
     if (t_ == 0) field_ = oracle_.operator_value(z);
     const double gamma = step_size_ * schedule_.factor(t_++);
-    half_ = move(z, gamma, field_);
+    move(z, gamma, field_, half_);
     field_ = oracle_.operator_value(half_);
-    z = move(z, gamma, field_);
+    move(z, gamma, field_, next_);
+    z.swap(next_);
   }
   const State& state() const override { return state_; }
 
  private:
-  // z − γg, or its mirror step ∇ψ*(∇ψ(z) − γg).
-  Matrix move(const Matrix& z, double gamma, const Matrix& g) const {
-    if (!mirror_) return z - gamma * g;
+  // out = z − γg, or its mirror step ∇ψ*(∇ψ(z) − γg).
+  void move(const Matrix& z, double gamma, const Matrix& g, Matrix& out) const {
+    if (!mirror_) {
+      out = z - gamma * g;
+      return;
+    }
     const Domain& domain = oracle_.domain();
-    return domain.to_primal(domain.to_dual(z) - gamma * g);
+    out = domain.to_primal(domain.to_dual(z) - gamma * g);
   }
 
   const SaddlePointOracle& oracle_;
@@ -57,6 +61,7 @@ class PastExtragradientRun final : public Run {
   long long t_ = 0;
   State state_;
   Matrix field_, half_;  // F at the last leading point, and that point
+  Matrix next_;          // the next base point, swapped into the state
 };
 
 template <bool kMirror>

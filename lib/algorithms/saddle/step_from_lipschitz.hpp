@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "algorithms/algorithm.hpp"
@@ -23,7 +25,8 @@ class StepFromLipschitz {
     return ParamSpec::real(
                "step_size", nullptr,
                fmt::format("step γ; default {:g}/L from the task's declared "
-                           "Lipschitz constant ({})",
+                           "Lipschitz constant, the bound of {} (taken "
+                           "at the bound)",
                            factor_, source_))
         .above(0.0);
   }
@@ -37,7 +40,14 @@ class StepFromLipschitz {
     return {Capability::smoothness};
   }
   double resolve(const SaddlePointOracle& oracle) const {
-    return given_ > 0 ? given_ : factor_ / oracle.lipschitz();
+    if (given_ > 0) return given_;
+    const double lipschitz = oracle.lipschitz();
+    if (!(lipschitz > 0 && std::isfinite(lipschitz)))
+      throw std::invalid_argument(fmt::format(
+          "the default step {:g}/L needs a finite positive L; the task "
+          "declares L = {}: give step_size",
+          factor_, lipschitz));
+    return factor_ / lipschitz;
   }
 
  private:
