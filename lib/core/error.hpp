@@ -19,4 +19,12 @@ class ConfigError : public std::runtime_error {
   std::string where_;
 };
 
+// `base` extended by a ConfigError's location: components throw either a
+// JSON pointer ("/lower") or a bare parameter name ("nonzeros").
+inline std::string append_json_path(const std::string& base,
+                                    const std::string& where) {
+  if (where.empty()) return base;
+  return where.front() == '/' ? base + where : base + "/" + where;
+}
+
 }  // namespace vibench

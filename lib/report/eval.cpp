@@ -111,7 +111,7 @@ TaskSpec parse_task_spec(const std::string& text) {
   try {
     out.task = entry->make(Params(out.params));
   } catch (const ConfigError& e) {
-    throw ConfigError(source + ": /params" + e.where(),
+    throw ConfigError(source + ": " + append_json_path("/params", e.where()),
                       owner + ": " + e.what());
   }
   return out;

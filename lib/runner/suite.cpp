@@ -144,7 +144,7 @@ auto construct_at(const std::string& path, const std::string& label, F&& make) {
   try {
     return make();
   } catch (const ConfigError& e) {
-    throw ConfigError(e.where().empty() ? path : path + e.where(),
+    throw ConfigError(append_json_path(path, e.where()),
                       fmt::format("{}: {}", label, e.what()));
   }
 }

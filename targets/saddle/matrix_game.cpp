@@ -59,8 +59,12 @@ class MatrixGameTask : public SaddlePoint {
 
   static ParamSpecs params() {
     return {
-        ParamSpec::string("payoff", "random", {"rps", "random", "intransitive"},
-                          "the payoff matrix A"),
+        ParamSpec::string("payoff", "random",
+                          {"rps", "random", "intransitive", "custom"},
+                          "the payoff matrix A (custom: the `matrix` given)"),
+        ParamSpec::of_type(ParamType::matrix, "matrix", nullptr,
+                           "A for payoff = custom: a list of rows (m × n, "
+                           "m, n ≥ 2), the row player minimizing xᵀAy"),
         ParamSpec::integer("actions", 10,
                            "m = n, actions per player (random, "
                            "intransitive; rps has 3)")
@@ -83,7 +87,25 @@ class MatrixGameTask : public SaddlePoint {
     const Rng root =
         make_rng(static_cast<std::uint64_t>(p.integer("instance")));
     Rng rng = root.child("matrix_game payoff");
-    if (payoff == "rps") {
+    if ((payoff == "custom") != p.has("matrix"))
+      throw ConfigError("matrix",
+                        payoff == "custom"
+                            ? "matrix_game: payoff = custom needs `matrix`"
+                            : "matrix_game: `matrix` is read only with "
+                              "payoff = custom");
+    if (payoff == "custom") {
+      a_ = p.matrix("matrix");
+      if (a_.rows() < 2 || a_.cols() < 2)
+        throw ConfigError("matrix",
+                          fmt::format("matrix_game: the payoff matrix is "
+                                      "{} × {}; each player needs at least "
+                                      "2 actions",
+                                      a_.rows(), a_.cols()));
+      if (!a_.allFinite())
+        throw ConfigError("matrix",
+                          "matrix_game: the payoff matrix has an entry "
+                          "that is not finite");
+    } else if (payoff == "rps") {
       a_.resize(3, 3);
       a_ << 0, -1, 1, 1, 0, -1, -1, 1, 0;
     } else if (payoff == "random") {
