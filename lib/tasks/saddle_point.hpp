@@ -32,6 +32,15 @@ struct KlRegularization {
   RowVector reference_dual;  // (η(ρ_x), η(ρ_y)), one row of dim() entries
 };
 
+// Row i: M z_i + q, one product for all rows (games with an affine
+// operator).
+inline Matrix affine_operator(const Matrix& z, const Matrix& m,
+                              const Vector& q) {
+  Matrix out = z * m.transpose();
+  out.rowwise() += q.transpose();
+  return out;
+}
+
 class SaddlePoint : public Task {
  public:
   static constexpr TaskKind kKind = TaskKind::saddle_point;

@@ -162,9 +162,7 @@ class QuadraticGameTask final : public SaddlePoint {
   }
 
   Matrix operator_value(const Matrix& z) const override {
-    Matrix out = z * m_.transpose();
-    out.rowwise() += q_.transpose();
-    return out;
+    return affine_operator(z, m_, q_);
   }
   Index operator_minibatch(const Matrix& z, Rng& rng,
                            Matrix& field) const override {

@@ -81,9 +81,7 @@ class RobustLeastSquaresTask final : public SaddlePoint {
             .lipschitz = lipschitz_};
   }
   Matrix operator_value(const Matrix& z) const override {
-    Matrix out = z * m_.transpose();
-    out.rowwise() += q_.transpose();
-    return out;
+    return affine_operator(z, m_, q_);
   }
   Vector value(const Matrix& z) const override {
     const Matrix residual =
