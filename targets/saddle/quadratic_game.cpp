@@ -130,7 +130,6 @@ class QuadraticGameTask final : public SaddlePoint {
       const double scale = p.real("component_spread") * l /
                            std::sqrt(static_cast<double>(2 * d));
       components_.resize(static_cast<size_t>(n));
-      component_q_ = Matrix(n, 2 * d);
       Matrix sum = Matrix::Zero(2 * d, 2 * d);
       for (auto& e : components_) {
         e = scale * spread.normal_matrix(2 * d, 2 * d);

@@ -34,20 +34,20 @@ class NashMirrorProxRun final : public Run {
     const Domain& domain = oracle_.domain();
     Matrix& z = state_.points;
     anchor_ = domain.to_dual(z);
-    half_ = prox_step(z, anchor_);
-    z = prox_step(half_, anchor_);
+    half_ = prox_step(z, anchor_, anchor_);
+    z = prox_step(half_, domain.to_dual(half_), anchor_);
   }
   const State& state() const override { return state_; }
 
  private:
   // The closed-form step from the anchor's dual coordinates, with the
-  // payoff operator evaluated at `at`.
-  Matrix prox_step(const Matrix& at, const Matrix& anchor_dual) {
+  // payoff operator evaluated at `at` (whose dual coordinates are `at_dual`).
+  Matrix prox_step(const Matrix& at, const Matrix& at_dual,
+                   const Matrix& anchor_dual) {
     const Domain& domain = oracle_.domain();
     const double beta = regularization_.beta;
     const RowVector& ref = regularization_.reference_dual;
-    payoff_ = oracle_.operator_value(at) -
-              beta * (domain.to_dual(at).rowwise() - ref);
+    payoff_ = oracle_.operator_value(at) - beta * (at_dual.rowwise() - ref);
     const Matrix dual =
         ((anchor_dual - gamma_ * payoff_).rowwise() + gamma_ * beta * ref) /
         (1.0 + gamma_ * beta);
