@@ -213,18 +213,24 @@ TEST_CASE(
     Rng rng = make_rng(1);
     const Matrix z = game.initial_points(2, rng);
     const Matrix w = z + rng.normal_matrix(2, game.dim());
+    CHECK_THROWS_AS(oracle.reuse_last_sample(), std::logic_error);
+    oracle.remember_next_sample();
     const Matrix first = oracle.operator_value(z);
     oracle.reuse_last_sample();
     CHECK(oracle.operator_value(z) == first);  // the same rows and noise
+    CHECK_THROWS_AS(oracle.reuse_last_sample(), std::logic_error);
+    oracle.remember_next_sample();
+    const Matrix second = oracle.operator_value(z);
+    CHECK(second != first);  // a fresh sample
     oracle.reuse_last_sample();
     const Matrix replay = oracle.operator_value(w);
     // Same noise and rows: the difference is the exact operator's.
     const Matrix exact_diff = game.operator_value(w) - game.operator_value(z);
     if (task == bilinear)
-      CHECK((replay - first - exact_diff).norm() < 1e-10 * first.norm());
+      CHECK((replay - second - exact_diff).norm() < 1e-10 * second.norm());
     const Matrix fresh = oracle.operator_value(w);
     CHECK((fresh - replay).norm() > 1e-6);
-    CHECK(counters.grad_evals == 4 * 2);
+    CHECK(counters.grad_evals == 5 * 2);
   }
   // One clipped-SEG step on an exact oracle, against the formula.
   const SaddlePoint& game = as_game(bilinear);

@@ -22,16 +22,26 @@ void Oracle::check_points(const Matrix& x, Index cols, const char* what) const {
                     what, x.rows(), x.cols(), cols));
 }
 
+void Oracle::reuse_last_sample() const {
+  if (!remembered_)
+    throw std::logic_error(
+        "reuse_last_sample: the previous call was not preceded by "
+        "remember_next_sample()");
+  replay_ = true;
+}
+
 void Oracle::start_sample() const {
   if (replay_) {
     minibatch_rng_ = saved_minibatch_rng_;
     noise_rng_ = saved_noise_rng_;
-    replay_ = false;
+    replay_ = remembered_ = false;
     return;
   }
-  if (noise_.active() || task_.batch_size() > 0) {
+  remembered_ = remember_;
+  if (remember_) {
     saved_minibatch_rng_ = minibatch_rng_;
     saved_noise_rng_ = noise_rng_;
+    remember_ = false;
   }
 }
 

@@ -31,15 +31,19 @@ class Oracle {
   Index dim() const { return task_.dim(); }
   const Domain& domain() const { return task_.domain(); }
   bool offers(Capability c) const { return task_.offers(c); }
-  // The next call draws the same sample (minibatch rows, noise) as the
-  // previous one, as "same-sample" stochastic extra-gradient needs; it is
-  // still counted. Only the saddle-point operator honours it so far.
-  void reuse_last_sample() const { replay_ = true; }
+  // "Same-sample" stochastic extra-gradient: remember_next_sample() before
+  // a call keeps the streams it is about to draw from, and
+  // reuse_last_sample() makes the next call draw that same sample
+  // (minibatch rows, noise) again; both calls are counted. Only methods
+  // that replay pay for the copy of the streams. Only the saddle-point
+  // operator honours them so far.
+  void remember_next_sample() const { remember_ = true; }
+  void reuse_last_sample() const;
 
  protected:
-  // At the start of a stochastic call: after reuse_last_sample(), restores
-  // the streams as they were before the previous call; otherwise remembers
-  // them, so that the next call can be replayed.
+  // At the start of a call that may draw: restores the remembered streams
+  // after reuse_last_sample(), or remembers them after
+  // remember_next_sample().
   void start_sample() const;
   bool noise_active() const { return noise_.active(); }
   // Throws std::invalid_argument unless `x` has `cols` columns and ≥ 1 row.
@@ -60,7 +64,7 @@ class Oracle {
  private:
   GradientNoise noise_;
   mutable Rng noise_rng_;
-  mutable bool replay_ = false;
+  mutable bool remember_ = false, replay_ = false, remembered_ = false;
   mutable Rng saved_minibatch_rng_{0}, saved_noise_rng_{0};
 };
 

@@ -53,6 +53,7 @@ class ExtragradientRun final : public Run {
   void step() override {
     Matrix& z = state_.points;
     const double gamma = step_size_ * schedule_.factor(t_++);
+    if (sampling_.same_sample) oracle_.remember_next_sample();
     sample(z);
     if (mirror_) {
       const Domain& domain = oracle_.domain();
