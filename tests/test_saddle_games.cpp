@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/matrix_game_lp.hpp"
 #include "core/rng.hpp"
+#include "runner/cell_runner.hpp"
 #include "runner/suite.hpp"
 #include "task_cases.hpp"
 #include "tasks/oracles.hpp"
@@ -407,4 +408,31 @@ TEST_CASE("comonotone_linear: ρ is exact, not only a bound") {
   for (Index i = 0; i < z.rows(); ++i)
     CHECK(f.row(i).dot(z.row(i)) ==
           doctest::Approx(-0.3 * f.row(i).squaredNorm()).epsilon(1e-12));
+}
+
+TEST_CASE(
+    "game metrics through the runner: exploitability is half the duality "
+    "gap at every checkpoint, of the last and the averaged iterate") {
+  const Json suite_json = {
+      {"tasks", {{{"name", "matrix_game"}, {"params", {{"actions", 4}}}}}},
+      {"algorithms", {{{"name", "mirror_prox"}}}},
+      {"budget", {{"max_iterations", 200}}},
+      {"checkpoints", {{"every", 50}}},
+      {"metrics",
+       {{{"name", "duality_gap"}, {"settings", {{"iterate", "both"}}}},
+        {{"name", "exploitability"}, {"settings", {{"iterate", "both"}}}}}}};
+  const Suite suite = parse_suite(suite_json, "metrics.json");
+  const Json record = run_cell(suite, expand_cells(suite).at(0));
+  REQUIRE(record["status"] == "ok");
+  const Json& m = record["trace"]["metrics"];
+  for (const char* suffix : {"", "@average"}) {
+    const auto gap =
+        m[std::string("duality_gap") + suffix].get<std::vector<double>>();
+    const auto half =
+        m[std::string("exploitability") + suffix].get<std::vector<double>>();
+    REQUIRE(gap.size() == 5);
+    REQUIRE(half.size() == gap.size());
+    CHECK(gap[0] > 0.01);  // a random start is far from the equilibrium
+    for (size_t k = 0; k < gap.size(); ++k) CHECK(half[k] == 0.5 * gap[k]);
+  }
 }
