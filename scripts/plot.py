@@ -5,7 +5,7 @@ Each line is the median over the seeds (replicates) of a metric against a
 cost axis, with the interquartile band shaded. Only the Python standard
 library, matplotlib and numpy (Debian: python3-matplotlib) are used.
 
-    scripts/plot.py RESULTS.json... --metric M [--x grad_evals|iterations|seconds]
+    scripts/plot.py RESULTS.json... --metric M [--x grad_evals|oracle_calls|hvp_evals|iterations|seconds]
                     -o FIG.{pdf,png,svg} [--linear] [--xscale auto|log|linear]
                     [--include-unfinished] [--columns N] [--title TEXT]
 
@@ -24,6 +24,8 @@ import textwrap
 
 X_LABELS = {
     "grad_evals": "gradient evaluations (per point)",
+    "oracle_calls": "oracle calls (sample gradients, HVPs, cross products)",
+    "hvp_evals": "Hessian-vector products (per point)",
     "iterations": "iterations",
     "seconds": "algorithm time (s)",
 }

@@ -149,6 +149,18 @@ class FiniteSumBilevel final : public Bilevel {
                      const Matrix& v) const override {
     return -a_.mean() * v;
   }
+  Index inner_hvp_yy_minibatch(const Matrix&, const Matrix&, const Matrix& v,
+                               Rng&, Matrix& out) const override {
+    out = v;
+    return batch_;
+  }
+  Index inner_cross_minibatch(const Matrix&, const Matrix&, const Matrix& v,
+                              Rng& rng, Matrix& out) const override {
+    double a = 0;
+    for (Index r : sample_distinct(kInner, batch_, rng)) a += a_(r) / batch_;
+    out = -a * v;
+    return batch_;
+  }
 
  private:
   // ∂x ½(y − ax)² = −a y + a² x, ∂y = y − a x, averaged over rows.
@@ -220,8 +232,25 @@ TEST_CASE("finite-sum oracles: bilevel minibatches, passes over both levels") {
   CHECK(sum_fy / draws == doctest::Approx(efy(0, 0)).epsilon(0.02));
   CHECK(sum_gx / draws == doctest::Approx(egx(0, 0)).epsilon(0.02));
   CHECK(sum_gy / draws == doctest::Approx(egy(0, 0)).epsilon(0.02));
-  // 2 calls of 5 rows per draw, over 50 rows in all.
+  // 2 calls of 5 rows per draw, over 50 rows in all; each row read is one
+  // oracle call.
   CHECK(counters.data_passes == doctest::Approx(draws * 10.0 / 50));
+  CHECK(counters.oracle_calls == draws * 10);
+  CHECK(counters.outer_grad_evals == draws);
+  CHECK(counters.inner_grad_evals == draws);
+  CHECK(counters.grad_evals == 2 * draws);
+  // Minibatch cross products are unbiased too, and counted apart from
+  // Hessian-vector products.
+  double sum_cross = 0;
+  for (int k = 0; k < draws; ++k)
+    sum_cross += oracle.inner_cross(x, y, Matrix::Constant(1, 1, 1.0))(0, 0);
+  CHECK(sum_cross / draws ==
+        doctest::Approx(
+            full->inner_cross(x, y, Matrix::Constant(1, 1, 1.0))(0, 0))
+            .epsilon(0.02));
+  CHECK(counters.cross_evals == draws);
+  CHECK(counters.hvp_evals == 0);
+  CHECK(counters.oracle_calls == draws * 15);
   // Full data: the outer level reads 10 of 50 rows, the inner one 40, a
   // Hessian-vector product the inner rows again.
   Counters full_counters;
@@ -232,4 +261,9 @@ TEST_CASE("finite-sum oracles: bilevel minibatches, passes over both levels") {
   CHECK(full_counters.data_passes == doctest::Approx(1.0));
   full_oracle.inner_hvp_yy(x, y, y);
   CHECK(full_counters.data_passes == doctest::Approx(1.8));
+  // A full-batch call costs one oracle call per row it reads.
+  CHECK(full_counters.oracle_calls == 10 + 40 + 40);
+  CHECK(full_counters.hvp_evals == 1);
+  CHECK(full_counters.to_json().at("oracle_calls") == 90);
+  CHECK(!Counters{}.to_json().contains("oracle_calls"));
 }

@@ -145,7 +145,18 @@ class TestBilevel : public Bilevel {
   Index dim_x() const override { return 1; }
   Index dim_y() const override { return 2; }
   Capabilities capabilities() const override {
-    return {Capability::optimum, Capability::hypergradient};
+    return {Capability::optimum, Capability::hypergradient,
+            Capability::error_rates};
+  }
+  // A stand-in classifier: row i errs on a quarter of the validation rows
+  // when y_i0 > 0 and on three quarters otherwise; twice that on test rows
+  // is capped at 1.
+  Vector error_rate(const Matrix&, const Matrix& y,
+                    Split split) const override {
+    Vector out(y.rows());
+    for (Index i = 0; i < y.rows(); ++i)
+      out(i) = (y(i, 0) > 0 ? 0.25 : 0.75) * (split == Split::test ? 2 : 1);
+    return out.cwiseMin(1.0);
   }
   Vector outer_value(const Matrix& x, const Matrix& y) const override {
     return 0.5 * (y.rowwise() - yt()).rowwise().squaredNorm() +
@@ -507,6 +518,15 @@ TEST_CASE("metrics: bilevel metrics on the quadratic toy") {
         doctest::Approx(1.75).epsilon(1e-14));
   CHECK(compute("distance_to_optimum", task, state) ==
         doctest::Approx((0.8 + 1.2) / 2).epsilon(1e-14));
+  // ‖∇F‖² = 4 and 9; F(x) = f(x, y*(x)) = ½‖(1, 0)‖² + ¼·4 = 1.5 at x = 2
+  // and ½‖(1, 2)‖² = 2.5 at x = 0, whatever the state's own y.
+  CHECK(compute("hypergradient_norm_squared", task, state) ==
+        doctest::Approx(6.5).epsilon(1e-14));
+  CHECK(compute("outer_objective", task, state) ==
+        doctest::Approx(2.0).epsilon(1e-14));
+  // y_0 = 2 > 0 and 0.3 > 0: a quarter on validation rows, half on test.
+  CHECK(compute("validation_error_rate", task, state) == 0.25);
+  CHECK(compute("test_error_rate", task, state) == 0.5);
 
   State no_estimate = points_state(rows({{2}}));
   CHECK_THROWS_AS(compute("hypergradient_error", task, no_estimate),
@@ -527,7 +547,8 @@ TEST_CASE("metrics: registry entries declare kinds, needs and settings") {
   for (const char* name : {"distance_to_solution", "operator_norm"})
     CHECK(kinds_of(name) == std::set<K>{K::saddle_point});
   for (const char* name :
-       {"hypergradient_error", "hypergradient_norm", "inner_gap"}) {
+       {"hypergradient_error", "hypergradient_norm", "inner_gap",
+        "hypergradient_norm_squared", "outer_objective"}) {
     CHECK(kinds_of(name) == std::set<K>{K::bilevel});
     CHECK(metric(name).requirements.count(Capability::hypergradient) == 1);
   }

@@ -342,6 +342,13 @@ TEST_CASE("table: bad input names the file and the closest valid name") {
   CHECK_THROWS_WITH_AS(TracePoint::parse("fnal", "--at"),
                        doctest::Contains("did you mean 'final'?"), ConfigError);
   CHECK_THROWS_AS(TracePoint::parse("grad_evals=-3", "--at"), ConfigError);
+  CHECK_THROWS_WITH_AS(TracePoint::parse("oracle_cals=10", "--at"),
+                       doctest::Contains("did you mean 'oracle_calls'?"),
+                       ConfigError);
+  const TracePoint at_calls = TracePoint::parse("oracle_calls=10", "--at");
+  CHECK(at_calls.counter == "oracle_calls");
+  CHECK(at_calls.limit == 10);
+  CHECK(at_calls.describe() == "oracle_calls ≤ 10");
 
   Json broken = grid_results();
   broken["cells"][3].erase("status");

@@ -76,6 +76,88 @@ VIBENCH_REGISTER_METRIC(
      }});
 
 VIBENCH_REGISTER_METRIC(
+    hypergradient_norm_squared,
+    {.name = "hypergradient_norm_squared",
+     .kinds = {TaskKind::bilevel},
+     .description =
+         "‖∇F(x)‖₂², the squared exact hypergradient at the outer iterate "
+         "(the stationarity measure of the stochastic bilevel papers and of "
+         "benchopt's benchmark_bilevel), mean over the rows.",
+     .requirements = {Capability::hypergradient},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       return bilevel(ctx)
+           .hypergradient(state_points(ctx, "hypergradient_norm_squared"))
+           .rowwise()
+           .squaredNorm()
+           .mean();
+     }});
+
+VIBENCH_REGISTER_METRIC(
+    outer_objective,
+    {.name = "outer_objective",
+     .kinds = {TaskKind::bilevel},
+     .description =
+         "F(x) = f(x, y*(x)), the upper-level objective with an exact "
+         "lower-level solve (not at the solver's own y), mean over the rows.",
+     .requirements = {Capability::hypergradient},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       const Bilevel& task = bilevel(ctx);
+       const Matrix& x = state_points(ctx, "outer_objective");
+       return task.outer_value(x, task.inner_solution(x)).mean();
+     }});
+
+namespace {
+
+double error_rate(const MetricContext& ctx, Bilevel::Split split,
+                  const char* metric) {
+  const Bilevel& task = bilevel(ctx);
+  const Matrix& y =
+      companion(ctx, ctx.state.inner, task.dim_y(), metric, "inner iterate");
+  return task.error_rate(ctx.state.points, y, split).mean();
+}
+
+}  // namespace
+
+VIBENCH_REGISTER_METRIC(
+    validation_error_rate,
+    {.name = "validation_error_rate",
+     .kinds = {TaskKind::bilevel},
+     .description =
+         "Fraction of the validation rows misclassified by the solver's "
+         "lower-level classifier y (state.inner), mean over the rows; an "
+         "error rate in [0, 1], not an accuracy.",
+     .requirements = {Capability::error_rates},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       return error_rate(ctx, Bilevel::Split::validation,
+                         "validation_error_rate");
+     }});
+
+VIBENCH_REGISTER_METRIC(
+    test_error_rate,
+    {.name = "test_error_rate",
+     .kinds = {TaskKind::bilevel},
+     .description =
+         "Fraction of the held-out test rows misclassified by the solver's "
+         "lower-level classifier y (state.inner), mean over the rows; an "
+         "error rate in [0, 1], not an accuracy.",
+     .requirements = {Capability::error_rates},
+     .needs_reference_draws = false,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       return error_rate(ctx, Bilevel::Split::test, "test_error_rate");
+     }});
+
+VIBENCH_REGISTER_METRIC(
     inner_gap,
     {.name = "inner_gap",
      .kinds = {TaskKind::bilevel},

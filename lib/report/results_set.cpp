@@ -1,6 +1,7 @@
 #include "report/results_set.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -176,16 +177,30 @@ TracePoint TracePoint::parse(const std::string& text,
     point.kind = Kind::best;
     return point;
   }
-  static const std::regex form(R"(grad_evals=(\d{1,18}))");
+  // The cost counters a trace records (bilevel cells add their counts by
+  // oracle kind).
+  static const std::vector<std::string> counters = {
+      "iterations",       "grad_evals",       "value_evals", "hvp_evals",
+      "outer_grad_evals", "inner_grad_evals", "cross_evals", "oracle_calls"};
+  static const std::regex form(R"((\w+)=(\d{1,18}))");
   std::smatch match;
   if (std::regex_match(text, match, form)) {
-    point.kind = Kind::grad_evals;
-    point.grad_evals = std::stoll(match[1]);
+    const std::string counter = match[1];
+    if (std::find(counters.begin(), counters.end(), counter) == counters.end())
+      throw ConfigError(
+          option, fmt::format("'{}' is not a cost counter of the trace; use "
+                              "one of {}{}",
+                              counter, fmt::join(counters, ", "),
+                              did_you_mean(counter, counters)));
+    point.kind = Kind::budget;
+    point.counter = counter;
+    point.limit = std::stoll(match[2]);
     return point;
   }
   throw ConfigError(option,
                     fmt::format("'{}' is not a trace point; use final, best "
-                                "or grad_evals=N (N a non-negative integer){}",
+                                "or COUNTER=N (e.g. grad_evals=1000, N a "
+                                "non-negative integer){}",
                                 text, did_you_mean(text, {"final", "best"})));
 }
 
@@ -193,8 +208,8 @@ std::string TracePoint::describe() const {
   switch (kind) {
     case Kind::final:
       return "final";
-    case Kind::grad_evals:
-      return fmt::format("grad_evals ≤ {}", grad_evals);
+    case Kind::budget:
+      return fmt::format("{} ≤ {}", counter, limit);
     case Kind::best:
       return "best over the trace";
   }
@@ -242,14 +257,15 @@ std::optional<double> metric_value(const Json& record,
       if (!column || column->empty()) return std::nullopt;
       return finite(column->back());
     }
-    case TracePoint::Kind::grad_evals: {
+    case TracePoint::Kind::budget: {
       const Json* column = trace_column(record, metric);
-      if (!column || !record["trace"].contains("grad_evals")) return {};
-      const Json& evals = record["trace"]["grad_evals"];
+      if (!column || !record["trace"].contains(at.counter)) return {};
+      const Json& evals = record["trace"][at.counter];
       if (!evals.is_array()) return std::nullopt;
       std::optional<size_t> last;
       for (size_t k = 0; k < std::min(evals.size(), column->size()); ++k)
-        if (evals[k].is_number() && evals[k].get<double>() <= at.grad_evals)
+        if (evals[k].is_number() &&
+            evals[k].get<double>() <= static_cast<double>(at.limit))
           last = k;
       if (!last) return std::nullopt;
       return finite((*column)[*last]);

@@ -50,16 +50,20 @@ const ReportMetric& require_metric(const ResultSet& results,
 
 // Where on a cell's trace a value is read.
 struct TracePoint {
-  enum class Kind { final, grad_evals, best } kind = Kind::final;
-  long long grad_evals = 0;  // for Kind::grad_evals
-  // "final", "grad_evals=N", "best"; throws ConfigError (for `option`).
+  enum class Kind { final, budget, best } kind = Kind::final;
+  // For Kind::budget: a cost counter of the trace (grad_evals,
+  // oracle_calls, ...) and its limit N.
+  std::string counter;
+  long long limit = 0;
+  // "final", "COUNTER=N" (COUNTER one of kTraceCounters), "best"; throws
+  // ConfigError (for `option`).
   static TracePoint parse(const std::string& text, const std::string& option);
   // "final", "grad_evals ≤ N", "best over the trace": for captions.
   std::string describe() const;
 };
 
 // The value of `metric` in a cell record at `at`: the final value; the value
-// at the last checkpoint whose grad_evals ≤ N (no interpolation); or the
+// at the last checkpoint whose counter is ≤ N (no interpolation); or the
 // best value of the trace (min or max by `smaller_is_better`). Missing,
 // null (non-finite) values give nullopt.
 std::optional<double> metric_value(const Json& record,

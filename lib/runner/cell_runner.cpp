@@ -93,11 +93,28 @@ struct Trace {
   Json iterations = Json::array(), grad_evals = Json::array(),
        value_evals = Json::array(), hvp_evals = Json::array(),
        seconds = Json::array();
+  // Bilevel cells only: the counts by oracle kind (Counters::bilevel).
+  Json by_kind = Json::object();
   Json metrics = Json::object();
+  void record(const Counters& c, double seconds_now) {
+    iterations.push_back(c.iterations);
+    grad_evals.push_back(c.grad_evals);
+    value_evals.push_back(c.value_evals);
+    hvp_evals.push_back(c.hvp_evals);
+    seconds.push_back(seconds_now);
+    if (c.bilevel) {
+      by_kind["outer_grad_evals"].push_back(c.outer_grad_evals);
+      by_kind["inner_grad_evals"].push_back(c.inner_grad_evals);
+      by_kind["cross_evals"].push_back(c.cross_evals);
+      by_kind["oracle_calls"].push_back(c.oracle_calls);
+    }
+  }
   Json to_json() const {
-    return {{"iterations", iterations},   {"grad_evals", grad_evals},
-            {"value_evals", value_evals}, {"hvp_evals", hvp_evals},
-            {"seconds", seconds},         {"metrics", metrics}};
+    Json out = {{"iterations", iterations},   {"grad_evals", grad_evals},
+                {"value_evals", value_evals}, {"hvp_evals", hvp_evals},
+                {"seconds", seconds},         {"metrics", metrics}};
+    for (const auto& [name, values] : by_kind.items()) out[name] = values;
+    return out;
   }
 };
 
@@ -190,11 +207,7 @@ class CellLoop {
   // Records a checkpoint; returns the name of a metric that is not finite.
   std::string record_checkpoint() {
     last_recorded_ = counters_.iterations;
-    trace_.iterations.push_back(counters_.iterations);
-    trace_.grad_evals.push_back(counters_.grad_evals);
-    trace_.value_evals.push_back(counters_.value_evals);
-    trace_.hvp_evals.push_back(counters_.hvp_evals);
-    trace_.seconds.push_back(algorithm_seconds_);
+    trace_.record(counters_, algorithm_seconds_);
     std::string bad;
     auto record_metric = [&](const MetricConfig& metric,
                              const std::string& name, const State& state) {

@@ -46,11 +46,26 @@ class Bilevel : public Task {
                                      Matrix& fx, Matrix& fy) const;
   virtual Index inner_grad_minibatch(const Matrix& x, const Matrix& y, Rng& rng,
                                      Matrix& gx, Matrix& gy) const;
+  // minibatch + hessian_vector: the same for ∇²_yy g·v and ∇²_xy g·v, from a
+  // fresh batch of inner rows.
+  virtual Index inner_hvp_yy_minibatch(const Matrix& x, const Matrix& y,
+                                       const Matrix& v, Rng& rng,
+                                       Matrix& out) const;
+  virtual Index inner_cross_minibatch(const Matrix& x, const Matrix& y,
+                                      const Matrix& v, Rng& rng,
+                                      Matrix& out) const;
 
   // hypergradient: exact y*(x) and ∇F(x).
   virtual Matrix inner_solution(const Matrix& x) const;
   virtual Matrix hypergradient(const Matrix& x) const;
   virtual Vector optimum() const;  // optimum: x*
+
+  // error_rates: the fraction of the `split`'s rows that the lower-level
+  // classifier y misclassifies (x may set how it was fitted, not how it
+  // predicts), one value per row of (x, y).
+  enum class Split { validation, test };
+  virtual Vector error_rate(const Matrix& x, const Matrix& y,
+                            Split split) const;
 
   // Starting inner points; N(0, I) by default.
   virtual Matrix initial_inner_points(Index n, Rng& rng) const;

@@ -7,11 +7,18 @@
 namespace vibench {
 
 nlohmann::json Counters::to_json() const {
-  return {{"iterations", iterations},
-          {"grad_evals", grad_evals},
-          {"value_evals", value_evals},
-          {"hvp_evals", hvp_evals},
-          {"data_passes", data_passes}};
+  nlohmann::json out = {{"iterations", iterations},
+                        {"grad_evals", grad_evals},
+                        {"value_evals", value_evals},
+                        {"hvp_evals", hvp_evals},
+                        {"data_passes", data_passes}};
+  if (bilevel) {
+    out["outer_grad_evals"] = outer_grad_evals;
+    out["inner_grad_evals"] = inner_grad_evals;
+    out["cross_evals"] = cross_evals;
+    out["oracle_calls"] = oracle_calls;
+  }
+  return out;
 }
 
 void Oracle::check_points(const Matrix& x, Index cols, const char* what) const {
@@ -204,6 +211,19 @@ void BilevelOracle::check_pair(const Matrix& x, const Matrix& y) const {
     throw std::invalid_argument("bilevel oracle: x and y have different rows");
 }
 
+BilevelOracle::BilevelOracle(const Bilevel& task, Counters& counters,
+                             std::uint64_t minibatch_seed,
+                             const GradientNoise& noise,
+                             std::uint64_t noise_seed)
+    : Oracle(task, counters, minibatch_seed, noise, noise_seed), task_(task) {
+  counters.bilevel = true;
+}
+
+void BilevelOracle::count_level_rows(Index points, Index rows) const {
+  count_rows(rows);
+  counters_.oracle_calls += points * std::max<Index>(rows, 1);
+}
+
 Vector BilevelOracle::outer_value(const Matrix& x, const Matrix& y) const {
   check_pair(x, y);
   counters_.value_evals += x.rows();
@@ -214,10 +234,12 @@ void BilevelOracle::outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
                                Matrix& fy) const {
   check_pair(x, y);
   counters_.grad_evals += x.rows();
+  counters_.outer_grad_evals += x.rows();
   if (task_.batch_size() > 0) {
-    count_rows(task_.outer_grad_minibatch(x, y, minibatch_rng_, fx, fy));
+    count_level_rows(x.rows(),
+                     task_.outer_grad_minibatch(x, y, minibatch_rng_, fx, fy));
   } else {
-    count_rows(task_.outer_data_size());
+    count_level_rows(x.rows(), task_.outer_data_size());
     task_.outer_grad(x, y, fx, fy);
   }
   add_noise(fx);
@@ -233,10 +255,12 @@ void BilevelOracle::inner_grad(const Matrix& x, const Matrix& y, Matrix& gx,
                                Matrix& gy) const {
   check_pair(x, y);
   counters_.grad_evals += x.rows();
+  counters_.inner_grad_evals += x.rows();
   if (task_.batch_size() > 0) {
-    count_rows(task_.inner_grad_minibatch(x, y, minibatch_rng_, gx, gy));
+    count_level_rows(x.rows(),
+                     task_.inner_grad_minibatch(x, y, minibatch_rng_, gx, gy));
   } else {
-    count_rows(task_.inner_data_size());
+    count_level_rows(x.rows(), task_.inner_data_size());
     task_.inner_grad(x, y, gx, gy);
   }
   add_noise(gx);
@@ -247,16 +271,30 @@ Matrix BilevelOracle::inner_hvp_yy(const Matrix& x, const Matrix& y,
   check_pair(x, y);
   check_points(v, dim_y(), "inner_hvp_yy (v)");
   counters_.hvp_evals += x.rows();
-  count_rows(task_.inner_data_size());
-  return task_.inner_hvp_yy(x, y, v);
+  Matrix out;
+  if (task_.batch_size() > 0) {
+    count_level_rows(
+        x.rows(), task_.inner_hvp_yy_minibatch(x, y, v, minibatch_rng_, out));
+  } else {
+    count_level_rows(x.rows(), task_.inner_data_size());
+    out = task_.inner_hvp_yy(x, y, v);
+  }
+  return out;
 }
 Matrix BilevelOracle::inner_cross(const Matrix& x, const Matrix& y,
                                   const Matrix& v) const {
   check_pair(x, y);
   check_points(v, dim_y(), "inner_cross (v)");
-  counters_.hvp_evals += x.rows();
-  count_rows(task_.inner_data_size());
-  return task_.inner_cross(x, y, v);
+  counters_.cross_evals += x.rows();
+  Matrix out;
+  if (task_.batch_size() > 0) {
+    count_level_rows(x.rows(),
+                     task_.inner_cross_minibatch(x, y, v, minibatch_rng_, out));
+  } else {
+    count_level_rows(x.rows(), task_.inner_data_size());
+    out = task_.inner_cross(x, y, v);
+  }
+  return out;
 }
 
 }  // namespace vibench

@@ -171,11 +171,10 @@ class SaddlePointOracle final : public Oracle {
 
 class BilevelOracle final : public Oracle {
  public:
+  // Marks the counters as a bilevel cell's (Counters::bilevel).
   BilevelOracle(const Bilevel& task, Counters& counters,
                 std::uint64_t minibatch_seed = 0,
-                const GradientNoise& noise = {}, std::uint64_t noise_seed = 0)
-      : Oracle(task, counters, minibatch_seed, noise, noise_seed),
-        task_(task) {}
+                const GradientNoise& noise = {}, std::uint64_t noise_seed = 0);
   Index dim_x() const { return task_.dim_x(); }
   Index dim_y() const { return task_.dim_y(); }
   Vector outer_value(const Matrix& x, const Matrix& y) const;
@@ -189,6 +188,9 @@ class BilevelOracle final : public Oracle {
 
  private:
   void check_pair(const Matrix& x, const Matrix& y) const;
+  // Data passes and Counters::oracle_calls of one call on `points` points
+  // that read `rows` rows of one level (0: a problem without data).
+  void count_level_rows(Index points, Index rows) const;
   const Bilevel& task_;
 };
 

@@ -64,6 +64,8 @@ const char* to_string(Capability capability) {
       return "linear_operator";
     case Capability::kl_regularized:
       return "kl_regularized";
+    case Capability::error_rates:
+      return "error_rates";
   }
   return "?";
 }

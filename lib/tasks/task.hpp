@@ -73,6 +73,9 @@ enum class Capability {
                     // β·KL to reference strategies
                     // (SaddlePoint::kl_regularization), for methods that
                     // keep the regularizer exact in their prox
+  error_rates,      // Bilevel: a classifier fitted at the lower level whose
+                    // error rates on the validation and test rows can be
+                    // read from (x, y) (Bilevel::error_rate)
 };
 // Capabilities that are structure rather than services: an algorithm that
 // does not handle one (Algorithm::handles) is skipped on a task offering it.

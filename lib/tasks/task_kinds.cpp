@@ -149,6 +149,14 @@ Index Bilevel::inner_grad_minibatch(const Matrix&, const Matrix&, Rng&, Matrix&,
                                     Matrix&) const {
   not_offered("minibatch");
 }
+Index Bilevel::inner_hvp_yy_minibatch(const Matrix&, const Matrix&,
+                                      const Matrix&, Rng&, Matrix&) const {
+  not_offered("minibatch Hessian-vector products");
+}
+Index Bilevel::inner_cross_minibatch(const Matrix&, const Matrix&,
+                                     const Matrix&, Rng&, Matrix&) const {
+  not_offered("minibatch cross products");
+}
 
 Matrix Bilevel::inner_hvp_yy(const Matrix&, const Matrix&,
                              const Matrix&) const {
@@ -164,6 +172,9 @@ Matrix Bilevel::hypergradient(const Matrix&) const {
   not_offered("hypergradient");
 }
 Vector Bilevel::optimum() const { not_offered("optimum"); }
+Vector Bilevel::error_rate(const Matrix&, const Matrix&, Split) const {
+  not_offered("error_rates");
+}
 Matrix Bilevel::initial_inner_points(Index n, Rng& rng) const {
   return rng.normal_matrix(n, dim_y());
 }
