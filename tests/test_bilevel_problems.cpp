@@ -1,0 +1,170 @@
+// Bilevel problems beyond the generic checks of test_task_gradients (which
+// test every oracle and the exact hypergradient against finite
+// differences): minibatch oracles against the full sums, the spectra the
+// parameters promise, x* against the hypergradient, bad parameters.
+#include <doctest/doctest.h>
+
+#include <Eigen/Eigenvalues>
+
+#include "core/error.hpp"
+#include "core/params.hpp"
+#include "core/rng.hpp"
+#include "tasks/bilevel.hpp"
+#include "tasks/counters.hpp"
+#include "tasks/oracles.hpp"
+#include "tasks/task.hpp"
+
+namespace vibench {
+namespace {
+
+std::shared_ptr<const Bilevel> make_bilevel(const char* name,
+                                            const Json& params) {
+  const TaskEntry* entry = TaskRegistry::instance().find(name);
+  REQUIRE(entry != nullptr);
+  return std::static_pointer_cast<const Bilevel>(
+      entry->make(Params(validate_params(params, entry->params, "", name))));
+}
+
+// Dense ∇²_yy g and ∇²_xy g at one point, from the product oracles.
+Matrix dense_hessian_yy(const Bilevel& t, const Matrix& x, const Matrix& y) {
+  const Index dy = t.dim_y();
+  return t.inner_hvp_yy(x.replicate(dy, 1), y.replicate(dy, 1),
+                        Matrix::Identity(dy, dy));
+}
+
+}  // namespace
+
+TEST_CASE("finite_sum_quadratic: minibatches are unbiased; all rows = full") {
+  const Json base = {{"dim_x", 3},
+                     {"dim_y", 4},
+                     {"n_inner", 30},
+                     {"n_outer", 20},
+                     {"instance", 5}};
+  Json all_rows = base, small = base;
+  all_rows["batch_size"] = 20;
+  small["batch_size"] = 4;
+  const auto full = make_bilevel("finite_sum_quadratic", base);
+  Rng rng = make_rng(3);
+  const Matrix x = rng.normal_matrix(2, 3), y = rng.normal_matrix(2, 4),
+               v = rng.normal_matrix(2, 4);
+  Matrix fx, fy, gx, gy, efx, efy, egx, egy;
+  full->outer_grad(x, y, efx, efy);
+  full->inner_grad(x, y, egx, egy);
+  const Matrix ehvp = full->inner_hvp_yy(x, y, v);
+  const Matrix ecross = full->inner_cross(x, y, v);
+
+  SUBCASE("a batch of every outer row is the full outer sum") {
+    const auto t = make_bilevel("finite_sum_quadratic", all_rows);
+    CHECK(t->outer_grad_minibatch(x, y, rng, fx, fy) == 20);
+    CHECK((fx - efx).cwiseAbs().maxCoeff() < 1e-12);
+    CHECK((fy - efy).cwiseAbs().maxCoeff() < 1e-12);
+  }
+  SUBCASE("small batches average to the full sums") {
+    const auto t = make_bilevel("finite_sum_quadratic", small);
+    REQUIRE(t->offers(Capability::minibatch));
+    Counters counters;
+    const BilevelOracle oracle(*t, counters, /*minibatch_seed=*/9);
+    Matrix sfx = Matrix::Zero(2, 3), sfy = Matrix::Zero(2, 4),
+           sgx = Matrix::Zero(2, 3), sgy = Matrix::Zero(2, 4),
+           shvp = Matrix::Zero(2, 4), scross = Matrix::Zero(2, 3);
+    const int draws = 20000;
+    for (int k = 0; k < draws; ++k) {
+      oracle.outer_grad(x, y, fx, fy);
+      oracle.inner_grad(x, y, gx, gy);
+      sfx += fx;
+      sfy += fy;
+      sgx += gx;
+      sgy += gy;
+      shvp += oracle.inner_hvp_yy(x, y, v);
+      scross += oracle.inner_cross(x, y, v);
+    }
+    // Relative to the size of the full value; the batch noise averages to
+    // about 1% over 20000 draws.
+    const auto close = [&](const Matrix& sum, const Matrix& exact) {
+      return (sum / draws - exact).norm() <= 0.03 * (1.0 + exact.norm());
+    };
+    CHECK(close(sfx, efx));
+    CHECK(close(sfy, efy));
+    CHECK(close(sgx, egx));
+    CHECK(close(sgy, egy));
+    CHECK(close(shvp, ehvp));
+    CHECK(close(scross, ecross));
+    CHECK(!fy.isApprox(efy, 1e-3));  // a single batch is not the full sum
+    // Four calls per draw, each reading 4 rows for each of the 2 points.
+    CHECK(counters.oracle_calls == draws * 4LL * 4 * 2);
+  }
+}
+
+TEST_CASE("finite_sum_quadratic: spectra, x* and the anchor's sizes") {
+  const auto t = make_bilevel("finite_sum_quadratic", Json::object());
+  CHECK(t->dim_x() == 100);
+  CHECK(t->dim_y() == 100);
+  CHECK(t->inner_data_size() == 1024);
+  CHECK(t->outer_data_size() == 1024);
+  // The mean of 1024 rank-one Hessians in dimension 100: its spectrum
+  // spreads around [μ, L] = [0.1, 1] by the sampling (Marchenko–Pastur,
+  // n/d ≈ 10), but stays positive and of that size.
+  Rng rng = make_rng(1);
+  const Matrix x = rng.normal_matrix(1, 100), y = rng.normal_matrix(1, 100);
+  const Vector eig =
+      Eigen::SelfAdjointEigenSolver<Matrix>(dense_hessian_yy(*t, x, y))
+          .eigenvalues();
+  CHECK(eig.minCoeff() > 0.02);
+  CHECK(eig.minCoeff() < 0.1);
+  CHECK(eig.maxCoeff() > 1.0);
+  CHECK(eig.maxCoeff() < 3.0);
+  const Vector xs = t->optimum();
+  CHECK(t->hypergradient(xs.transpose()).norm() < 1e-9);
+  // F is strongly convex: x* beats nearby points.
+  const Matrix around =
+      xs.transpose().replicate(4, 1) + 1e-2 * rng.normal_matrix(4, 100);
+  const auto big_f = [&](const Matrix& p) {
+    return t->outer_value(p, t->inner_solution(p));
+  };
+  CHECK((big_f(around).array() > big_f(xs.transpose())(0)).all());
+}
+
+TEST_CASE("ridge_hyperparameters: the hypergradient's closed form") {
+  const auto t = make_bilevel(
+      "ridge_hyperparameters",
+      {{"dim", 5}, {"n_train", 30}, {"n_validation", 20}, {"informative", 2}});
+  Rng rng = make_rng(4);
+  const Matrix x = rng.normal_matrix(3, 5);
+  const Matrix w = t->inner_solution(x);
+  // w* zeroes the inner gradient.
+  Matrix gx, gy;
+  t->inner_grad(x, w, gx, gy);
+  CHECK(gy.cwiseAbs().maxCoeff() < 1e-12);
+  // ∇F = −e^x ⊙ w* ⊙ H⁻¹∇_w f with H from the Hessian-vector oracle.
+  const Matrix hg = t->hypergradient(x);
+  for (Index i = 0; i < 3; ++i) {
+    const Matrix h = dense_hessian_yy(*t, x.row(i), w.row(i));
+    Matrix fx, fy;
+    t->outer_grad(x.row(i), w.row(i), fx, fy);
+    const Vector v = h.llt().solve(fy.row(0).transpose());
+    const Vector expected = -(x.row(i).array().exp().transpose() *
+                              w.row(i).array().transpose() * v.array())
+                                 .matrix();
+    CHECK((expected - hg.row(i).transpose()).norm() <
+          1e-12 * (1 + expected.norm()));
+  }
+}
+
+TEST_CASE("bilevel problems: contradictory parameters are refused") {
+  CHECK_THROWS_WITH_AS(make_bilevel("finite_sum_quadratic", {{"mu", 2.0}}),
+                       doctest::Contains("L_inner = 1 is below mu = 2"),
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(
+      make_bilevel("finite_sum_quadratic",
+                   {{"n_inner", 10}, {"n_outer", 10}, {"batch_size", 11}}),
+      doctest::Contains("batch_size = 11 exceeds"), ConfigError);
+  CHECK_THROWS_WITH_AS(
+      make_bilevel("finite_sum_quadratic",
+                   {{"dim_y", 20}, {"dim_x", 2}, {"n_inner", 5}}),
+      doctest::Contains("raise n_inner"), ConfigError);
+  CHECK_THROWS_WITH_AS(
+      make_bilevel("ridge_hyperparameters", {{"dim", 3}, {"informative", 4}}),
+      doctest::Contains("informative = 4 exceeds dim = 3"), ConfigError);
+}
+
+}  // namespace vibench
