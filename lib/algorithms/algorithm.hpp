@@ -43,6 +43,13 @@ class Algorithm {
   // A method that evaluates function values only (CBO): its cost is in
   // value_evals, and a max_grad_evals budget alone cannot end its cells.
   virtual bool gradient_free() const { return false; }
+  // Why this configuration cannot run correctly on `task` (of its kind),
+  // e.g. a Neumann step beyond 2/L of the task's declared L; empty when it
+  // can. A suite with such a pair is refused before anything runs.
+  virtual std::string check_task(const Task& task) const {
+    (void)task;
+    return "";
+  }
   // `initial` has num_points() rows (and, for bilevel, inner rows); `rng` is
   // the algorithm's own stream, derived from the cell seed.
   virtual std::unique_ptr<Run> start(const Oracle& oracle, const State& initial,

@@ -441,6 +441,15 @@ void add_warnings(Suite& suite) {
 // produce skipped cells: an error, naming the entry and the first reason.
 // Inside a grid or across several tasks, incompatible pairs are skipped.
 void check_compatibility(const Suite& suite) {
+  for (const auto& algorithm : suite.algorithms)
+    for (const auto& task : suite.tasks)
+      if (task.task->kind() == algorithm.algorithm->kind())
+        if (const std::string why = algorithm.algorithm->check_task(*task.task);
+            !why.empty())
+          throw ConfigError(
+              algorithm.json_path,
+              fmt::format("algorithm '{}' cannot run on task '{}': {}",
+                          algorithm.label, task.label, why));
   for (const auto& algorithm : suite.algorithms) {
     std::string first_reason, first_task;
     bool any_task = false, any_compatible = false;

@@ -59,6 +59,9 @@ class Bilevel : public Task {
   virtual Matrix inner_solution(const Matrix& x) const;
   virtual Matrix hypergradient(const Matrix& x) const;
   virtual Vector optimum() const;  // optimum: x*
+  // smoothness: L, the largest eigenvalue of ∇²_yy g over all (x, y), for
+  // the step limits of Neumann series and inner gradient steps.
+  virtual double inner_smoothness() const;
 
   // error_rates: the fraction of the `split`'s rows that the lower-level
   // classifier y misclassifies (x may set how it was fitted, not how it

@@ -54,7 +54,8 @@ enum class Capability {
                    // value_grad is the smooth part f
   smoothness,      // Objective: declares L, the Lipschitz constant of ∇f
                    // (Objective::smoothness); SaddlePoint: L of F
-                   // (SaddlePoint::lipschitz); for 1/L steps
+                   // (SaddlePoint::lipschitz); Bilevel: L of ∇_y g in y
+                   // (Bilevel::inner_smoothness); for 1/L steps
   duality_gap,     // Objective: a certified duality gap at any point
                    // (Objective::duality_gap), a bound on P(x) − P*;
                    // SaddlePoint: the game's duality gap in closed form

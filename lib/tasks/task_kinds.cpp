@@ -172,6 +172,7 @@ Matrix Bilevel::hypergradient(const Matrix&) const {
   not_offered("hypergradient");
 }
 Vector Bilevel::optimum() const { not_offered("optimum"); }
+double Bilevel::inner_smoothness() const { not_offered("smoothness"); }
 Vector Bilevel::error_rate(const Matrix&, const Matrix&, Split) const {
   not_offered("error_rates");
 }

@@ -21,6 +21,7 @@
 // (batch_size > 0) read a fresh batch of distinct rows of their level.
 #include <fmt/format.h>
 
+#include <Eigen/Eigenvalues>
 #include <cmath>
 
 #include "core/distinct_sample.hpp"
@@ -199,6 +200,10 @@ class FiniteSumQuadraticTask final : public Bilevel {
                         "finite_sum_quadratic: the mean inner Hessian is "
                         "singular for this instance (too few samples for "
                         "dim_y); raise n_inner");
+    inner_smoothness_ = Eigen::SelfAdjointEigenSolver<Matrix>(
+                            inner_.h_y, Eigen::EigenvaluesOnly)
+                            .eigenvalues()
+                            .maxCoeff();
     // x* from F's Hessian Ḡ_x + JᵀḠ_yJ and gradient at 0.
     const Matrix j = -inner_hessian_.solve(inner_.cross.transpose());
     const Vector k = -inner_hessian_.solve(inner_.c_mean.transpose());
@@ -218,7 +223,7 @@ class FiniteSumQuadraticTask final : public Bilevel {
   Index dim_y() const override { return inner_.p.cols(); }
   Capabilities capabilities() const override {
     Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
-                         Capability::optimum};
+                         Capability::optimum, Capability::smoothness};
     if (batch_ > 0) caps.insert(Capability::minibatch);
     return caps;
   }
@@ -288,9 +293,13 @@ class FiniteSumQuadraticTask final : public Bilevel {
     return fx - v * inner_.cross.transpose();
   }
   Vector optimum() const override { return optimum_; }
+  // The mean inner Hessian's largest eigenvalue: L of the full-data ∇_y g
+  // (a single sample's can be larger).
+  double inner_smoothness() const override { return inner_smoothness_; }
 
  private:
   Index batch_;
+  double inner_smoothness_ = 0;
   Level inner_, outer_;
   Eigen::LDLT<Matrix> inner_hessian_;
   Vector optimum_;

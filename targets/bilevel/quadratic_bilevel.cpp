@@ -50,6 +50,7 @@ class QuadraticBilevelTask final : public Bilevel {
     const Index dx = static_cast<Index>(p.integer("dim_x"));
     const Index dy = static_cast<Index>(p.integer("dim_y"));
     const double kappa = p.real("condition_number");
+    condition_number_ = kappa;
     mu_ = p.real("mu");
     if (mu_ == 0.0 && dx > dy)
       throw ConfigError(
@@ -89,8 +90,11 @@ class QuadraticBilevelTask final : public Bilevel {
   Index dim_y() const override { return b_.rows(); }
   Capabilities capabilities() const override {
     return {Capability::hypergradient, Capability::hessian_vector,
-            Capability::optimum, Capability::gradient_noise};
+            Capability::optimum, Capability::gradient_noise,
+            Capability::smoothness};
   }
+  // A's largest eigenvalue.
+  double inner_smoothness() const override { return condition_number_; }
 
   Vector outer_value(const Matrix& x, const Matrix& y) const override {
     const Matrix r = y.rowwise() - target_.transpose();
@@ -144,6 +148,7 @@ class QuadraticBilevelTask final : public Bilevel {
   Matrix m_;  // A⁻¹B
   Vector target_, optimum_;
   double mu_ = 0.0;
+  double condition_number_ = 1.0;
 };
 
 }  // namespace
