@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <Eigen/Eigenvalues>
+#include <filesystem>
+#include <fstream>
 
 #include "core/error.hpp"
 #include "core/params.hpp"
@@ -150,7 +152,75 @@ TEST_CASE("ridge_hyperparameters: the hypergradient's closed form") {
   }
 }
 
+TEST_CASE("data_hypercleaning: error rates, corruption and full batches") {
+  const Json small = {{"validation_fraction", 0.45}, {"test_fraction", 0.45}};
+  const auto t = make_bilevel("data_hypercleaning", small);
+  REQUIRE(t->offers(Capability::error_rates));
+  const Index n = t->dim_x();
+  CHECK(n == t->inner_data_size());
+  CHECK(t->dim_y() % 10 == 0);
+  Rng rng = make_rng(2);
+  // W = 0 predicts class 0 everywhere: wrong on the ≈ 90% of other rows.
+  const Matrix zero_w = Matrix::Zero(1, t->dim_y());
+  const double at_zero =
+      t->error_rate(Matrix::Zero(1, n), zero_w, Bilevel::Split::test)(0);
+  CHECK(at_zero > 0.85);
+  CHECK(at_zero < 0.95);
+  // Trusting every training label (σ(x) ≈ 1): clean labels give a good
+  // classifier, 90% random ones a much worse one.
+  const Matrix trust = Matrix::Constant(1, n, 8.0);
+  Json clean = small, noisy = small;
+  clean["corruption"] = 0.0;
+  noisy["corruption"] = 0.9;
+  const auto t_clean = make_bilevel("data_hypercleaning", clean);
+  const auto t_noisy = make_bilevel("data_hypercleaning", noisy);
+  const double clean_error = t_clean->error_rate(
+      trust, t_clean->inner_solution(trust), Bilevel::Split::test)(0);
+  const double noisy_error = t_noisy->error_rate(
+      trust, t_noisy->inner_solution(trust), Bilevel::Split::test)(0);
+  INFO("test error, clean " << clean_error << ", noisy " << noisy_error);
+  CHECK(clean_error < 0.12);
+  CHECK(noisy_error > clean_error + 0.1);
+  // Down-weighting training rows cannot change W*'s stationarity: the
+  // inner gradient vanishes at W*(x) for any x.
+  const Matrix x = rng.normal_matrix(1, n);
+  Matrix gx, gy;
+  t->inner_grad(x, t->inner_solution(x), gx, gy);
+  CHECK(gy.norm() <= 1e-10);
+
+  // A minibatch of every training row is the full sum (in another order).
+  Json all_rows = small;
+  all_rows["batch_size"] = n;
+  const auto t_all = make_bilevel("data_hypercleaning", all_rows);
+  const Matrix w = 0.1 * rng.normal_matrix(2, t->dim_y()),
+               v = rng.normal_matrix(2, t->dim_y()),
+               xs = rng.normal_matrix(2, n);
+  Matrix egx, egy, out;
+  t->inner_grad(xs, w, egx, egy);
+  CHECK(t_all->inner_grad_minibatch(xs, w, rng, gx, gy) == n);
+  CHECK((gx - egx).cwiseAbs().maxCoeff() < 1e-14);
+  CHECK((gy - egy).cwiseAbs().maxCoeff() < 1e-13);
+  t_all->inner_hvp_yy_minibatch(xs, w, v, rng, out);
+  CHECK((out - t->inner_hvp_yy(xs, w, v)).cwiseAbs().maxCoeff() < 1e-13);
+  t_all->inner_cross_minibatch(xs, w, v, rng, out);
+  CHECK((out - t->inner_cross(xs, w, v)).cwiseAbs().maxCoeff() < 1e-14);
+}
+
 TEST_CASE("bilevel problems: contradictory parameters are refused") {
+  CHECK_THROWS_WITH_AS(
+      make_bilevel("data_hypercleaning",
+                   {{"validation_fraction", 0.5}, {"test_fraction", 0.5}}),
+      doctest::Contains("leaves no training rows"), ConfigError);
+  CHECK_THROWS_AS(make_bilevel("data_hypercleaning", {{"corruption", 1.0}}),
+                  ConfigError);
+  const std::string bad_labels =
+      (std::filesystem::temp_directory_path() / "vibench_labels_12.csv")
+          .string();
+  std::ofstream(bad_labels) << "a,b,label\n1,2,3\n4,5,12\n";
+  CHECK_THROWS_WITH_AS(
+      make_bilevel("data_hypercleaning", {{"data", bad_labels}}),
+      doctest::Contains("label '12' is not an integer in 0 … 9"), ConfigError);
+  std::filesystem::remove(bad_labels);
   CHECK_THROWS_WITH_AS(make_bilevel("finite_sum_quadratic", {{"mu", 2.0}}),
                        doctest::Contains("L_inner = 1 is below mu = 2"),
                        ConfigError);

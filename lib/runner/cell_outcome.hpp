@@ -10,7 +10,13 @@ enum class CellStatus { ok, diverged, timeout, failed, skipped };
 const char* to_string(CellStatus status);
 
 // Which budget limit ended an ok cell (none: it ended otherwise).
-enum class StopReason { none, max_iterations, max_grad_evals, max_seconds };
+enum class StopReason {
+  none,
+  max_iterations,
+  max_grad_evals,
+  max_oracle_calls,
+  max_seconds
+};
 const char* to_string(StopReason reason);  // "" for none
 
 struct CellOutcome {

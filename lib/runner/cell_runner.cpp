@@ -237,7 +237,8 @@ class CellLoop {
 
   bool unbounded_without_gradients() const {
     const Budget& b = suite_.budget;
-    return b.max_grad_evals && !b.max_iterations && !b.max_seconds;
+    return b.max_grad_evals && !b.max_iterations && !b.max_seconds &&
+           !b.max_oracle_calls;
   }
 
   StopReason budget_reached() const {
@@ -246,6 +247,8 @@ class CellLoop {
       return StopReason::max_iterations;
     if (b.max_grad_evals && counters_.grad_evals >= *b.max_grad_evals)
       return StopReason::max_grad_evals;
+    if (b.max_oracle_calls && counters_.oracle_calls >= *b.max_oracle_calls)
+      return StopReason::max_oracle_calls;
     if (b.max_seconds && algorithm_seconds_ >= *b.max_seconds)
       return StopReason::max_seconds;
     return StopReason::none;
@@ -439,6 +442,8 @@ const char* to_string(StopReason reason) {
       return "max_iterations";
     case StopReason::max_grad_evals:
       return "max_grad_evals";
+    case StopReason::max_oracle_calls:
+      return "max_oracle_calls";
     case StopReason::max_seconds:
       return "max_seconds";
   }

@@ -33,8 +33,8 @@ const std::vector<std::string> kSuiteKeys = {"$schema",
 const std::vector<std::string> kTaskKeys = {"name", "params", "init", "noise"};
 const std::vector<std::string> kAlgorithmKeys = {"name", "params"};
 const std::vector<std::string> kMetricKeys = {"name", "settings"};
-const std::vector<std::string> kBudgetKeys = {"max_iterations",
-                                              "max_grad_evals", "max_seconds"};
+const std::vector<std::string> kBudgetKeys = {
+    "max_iterations", "max_grad_evals", "max_oracle_calls", "max_seconds"};
 const std::vector<std::string> kCheckpointKeys = {"every", "log_spaced"};
 const std::vector<std::string> kInitKeys = {"mean", "std"};
 
@@ -329,14 +329,35 @@ void parse_budget(const Json& doc, Suite& suite) {
   if (budget.contains("max_grad_evals"))
     suite.budget.max_grad_evals = positive_integer(
         budget["max_grad_evals"], "/budget/max_grad_evals", "max_grad_evals");
+  if (budget.contains("max_oracle_calls"))
+    suite.budget.max_oracle_calls =
+        positive_integer(budget["max_oracle_calls"], "/budget/max_oracle_calls",
+                         "max_oracle_calls");
   if (budget.contains("max_seconds"))
     suite.budget.max_seconds = positive_number(
         budget["max_seconds"], "/budget/max_seconds", "max_seconds");
   if (!suite.budget.max_iterations && !suite.budget.max_grad_evals &&
-      !suite.budget.max_seconds)
+      !suite.budget.max_oracle_calls && !suite.budget.max_seconds)
     throw ConfigError("/budget",
                       "the budget needs at least one of 'max_iterations', "
-                      "'max_grad_evals', 'max_seconds'");
+                      "'max_grad_evals', 'max_oracle_calls', 'max_seconds'");
+}
+
+// max_oracle_calls counts the bilevel oracles only (Counters::oracle_calls):
+// alone, it cannot end a cell of another kind.
+void check_oracle_call_budget(const Suite& suite) {
+  const Budget& b = suite.budget;
+  if (!b.max_oracle_calls || b.max_iterations || b.max_grad_evals ||
+      b.max_seconds)
+    return;
+  for (size_t i = 0; i < suite.tasks.size(); ++i)
+    if (suite.tasks[i].task->kind() != TaskKind::bilevel)
+      throw ConfigError(
+          "/budget/max_oracle_calls",
+          fmt::format("max_oracle_calls counts the oracle calls of bilevel "
+                      "problems, and task '{}' (/tasks/{}) is not one; add "
+                      "max_iterations, max_grad_evals or max_seconds",
+                      suite.tasks[i].label, i));
 }
 
 void parse_checkpoints(const Json& doc, Suite& suite) {
@@ -507,6 +528,7 @@ Json Budget::to_json() const {
   Json out = Json::object();
   if (max_iterations) out["max_iterations"] = *max_iterations;
   if (max_grad_evals) out["max_grad_evals"] = *max_grad_evals;
+  if (max_oracle_calls) out["max_oracle_calls"] = *max_oracle_calls;
   if (max_seconds) out["max_seconds"] = *max_seconds;
   return out;
 }
@@ -568,6 +590,7 @@ Suite parse_suite(const Json& doc, const std::string& file) {
   suite.hash = hex(hash_string(canonical.dump()));
   add_warnings(suite);
   check_compatibility(suite);
+  check_oracle_call_budget(suite);
   return suite;
 }
 

@@ -58,6 +58,9 @@ struct MetricConfig {
 struct Budget {
   std::optional<long long> max_iterations;
   std::optional<long long> max_grad_evals;
+  // Bilevel cells: Counters::oracle_calls (sample-level gradients, HVPs and
+  // cross products).
+  std::optional<long long> max_oracle_calls;
   std::optional<double> max_seconds;
   Json to_json() const;
 };

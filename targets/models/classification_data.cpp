@@ -15,7 +15,8 @@
 namespace vibench {
 
 ClassificationTable read_classification_table(const std::string& name,
-                                              const std::string& where) {
+                                              const std::string& where,
+                                              int classes) {
   const auto path = resolve_data_file(name, "classification", ".csv", where);
   const std::string file = path.string();
   std::vector<CsvRecord> records;
@@ -57,10 +58,14 @@ ClassificationTable read_classification_table(const std::string& name,
       if (j < cols) {
         table.features(i, j) = value;
       } else {
-        if (value != 0.0 && value != 1.0)
-          throw ConfigError(where, fmt::format("{}:{}: label '{}' is not 0 "
-                                               "or 1",
-                                               file, record.line, cell));
+        if (value != std::floor(value) || value < 0 || value >= classes)
+          throw ConfigError(
+              where, classes == 2
+                         ? fmt::format("{}:{}: label '{}' is not 0 or 1", file,
+                                       record.line, cell)
+                         : fmt::format("{}:{}: label '{}' is not an integer in "
+                                       "0 … {}",
+                                       file, record.line, cell, classes - 1));
         table.labels(i) = value;
       }
     }

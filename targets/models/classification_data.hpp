@@ -18,7 +18,8 @@ namespace vibench {
 using RowMatrix =
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// Raw table: features (rows × columns) and labels in {0, 1}.
+// Raw table: features (rows × columns) and labels in {0, 1} (or in
+// {0, …, classes − 1} for a multiclass table).
 struct ClassificationTable {
   RowMatrix features;
   Vector labels;
@@ -27,10 +28,12 @@ struct ClassificationTable {
 
 // Reads a bundled table (`name` in targets/data/classification, e.g.
 // "german_credit") or a CSV path: header row, numeric feature columns, last
-// column `label` with values 0/1. ConfigError (at `where`) names the file,
-// the line and column of a bad cell, and the closest bundled name.
+// column `label` with values 0/1 (integers 0 … classes − 1 when `classes`
+// > 2). ConfigError (at `where`) names the file, the line and column of a
+// bad cell, and the closest bundled name.
 ClassificationTable read_classification_table(const std::string& name,
-                                              const std::string& where);
+                                              const std::string& where,
+                                              int classes = 2);
 
 // Synthetic data: features x ~ N(0, I_dim), true weights w* ~ N(0, (4/dim)·I)
 // (so the logit x·w* has variance ≈ 4: informative but not separable), and

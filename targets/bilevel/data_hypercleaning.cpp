@@ -1,0 +1,488 @@
+// `data_hypercleaning`: learn one weight per training sample so that a
+// softmax classifier trained on partly corrupted labels does well on clean
+// validation rows (F2SA's and benchopt's hyper-cleaning experiment, on the
+// bundled `digits` table; PAPERS.md §7.7, §9.2).
+//
+//   inner  g(x, W) = (1/n) Σ_i σ(x_i) CE(W; a_i, ỹ_i) + r‖W‖²
+//   outer  f(x, W) = (1/m) Σ_j CE(W; a_j, y_j)          (validation rows)
+//
+// with CE(W; a, y) = logsumexp(Wᵀa) − (Wᵀa)_y, W ∈ ℝ^{d×C} (the features,
+// standardized on the training and validation rows, plus an intercept),
+// and ỹ the training labels of which a fraction `corruption` was replaced by
+// a uniformly random class (possibly the same one). x ∈ ℝ^n has one entry
+// per training row; y = vec(W) row by row (entry j·C + c is W_jc).
+// Oracles, batched over points: the logits of all points are one product
+// A·[W_1 … W_P] over the data. With P = softmax(AW), s_i = σ(x_i):
+//   ∇_W g = Aᵀ(s ⊙ (P − Y))/n + 2rW,       ∂g/∂x_i = σ'(x_i) CE_i / n
+//   ∇²_WW g·V = Aᵀ(s ⊙ (P ⊙ U − P ⊙ rowsum(P ⊙ U)))/n + 2rV,  U = AV
+//   (∇²_xW g·V)_i = σ'(x_i) ⟨P_i − Y_i, U_i⟩ / n.
+// W*(x) by Newton's method with a dense Hessian (Kronecker blocks
+// Aᵀdiag(s ⊙ S_cc')A/n) to ‖∇_W g‖ ≤ 1e-11, and ∇F(x) = −∇²_xW g·H⁻¹∇_W f
+// with the same factorization. Validation and test error rates are those
+// of the solver's own W.
+#include <fmt/format.h>
+
+#include <Eigen/Cholesky>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+
+#include "core/distinct_sample.hpp"
+#include "core/error.hpp"
+#include "core/rng.hpp"
+#include "targets/models/classification_data.hpp"
+#include "targets/models/logistic_model.hpp"
+#include "tasks/bilevel.hpp"
+
+namespace vibench {
+namespace {
+
+constexpr int kClasses = 10;
+
+// Rows of one split: features and one-hot labels.
+struct Rows {
+  RowMatrix a;
+  Matrix onehot;  // rows × C
+  Vector labels;  // class indices, as doubles
+  Index size() const { return a.rows(); }
+  Rows subset(const std::vector<Index>& which) const {
+    Rows out;
+    out.a = a(which, Eigen::placeholders::all);
+    out.onehot = onehot(which, Eigen::placeholders::all);
+    out.labels = labels(which);
+    return out;
+  }
+};
+
+Rows make_rows(const RowMatrix& a, const Vector& labels) {
+  Rows rows{a, Matrix::Zero(a.rows(), kClasses), labels};
+  for (Index i = 0; i < a.rows(); ++i)
+    rows.onehot(i, static_cast<Index>(labels(i))) = 1.0;
+  return rows;
+}
+
+class DataHypercleaningTask final : public Bilevel {
+ public:
+  static constexpr const char* kName = "data_hypercleaning";
+  static constexpr const char* kDescription =
+      "Data hyper-cleaning on the bundled digits table (10 classes): "
+      "per-sample weights σ(x_i) on training rows with partly random "
+      "labels, softmax lower level with r‖W‖², validation cross-entropy "
+      "upper level; W*(x) by Newton, exact hypergradient by a dense solve, "
+      "validation and test error rates";
+  static constexpr const char* kDimensionRule =
+      "training rows (the inner variable W has (features + 1) × 10)";
+
+  static ParamSpecs params() {
+    return {
+        ParamSpec::string("data", "digits", {},
+                          "a bundled table or CSV path with integer labels "
+                          "0–9 in a last column 'label'"),
+        ParamSpec::real("corruption", 0.5,
+                        "fraction of training labels replaced by a uniform "
+                        "random class (benchopt: 0.5, 0.7, 0.9)")
+            .at_least(0.0)
+            .below(1.0),
+        ParamSpec::real("regularization", 0.2,
+                        "r of the lower level's r‖W‖² (benchopt: 0.2)")
+            .above(0.0),
+        ParamSpec::real("validation_fraction", 0.25,
+                        "fraction of the rows held out for validation")
+            .above(0.0)
+            .below(1.0),
+        ParamSpec::real("test_fraction", 0.25,
+                        "fraction of the rows held out for testing")
+            .above(0.0)
+            .below(1.0),
+        ParamSpec::integer("split_seed", 0, "seed of the three-way split")
+            .at_least(0),
+        ParamSpec::integer("instance", 0, "seed of the label corruption")
+            .at_least(0),
+        ParamSpec::integer("batch_size", 0,
+                           "rows per minibatch of each oracle call (0: full "
+                           "data)")
+            .at_least(0),
+    };
+  }
+
+  explicit DataHypercleaningTask(const Params& p)
+      : regularization_(p.real("regularization")),
+        batch_(static_cast<Index>(p.integer("batch_size"))) {
+    const double validation = p.real("validation_fraction");
+    const double test = p.real("test_fraction");
+    if (validation + test >= 1.0)
+      throw ConfigError("test_fraction",
+                        fmt::format("validation_fraction + test_fraction = "
+                                    "{} leaves no training rows",
+                                    validation + test));
+    const ClassificationTable table =
+        read_classification_table(p.string("data"), "data", kClasses);
+    // Test rows first; the rest split again into validation and training,
+    // standardized on training + validation rows.
+    const ClassificationSplit split = split_and_standardize(
+        table, test, static_cast<std::uint64_t>(p.integer("split_seed")));
+    test_ = make_rows(split.test_x, split.test_y);
+    const Index rest = split.train_x.rows();
+    std::vector<Index> order(static_cast<size_t>(rest));
+    std::iota(order.begin(), order.end(), Index{0});
+    Rng split_rng =
+        make_rng(static_cast<std::uint64_t>(p.integer("split_seed")))
+            .child("validation rows");
+    for (Index i = rest - 1; i > 0; --i)
+      std::swap(order[static_cast<size_t>(i)],
+                order[static_cast<size_t>(split_rng.index(i + 1))]);
+    const Index n_validation = static_cast<Index>(
+        std::llround(validation * static_cast<double>(table.labels.size())));
+    if (n_validation < 1 || n_validation >= rest)
+      throw ConfigError("validation_fraction",
+                        "the validation split leaves no validation or no "
+                        "training rows");
+    const std::vector<Index> validation_rows(order.begin(),
+                                             order.begin() + n_validation);
+    const std::vector<Index> train_rows(order.begin() + n_validation,
+                                        order.end());
+    const Rows all = make_rows(split.train_x, split.train_y);
+    validation_ = all.subset(validation_rows);
+    train_ = all.subset(train_rows);
+    clean_labels_ = train_.labels;
+    Rng corrupt = make_rng(static_cast<std::uint64_t>(p.integer("instance")))
+                      .child("label corruption");
+    const double corruption = p.real("corruption");
+    for (Index i = 0; i < train_.size(); ++i)
+      if (corrupt.uniform() < corruption)
+        train_.labels(i) = static_cast<double>(corrupt.index(kClasses));
+    train_ = make_rows(train_.a, train_.labels);
+    if (batch_ > std::min(train_.size(), validation_.size()))
+      throw ConfigError("batch_size",
+                        fmt::format("batch_size = {} exceeds the {} "
+                                    "validation or {} training rows",
+                                    batch_, validation_.size(), train_.size()));
+  }
+
+  Index dim_x() const override { return train_.size(); }
+  Index dim_y() const override { return features() * kClasses; }
+  Capabilities capabilities() const override {
+    Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
+                         Capability::error_rates};
+    if (batch_ > 0) caps.insert(Capability::minibatch);
+    return caps;
+  }
+  Index outer_data_size() const override { return validation_.size(); }
+  Index inner_data_size() const override { return train_.size(); }
+  Index batch_size() const override { return batch_; }
+  // Every sample weight σ(0) = ½ and W = 0 (all classes equally likely).
+  Matrix initial_points(Index n, Rng&) const override {
+    return Matrix::Zero(n, dim_x());
+  }
+  Matrix initial_inner_points(Index n, Rng&) const override {
+    return Matrix::Zero(n, dim_y());
+  }
+  // The fraction of training labels the corruption changed.
+  double changed_label_fraction() const {
+    return (train_.labels.array() != clean_labels_.array())
+        .cast<double>()
+        .mean();
+  }
+
+  Vector outer_value(const Matrix&, const Matrix& w) const override {
+    const Fit fit = evaluate(validation_, w);
+    return fit.loss.colwise().mean().transpose();
+  }
+  void outer_grad(const Matrix& x, const Matrix& w, Matrix& fx,
+                  Matrix& fy) const override {
+    fx = Matrix::Zero(x.rows(), x.cols());
+    fy = weight_gradient(validation_, w, nullptr, nullptr);
+  }
+  Vector inner_value(const Matrix& x, const Matrix& w) const override {
+    const Fit fit = evaluate(train_, w);
+    const Matrix s = sigmoid(x);
+    Vector out(w.rows());
+    for (Index p = 0; p < w.rows(); ++p)
+      out(p) =
+          s.row(p).dot(fit.loss.col(p)) / static_cast<double>(train_.size()) +
+          regularization_ * w.row(p).squaredNorm();
+    return out;
+  }
+  void inner_grad(const Matrix& x, const Matrix& w, Matrix& gx,
+                  Matrix& gy) const override {
+    inner_grad_rows(train_, nullptr, x, w, gx, gy);
+  }
+  Matrix inner_hvp_yy(const Matrix& x, const Matrix& w,
+                      const Matrix& v) const override {
+    return hvp_rows(train_, nullptr, x, w, v);
+  }
+  Matrix inner_cross(const Matrix& x, const Matrix& w,
+                     const Matrix& v) const override {
+    return cross_rows(train_, nullptr, x, w, v);
+  }
+
+  Index outer_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
+                             Matrix& fx, Matrix& fy) const override {
+    const Rows batch =
+        validation_.subset(sample_distinct(validation_.size(), batch_, rng));
+    fx = Matrix::Zero(x.rows(), x.cols());
+    fy = weight_gradient(batch, w, nullptr, nullptr);
+    return batch_;
+  }
+  Index inner_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
+                             Matrix& gx, Matrix& gy) const override {
+    const std::vector<Index> s = sample_distinct(train_.size(), batch_, rng);
+    inner_grad_rows(train_.subset(s), &s, x, w, gx, gy);
+    return batch_;
+  }
+  Index inner_hvp_yy_minibatch(const Matrix& x, const Matrix& w,
+                               const Matrix& v, Rng& rng,
+                               Matrix& out) const override {
+    const std::vector<Index> s = sample_distinct(train_.size(), batch_, rng);
+    out = hvp_rows(train_.subset(s), &s, x, w, v);
+    return batch_;
+  }
+  Index inner_cross_minibatch(const Matrix& x, const Matrix& w, const Matrix& v,
+                              Rng& rng, Matrix& out) const override {
+    const std::vector<Index> s = sample_distinct(train_.size(), batch_, rng);
+    out = cross_rows(train_.subset(s), &s, x, w, v);
+    return batch_;
+  }
+
+  Matrix inner_solution(const Matrix& x) const override {
+    Matrix w(x.rows(), dim_y());
+    for (Index p = 0; p < x.rows(); ++p) w.row(p) = solve(x.row(p)).w;
+    return w;
+  }
+  Matrix hypergradient(const Matrix& x) const override {
+    Matrix out(x.rows(), x.cols());
+    for (Index p = 0; p < x.rows(); ++p) {
+      const Solution sol = solve(x.row(p));
+      Matrix fx, fy;
+      outer_grad(x.row(p), sol.w, fx, fy);
+      const Matrix v = sol.hessian.solve(fy.transpose()).transpose();
+      out.row(p) = -inner_cross(x.row(p), sol.w, v);
+    }
+    return out;
+  }
+
+  Vector error_rate(const Matrix&, const Matrix& w,
+                    Split split) const override {
+    const Rows& rows = split == Split::test ? test_ : validation_;
+    const Matrix logits = rows.a * stacked(w);
+    Vector out(w.rows());
+    for (Index p = 0; p < w.rows(); ++p) {
+      Index errors = 0;
+      for (Index i = 0; i < rows.size(); ++i) {
+        Index best = 0;
+        logits.row(i).segment(p * kClasses, kClasses).maxCoeff(&best);
+        errors += best != static_cast<Index>(rows.labels(i));
+      }
+      out(p) = static_cast<double>(errors) / static_cast<double>(rows.size());
+    }
+    return out;
+  }
+
+ private:
+  Index features() const { return train_.a.cols(); }
+
+  // [W_1 … W_P] (d × P·C) from the points' rows y = vec(W) (row-major W).
+  Matrix stacked(const Matrix& w) const {
+    const Index d = features();
+    Matrix out(d, w.rows() * kClasses);
+    for (Index p = 0; p < w.rows(); ++p)
+      for (Index j = 0; j < d; ++j)
+        out.block(j, p * kClasses, 1, kClasses) =
+            w.block(p, j * kClasses, 1, kClasses);
+    return out;
+  }
+  // The inverse of stacked(): d × P·C back to P rows of vec(W).
+  Matrix unstacked(const Matrix& m, Index points) const {
+    const Index d = features();
+    Matrix out(points, d * kClasses);
+    for (Index p = 0; p < points; ++p)
+      for (Index j = 0; j < d; ++j)
+        out.block(p, j * kClasses, 1, kClasses) =
+            m.block(j, p * kClasses, 1, kClasses);
+    return out;
+  }
+
+  // Softmax probabilities (rows × P·C) and per-row losses (rows × P).
+  struct Fit {
+    Matrix probabilities, loss;
+  };
+  Fit evaluate(const Rows& rows, const Matrix& w) const {
+    const Index points = w.rows();
+    Fit fit{rows.a * stacked(w), Matrix(rows.size(), points)};
+    for (Index p = 0; p < points; ++p)
+      for (Index i = 0; i < rows.size(); ++i) {
+        auto z = fit.probabilities.row(i).segment(p * kClasses, kClasses);
+        const double top = z.maxCoeff();
+        const double log_sum = top + std::log((z.array() - top).exp().sum());
+        fit.loss(i, p) = log_sum - z(static_cast<Index>(rows.labels(i)));
+        z = (z.array() - log_sum).exp().matrix();
+      }
+    return fit;
+  }
+  static Matrix sigmoid(const Matrix& x) {
+    return x.unaryExpr([](double t) { return logistic::sigmoid(t); });
+  }
+  // Sample weights of the rows used: σ(x) on those columns of x, or 1 for
+  // the validation rows (weights == nullptr).
+  static Matrix row_weights(const Matrix& x, const std::vector<Index>* cols) {
+    return cols ? sigmoid(x(Eigen::placeholders::all, *cols)) : sigmoid(x);
+  }
+
+  // Aᵀ(s ⊙ (P − Y))/rows, unstacked; s = 1 when `weights` is null; plus
+  // 2rW when `w_for_ridge` is given.
+  Matrix weight_gradient(const Rows& rows, const Matrix& w,
+                         const Matrix* weights,
+                         const Matrix* w_for_ridge) const {
+    Fit fit = evaluate(rows, w);
+    Matrix& r = fit.probabilities;
+    for (Index p = 0; p < w.rows(); ++p) {
+      auto block = r.middleCols(p * kClasses, kClasses);
+      block -= rows.onehot;
+      if (weights) block = weights->row(p).transpose().asDiagonal() * block;
+    }
+    Matrix g = unstacked(rows.a.transpose() * r, w.rows()) /
+               static_cast<double>(rows.size());
+    if (w_for_ridge) g += 2.0 * regularization_ * *w_for_ridge;
+    return g;
+  }
+  void inner_grad_rows(const Rows& rows, const std::vector<Index>* cols,
+                       const Matrix& x, const Matrix& w, Matrix& gx,
+                       Matrix& gy) const {
+    const Matrix s = row_weights(x, cols);
+    gy = weight_gradient(rows, w, &s, &w);
+    // ∂g/∂x_i = σ'(x_i) CE_i / n, unbiased over a batch by the scale n/B
+    // (only the batch's entries are nonzero).
+    const Fit fit = evaluate(rows, w);
+    const double n = static_cast<double>(train_.size());
+    const double scale = n / static_cast<double>(rows.size());
+    gx = Matrix::Zero(x.rows(), x.cols());
+    for (Index p = 0; p < x.rows(); ++p)
+      for (Index k = 0; k < rows.size(); ++k) {
+        const Index i = cols ? (*cols)[static_cast<size_t>(k)] : k;
+        gx(p, i) = scale * s(p, k) * (1.0 - s(p, k)) * fit.loss(k, p) / n;
+      }
+  }
+  Matrix hvp_rows(const Rows& rows, const std::vector<Index>* cols,
+                  const Matrix& x, const Matrix& w, const Matrix& v) const {
+    const Matrix s = row_weights(x, cols);
+    const Fit fit = evaluate(rows, w);
+    Matrix u = rows.a * stacked(v);
+    for (Index p = 0; p < w.rows(); ++p) {
+      const auto prob = fit.probabilities.middleCols(p * kClasses, kClasses);
+      auto block = u.middleCols(p * kClasses, kClasses);
+      const Vector mixed = prob.cwiseProduct(block).rowwise().sum();
+      block = prob.cwiseProduct(block) -
+              prob.cwiseProduct(mixed.replicate(1, kClasses));
+      block = s.row(p).transpose().asDiagonal() * block;
+    }
+    return unstacked(rows.a.transpose() * u, w.rows()) /
+               static_cast<double>(rows.size()) +
+           2.0 * regularization_ * v;
+  }
+  Matrix cross_rows(const Rows& rows, const std::vector<Index>* cols,
+                    const Matrix& x, const Matrix& w, const Matrix& v) const {
+    const Matrix s = row_weights(x, cols);
+    const Fit fit = evaluate(rows, w);
+    const Matrix u = rows.a * stacked(v);
+    const double n = static_cast<double>(train_.size());
+    const double scale = n / static_cast<double>(rows.size());
+    Matrix out = Matrix::Zero(x.rows(), x.cols());
+    for (Index p = 0; p < x.rows(); ++p) {
+      const Matrix residual =
+          fit.probabilities.middleCols(p * kClasses, kClasses) - rows.onehot;
+      const Vector inner =
+          residual.cwiseProduct(u.middleCols(p * kClasses, kClasses))
+              .rowwise()
+              .sum();
+      for (Index k = 0; k < rows.size(); ++k) {
+        const Index i = cols ? (*cols)[static_cast<size_t>(k)] : k;
+        out(p, i) = scale * s(p, k) * (1.0 - s(p, k)) * inner(k) / n;
+      }
+    }
+    return out;
+  }
+
+  struct Solution {
+    RowVector w;
+    Eigen::LLT<Matrix> hessian;
+  };
+  // Newton's solution at x, remembered for the last x: the metrics of one
+  // checkpoint (outer_objective, hypergradient_norm, inner_gap, ...) ask
+  // for the same W*(x) in turn. Cells share the task across threads, hence
+  // the lock.
+  Solution solve(const RowVector& x) const {
+    {
+      const std::lock_guard<std::mutex> lock(cache_mutex_);
+      if (cached_x_.size() == x.size() && cached_x_ == x) return cached_;
+    }
+    Solution sol = newton(x);
+    const std::lock_guard<std::mutex> lock(cache_mutex_);
+    cached_x_ = x;
+    cached_ = sol;
+    return sol;
+  }
+  // Newton's method from W = 0 with a backtracking line search, to
+  // ‖∇_W g‖ ≤ 1e-11; the Hessian's factorization at W* is kept for ∇F.
+  Solution newton(const RowVector& x) const {
+    const Index d = features(), dim = dim_y();
+    const Matrix xm = x;
+    const Vector s = sigmoid(xm).row(0).transpose();
+    const double n = static_cast<double>(train_.size());
+    Solution sol{RowVector::Zero(dim), {}};
+    for (int iteration = 0; iteration < 100; ++iteration) {
+      Matrix gx, gy;
+      inner_grad(xm, sol.w, gx, gy);
+      const Fit fit = evaluate(train_, sol.w);
+      const Matrix& prob = fit.probabilities;
+      // H[(j,c),(k,c')] = Σ_i s_i a_ij a_ik S_i[c,c'] / n + 2r δ.
+      Matrix h = Matrix::Zero(dim, dim);
+      for (int c = 0; c < kClasses; ++c)
+        for (int c2 = c; c2 < kClasses; ++c2) {
+          Vector weight = -prob.col(c).cwiseProduct(prob.col(c2));
+          if (c == c2) weight += prob.col(c);
+          weight.array() *= s.array();
+          const Matrix block =
+              train_.a.transpose() * weight.asDiagonal() * train_.a / n;
+          for (Index j = 0; j < d; ++j)
+            for (Index k = 0; k < d; ++k) {
+              h(j * kClasses + c, k * kClasses + c2) = block(j, k);
+              h(k * kClasses + c2, j * kClasses + c) = block(j, k);
+            }
+        }
+      h.diagonal().array() += 2.0 * regularization_;
+      sol.hessian.compute(h);
+      const double norm = gy.norm();
+      if (norm <= 1e-11) return sol;
+      const RowVector step =
+          sol.hessian.solve(gy.row(0).transpose()).transpose();
+      // Backtracking on g's value far from W*; near it (‖∇g‖ < 1e-3, inside
+      // Newton's quadratic region) the value's rounding would stall the
+      // search, so the full step is taken.
+      const double value = inner_value(xm, sol.w)(0);
+      double t = 1.0;
+      for (int k = 0; k < 50 && norm >= 1e-3; ++k, t *= 0.5) {
+        const Matrix trial = sol.w - t * step;
+        if (inner_value(xm, trial)(0) <= value - 1e-4 * t * gy.row(0).dot(step))
+          break;
+      }
+      sol.w -= t * step;
+    }
+    throw std::runtime_error(
+        "data_hypercleaning: Newton's method did not reach ‖∇_W g‖ ≤ 1e-11 "
+        "in 100 iterations");
+  }
+
+  Rows train_, validation_, test_;
+  Vector clean_labels_;
+  mutable std::mutex cache_mutex_;
+  mutable RowVector cached_x_;
+  mutable Solution cached_;
+  double regularization_;
+  Index batch_;
+};
+
+}  // namespace
+
+VIBENCH_REGISTER_TASK(DataHypercleaningTask);
+
+}  // namespace vibench

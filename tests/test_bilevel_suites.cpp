@@ -1,0 +1,137 @@
+// Re-runs slices of the bilevel paper suites (suites/papers/truncation,
+// hypercleaning) and checks what their README paragraphs state; and the
+// max_oracle_calls budget they use.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "core/error.hpp"
+#include "runner/cell_runner.hpp"
+#include "runner/suite.hpp"
+#include "tasks/bilevel.hpp"
+#include "test_helpers.hpp"
+
+using namespace vibench;
+
+namespace {
+
+std::filesystem::path source_root() {
+  return std::filesystem::path(VIBENCH_SOURCE_DIR);
+}
+
+Suite paper_suite(const std::string& name) {
+  return load_suite(
+      (source_root() / "suites" / "papers" / (name + ".json")).string());
+}
+
+double final_metric(const Json& record, const std::string& metric) {
+  return record["final"]["metrics"][metric].get<double>();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "paper claim (truncation): the truncated hypergradient's bias falls "
+    "at least as fast as 0.9^K, and K = 10 of T = 50 reaches full ITD's F "
+    "within 1%") {
+  const Suite suite = paper_suite("truncation");
+  std::map<long long, Json> by_k;  // K → record; ITD under K = T = 50
+  for (const Cell& cell : expand_cells(suite)) {
+    if (cell.replicate != 0) continue;
+    const Json record = run_cell(suite, cell);
+    REQUIRE(record["status"] == "ok");
+    const Json& params = suite.algorithms[cell.algorithm_index].params;
+    by_k[params.value("backprop_steps", 50LL)] = record;
+  }
+  REQUIRE(by_k.size() == 6);
+  // 1 − β λ_min(A) = 1 − 0.1 · 1.
+  const double rate = 0.9;
+  long long previous_k = 0;
+  double previous_error = 0;
+  for (const auto& [k, record] : by_k) {
+    const double error = final_metric(record, "hypergradient_error");
+    INFO("K = " << k << ": bias " << error);
+    if (previous_k > 0)
+      CHECK(error <= previous_error * std::pow(rate, k - previous_k));
+    previous_k = k;
+    previous_error = error;
+    // K − 1 Hessian-vector products per outer step (and at the start).
+    CHECK(record["final"]["hvp_evals"].get<long long>() == 501 * (k - 1));
+  }
+  const double f_itd = final_metric(by_k[50], "outer_objective");
+  CHECK(final_metric(by_k[10], "outer_objective") <= 1.01 * f_itd);
+  CHECK(final_metric(by_k[1], "outer_objective") >= 1.05 * f_itd);
+  CHECK(final_metric(by_k[50], "distance_to_optimum") < 0.01);
+}
+
+TEST_CASE(
+    "paper claim (hypercleaning): F2SA spends no second-order calls; the "
+    "second-order methods clean the labels better than uniform weights") {
+  const Suite suite = paper_suite("hypercleaning");
+  const Json checked_in = testing::read_json(source_root() / "results" /
+                                             "papers" / "hypercleaning.json");
+  // The test error of W*(0): every training row weighted ½, the corrupted
+  // labels trusted as much as the clean ones.
+  const auto& task = static_cast<const Bilevel&>(*suite.tasks[0].task);
+  const Matrix uniform = Matrix::Zero(1, task.dim_x());
+  const double uniform_error = task.error_rate(
+      uniform, task.inner_solution(uniform), Bilevel::Split::test)(0);
+  INFO("uniform-weight test error " << uniform_error);
+  CHECK(uniform_error > 0.12);
+  int ran = 0;
+  for (const Cell& cell : expand_cells(suite)) {
+    // One seed of the first configuration of f2sa, stocbio and soba.
+    const std::string name = suite.algorithms[cell.algorithm_index].name;
+    if (cell.replicate != 0 ||
+        (name != "f2sa" && name != "stocbio" && name != "soba"))
+      continue;
+    bool first = true;
+    for (size_t a = 0; a < cell.algorithm_index; ++a)
+      first = first && suite.algorithms[a].name != name;
+    if (!first) continue;
+    const Json record = run_cell(suite, cell);
+    INFO(name);
+    REQUIRE(record["status"] == "ok");
+    CHECK(record["stopped_by"] == "max_oracle_calls");
+    CHECK(record["final"]["oracle_calls"].get<long long>() >= 3000000);
+    // The re-run is the checked-in cell, bit for bit.
+    for (const auto& stored : checked_in["cells"])
+      if (stored["id"] == record["id"])
+        CHECK(stored["final"]["metrics"] == record["final"]["metrics"]);
+    const double error = final_metric(record, "test_error_rate");
+    if (name == "f2sa") {
+      CHECK(record["final"]["hvp_evals"] == 0);
+      CHECK(record["final"]["cross_evals"] == 0);
+    } else {
+      CHECK(record["final"]["hvp_evals"].get<long long>() > 0);
+      CHECK(error < uniform_error - 0.01);
+    }
+    ++ran;
+  }
+  CHECK(ran == 3);
+}
+
+TEST_CASE("budget max_oracle_calls: bilevel only, and it ends cells") {
+  const Json base = {{"tasks", {{{"name", "quadratic_bilevel"}}}},
+                     {"algorithms", {{{"name", "aid_cg"}}}},
+                     {"metrics", {"hypergradient_norm"}},
+                     {"seeds", 1},
+                     {"budget", {{"max_oracle_calls", 1000}}}};
+  const Suite suite = parse_suite(base, "suite.json");
+  const Json record = run_cell(suite, expand_cells(suite)[0]);
+  CHECK(record["stopped_by"] == "max_oracle_calls");
+  // aid_cg: 10 inner + 1 outer gradient, 11 HVPs, 1 cross per refresh.
+  const long long calls = record["final"]["oracle_calls"];
+  CHECK(calls >= 1000);
+  CHECK(calls < 1000 + 23);
+  Json mixed = base;
+  mixed["tasks"].push_back({{"name", "bilinear"}});
+  mixed["algorithms"].push_back({{"name", "extragradient"}});
+  CHECK_THROWS_WITH_AS(parse_suite(mixed, "suite.json"),
+                       doctest::Contains("is not one; add max_iterations"),
+                       ConfigError);
+  mixed["budget"]["max_iterations"] = 10;
+  CHECK_NOTHROW(parse_suite(mixed, "suite.json"));
+}
