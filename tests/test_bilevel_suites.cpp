@@ -113,6 +113,48 @@ TEST_CASE(
   CHECK(ran == 3);
 }
 
+// The metric's value at the last checkpoint with oracle_calls ≤ `at`.
+double at_calls(const Json& record, const std::string& metric, double at) {
+  const Json& calls = record["trace"]["oracle_calls"];
+  const Json& values = record["trace"]["metrics"][metric];
+  double value = values[0].get<double>();
+  for (size_t k = 0; k < calls.size(); ++k)
+    if (calls[k].get<double>() <= at) value = values[k].get<double>();
+  return value;
+}
+
+TEST_CASE(
+    "paper claim (finite_sum_quadratic): SABA converges linearly in oracle "
+    "calls with constant steps; SOBA sublinearly") {
+  const Suite suite = paper_suite("finite_sum_quadratic");
+  std::map<std::string, Json> runs;
+  for (const Cell& cell : expand_cells(suite)) {
+    const auto& algorithm = suite.algorithms[cell.algorithm_index];
+    if (cell.replicate != 0 ||
+        (algorithm.name != "soba" && algorithm.name != "saba") ||
+        algorithm.params["step_size"] != 0.5)
+      continue;
+    runs[algorithm.name] = run_cell(suite, cell);
+    REQUIRE(runs[algorithm.name]["status"] == "ok");
+  }
+  REQUIRE(runs.size() == 2);
+  const std::string m = "hypergradient_norm_squared";
+  const double start = at_calls(runs["saba"], m, 0);
+  // SABA: ‖∇F‖² falls by ≥ 10⁵ per 250 000 calls until the rounding floor.
+  const double s1 = at_calls(runs["saba"], m, 250000);
+  const double s2 = at_calls(runs["saba"], m, 500000);
+  INFO("saba " << start << " → " << s1 << " → " << s2);
+  CHECK(s1 < 1e-5 * start);
+  CHECK(s2 < 1e-5 * s1);
+  CHECK(final_metric(runs["saba"], m) < 1e-20);
+  // SOBA: over the second half of the budget it gains less than 100×.
+  const double o1 = at_calls(runs["soba"], m, 1000000);
+  const double o2 = final_metric(runs["soba"], m);
+  INFO("soba " << o1 << " → " << o2);
+  CHECK(o2 > 1e-2 * o1);
+  CHECK(o2 > 1e-4);
+}
+
 TEST_CASE("budget max_oracle_calls: bilevel only, and it ends cells") {
   const Json base = {{"tasks", {{{"name", "quadratic_bilevel"}}}},
                      {"algorithms", {{{"name", "aid_cg"}}}},

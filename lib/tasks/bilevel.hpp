@@ -3,6 +3,8 @@
 // Y (n×dim_y), one row per x.
 #pragma once
 
+#include <vector>
+
 #include "tasks/task.hpp"
 
 namespace vibench {
@@ -54,6 +56,19 @@ class Bilevel : public Task {
   virtual Index inner_cross_minibatch(const Matrix& x, const Matrix& y,
                                       const Matrix& v, Rng& rng,
                                       Matrix& out) const;
+
+  // sample_terms: for one point (x, y, v) and the given rows of a level,
+  // each row's own term of the finite sum, one row of the output per given
+  // row (whose mean over all rows is the full oracle): inner rows give
+  // ∇_y g_i(x, y), ∇²_yy g_i(x, y)·v and ∇²_xy g_i(x, y)·v; outer rows give
+  // ∇_x f_j(x, y) and ∇_y f_j(x, y).
+  virtual void inner_sample_terms(const RowVector& x, const RowVector& y,
+                                  const RowVector& v,
+                                  const std::vector<Index>& rows, Matrix& gy,
+                                  Matrix& hvp, Matrix& cross) const;
+  virtual void outer_sample_terms(const RowVector& x, const RowVector& y,
+                                  const std::vector<Index>& rows, Matrix& fx,
+                                  Matrix& fy) const;
 
   // hypergradient: exact y*(x) and ∇F(x).
   virtual Matrix inner_solution(const Matrix& x) const;

@@ -297,4 +297,43 @@ Matrix BilevelOracle::inner_cross(const Matrix& x, const Matrix& y,
   return out;
 }
 
+void BilevelOracle::check_rows(const std::vector<Index>& rows,
+                               Index level_rows) const {
+  for (Index r : rows)
+    if (r < 0 || r >= level_rows)
+      throw std::invalid_argument(fmt::format(
+          "bilevel sample terms: row {} outside 0 … {}", r, level_rows - 1));
+}
+
+void BilevelOracle::inner_sample_terms(const RowVector& x, const RowVector& y,
+                                       const RowVector& v,
+                                       const std::vector<Index>& rows,
+                                       Matrix& gy, Matrix& hvp,
+                                       Matrix& cross) const {
+  check_pair(x, y);
+  check_points(v, dim_y(), "inner_sample_terms (v)");
+  check_rows(rows, task_.inner_data_size());
+  const Index k = static_cast<Index>(rows.size());
+  counters_.grad_evals += 1;
+  counters_.inner_grad_evals += 1;
+  counters_.hvp_evals += 1;
+  counters_.cross_evals += 1;
+  counters_.oracle_calls += 3 * k;
+  count_rows(k);
+  task_.inner_sample_terms(x, y, v, rows, gy, hvp, cross);
+}
+
+void BilevelOracle::outer_sample_terms(const RowVector& x, const RowVector& y,
+                                       const std::vector<Index>& rows,
+                                       Matrix& fx, Matrix& fy) const {
+  check_pair(x, y);
+  check_rows(rows, task_.outer_data_size());
+  const Index k = static_cast<Index>(rows.size());
+  counters_.grad_evals += 1;
+  counters_.outer_grad_evals += 1;
+  counters_.oracle_calls += k;
+  count_rows(k);
+  task_.outer_sample_terms(x, y, rows, fx, fy);
+}
+
 }  // namespace vibench

@@ -185,9 +185,23 @@ class BilevelOracle final : public Oracle {
                   Matrix& gy) const;
   Matrix inner_hvp_yy(const Matrix& x, const Matrix& y, const Matrix& v) const;
   Matrix inner_cross(const Matrix& x, const Matrix& y, const Matrix& v) const;
+  // Bilevel::inner_sample_terms / outer_sample_terms for one point: counted
+  // as one inner gradient, one Hessian-vector and one cross product (or one
+  // outer gradient) for the point, and one oracle call per term and row.
+  void inner_sample_terms(const RowVector& x, const RowVector& y,
+                          const RowVector& v, const std::vector<Index>& rows,
+                          Matrix& gy, Matrix& hvp, Matrix& cross) const;
+  void outer_sample_terms(const RowVector& x, const RowVector& y,
+                          const std::vector<Index>& rows, Matrix& fx,
+                          Matrix& fy) const;
+  // The rows of each level and the task's minibatch size (0: full data).
+  Index inner_data_size() const { return task_.inner_data_size(); }
+  Index outer_data_size() const { return task_.outer_data_size(); }
+  Index batch_size() const { return task_.batch_size(); }
 
  private:
   void check_pair(const Matrix& x, const Matrix& y) const;
+  void check_rows(const std::vector<Index>& rows, Index level_rows) const;
   // Data passes and Counters::oracle_calls of one call on `points` points
   // that read `rows` rows of one level (0: a problem without data).
   void count_level_rows(Index points, Index rows) const;

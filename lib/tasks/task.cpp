@@ -66,6 +66,8 @@ const char* to_string(Capability capability) {
       return "kl_regularized";
     case Capability::error_rates:
       return "error_rates";
+    case Capability::sample_terms:
+      return "sample_terms";
   }
   return "?";
 }

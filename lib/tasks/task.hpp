@@ -74,6 +74,10 @@ enum class Capability {
                     // β·KL to reference strategies
                     // (SaddlePoint::kl_regularization), for methods that
                     // keep the regularizer exact in their prox
+  sample_terms,     // Bilevel: the oracles' terms sample by sample
+                    // (Bilevel::inner_sample_terms, outer_sample_terms),
+                    // for variance-reduced methods that keep a memory per
+                    // sample (SABA)
   error_rates,      // Bilevel: a classifier fitted at the lower level whose
                     // error rates on the validation and test rows can be
                     // read from (x, y) (Bilevel::error_rate)

@@ -172,6 +172,16 @@ Matrix Bilevel::hypergradient(const Matrix&) const {
   not_offered("hypergradient");
 }
 Vector Bilevel::optimum() const { not_offered("optimum"); }
+void Bilevel::inner_sample_terms(const RowVector&, const RowVector&,
+                                 const RowVector&, const std::vector<Index>&,
+                                 Matrix&, Matrix&, Matrix&) const {
+  not_offered("sample_terms");
+}
+void Bilevel::outer_sample_terms(const RowVector&, const RowVector&,
+                                 const std::vector<Index>&, Matrix&,
+                                 Matrix&) const {
+  not_offered("sample_terms");
+}
 double Bilevel::inner_smoothness() const { not_offered("smoothness"); }
 Vector Bilevel::error_rate(const Matrix&, const Matrix&, Split) const {
   not_offered("error_rates");

@@ -223,7 +223,8 @@ class FiniteSumQuadraticTask final : public Bilevel {
   Index dim_y() const override { return inner_.p.cols(); }
   Capabilities capabilities() const override {
     Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
-                         Capability::optimum, Capability::smoothness};
+                         Capability::optimum, Capability::smoothness,
+                         Capability::sample_terms};
     if (batch_ > 0) caps.insert(Capability::minibatch);
     return caps;
   }
@@ -278,6 +279,32 @@ class FiniteSumQuadraticTask final : public Bilevel {
     const Matrix bs = inner_.b(s, Eigen::placeholders::all);
     out.noalias() = (v * bs.transpose()) * as / static_cast<double>(batch_);
     return batch_;
+  }
+
+  // Row i: p_i(p_iᵀy) + b_i(a_iᵀx) + c_i, p_i(p_iᵀv), a_i(b_iᵀv).
+  void inner_sample_terms(const RowVector& x, const RowVector& y,
+                          const RowVector& v, const std::vector<Index>& rows,
+                          Matrix& gy, Matrix& hvp,
+                          Matrix& cross) const override {
+    using Eigen::placeholders::all;
+    const Matrix ps = inner_.p(rows, all), as = inner_.a(rows, all),
+                 bs = inner_.b(rows, all);
+    gy = (ps * y.transpose()).asDiagonal() * ps;
+    gy += (as * x.transpose()).asDiagonal() * bs;
+    gy += inner_.c(rows, all);
+    hvp = (ps * v.transpose()).asDiagonal() * ps;
+    cross = (bs * v.transpose()).asDiagonal() * as;
+  }
+  // Row j: q'_j(q'_jᵀx) + d'_j and p'_j(p'_jᵀy) + c'_j.
+  void outer_sample_terms(const RowVector& x, const RowVector& y,
+                          const std::vector<Index>& rows, Matrix& fx,
+                          Matrix& fy) const override {
+    using Eigen::placeholders::all;
+    const Matrix ps = outer_.p(rows, all), qs = outer_.q(rows, all);
+    fx = (qs * x.transpose()).asDiagonal() * qs;
+    fx += outer_.d(rows, all);
+    fy = (ps * y.transpose()).asDiagonal() * ps;
+    fy += outer_.c(rows, all);
   }
 
   Matrix inner_solution(const Matrix& x) const override {
