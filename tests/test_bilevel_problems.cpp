@@ -206,6 +206,53 @@ TEST_CASE("data_hypercleaning: error rates, corruption and full batches") {
   CHECK((out - t->inner_cross(xs, w, v)).cwiseAbs().maxCoeff() < 1e-14);
 }
 
+TEST_CASE("logistic_hyperparameters: splits, error rates, minibatches") {
+  const auto t = make_bilevel("logistic_hyperparameters", {{"data", "pima"}});
+  // pima: 768 rows, 8 features + intercept; 192 test, 192 validation rows.
+  CHECK(t->dim_x() == 9);
+  CHECK(t->outer_data_size() == 192);
+  CHECK(t->inner_data_size() == 768 - 2 * 192);
+  // w = 0 predicts class 0 (σ(0) = ½ is not > ½): wrong on every row of
+  // class 1, about a third of pima's.
+  const Matrix zero = Matrix::Zero(1, 9);
+  const double at_zero = t->error_rate(zero, zero, Bilevel::Split::test)(0);
+  CHECK(at_zero > 0.25);
+  CHECK(at_zero < 0.45);
+  // w*(0): a fitted classifier, about 75% accurate on pima.
+  const double fitted =
+      t->error_rate(zero, t->inner_solution(zero), Bilevel::Split::test)(0);
+  CHECK(fitted < 0.3);
+  CHECK(fitted < at_zero);
+  // Minibatch gradients and Hessian-vector products average to the full
+  // ones; the cross product reads no data.
+  const auto mini = make_bilevel("logistic_hyperparameters",
+                                 {{"data", "pima"}, {"batch_size", 32}});
+  REQUIRE(mini->offers(Capability::minibatch));
+  Rng rng = make_rng(6);
+  const Matrix x = 0.3 * rng.normal_matrix(1, 9),
+               w = 0.3 * rng.normal_matrix(1, 9), v = rng.normal_matrix(1, 9);
+  Matrix gx, gy, egx, egy, out, sum_gy = Matrix::Zero(1, 9),
+                                sum_hvp = Matrix::Zero(1, 9);
+  t->inner_grad(x, w, egx, egy);
+  const int draws = 20000;
+  for (int k = 0; k < draws; ++k) {
+    CHECK(mini->inner_grad_minibatch(x, w, rng, gx, gy) == 32);
+    sum_gy += gy;
+    mini->inner_hvp_yy_minibatch(x, w, v, rng, out);
+    sum_hvp += out;
+  }
+  CHECK((sum_gy / draws - egy).norm() < 0.02 * (1 + egy.norm()));
+  const Matrix ehvp = t->inner_hvp_yy(x, w, v);
+  CHECK((sum_hvp / draws - ehvp).norm() < 0.02 * (1 + ehvp.norm()));
+  CHECK(mini->inner_cross_minibatch(x, w, v, rng, out) == 0);
+  CHECK((out - t->inner_cross(x, w, v)).norm() == 0.0);
+  CHECK_THROWS_WITH_AS(
+      make_bilevel("logistic_hyperparameters",
+                   {{"data", "pima"}, {"validation_fraction", 0.8}}),
+      doctest::Contains("leaves no validation or no training rows"),
+      ConfigError);
+}
+
 TEST_CASE("bilevel problems: contradictory parameters are refused") {
   CHECK_THROWS_WITH_AS(
       make_bilevel("data_hypercleaning",

@@ -1,0 +1,289 @@
+// `logistic_hyperparameters`: L2-regularized logistic regression with one
+// regularizer per feature, tuned on validation rows (benchopt's ijcnn1-style
+// problem on vibench's bundled tables; PAPERS.md §9.2).
+//   inner  g(x, w) = (1/n) Σ_i ℓ(w; a_i, t_i) + ½ Σ_j e^{x_j} w_j²
+//   outer  f(x, w) = (1/m) Σ_j ℓ(w; a_j, t_j)          (validation rows)
+// with ℓ the logistic loss softplus(aᵀw) − t·aᵀw for labels t ∈ {0, 1}; the
+// intercept column is regularized like the others. Every oracle goes through
+// the shared batched likelihood kernels (targets/models/logistic_model.hpp):
+// one matrix product over the data for all points. With
+// H(x, w) = (1/n) Aᵀdiag(σ′(Aw))A + diag(e^x):
+//   ∇²_ww g·v = H v,  ∇²_xw g·v = e^x ⊙ w ⊙ v,
+//   w*(x) by Newton's method to ‖∇_w g‖∞ ≤ 1e-12,
+//   ∇F(x) = −e^x ⊙ w* ⊙ H⁻¹∇_w f   (a dense solve).
+// Rows: the table's test split (test_fraction) is held out; the rest is cut
+// into validation (validation_fraction of all rows) and training rows,
+// standardized on both.
+#include <fmt/format.h>
+
+#include <Eigen/Cholesky>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+
+#include "core/error.hpp"
+#include "core/rng.hpp"
+#include "targets/models/classification_data.hpp"
+#include "targets/models/logistic_model.hpp"
+#include "tasks/bilevel.hpp"
+
+namespace vibench {
+namespace {
+
+class LogisticHyperparametersTask final : public Bilevel {
+ public:
+  static constexpr const char* kName = "logistic_hyperparameters";
+  static constexpr const char* kDescription =
+      "Logistic regression with one log-regularizer per feature tuned on "
+      "validation rows of the bundled tables (or synthetic data); w*(x) by "
+      "Newton, exact hypergradient by a dense solve, validation and test "
+      "error rates";
+  static constexpr const char* kDimensionRule =
+      "features + 1 (x and w both: one per feature and the intercept)";
+
+  static ParamSpecs params() {
+    ParamSpecs specs = classification_task_params(
+        0.25, "fraction of the rows held out for testing");
+    specs.push_back(ParamSpec::real("validation_fraction", 0.25,
+                                    "fraction of all rows used as "
+                                    "validation (upper-level) rows")
+                        .above(0.0)
+                        .below(1.0));
+    return specs;
+  }
+
+  explicit LogisticHyperparametersTask(const Params& p) {
+    const ClassificationSplit split = load_classification_split(p);
+    test_x_ = split.test_x;
+    test_y_ = split.test_y;
+    const Index rest = split.train_x.rows();
+    const Index total = rest + split.test_x.rows();
+    const Index n_validation = static_cast<Index>(std::llround(
+        p.real("validation_fraction") * static_cast<double>(total)));
+    if (n_validation < 1 || n_validation >= rest)
+      throw ConfigError("validation_fraction",
+                        fmt::format("validation_fraction = {} of {} rows "
+                                    "leaves no validation or no training "
+                                    "rows after the {} test rows",
+                                    p.real("validation_fraction"), total,
+                                    split.test_x.rows()));
+    std::vector<Index> order(static_cast<size_t>(rest));
+    std::iota(order.begin(), order.end(), Index{0});
+    Rng rng = make_rng(static_cast<std::uint64_t>(p.integer("split_seed")))
+                  .child("validation rows");
+    for (Index i = rest - 1; i > 0; --i)
+      std::swap(order[static_cast<size_t>(i)],
+                order[static_cast<size_t>(rng.index(i + 1))]);
+    const std::vector<Index> val(order.begin(), order.begin() + n_validation);
+    const std::vector<Index> train(order.begin() + n_validation, order.end());
+    validation_x_ = split.train_x(val, Eigen::placeholders::all);
+    validation_y_ = split.train_y(val);
+    train_x_ = split.train_x(train, Eigen::placeholders::all);
+    train_y_ = split.train_y(train);
+    const Index batch = static_cast<Index>(p.integer("batch_size"));
+    batch_ =
+        batch > 0 && batch < std::min(train_x_.rows(), validation_x_.rows())
+            ? batch
+            : 0;
+  }
+
+  Index dim_x() const override { return train_x_.cols(); }
+  Index dim_y() const override { return train_x_.cols(); }
+  Capabilities capabilities() const override {
+    Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
+                         Capability::error_rates};
+    if (batch_ > 0) caps.insert(Capability::minibatch);
+    return caps;
+  }
+  Index outer_data_size() const override { return validation_x_.rows(); }
+  Index inner_data_size() const override { return train_x_.rows(); }
+  Index batch_size() const override { return batch_; }
+  // e^0 = 1 on every feature, and w = 0.
+  Matrix initial_points(Index n, Rng&) const override {
+    return Matrix::Zero(n, dim_x());
+  }
+  Matrix initial_inner_points(Index n, Rng&) const override {
+    return Matrix::Zero(n, dim_y());
+  }
+
+  Vector outer_value(const Matrix&, const Matrix& w) const override {
+    return mean_loss(validation_x_, validation_y_, w);
+  }
+  void outer_grad(const Matrix& x, const Matrix& w, Matrix& fx,
+                  Matrix& fy) const override {
+    fx = Matrix::Zero(x.rows(), x.cols());
+    fy = mean_loss_grad(validation_x_, validation_y_, w);
+  }
+  Vector inner_value(const Matrix& x, const Matrix& w) const override {
+    return mean_loss(train_x_, train_y_, w) +
+           0.5 *
+               (x.array().exp() * w.array().square()).rowwise().sum().matrix();
+  }
+  void inner_grad(const Matrix& x, const Matrix& w, Matrix& gx,
+                  Matrix& gy) const override {
+    inner_grad_on(train_x_, train_y_, x, w, gx, gy);
+  }
+  Matrix inner_hvp_yy(const Matrix& x, const Matrix& w,
+                      const Matrix& v) const override {
+    return hvp_on(train_x_, x, w, v);
+  }
+  Matrix inner_cross(const Matrix& x, const Matrix& w,
+                     const Matrix& v) const override {
+    return (x.array().exp() * w.array() * v.array()).matrix();
+  }
+
+  Index outer_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
+                             Matrix& fx, Matrix& fy) const override {
+    RowMatrix bx;
+    Vector by;
+    logistic::draw_minibatch(validation_x_, validation_y_, batch_, rng, bx, by);
+    fx = Matrix::Zero(x.rows(), x.cols());
+    fy = mean_loss_grad(bx, by, w);
+    return batch_;
+  }
+  Index inner_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
+                             Matrix& gx, Matrix& gy) const override {
+    RowMatrix bx;
+    Vector by;
+    logistic::draw_minibatch(train_x_, train_y_, batch_, rng, bx, by);
+    inner_grad_on(bx, by, x, w, gx, gy);
+    return batch_;
+  }
+  Index inner_hvp_yy_minibatch(const Matrix& x, const Matrix& w,
+                               const Matrix& v, Rng& rng,
+                               Matrix& out) const override {
+    RowMatrix bx;
+    Vector by;
+    logistic::draw_minibatch(train_x_, train_y_, batch_, rng, bx, by);
+    out = hvp_on(bx, x, w, v);
+    return batch_;
+  }
+  // The cross term comes from the regularizer alone: exact, no data read.
+  Index inner_cross_minibatch(const Matrix& x, const Matrix& w, const Matrix& v,
+                              Rng&, Matrix& out) const override {
+    out = inner_cross(x, w, v);
+    return 0;
+  }
+
+  Matrix inner_solution(const Matrix& x) const override {
+    Matrix w(x.rows(), dim_y());
+    for (Index p = 0; p < x.rows(); ++p) w.row(p) = solve(x.row(p)).w;
+    return w;
+  }
+  Matrix hypergradient(const Matrix& x) const override {
+    Matrix out(x.rows(), x.cols());
+    for (Index p = 0; p < x.rows(); ++p) {
+      const Solution sol = solve(x.row(p));
+      Matrix fx, fy;
+      outer_grad(x.row(p), sol.w, fx, fy);
+      const Matrix v = sol.hessian.solve(fy.transpose()).transpose();
+      out.row(p) = -inner_cross(x.row(p), sol.w, v);
+    }
+    return out;
+  }
+
+  Vector error_rate(const Matrix&, const Matrix& w,
+                    Split split) const override {
+    const RowMatrix& a = split == Split::test ? test_x_ : validation_x_;
+    const Vector& t = split == Split::test ? test_y_ : validation_y_;
+    const Matrix logits = a * w.transpose();  // rows × points
+    Vector out(w.rows());
+    for (Index p = 0; p < w.rows(); ++p)
+      out(p) = ((logits.col(p).array() > 0.0).cast<double>() != t.array())
+                   .cast<double>()
+                   .mean();
+    return out;
+  }
+
+ private:
+  // Mean logistic loss over the rows (minus the mean log-likelihood).
+  static Vector mean_loss(const RowMatrix& a, const Vector& t,
+                          const Matrix& w) {
+    Vector loglik;
+    Matrix grad;
+    logistic::log_likelihood_grad(a, t, w, loglik, grad);
+    return -loglik / static_cast<double>(a.rows());
+  }
+  static Matrix mean_loss_grad(const RowMatrix& a, const Vector& t,
+                               const Matrix& w) {
+    Vector loglik;
+    Matrix grad;
+    logistic::log_likelihood_grad(a, t, w, loglik, grad);
+    return -grad / static_cast<double>(a.rows());
+  }
+  static void inner_grad_on(const RowMatrix& a, const Vector& t,
+                            const Matrix& x, const Matrix& w, Matrix& gx,
+                            Matrix& gy) {
+    const Matrix scale = x.array().exp().matrix();
+    gy = mean_loss_grad(a, t, w);
+    gy.array() += scale.array() * w.array();
+    gx = 0.5 * scale.array() * w.array().square();
+  }
+  static Matrix hvp_on(const RowMatrix& a, const Matrix& x, const Matrix& w,
+                       const Matrix& v) {
+    Matrix out = -logistic::log_likelihood_hessian_vector(a, w, v) /
+                 static_cast<double>(a.rows());
+    out.array() += x.array().exp() * v.array();
+    return out;
+  }
+
+  struct Solution {
+    RowVector w;
+    Eigen::LLT<Matrix> hessian;
+  };
+  // Newton's solution at x, remembered for the last x (the metrics of one
+  // checkpoint ask for the same w*(x) in turn; the lock because cells share
+  // the task across threads).
+  Solution solve(const RowVector& x) const {
+    {
+      const std::lock_guard<std::mutex> lock(cache_mutex_);
+      if (cached_x_.size() == x.size() && cached_x_ == x) return cached_;
+    }
+    Solution sol = newton(x);
+    const std::lock_guard<std::mutex> lock(cache_mutex_);
+    cached_x_ = x;
+    cached_ = sol;
+    return sol;
+  }
+  // From w = 0, full Newton steps with backtracking on g far from w*; the
+  // objective is strongly convex (e^x > 0), so the steps converge.
+  Solution newton(const RowVector& x) const {
+    const Matrix xm = x;
+    const double n = static_cast<double>(train_x_.rows());
+    Solution sol{RowVector::Zero(dim_y()), {}};
+    for (int iteration = 0; iteration < 100; ++iteration) {
+      Matrix gx, gy;
+      inner_grad(xm, sol.w, gx, gy);
+      Matrix h = logistic::likelihood_fisher(train_x_, sol.w).front() / n;
+      h.diagonal().array() += x.array().exp().transpose();
+      sol.hessian.compute(h);
+      const double norm = gy.cwiseAbs().maxCoeff();
+      if (norm <= 1e-12) return sol;
+      const RowVector step =
+          sol.hessian.solve(gy.row(0).transpose()).transpose();
+      const double value = inner_value(xm, sol.w)(0);
+      double t = 1.0;
+      for (int k = 0; k < 50 && norm >= 1e-3; ++k, t *= 0.5)
+        if (inner_value(xm, sol.w - t * step)(0) <=
+            value - 1e-4 * t * gy.row(0).dot(step))
+          break;
+      sol.w -= t * step;
+    }
+    throw std::runtime_error(
+        "logistic_hyperparameters: Newton's method did not reach "
+        "‖∇_w g‖∞ ≤ 1e-12 in 100 iterations");
+  }
+
+  RowMatrix train_x_, validation_x_, test_x_;
+  Vector train_y_, validation_y_, test_y_;
+  Index batch_ = 0;
+  mutable std::mutex cache_mutex_;
+  mutable RowVector cached_x_;
+  mutable Solution cached_;
+};
+
+}  // namespace
+
+VIBENCH_REGISTER_TASK(LogisticHyperparametersTask);
+
+}  // namespace vibench
