@@ -189,6 +189,24 @@ TEST_CASE("bilevel solvers reach x* of quadratic_bilevel") {
   }
 }
 
+TEST_CASE("ttsa: two decaying steps drive x to x* of quadratic_bilevel") {
+  const auto t = make_problem("quadratic_bilevel", kQuadratic);
+  Counters counters;
+  const BilevelOracle oracle(*t, counters);
+  const State initial = start_state(*t, 1, 12);
+  // HIA's random truncation makes even the exact problem stochastic; the
+  // k^{-3/5} outer steps average it out.
+  auto run = make_algorithm("ttsa", {{"step_size", 0.5},
+                                     {"inner_step_size", 0.25},
+                                     {"neumann_steps", 20},
+                                     {"neumann_step_size", 0.25}})
+                 ->start(oracle, initial, make_rng(3));
+  for (int k = 0; k < 20000; ++k) run->step();
+  const double d = distance_to_optimum(*t, run->state().points);
+  INFO("distance " << d);
+  CHECK(d < 0.02 * distance_to_optimum(*t, initial.points));
+}
+
 TEST_CASE("truncated_backprop: the bias shrinks with K; K = T is itd") {
   const auto t = make_problem("quadratic_bilevel", kQuadratic);
   Counters counters;
@@ -312,6 +330,8 @@ TEST_CASE("bilevel solvers: oracle calls of one step, counted by kind") {
        3,
        4},
       {"soba", {}, 1, 1, 1, 1},
+      // HIA with K = 1 draws p = 0: no Hessian-vector product.
+      {"ttsa", {{"neumann_steps", 1}}, 1, 1, 0, 1},
       {"f2sa", {{"inner_steps", 6}}, 7, 14, 0, 0},
       {"bome", {{"inner_steps", 9}}, 1, 11, 0, 0},
   };

@@ -32,6 +32,12 @@
 //                10 Neumann terms.
 //   amigo        Arbel & Mairal (ICLR 2022): warm-started gradient descent
 //                on the linear system's quadratic.
+//   ttsa         Hong, Wai, Wang & Yang ("A two-timescale stochastic
+//                algorithm framework for bilevel optimization", SIAM J.
+//                Optim. 2023): one inner step per outer step, HIA, and two
+//                decaying steps, β_k = β/(k+1)^{2/5} inner and
+//                α_k = α/(k+1)^{3/5} outer (the paper's exponents for a
+//                strongly convex F).
 // Oracle calls per refresh and row: ≤ inner_steps inner gradients, 1 outer
 // gradient, the linear solver's Hessian-vector products, 1 cross product.
 #include <fmt/format.h>
@@ -43,6 +49,8 @@
 #include "algorithms/algorithm.hpp"
 #include "algorithms/bilevel/linear_system.hpp"
 #include "algorithms/first_order/first_order_step.hpp"
+#include "algorithms/first_order/schedule.hpp"
+#include "algorithms/first_order/update_rule.hpp"
 #include "tasks/bilevel.hpp"
 
 namespace vibench {
@@ -90,6 +98,9 @@ struct AidConfig {
   long long inner_steps;
   LinearSolverConfig linear;
   ToleranceSequence tolerance;
+  // The inner step at outer step k is inner_step_size/(k+1)^decay (0 for
+  // every variant but ttsa).
+  double inner_step_decay = 0.0;
 };
 
 class AidRun final : public Run {
@@ -331,8 +342,47 @@ class Amigo final : public AidSolver {
              ToleranceSequence{}}) {}
 };
 
+class Ttsa final : public AidSolver {
+ public:
+  static constexpr const char* kName = "ttsa";
+  static constexpr const char* kDescription =
+      "TTSA (Hong et al. 2023): two-timescale stochastic approximation, one "
+      "inner SGD step per outer step with steps decaying as k^{-2/5} "
+      "(inner) and k^{-3/5} (outer), hypergradient by the HIA Neumann "
+      "estimator";
+  static ParamSpecs params() {
+    ParamSpecs specs = {
+        ParamSpec::real("step_size", 0.1, "α of the outer step α/(k+1)^a")
+            .above(0),
+        ParamSpec::real("inner_step_size", 0.1,
+                        "β of the inner step β/(k+1)^b (< 2/L_g)")
+            .above(0),
+        ParamSpec::real("outer_step_decay", 0.6,
+                        "a (the paper's 3/5 for a strongly convex F)")
+            .at_least(0),
+        ParamSpec::real("inner_step_decay", 0.4, "b (the paper's 2/5)")
+            .at_least(0),
+    };
+    ParamSpecs neumann = neumann_params({}, "hia");
+    for (auto& spec : neumann) specs.push_back(std::move(spec));
+    return specs;
+  }
+  explicit Ttsa(const Params& p)
+      : AidSolver(
+            {kName,
+             FirstOrderConfig{
+                 p.real("step_size"),
+                 Schedule("polynomial",
+                          Params(Json{{"power", p.real("outer_step_decay")},
+                                      {"warmup_steps", 0}})),
+                 find_rule("sgd").make(Params(Json::object()))},
+             p.real("inner_step_size"), 1, neumann_from(p), ToleranceSequence{},
+             p.real("inner_step_decay")}) {}
+};
+
 }  // namespace
 
+VIBENCH_REGISTER_ALGORITHM(Ttsa);
 VIBENCH_REGISTER_ALGORITHM(AidCg);
 VIBENCH_REGISTER_ALGORITHM(AidNeumann);
 VIBENCH_REGISTER_ALGORITHM(StocBio);
