@@ -121,6 +121,7 @@ inline std::vector<TaskCase> preset_cases() {
        {{"dim_x", 2}, {"dim_y", 4}, {"mu", 0.0}, {"condition_number", 50.0}}},
       {"finite_sum_quadratic",
        {{"dim_x", 3}, {"dim_y", 4}, {"n_inner", 30}, {"n_outer", 20}}},
+      {"quadratic_bilevel", {{"dim_x", 3}, {"dim_y", 4}, {"quartic", 0.5}}},
       {"finite_sum_quadratic",
        {{"dim_x", 4},
         {"dim_y", 2},

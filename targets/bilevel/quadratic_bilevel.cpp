@@ -1,9 +1,13 @@
 // `quadratic_bilevel`: a bilevel problem whose every quantity has a closed
 // form.
 //   inner  g(x, y) = ½ yᵀAy − yᵀBx           ⇒ y*(x) = A⁻¹Bx
-//   outer  f(x, y) = ½‖y − y_t‖² + ½ μ‖x‖²
-//   F(x) = f(x, y*(x)),  ∇F(x) = Mᵀ(Mx − y_t) + μx with M = A⁻¹B,
-//   x* solves (MᵀM + μI) x = Mᵀ y_t.
+//   outer  f(x, y) = ½‖y − y_t‖² + ½ μ‖x‖² + ¼ q‖x‖⁴
+//   F(x) = f(x, y*(x)),  ∇F(x) = Mᵀ(Mx − y_t) + μx + q‖x‖²x with M = A⁻¹B,
+//   x* solves (MᵀM + μI) x = Mᵀ y_t when q = 0, and otherwise
+//   (MᵀM + μI + q‖x‖²I) x = Mᵀ y_t, by Newton's method from the q = 0
+//   solution (F is convex, its Hessian MᵀM + μI + q(‖x‖²I + 2xxᵀ)).
+// The quartic term makes the upper level's smoothness grow with ‖x‖²
+// (unbounded smoothness, the setting of BO-REP), while y*(x) stays linear.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -39,6 +43,10 @@ class QuadraticBilevelTask final : public Bilevel {
         ParamSpec::real("mu", 0.1,
                         "outer ridge weight μ; μ = 0 needs dim_x ≤ dim_y")
             .at_least(0.0),
+        ParamSpec::real("quartic", 0.0,
+                        "q of the upper level's ¼q‖x‖⁴: smoothness growing "
+                        "with ‖x‖² (0: a quadratic problem)")
+            .at_least(0.0),
         ParamSpec::integer("instance", 0,
                            "seed of A's rotation, B (entries N(0, 1/dim_y)) "
                            "and the target y_t ~ N(0, I)")
@@ -52,6 +60,7 @@ class QuadraticBilevelTask final : public Bilevel {
     const double kappa = p.real("condition_number");
     condition_number_ = kappa;
     mu_ = p.real("mu");
+    quartic_ = p.real("quartic");
     if (mu_ == 0.0 && dx > dy)
       throw ConfigError(
           "", fmt::format("quadratic_bilevel: with mu = 0 the outer problem "
@@ -84,6 +93,16 @@ class QuadraticBilevelTask final : public Bilevel {
                         "quadratic_bilevel: the outer problem is not "
                         "strongly convex for this instance; set mu > 0");
     optimum_ = llt.solve(m_.transpose() * target_);
+    // Newton on ∇F(x) = (MᵀM + μI)x − Mᵀy_t + q‖x‖²x.
+    for (int iteration = 0; quartic_ > 0 && iteration < 100; ++iteration) {
+      const Vector grad = normal * optimum_ - m_.transpose() * target_ +
+                          quartic_ * optimum_.squaredNorm() * optimum_;
+      if (grad.cwiseAbs().maxCoeff() <= 1e-13) break;
+      Matrix hessian = normal;
+      hessian.diagonal().array() += quartic_ * optimum_.squaredNorm();
+      hessian += 2.0 * quartic_ * optimum_ * optimum_.transpose();
+      optimum_ -= hessian.llt().solve(grad);
+    }
   }
 
   Index dim_x() const override { return b_.cols(); }
@@ -98,12 +117,15 @@ class QuadraticBilevelTask final : public Bilevel {
 
   Vector outer_value(const Matrix& x, const Matrix& y) const override {
     const Matrix r = y.rowwise() - target_.transpose();
-    return 0.5 * r.rowwise().squaredNorm() +
-           0.5 * mu_ * x.rowwise().squaredNorm();
+    const Vector x2 = x.rowwise().squaredNorm();
+    return 0.5 * r.rowwise().squaredNorm() + 0.5 * mu_ * x2 +
+           0.25 * quartic_ * x2.cwiseProduct(x2);
   }
   void outer_grad(const Matrix& x, const Matrix& y, Matrix& fx,
                   Matrix& fy) const override {
     fx = mu_ * x;
+    if (quartic_ > 0)
+      fx += (quartic_ * x.rowwise().squaredNorm()).asDiagonal() * x;
     fy = y.rowwise() - target_.transpose();
   }
 
@@ -138,7 +160,10 @@ class QuadraticBilevelTask final : public Bilevel {
   Matrix hypergradient(const Matrix& x) const override {
     const Matrix residual =
         (x * m_.transpose()).rowwise() - target_.transpose();
-    return residual * m_ + mu_ * x;
+    Matrix out = residual * m_ + mu_ * x;
+    if (quartic_ > 0)
+      out += (quartic_ * x.rowwise().squaredNorm()).asDiagonal() * x;
+    return out;
   }
   Vector optimum() const override { return optimum_; }
 
@@ -147,7 +172,7 @@ class QuadraticBilevelTask final : public Bilevel {
   Matrix b_;  // dim_y × dim_x
   Matrix m_;  // A⁻¹B
   Vector target_, optimum_;
-  double mu_ = 0.0;
+  double mu_ = 0.0, quartic_ = 0.0;
   double condition_number_ = 1.0;
 };
 
