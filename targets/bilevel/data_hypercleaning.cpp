@@ -24,12 +24,12 @@
 
 #include <Eigen/Cholesky>
 #include <cmath>
-#include <mutex>
 #include <numeric>
 
 #include "core/distinct_sample.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "targets/bilevel/last_solution_cache.hpp"
 #include "targets/models/classification_data.hpp"
 #include "targets/models/logistic_model.hpp"
 #include "tasks/bilevel.hpp"
@@ -406,20 +406,9 @@ class DataHypercleaningTask final : public Bilevel {
     RowVector w;
     Eigen::LLT<Matrix> hessian;
   };
-  // Newton's solution at x, remembered for the last x: the metrics of one
-  // checkpoint (outer_objective, hypergradient_norm, inner_gap, ...) ask
-  // for the same W*(x) in turn. Cells share the task across threads, hence
-  // the lock.
   Solution solve(const RowVector& x) const {
-    {
-      const std::lock_guard<std::mutex> lock(cache_mutex_);
-      if (cached_x_.size() == x.size() && cached_x_ == x) return cached_;
-    }
-    Solution sol = newton(x);
-    const std::lock_guard<std::mutex> lock(cache_mutex_);
-    cached_x_ = x;
-    cached_ = sol;
-    return sol;
+    return solutions_.get(x,
+                          [this](const RowVector& at) { return newton(at); });
   }
   // Newton's method from W = 0 with a backtracking line search, to
   // ‖∇_W g‖ ≤ 1e-11; the Hessian's factorization at W* is kept for ∇F.
@@ -474,9 +463,7 @@ class DataHypercleaningTask final : public Bilevel {
 
   Rows train_, validation_, test_;
   Vector clean_labels_;
-  mutable std::mutex cache_mutex_;
-  mutable RowVector cached_x_;
-  mutable Solution cached_;
+  LastSolutionCache<Solution> solutions_;
   double regularization_;
   Index batch_;
 };

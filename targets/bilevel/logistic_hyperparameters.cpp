@@ -18,11 +18,11 @@
 
 #include <Eigen/Cholesky>
 #include <cmath>
-#include <mutex>
 #include <numeric>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "targets/bilevel/last_solution_cache.hpp"
 #include "targets/models/classification_data.hpp"
 #include "targets/models/logistic_model.hpp"
 #include "tasks/bilevel.hpp"
@@ -231,19 +231,9 @@ class LogisticHyperparametersTask final : public Bilevel {
     RowVector w;
     Eigen::LLT<Matrix> hessian;
   };
-  // Newton's solution at x, remembered for the last x (the metrics of one
-  // checkpoint ask for the same w*(x) in turn; the lock because cells share
-  // the task across threads).
   Solution solve(const RowVector& x) const {
-    {
-      const std::lock_guard<std::mutex> lock(cache_mutex_);
-      if (cached_x_.size() == x.size() && cached_x_ == x) return cached_;
-    }
-    Solution sol = newton(x);
-    const std::lock_guard<std::mutex> lock(cache_mutex_);
-    cached_x_ = x;
-    cached_ = sol;
-    return sol;
+    return solutions_.get(x,
+                          [this](const RowVector& at) { return newton(at); });
   }
   // From w = 0, full Newton steps with backtracking on g far from w*; the
   // objective is strongly convex (e^x > 0), so the steps converge.
@@ -277,9 +267,7 @@ class LogisticHyperparametersTask final : public Bilevel {
   RowMatrix train_x_, validation_x_, test_x_;
   Vector train_y_, validation_y_, test_y_;
   Index batch_ = 0;
-  mutable std::mutex cache_mutex_;
-  mutable RowVector cached_x_;
-  mutable Solution cached_;
+  LastSolutionCache<Solution> solutions_;
 };
 
 }  // namespace

@@ -47,6 +47,7 @@
 #include <stdexcept>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/bilevel/bilevel_start.hpp"
 #include "algorithms/bilevel/linear_system.hpp"
 #include "algorithms/first_order/first_order_step.hpp"
 #include "algorithms/first_order/schedule.hpp"
@@ -112,14 +113,8 @@ class AidRun final : public Run {
         outer_step_(config.outer),
         solver_(config.linear),
         rng_(std::move(rng)) {
-    state_.points = initial.points;
+    state_ = bilevel_start(oracle, initial, config.name);
     const Index n = state_.points.rows();
-    if (initial.inner.rows() != n || initial.inner.cols() != oracle.dim_y())
-      throw std::invalid_argument(
-          fmt::format("{}: the initial state needs one inner point (dim_y "
-                      "columns) per outer point",
-                      config.name));
-    state_.inner = initial.inner;
     v_ = Matrix::Zero(n, oracle.dim_y());
     refresh();
   }

@@ -19,6 +19,7 @@
 #include <stdexcept>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/bilevel/bilevel_start.hpp"
 
 namespace vibench {
 namespace {
@@ -33,12 +34,8 @@ class BoRepRun final : public Run {
   BoRepRun(const BilevelOracle& oracle, const State& initial,
            const BoRepConfig& config)
       : oracle_(oracle), config_(config) {
-    state_.points = initial.points;
+    state_ = bilevel_start(oracle, initial, "bo_rep");
     const Index n = state_.points.rows();
-    if (initial.inner.rows() != n || initial.inner.cols() != oracle.dim_y())
-      throw std::invalid_argument(
-          "bo_rep: the initial state needs one inner point per outer point");
-    state_.inner = initial.inner;
     z_ = Matrix::Zero(n, oracle.dim_y());
     m_ = Matrix::Zero(n, oracle.dim_x());
     inner_descent(config_.refinement_steps);

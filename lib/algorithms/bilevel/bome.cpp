@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/bilevel/bilevel_start.hpp"
 
 namespace vibench {
 namespace {
@@ -31,12 +32,7 @@ class BomeRun final : public Run {
   BomeRun(const BilevelOracle& oracle, const State& initial,
           const BomeConfig& config)
       : oracle_(oracle), config_(config) {
-    state_.points = initial.points;
-    if (initial.inner.rows() != state_.points.rows() ||
-        initial.inner.cols() != oracle.dim_y())
-      throw std::invalid_argument(
-          "bome: the initial state needs one inner point per outer point");
-    state_.inner = initial.inner;
+    state_ = bilevel_start(oracle, initial, "bome");
     direction();
   }
 

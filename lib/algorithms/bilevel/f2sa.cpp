@@ -20,6 +20,7 @@
 #include <stdexcept>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/bilevel/bilevel_start.hpp"
 
 namespace vibench {
 namespace {
@@ -36,13 +37,8 @@ class F2saRun final : public Run {
   F2saRun(const BilevelOracle& oracle, const State& initial,
           const F2saConfig& config)
       : oracle_(oracle), config_(config), lambda_(config.lambda0) {
-    state_.points = initial.points;
-    if (initial.inner.rows() != state_.points.rows() ||
-        initial.inner.cols() != oracle.dim_y())
-      throw std::invalid_argument(
-          "f2sa: the initial state needs one inner point per outer point");
-    y_ = initial.inner;
-    state_.inner = initial.inner;  // z
+    state_ = bilevel_start(oracle, initial, "f2sa");
+    y_ = initial.inner;  // state_.inner is z
     refresh();
   }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/bilevel/bilevel_start.hpp"
 #include "algorithms/first_order/first_order_step.hpp"
 #include "core/error.hpp"
 
@@ -43,12 +44,7 @@ class ItdRun final : public Run {
   ItdRun(const BilevelOracle& oracle, const State& initial,
          const ItdConfig& config)
       : oracle_(oracle), config_(config), outer_step_(config.outer) {
-    state_.points = initial.points;
-    if (initial.inner.rows() != state_.points.rows() ||
-        initial.inner.cols() != oracle.dim_y())
-      throw std::invalid_argument(fmt::format(
-          "{}: the initial state needs one inner point per outer point",
-          config.name));
+    state_ = bilevel_start(oracle, initial, config.name);
     start_y_ = initial.inner;
     trajectory_.resize(static_cast<size_t>(config.backprop_steps));
     refresh();

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/bilevel/bilevel_start.hpp"
 #include "core/distinct_sample.hpp"
 
 namespace vibench {
@@ -63,12 +64,8 @@ class SabaRun final : public Run {
   SabaRun(const BilevelOracle& oracle, const State& initial,
           const SabaConfig& config, Rng rng)
       : oracle_(oracle), config_(config), rng_(std::move(rng)) {
-    state_.points = initial.points;
+    state_ = bilevel_start(oracle, initial, "saba");
     const Index n = state_.points.rows();
-    if (initial.inner.rows() != n || initial.inner.cols() != oracle.dim_y())
-      throw std::invalid_argument(
-          "saba: the initial state needs one inner point per outer point");
-    state_.inner = initial.inner;
     v_ = Matrix::Zero(n, oracle.dim_y());
     n_inner_ = oracle.inner_data_size();
     n_outer_ = oracle.outer_data_size();

@@ -20,6 +20,7 @@
 #include <stdexcept>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/bilevel/bilevel_start.hpp"
 #include "algorithms/first_order/schedule.hpp"
 
 namespace vibench {
@@ -36,12 +37,7 @@ class SobaRun final : public Run {
   SobaRun(const BilevelOracle& oracle, const State& initial,
           const SobaConfig& config)
       : oracle_(oracle), config_(config) {
-    state_.points = initial.points;
-    if (initial.inner.rows() != state_.points.rows() ||
-        initial.inner.cols() != oracle.dim_y())
-      throw std::invalid_argument(
-          "soba: the initial state needs one inner point per outer point");
-    state_.inner = initial.inner;
+    state_ = bilevel_start(oracle, initial, "soba");
     v_ = Matrix::Zero(state_.points.rows(), oracle.dim_y());
     directions();
   }
