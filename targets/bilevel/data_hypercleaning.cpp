@@ -29,6 +29,7 @@
 #include "core/distinct_sample.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "targets/bilevel/implicit_hypergradient.hpp"
 #include "targets/bilevel/last_solution_cache.hpp"
 #include "targets/models/classification_data.hpp"
 #include "targets/models/logistic_model.hpp"
@@ -245,20 +246,12 @@ class DataHypercleaningTask final : public Bilevel {
   }
 
   Matrix inner_solution(const Matrix& x) const override {
-    Matrix w(x.rows(), dim_y());
-    for (Index p = 0; p < x.rows(); ++p) w.row(p) = solve(x.row(p)).w;
-    return w;
+    return inner_solutions(x, dim_y(),
+                           [this](const RowVector& at) { return solve(at); });
   }
   Matrix hypergradient(const Matrix& x) const override {
-    Matrix out(x.rows(), x.cols());
-    for (Index p = 0; p < x.rows(); ++p) {
-      const Solution sol = solve(x.row(p));
-      Matrix fx, fy;
-      outer_grad(x.row(p), sol.w, fx, fy);
-      const Matrix v = sol.hessian.solve(fy.transpose()).transpose();
-      out.row(p) = -inner_cross(x.row(p), sol.w, v);
-    }
-    return out;
+    return implicit_hypergradient(
+        *this, x, [this](const RowVector& at) { return solve(at); });
   }
 
   Vector error_rate(const Matrix&, const Matrix& w,
@@ -402,10 +395,7 @@ class DataHypercleaningTask final : public Bilevel {
     return out;
   }
 
-  struct Solution {
-    RowVector w;
-    Eigen::LLT<Matrix> hessian;
-  };
+  using Solution = InnerSolution;
   Solution solve(const RowVector& x) const {
     return solutions_.get(x,
                           [this](const RowVector& at) { return newton(at); });
@@ -420,8 +410,8 @@ class DataHypercleaningTask final : public Bilevel {
     Solution sol{RowVector::Zero(dim), {}};
     for (int iteration = 0; iteration < 100; ++iteration) {
       Matrix gx, gy;
-      inner_grad(xm, sol.w, gx, gy);
-      const Fit fit = evaluate(train_, sol.w);
+      inner_grad(xm, sol.y, gx, gy);
+      const Fit fit = evaluate(train_, sol.y);
       const Matrix& prob = fit.probabilities;
       // H[(j,c),(k,c')] = Σ_i s_i a_ij a_ik S_i[c,c'] / n + 2r δ.
       Matrix h = Matrix::Zero(dim, dim);
@@ -447,14 +437,14 @@ class DataHypercleaningTask final : public Bilevel {
       // Backtracking on g's value far from W*; near it (‖∇g‖ < 1e-3, inside
       // Newton's quadratic region) the value's rounding would stall the
       // search, so the full step is taken.
-      const double value = inner_value(xm, sol.w)(0);
+      const double value = inner_value(xm, sol.y)(0);
       double t = 1.0;
       for (int k = 0; k < 50 && norm >= 1e-3; ++k, t *= 0.5) {
-        const Matrix trial = sol.w - t * step;
+        const Matrix trial = sol.y - t * step;
         if (inner_value(xm, trial)(0) <= value - 1e-4 * t * gy.row(0).dot(step))
           break;
       }
-      sol.w -= t * step;
+      sol.y -= t * step;
     }
     throw std::runtime_error(
         "data_hypercleaning: Newton's method did not reach ‖∇_W g‖ ≤ 1e-11 "

@@ -22,6 +22,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "targets/bilevel/implicit_hypergradient.hpp"
 #include "targets/bilevel/last_solution_cache.hpp"
 #include "targets/models/classification_data.hpp"
 #include "targets/models/logistic_model.hpp"
@@ -166,20 +167,12 @@ class LogisticHyperparametersTask final : public Bilevel {
   }
 
   Matrix inner_solution(const Matrix& x) const override {
-    Matrix w(x.rows(), dim_y());
-    for (Index p = 0; p < x.rows(); ++p) w.row(p) = solve(x.row(p)).w;
-    return w;
+    return inner_solutions(x, dim_y(),
+                           [this](const RowVector& at) { return solve(at); });
   }
   Matrix hypergradient(const Matrix& x) const override {
-    Matrix out(x.rows(), x.cols());
-    for (Index p = 0; p < x.rows(); ++p) {
-      const Solution sol = solve(x.row(p));
-      Matrix fx, fy;
-      outer_grad(x.row(p), sol.w, fx, fy);
-      const Matrix v = sol.hessian.solve(fy.transpose()).transpose();
-      out.row(p) = -inner_cross(x.row(p), sol.w, v);
-    }
-    return out;
+    return implicit_hypergradient(
+        *this, x, [this](const RowVector& at) { return solve(at); });
   }
 
   Vector error_rate(const Matrix&, const Matrix& w,
@@ -227,10 +220,7 @@ class LogisticHyperparametersTask final : public Bilevel {
     return out;
   }
 
-  struct Solution {
-    RowVector w;
-    Eigen::LLT<Matrix> hessian;
-  };
+  using Solution = InnerSolution;
   Solution solve(const RowVector& x) const {
     return solutions_.get(x,
                           [this](const RowVector& at) { return newton(at); });
@@ -243,21 +233,21 @@ class LogisticHyperparametersTask final : public Bilevel {
     Solution sol{RowVector::Zero(dim_y()), {}};
     for (int iteration = 0; iteration < 100; ++iteration) {
       Matrix gx, gy;
-      inner_grad(xm, sol.w, gx, gy);
-      Matrix h = logistic::likelihood_fisher(train_x_, sol.w).front() / n;
+      inner_grad(xm, sol.y, gx, gy);
+      Matrix h = logistic::likelihood_fisher(train_x_, sol.y).front() / n;
       h.diagonal().array() += x.array().exp().transpose();
       sol.hessian.compute(h);
       const double norm = gy.cwiseAbs().maxCoeff();
       if (norm <= 1e-12) return sol;
       const RowVector step =
           sol.hessian.solve(gy.row(0).transpose()).transpose();
-      const double value = inner_value(xm, sol.w)(0);
+      const double value = inner_value(xm, sol.y)(0);
       double t = 1.0;
       for (int k = 0; k < 50 && norm >= 1e-3; ++k, t *= 0.5)
-        if (inner_value(xm, sol.w - t * step)(0) <=
+        if (inner_value(xm, sol.y - t * step)(0) <=
             value - 1e-4 * t * gy.row(0).dot(step))
           break;
-      sol.w -= t * step;
+      sol.y -= t * step;
     }
     throw std::runtime_error(
         "logistic_hyperparameters: Newton's method did not reach "
