@@ -25,6 +25,7 @@
 #include <Eigen/Cholesky>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 #include "core/distinct_sample.hpp"
 #include "core/error.hpp"
@@ -145,7 +146,6 @@ class DataHypercleaningTask final : public Bilevel {
     const Rows all = make_rows(split.train_x, split.train_y);
     validation_ = all.subset(validation_rows);
     train_ = all.subset(train_rows);
-    clean_labels_ = train_.labels;
     Rng corrupt = make_rng(static_cast<std::uint64_t>(p.integer("instance")))
                       .child("label corruption");
     const double corruption = p.real("corruption");
@@ -178,13 +178,6 @@ class DataHypercleaningTask final : public Bilevel {
   Matrix initial_inner_points(Index n, Rng&) const override {
     return Matrix::Zero(n, dim_y());
   }
-  // The fraction of training labels the corruption changed.
-  double changed_label_fraction() const {
-    return (train_.labels.array() != clean_labels_.array())
-        .cast<double>()
-        .mean();
-  }
-
   Vector outer_value(const Matrix&, const Matrix& w) const override {
     const Fit fit = evaluate(validation_, w);
     return fit.loss.colwise().mean().transpose();
@@ -192,7 +185,8 @@ class DataHypercleaningTask final : public Bilevel {
   void outer_grad(const Matrix& x, const Matrix& w, Matrix& fx,
                   Matrix& fy) const override {
     fx = Matrix::Zero(x.rows(), x.cols());
-    fy = weight_gradient(validation_, w, nullptr, nullptr);
+    fy = weight_gradient(validation_, w, evaluate(validation_, w), nullptr,
+                         nullptr);
   }
   Vector inner_value(const Matrix& x, const Matrix& w) const override {
     const Fit fit = evaluate(train_, w);
@@ -222,7 +216,7 @@ class DataHypercleaningTask final : public Bilevel {
     const Rows batch =
         validation_.subset(sample_distinct(validation_.size(), batch_, rng));
     fx = Matrix::Zero(x.rows(), x.cols());
-    fy = weight_gradient(batch, w, nullptr, nullptr);
+    fy = weight_gradient(batch, w, evaluate(batch, w), nullptr, nullptr);
     return batch_;
   }
   Index inner_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
@@ -315,18 +309,18 @@ class DataHypercleaningTask final : public Bilevel {
   static Matrix sigmoid(const Matrix& x) {
     return x.unaryExpr([](double t) { return logistic::sigmoid(t); });
   }
-  // Sample weights of the rows used: σ(x) on those columns of x, or 1 for
-  // the validation rows (weights == nullptr).
+  // Sample weights of the training rows used: σ(x) on the columns `cols`
+  // of x (a minibatch), or on all of them (cols == nullptr).
   static Matrix row_weights(const Matrix& x, const std::vector<Index>* cols) {
     return cols ? sigmoid(x(Eigen::placeholders::all, *cols)) : sigmoid(x);
   }
 
-  // Aᵀ(s ⊙ (P − Y))/rows, unstacked; s = 1 when `weights` is null; plus
-  // 2rW when `w_for_ridge` is given.
-  Matrix weight_gradient(const Rows& rows, const Matrix& w,
+  // Aᵀ(s ⊙ (P − Y))/rows, unstacked, from the rows' fit at w (whose
+  // probabilities it turns into the residuals in place); s = 1 when
+  // `weights` is null; plus 2rW when `w_for_ridge` is given.
+  Matrix weight_gradient(const Rows& rows, const Matrix& w, Fit fit,
                          const Matrix* weights,
                          const Matrix* w_for_ridge) const {
-    Fit fit = evaluate(rows, w);
     Matrix& r = fit.probabilities;
     for (Index p = 0; p < w.rows(); ++p) {
       auto block = r.middleCols(p * kClasses, kClasses);
@@ -342,10 +336,9 @@ class DataHypercleaningTask final : public Bilevel {
                        const Matrix& x, const Matrix& w, Matrix& gx,
                        Matrix& gy) const {
     const Matrix s = row_weights(x, cols);
-    gy = weight_gradient(rows, w, &s, &w);
+    Fit fit = evaluate(rows, w);
     // ∂g/∂x_i = σ'(x_i) CE_i / n, unbiased over a batch by the scale n/B
     // (only the batch's entries are nonzero).
-    const Fit fit = evaluate(rows, w);
     const double n = static_cast<double>(train_.size());
     const double scale = n / static_cast<double>(rows.size());
     gx = Matrix::Zero(x.rows(), x.cols());
@@ -354,6 +347,7 @@ class DataHypercleaningTask final : public Bilevel {
         const Index i = cols ? (*cols)[static_cast<size_t>(k)] : k;
         gx(p, i) = scale * s(p, k) * (1.0 - s(p, k)) * fit.loss(k, p) / n;
       }
+    gy = weight_gradient(rows, w, std::move(fit), &s, &w);
   }
   Matrix hvp_rows(const Rows& rows, const std::vector<Index>* cols,
                   const Matrix& x, const Matrix& w, const Matrix& v) const {
@@ -405,14 +399,17 @@ class DataHypercleaningTask final : public Bilevel {
   Solution newton(const RowVector& x) const {
     const Index d = features(), dim = dim_y();
     const Matrix xm = x;
-    const Vector s = sigmoid(xm).row(0).transpose();
+    const Matrix weights = sigmoid(xm);
+    const Vector s = weights.row(0).transpose();
     const double n = static_cast<double>(train_.size());
     Solution sol{RowVector::Zero(dim), {}};
     for (int iteration = 0; iteration < 100; ++iteration) {
-      Matrix gx, gy;
-      inner_grad(xm, sol.y, gx, gy);
-      const Fit fit = evaluate(train_, sol.y);
-      const Matrix& prob = fit.probabilities;
+      // One fit per iteration: its probabilities build H, then ∇_W g.
+      const Matrix w_now = sol.y;
+      Fit fit = evaluate(train_, w_now);
+      const Matrix prob = fit.probabilities;
+      const Matrix gy =
+          weight_gradient(train_, w_now, std::move(fit), &weights, &w_now);
       // H[(j,c),(k,c')] = Σ_i s_i a_ij a_ik S_i[c,c'] / n + 2r δ.
       Matrix h = Matrix::Zero(dim, dim);
       for (int c = 0; c < kClasses; ++c)
@@ -452,7 +449,6 @@ class DataHypercleaningTask final : public Bilevel {
   }
 
   Rows train_, validation_, test_;
-  Vector clean_labels_;
   LastSolutionCache<Solution> solutions_;
   double regularization_;
   Index batch_;
