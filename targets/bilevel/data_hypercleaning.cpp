@@ -24,7 +24,6 @@
 
 #include <Eigen/Cholesky>
 #include <cmath>
-#include <numeric>
 #include <utility>
 
 #include "core/distinct_sample.hpp"
@@ -124,28 +123,12 @@ class DataHypercleaningTask final : public Bilevel {
     const ClassificationSplit split = split_and_standardize(
         table, test, static_cast<std::uint64_t>(p.integer("split_seed")));
     test_ = make_rows(split.test_x, split.test_y);
-    const Index rest = split.train_x.rows();
-    std::vector<Index> order(static_cast<size_t>(rest));
-    std::iota(order.begin(), order.end(), Index{0});
-    Rng split_rng =
-        make_rng(static_cast<std::uint64_t>(p.integer("split_seed")))
-            .child("validation rows");
-    for (Index i = rest - 1; i > 0; --i)
-      std::swap(order[static_cast<size_t>(i)],
-                order[static_cast<size_t>(split_rng.index(i + 1))]);
-    const Index n_validation = static_cast<Index>(
-        std::llround(validation * static_cast<double>(table.labels.size())));
-    if (n_validation < 1 || n_validation >= rest)
-      throw ConfigError("validation_fraction",
-                        "the validation split leaves no validation or no "
-                        "training rows");
-    const std::vector<Index> validation_rows(order.begin(),
-                                             order.begin() + n_validation);
-    const std::vector<Index> train_rows(order.begin() + n_validation,
-                                        order.end());
+    const ValidationSplit rows = split_validation_rows(
+        split.train_x.rows(), table.labels.size(), validation,
+        static_cast<std::uint64_t>(p.integer("split_seed")));
     const Rows all = make_rows(split.train_x, split.train_y);
-    validation_ = all.subset(validation_rows);
-    train_ = all.subset(train_rows);
+    validation_ = all.subset(rows.validation);
+    train_ = all.subset(rows.train);
     Rng corrupt = make_rng(static_cast<std::uint64_t>(p.integer("instance")))
                       .child("label corruption");
     const double corruption = p.real("corruption");

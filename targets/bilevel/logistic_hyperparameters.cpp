@@ -18,7 +18,6 @@
 
 #include <Eigen/Cholesky>
 #include <cmath>
-#include <numeric>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
@@ -57,30 +56,14 @@ class LogisticHyperparametersTask final : public Bilevel {
     const ClassificationSplit split = load_classification_split(p);
     test_x_ = split.test_x;
     test_y_ = split.test_y;
-    const Index rest = split.train_x.rows();
-    const Index total = rest + split.test_x.rows();
-    const Index n_validation = static_cast<Index>(std::llround(
-        p.real("validation_fraction") * static_cast<double>(total)));
-    if (n_validation < 1 || n_validation >= rest)
-      throw ConfigError("validation_fraction",
-                        fmt::format("validation_fraction = {} of {} rows "
-                                    "leaves no validation or no training "
-                                    "rows after the {} test rows",
-                                    p.real("validation_fraction"), total,
-                                    split.test_x.rows()));
-    std::vector<Index> order(static_cast<size_t>(rest));
-    std::iota(order.begin(), order.end(), Index{0});
-    Rng rng = make_rng(static_cast<std::uint64_t>(p.integer("split_seed")))
-                  .child("validation rows");
-    for (Index i = rest - 1; i > 0; --i)
-      std::swap(order[static_cast<size_t>(i)],
-                order[static_cast<size_t>(rng.index(i + 1))]);
-    const std::vector<Index> val(order.begin(), order.begin() + n_validation);
-    const std::vector<Index> train(order.begin() + n_validation, order.end());
-    validation_x_ = split.train_x(val, Eigen::placeholders::all);
-    validation_y_ = split.train_y(val);
-    train_x_ = split.train_x(train, Eigen::placeholders::all);
-    train_y_ = split.train_y(train);
+    const ValidationSplit rows = split_validation_rows(
+        split.train_x.rows(), split.train_x.rows() + split.test_x.rows(),
+        p.real("validation_fraction"),
+        static_cast<std::uint64_t>(p.integer("split_seed")));
+    validation_x_ = split.train_x(rows.validation, Eigen::placeholders::all);
+    validation_y_ = split.train_y(rows.validation);
+    train_x_ = split.train_x(rows.train, Eigen::placeholders::all);
+    train_y_ = split.train_y(rows.train);
     const Index batch = static_cast<Index>(p.integer("batch_size"));
     batch_ =
         batch > 0 && batch < std::min(train_x_.rows(), validation_x_.rows())

@@ -183,6 +183,28 @@ ClassificationSplit split_and_standardize(const ClassificationTable& table,
   return out;
 }
 
+ValidationSplit split_validation_rows(Index rows, Index total_rows,
+                                      double validation_fraction,
+                                      std::uint64_t split_seed) {
+  const Index n_validation = static_cast<Index>(
+      std::llround(validation_fraction * static_cast<double>(total_rows)));
+  if (n_validation < 1 || n_validation >= rows)
+    throw ConfigError(
+        "validation_fraction",
+        fmt::format("validation_fraction = {} of {} rows leaves no "
+                    "validation or no training rows among the {} not held "
+                    "out for testing",
+                    validation_fraction, total_rows, rows));
+  std::vector<Index> order(static_cast<size_t>(rows));
+  std::iota(order.begin(), order.end(), Index{0});
+  Rng rng = make_rng(split_seed).child("validation rows");
+  for (Index i = rows - 1; i > 0; --i)
+    std::swap(order[static_cast<size_t>(i)],
+              order[static_cast<size_t>(rng.index(i + 1))]);
+  return {std::vector<Index>(order.begin(), order.begin() + n_validation),
+          std::vector<Index>(order.begin() + n_validation, order.end())};
+}
+
 ParamSpecs classification_task_params(double default_test_fraction,
                                       const std::string& test_fraction_doc) {
   return {

@@ -60,6 +60,19 @@ ClassificationSplit split_and_standardize(const ClassificationTable& table,
                                           double test_fraction,
                                           std::uint64_t split_seed);
 
+// Bilevel problems cut a split's training rows again into validation and
+// training rows: round(validation_fraction · total_rows) of the `rows`
+// (a permutation drawn from `split_seed`'s child stream "validation rows")
+// become validation rows, the others stay training rows, each in permuted
+// order. ConfigError (at "validation_fraction") when either part would be
+// empty.
+struct ValidationSplit {
+  std::vector<Index> validation, train;
+};
+ValidationSplit split_validation_rows(Index rows, Index total_rows,
+                                      double validation_fraction,
+                                      std::uint64_t split_seed);
+
 // The parameters of every task built on a classification table: data,
 // n_data, dim, instance (the synthetic generator), test_fraction (default
 // `default_test_fraction`, described by `test_fraction_doc`), split_seed and
