@@ -27,23 +27,11 @@
 #include "core/distinct_sample.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "core/spectrum.hpp"
 #include "tasks/bilevel.hpp"
 
 namespace vibench {
 namespace {
-
-// √ of `count` values log-spaced in [low, high]: the factor whose square has
-// that spectrum.
-Vector sqrt_log_spaced(double low, double high, Index count) {
-  Vector out(count);
-  for (Index i = 0; i < count; ++i) {
-    const double t =
-        count == 1 ? 0.0
-                   : static_cast<double>(i) / static_cast<double>(count - 1);
-    out(i) = std::sqrt(low * std::pow(high / low, t));
-  }
-  return out;
-}
 
 // Rows r_i = M u_i, u_i ~ N(0, I), M = U diag(√λ) Uᵀ with λ log-spaced in
 // [low, high]: rank-one samples r rᵀ with mean spectrum in [low, high].
@@ -51,7 +39,7 @@ Matrix rank_one_factors(Index rows, Index dim, double low, double high,
                         Rng& rng) {
   const Matrix u = rng.orthogonal(dim);
   const Matrix m =
-      u * sqrt_log_spaced(low, high, dim).asDiagonal() * u.transpose();
+      u * log_spaced(dim, low, high).cwiseSqrt().asDiagonal() * u.transpose();
   return rng.normal_matrix(rows, dim) * m;  // m symmetric
 }
 
@@ -177,8 +165,7 @@ class FiniteSumQuadraticTask final : public Bilevel {
       const Matrix u = rng.orthogonal(dx), v = rng.orthogonal(dy);
       const Index k = std::min(dx, dy);
       Matrix sigma = Matrix::Zero(dx, dy);
-      const Vector s = sqrt_log_spaced(mu, p.real("L_cross"), k);
-      sigma.diagonal().head(k) = s.cwiseProduct(s);
+      sigma.diagonal().head(k) = log_spaced(k, mu, p.real("L_cross"));
       const Matrix w = rng.normal_matrix(n_in, dy);
       inner_.a = w * (u * sigma).transpose();
       inner_.b = w * v.transpose();

@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "core/spectrum.hpp"
 #include "tasks/bilevel.hpp"
 
 namespace vibench {
@@ -67,12 +68,7 @@ class QuadraticBilevelTask final : public Bilevel {
                           "has no unique solution when dim_x = {} > dim_y = "
                           "{}; set mu > 0",
                           dx, dy));
-    Vector eigenvalues(dy);
-    for (Index i = 0; i < dy; ++i)
-      eigenvalues(i) = dy == 1
-                           ? 1.0
-                           : std::pow(kappa, static_cast<double>(i) /
-                                                 static_cast<double>(dy - 1));
+    const Vector eigenvalues = log_spaced(dy, 1.0, kappa);
     const Rng root =
         make_rng(static_cast<std::uint64_t>(p.integer("instance")));
     Rng rotation_rng = root.child("rotation");

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/rng.hpp"
+#include "core/spectrum.hpp"
 #include "tasks/objective.hpp"
 
 namespace vibench {
@@ -34,11 +35,7 @@ class QuadraticTask final : public Objective {
     const Index d = static_cast<Index>(p.integer("dim"));
     const double kappa = p.real("condition_number");
     kappa_ = kappa;
-    Vector eigenvalues(d);
-    for (Index i = 0; i < d; ++i)
-      eigenvalues(i) = d == 1 ? 1.0
-                              : std::pow(kappa, static_cast<double>(i) /
-                                                    static_cast<double>(d - 1));
+    const Vector eigenvalues = log_spaced(d, 1.0, kappa);
     const Rng root =
         make_rng(static_cast<std::uint64_t>(p.integer("instance")));
     // Separate streams: x* is the same whether or not H is rotated.

@@ -18,6 +18,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "core/spectrum.hpp"
 #include "tasks/saddle_point.hpp"
 
 namespace vibench {
@@ -62,12 +63,7 @@ class BilinearTask final : public SaddlePoint {
                                     "sigma_max = {}",
                                     lo, hi));
     // A rank-one game has the single singular value sigma_min.
-    Vector sigma(r);
-    for (Index i = 0; i < r; ++i)
-      sigma(i) = r == 1
-                     ? lo
-                     : lo * std::pow(hi / lo, static_cast<double>(i) /
-                                                  static_cast<double>(r - 1));
+    const Vector sigma = log_spaced(r, lo, hi);
     sigma_max_ = sigma.maxCoeff();
     const Rng root =
         make_rng(static_cast<std::uint64_t>(p.integer("instance")));

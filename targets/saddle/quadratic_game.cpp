@@ -24,6 +24,7 @@
 #include "core/distinct_sample.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "core/spectrum.hpp"
 #include "tasks/saddle_point.hpp"
 
 namespace vibench {
@@ -31,12 +32,11 @@ namespace {
 
 // n values from lo to hi: log-spaced when lo > 0, evenly spaced otherwise.
 Vector spectrum(Index n, double lo, double hi) {
+  if (lo > 0) return log_spaced(n, lo, hi);
   Vector v(n);
-  for (Index i = 0; i < n; ++i) {
-    const double t =
-        n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
-    v(i) = lo > 0 ? lo * std::pow(hi / lo, t) : hi * t;
-  }
+  for (Index i = 0; i < n; ++i)
+    v(i) = n == 1 ? 0.0
+                  : hi * (static_cast<double>(i) / static_cast<double>(n - 1));
   return v;
 }
 
