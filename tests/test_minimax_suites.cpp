@@ -175,30 +175,33 @@ TEST_CASE(
     "paper claim (halpern): Halpern's and EAG's last-iterate ||F|| decays "
     "like 1/k, extra-gradient's and proximal point's more slowly") {
   const Suite suite = paper_suite("halpern");
-  std::map<std::string, Json> records;
+  // Per algorithm, over the 5 seeds: the slope of log ||F|| against
+  // log(operator calls) over the last decade, and the final ||F||.
+  std::map<std::string, std::vector<double>> slopes, finals;
   for (const Cell& cell : expand_cells(suite)) {
-    if (cell.replicate != 0) continue;
+    if (suite.tasks[cell.task_index].name != "bilinear") continue;
     const Json record = run_cell(suite, cell);
     REQUIRE(record["status"] == "ok");
-    records[record["algorithm"]["name"]] = record;
+    const std::string name = record["algorithm"]["name"];
+    slopes[name].push_back(std::log10(at_cost(record, "operator_norm", 2000) /
+                                      at_cost(record, "operator_norm", 20000)));
+    finals[name].push_back(
+        record["final"]["metrics"]["operator_norm"].get<double>());
   }
-  REQUIRE(records.size() == 4);
-  // The slope of log ||F|| against log(operator calls) over a decade.
-  auto slope = [&](const std::string& name) {
-    return std::log10(at_cost(records.at(name), "operator_norm", 2000) /
-                      at_cost(records.at(name), "operator_norm", 20000));
+  REQUIRE(slopes.size() == 4);
+  auto median = [&](const std::map<std::string, std::vector<double>>& of,
+                    const std::string& name) {
+    REQUIRE(of.at(name).size() == 5);
+    return quantile(of.at(name), 0.5);
   };
-  CHECK(slope("halpern") > 0.9);
-  CHECK(slope("eag") > 0.85);
-  CHECK(slope("extragradient") < 0.6);
-  CHECK(slope("proximal_point") < 0.6);
-  const auto final_norm = [&](const std::string& name) {
-    return records.at(name)["final"]["metrics"]["operator_norm"].get<double>();
-  };
+  CHECK(median(slopes, "halpern") > 0.85);
+  CHECK(median(slopes, "eag") > 0.85);
+  CHECK(median(slopes, "extragradient") < 0.65);
+  CHECK(median(slopes, "proximal_point") < 0.65);
   // Orderings only within a cost unit: EAG and EG spend operator calls;
   // proximal point and Halpern exact resolvents, counted one per step.
-  CHECK(final_norm("eag") < final_norm("extragradient"));
-  CHECK(final_norm("halpern") < final_norm("proximal_point"));
+  CHECK(median(finals, "eag") < median(finals, "extragradient"));
+  CHECK(median(finals, "halpern") < median(finals, "proximal_point"));
 }
 
 TEST_CASE(

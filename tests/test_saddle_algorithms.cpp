@@ -9,6 +9,7 @@
 
 #include "algorithm_helpers.hpp"
 #include "core/rng.hpp"
+#include "runner/cell_runner.hpp"
 #include "task_cases.hpp"
 #include "tasks/gradient_noise.hpp"
 #include "tasks/oracles.hpp"
@@ -394,4 +395,155 @@ TEST_CASE(
   CHECK(distances.back() < 1e-10);
   CHECK(distances[1] < 0.1 * distances[0]);
   CHECK(counters.grad_evals == 2 * 401);
+}
+
+TEST_CASE(
+    "fast_extragradient: Lee & Kim's bound ‖F(z_k)‖² ≤ 4‖z_0 − z*‖²/((1/L − "
+    "2ρ)²k²) at every step, met exactly on Lxy at k = 4l + 2") {
+  struct Case {
+    Json task;
+    double rho;  // the game's comonotonicity (vibench's sign)
+  };
+  const std::vector<Case> cases = {
+      {{{"name", "bilinear"},
+        {"params",
+         {{"dim", 6},
+          {"sigma_min", 1e-3},
+          {"sigma_max", 1.0},
+          {"instance", 5}}}},
+       0.0},
+      {{{"name", "comonotone_linear"},
+        {"params", {{"dim", 2}, {"rho", 0.3}, {"lipschitz", 1.0}}}},
+       0.3},
+      {{{"name", "quadratic_game"},
+        {"params", {{"dim", 3}, {"mu", 0.0}, {"instance", 2}}}},
+       0.0}};
+  for (const Case& c : cases) {
+    INFO(c.task.dump());
+    const auto task = make_task({c.task["name"], c.task["params"]});
+    const SaddlePoint& game = as_game(task);
+    REQUIRE(game.properties().comonotonicity == c.rho);
+    const double lipschitz = game.lipschitz();
+    Counters counters, free_counters;
+    const SaddlePointOracle oracle(game, counters);
+    const SaddlePointOracle check(game, free_counters);
+    Rng rng = make_rng(12);
+    const Matrix z0 = game.initial_points(1, rng);
+    const double r0 = game.distance_to_solution(z0)(0);
+    auto run = make_algorithm("fast_extragradient", Json::object())
+                   ->start(oracle, points_state(z0), make_rng(0));
+    const double scale = 1.0 / lipschitz - 2 * c.rho;
+    for (int k = 1; k <= 1000; ++k) {
+      run->step();
+      const double residual =
+          check.operator_value(run->state().points).squaredNorm();
+      CHECK(residual <= 4 * r0 * r0 / (scale * scale * k * k) * (1 + 1e-9));
+    }
+    CHECK(counters.grad_evals == 1 + 2 * 999);
+  }
+  // Example 2 of the paper: f = Lxy from (1, 0) passes through
+  // (0, ±1/(2l + 1)) at k = 4l + 2, where the bound holds with equality.
+  const auto task = make_task({"bilinear",
+                               {{"dim", 1},
+                                {"sigma_min", 2.0},
+                                {"sigma_max", 2.0},
+                                {"linear_terms", false}}});
+  Counters counters;
+  const SaddlePointOracle oracle(as_game(task), counters);
+  Matrix z0(1, 2);
+  z0 << 1.0, 0.0;
+  auto run = make_algorithm("fast_extragradient", Json::object())
+                 ->start(oracle, points_state(z0), make_rng(0));
+  for (int k = 1; k <= 42; ++k) {
+    run->step();
+    if (k % 4 != 2) continue;
+    const Matrix& z = run->state().points;
+    CHECK(std::abs(z(0, 0)) < 1e-12);
+    CHECK(std::abs(z(0, 1)) == doctest::Approx(2.0 / k).epsilon(1e-12));
+    const double residual = as_game(task).operator_value(z).squaredNorm();
+    CHECK(residual == doctest::Approx(4 * 4.0 / (k * k)).epsilon(1e-12));
+  }
+}
+
+TEST_CASE(
+    "fast_extragradient: a game more comonotone than 1/(2L) is refused "
+    "before anything runs") {
+  const auto task = make_task(
+      {"comonotone_linear", {{"dim", 2}, {"rho", 0.6}, {"lipschitz", 1.0}}});
+  const auto feg = make_algorithm("fast_extragradient", Json::object());
+  CHECK(feg->check_task(*task).find("step_size > 2ρ") != std::string::npos);
+  CHECK(make_algorithm("fast_extragradient", {{"step_size", 1.5}})
+            ->check_task(*task)
+            .empty());
+  CHECK_FALSE(make_algorithm("fast_extragradient", {{"comonotonicity", 0.8}})
+                  ->check_task(*make_task({"bilinear", Json::object()}))
+                  .empty());
+}
+
+TEST_CASE(
+    "projected methods on boxes: extra-gradient, past extra-gradient and GDA "
+    "clamp into the feasible box and reach z*; mirror prox on the open box; "
+    "each refused where it does not handle the box") {
+  const auto boxed = make_task(
+      {"bilinear", {{"dim", 3}, {"instance", 4}, {"box_radius", 20.0}}});
+  const auto mirrored = make_task({"bilinear",
+                                   {{"dim", 3},
+                                    {"instance", 4},
+                                    {"box_radius", 20.0},
+                                    {"box_geometry", "mirror"}}});
+  const auto clipped = make_task({"toy_game", {{"name", "wgan_clip"}}});
+  struct Case {
+    std::shared_ptr<const Task> task;
+    std::string algorithm;
+    Json params;
+  };
+  const std::vector<Case> cases = {
+      {boxed, "extragradient", {{"step_size", 0.2}}},
+      {boxed, "past_extragradient", Json::object()},
+      {clipped, "extragradient", {{"step_size", 0.3}}},
+      {clipped, "past_extragradient", Json::object()},
+      {mirrored, "mirror_prox", {{"step_size", 0.04}}}};
+  for (const Case& c : cases) {
+    INFO(c.algorithm, " ", c.task->offers(Capability::feasible_set));
+    const SaddlePoint& game = as_game(c.task);
+    Counters counters;
+    const SaddlePointOracle oracle(game, counters);
+    Rng rng = make_rng(3);
+    const Matrix z0 = game.initial_points(2, rng);
+    const Matrix box = game.feasible_box();
+    auto run = make_algorithm(c.algorithm, c.params)
+                   ->start(oracle, points_state(z0), make_rng(0));
+    for (int t = 0; t < 4000; ++t) {
+      run->step();
+      if (box.size() > 0) {
+        const Matrix& z = run->state().points;
+        for (Index i = 0; i < z.rows(); ++i) {
+          CHECK((z.row(i) - box.row(0)).minCoeff() >= 0);
+          CHECK((box.row(1) - z.row(i)).minCoeff() >= 0);
+        }
+      }
+    }
+    CHECK(game.distance_to_solution(run->state().points).maxCoeff() < 1e-6);
+  }
+  // From a start outside the clip, one projected GDA step lands on it.
+  Counters counters;
+  const SaddlePointOracle oracle(as_game(clipped), counters);
+  Matrix outside(1, 2);
+  outside << 1.0, 0.3;
+  auto gda = make_algorithm("gda", {{"step_size", 1.0}})
+                 ->start(oracle, points_state(outside), make_rng(0));
+  gda->step();  // ψ ← 0.3 + 1·1 → clamped to 0.3; θ ← 1 − 0.3
+  CHECK(gda->state().points(0, 1) == 0.3);
+  CHECK(gda->state().points(0, 0) == doctest::Approx(0.7));
+  CHECK(incompatibility(*clipped,
+                        *make_algorithm("mirror_prox", {{"step_size", 0.1}}))
+            .find("mirror_domain") != std::string::npos);
+  CHECK(incompatibility(*mirrored,
+                        *make_algorithm("extragradient", Json::object()))
+            .find("does not handle") != std::string::npos);
+  CHECK(incompatibility(*boxed, *make_algorithm("eag", {{"step_size", 0.1}}))
+            .find("does not handle") != std::string::npos);
+  CHECK(
+      incompatibility(*boxed, *make_algorithm("extragradient", Json::object()))
+          .empty());
 }

@@ -5,8 +5,10 @@
 // operator and the Lagrangian for the others).
 #include <doctest/doctest.h>
 
+#include <Eigen/SVD>
 #include <cmath>
 
+#include "core/ball_quadratic.hpp"
 #include "core/error.hpp"
 #include "core/matrix_game_lp.hpp"
 #include "core/rng.hpp"
@@ -14,6 +16,7 @@
 #include "runner/suite.hpp"
 #include "task_cases.hpp"
 #include "tasks/oracles.hpp"
+#include "tasks/quadratic_restricted_gap.hpp"
 #include "tasks/saddle_point.hpp"
 
 using namespace vibench;
@@ -435,4 +438,199 @@ TEST_CASE(
     CHECK(gap[0] > 0.01);  // a random start is far from the equilibrium
     for (size_t k = 0; k < gap.size(); ++k) CHECK(half[k] == 0.5 * gap[k]);
   }
+}
+
+TEST_CASE(
+    "ball quadratic: the exact maximum over a disc against a fine polar "
+    "grid, for concave, indefinite and hard-case quadratics") {
+  struct Case {
+    Matrix h_matrix;
+    Vector h;
+    double radius;
+  };
+  Rng rng = make_rng(21);
+  std::vector<Case> cases;
+  for (int k = 0; k < 4; ++k) {
+    const Matrix b = rng.normal_matrix(2, 2);
+    cases.push_back({b + b.transpose(), rng.normal_vector(2), 0.5 + k});
+  }
+  Matrix psd(2, 2);
+  psd << 2.0, 0.5, 0.5, 1.0;
+  cases.push_back({psd, Vector::Constant(2, 0.1), 3.0});  // interior maximum
+  Matrix hard(2, 2);
+  hard << -1.0, 0.0, 0.0, 2.0;
+  Vector along(2);
+  along << 0.0, 0.5;
+  cases.push_back({hard, along, 1.0});  // no weight on the bottom eigenvector
+  for (const Case& c : cases) {
+    INFO(c.h_matrix, c.h.transpose(), c.radius);
+    const double exact =
+        BallQuadraticMaximum(c.h_matrix).maximum(c.h, c.radius);
+    double best = -1e300;
+    const int rings = 2000, angles = 4000;
+    for (int i = 0; i <= rings; ++i)
+      for (int j = 0; j < angles; ++j) {
+        const double r = c.radius * i / rings;
+        const double a = 2 * M_PI * j / angles;
+        Vector d(2);
+        d << r * std::cos(a), r * std::sin(a);
+        best = std::max(best, c.h.dot(d) - 0.5 * d.dot(c.h_matrix * d));
+      }
+    CHECK(exact >= best - 1e-12);
+    CHECK(exact == doctest::Approx(best).epsilon(1e-5));
+  }
+}
+
+TEST_CASE(
+    "restricted gap of quadratic Lagrangians: equals the bilinear closed "
+    "form, equals the full duality gap when the balls hold the best "
+    "responses, and is never exceeded inside the balls") {
+  for (const Json& params :
+       {Json{{"dim", 3}}, Json{{"dim", 2}, {"dim_y", 5}, {"instance", 2}}}) {
+    const auto task = make_task({"bilinear", params});
+    Rng rng = make_rng(3);
+    const Matrix z = as_game(task).initial_points(5, rng);
+    CHECK((quadratic_restricted_gap(as_game(task), z, 0.8) -
+           as_game(task).restricted_gap(z, 0.8))
+              .cwiseAbs()
+              .maxCoeff() < 1e-10);
+  }
+  const auto scsc =
+      make_task({"quadratic_game", {{"dim", 3}, {"mu", 0.4}, {"instance", 6}}});
+  Rng rng = make_rng(4);
+  const Matrix z = as_game(scsc).initial_points(5, rng);
+  REQUIRE(as_game(scsc).offers(Capability::restricted_gap));
+  const Vector full = as_game(scsc).duality_gap(z);
+  const Vector wide = as_game(scsc).restricted_gap(z, 1e3);
+  for (Index r = 0; r < z.rows(); ++r)
+    CHECK(wide(r) == doctest::Approx(full(r)).epsilon(1e-10));
+  for (const Json& params :
+       {Json{{"dim", 3}, {"mu", 0.0}, {"mu_b", 0.5}, {"instance", 3}},
+        Json{{"dim", 3}, {"rows", 6}, {"instance", 2}}}) {
+    const bool is_game = params.contains("mu");
+    const auto task = make_task(
+        {is_game ? "quadratic_game" : "robust_least_squares", params});
+    const SaddlePoint& game = as_game(task);
+    INFO(params.dump());
+    REQUIRE(game.offers(Capability::restricted_gap));
+    const Index dx = game.dim_x(), dy = game.dim_y();
+    const Vector star = game.solution();
+    const double radius = 0.6;
+    const Matrix points = game.initial_points(3, rng);
+    const Vector gap = game.restricted_gap(points, radius);
+    for (Index r = 0; r < points.rows(); ++r) {
+      double best = -1e300;
+      for (int k = 0; k < 3000; ++k) {
+        const Vector u = rng.normal_vector(dx + dy);
+        Matrix inside(2, dx + dy);
+        const double ry = radius * std::pow(rng.uniform(), 1.0 / dy);
+        const double rx = radius * std::pow(rng.uniform(), 1.0 / dx);
+        inside.row(0) << points.row(r).head(dx),
+            (star.tail(dy) + ry * u.tail(dy).normalized()).transpose();
+        inside.row(1)
+            << (star.head(dx) + rx * u.head(dx).normalized()).transpose(),
+            points.row(r).tail(dy);
+        const Vector w = game.value(inside);
+        CHECK(w(0) - w(1) <= gap(r) + 1e-10);
+        best = std::max(best, w(0) - w(1));
+      }
+      // Random points come within a few percent of the maximum.
+      CHECK(best >= gap(r) - 0.1 * std::abs(gap(r)) - 1e-3);
+    }
+  }
+}
+
+TEST_CASE(
+    "bilinear on a box: the closed-form duality gap against best responses "
+    "over every vertex, in both geometries; z* outside the box is an error") {
+  for (const Json& params :
+       {Json{{"dim", 3}, {"linear_terms", false}, {"box_radius", 1.0}},
+        Json{{"dim", 3},
+             {"instance", 4},
+             {"box_radius", 20.0},
+             {"box_geometry", "mirror"}}}) {
+    INFO(params.dump());
+    const auto task = make_task({"bilinear", params});
+    const SaddlePoint& game = as_game(task);
+    const double r = params["box_radius"];
+    const bool mirror = params.contains("box_geometry");
+    CHECK(game.offers(mirror ? Capability::mirror_domain
+                             : Capability::feasible_set));
+    CHECK_FALSE(game.offers(Capability::linear_operator));
+    Rng rng = make_rng(9);
+    const Matrix z = game.initial_points(4, rng);
+    const Vector gap = game.duality_gap(z);
+    for (Index row = 0; row < z.rows(); ++row) {
+      CHECK(z.row(row).cwiseAbs().maxCoeff() < r);
+      double best_y = -1e300, best_x = 1e300;
+      for (int vertex = 0; vertex < 8; ++vertex) {
+        Vector corner(3);
+        for (int j = 0; j < 3; ++j) corner(j) = (vertex >> j & 1) ? r : -r;
+        Matrix pair(2, 6);
+        pair.row(0) << z.row(row).head(3), corner.transpose();
+        pair.row(1) << corner.transpose(), z.row(row).tail(3);
+        const Vector v = game.value(pair);
+        best_y = std::max(best_y, v(0));
+        best_x = std::min(best_x, v(1));
+      }
+      CHECK(gap(row) == doctest::Approx(best_y - best_x).epsilon(1e-12));
+    }
+  }
+  CHECK_THROWS_WITH_AS(
+      make_task(
+          {"bilinear", {{"dim", 3}, {"instance", 4}, {"box_radius", 0.1}}}),
+      doctest::Contains("not inside the box"), ConfigError);
+  CHECK_THROWS_WITH_AS(
+      make_task({"bilinear", {{"dim", 2}, {"dim_y", 3}, {"box_radius", 5.0}}}),
+      doctest::Contains("square"), ConfigError);
+}
+
+TEST_CASE(
+    "toy games: forsaken's stationary point and L on its box, the GAN "
+    "variants' equilibrium at 0, the clipped discriminator's box") {
+  const auto forsaken = make_task({"toy_game", {{"name", "forsaken"}}});
+  const SaddlePoint& game = as_game(forsaken);
+  // Pethick et al.'s notebook: (0.0780266687, 0.4119338514), L ≈ 12.40.
+  CHECK(game.solution()(0) == doctest::Approx(0.0780266687).epsilon(1e-9));
+  CHECK(game.solution()(1) == doctest::Approx(0.4119338514).epsilon(1e-9));
+  const double lipschitz = game.properties().lipschitz;
+  CHECK(lipschitz == doctest::Approx(12.40).epsilon(1e-3));
+  // The Jacobian's norm over a grid of the box by central differences:
+  // never above L, and reaching it at a corner region.
+  double largest = 0;
+  const double h = 1e-6;
+  for (int i = 0; i <= 60; ++i)
+    for (int j = 0; j <= 60; ++j) {
+      Matrix z(3, 2);
+      z.row(0) << -1.5 + 3.0 * i / 60, -1.5 + 3.0 * j / 60;
+      z.row(1) = z.row(0);
+      z.row(2) = z.row(0);
+      z(1, 0) += h;
+      z(2, 1) += h;
+      const Matrix f = game.operator_value(z);
+      Eigen::Matrix2d jacobian;
+      jacobian.col(0) = (f.row(1) - f.row(0)).transpose() / h;
+      jacobian.col(1) = (f.row(2) - f.row(0)).transpose() / h;
+      largest = std::max(
+          largest,
+          Eigen::JacobiSVD<Eigen::Matrix2d>(jacobian).singularValues()(0));
+    }
+  CHECK(largest <= lipschitz * (1 + 1e-4));
+  CHECK(largest >= 0.99 * lipschitz);
+  for (const char* name : {"nonsaturating_gan", "wgan_clip", "wgan_gp"}) {
+    INFO(name);
+    const auto task = make_task({"toy_game", {{"name", name}}});
+    CHECK(as_game(task).operator_value(Matrix::Zero(1, 2)).norm() == 0.0);
+  }
+  const auto clipped =
+      make_task({"toy_game", {{"name", "wgan_clip"}, {"clip", 0.2}}});
+  const Matrix box = as_game(clipped).feasible_box();
+  CHECK(box(0, 1) == -0.2);
+  CHECK(box(1, 1) == 0.2);
+  CHECK(std::isinf(box(1, 0)));
+  Rng rng = make_rng(2);
+  CHECK(as_game(clipped).initial_points(3, rng).col(1).cwiseAbs().maxCoeff() <=
+        0.2);
+  CHECK_FALSE(as_game(make_task({"toy_game", {{"name", "nonsaturating_gan"}}}))
+                  .has_lagrangian());
 }

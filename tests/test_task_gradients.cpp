@@ -222,12 +222,37 @@ void check_saddle_point(const SaddlePoint& task, Rng& rng) {
   const Matrix f = task.operator_value(z);
   REQUIRE(f.rows() == z.rows());
   REQUIRE(f.cols() == z.cols());
-  // F = (∇_x L, −∇_y L), so flipping the y part gives ∇L.
-  Matrix grad = f;
-  grad.rightCols(task.dim_y()) *= -1.0;
+  const Index dx = task.dim_x(), dy = task.dim_y();
+  if (task.has_lagrangian()) {
+    // F = (∇_x L, −∇_y L), so flipping the y part gives ∇L.
+    Matrix grad = f;
+    grad.rightCols(dy) *= -1.0;
+    check_gradient(
+        "F = (∇x L, −∇y L)",
+        [&](const Matrix& p) -> Matrix { return task.value(p); }, z, grad, rng);
+  }
+  // Each block of F is its player's loss gradient in its own block.
+  auto loss = [&](const Matrix& p, bool x_player) -> Matrix {
+    Vector loss_x, loss_y;
+    task.player_losses(p, loss_x, loss_y);
+    return x_player ? loss_x : loss_y;
+  };
   check_gradient(
-      "F = (∇x L, −∇y L)",
-      [&](const Matrix& p) -> Matrix { return task.value(p); }, z, grad, rng);
+      "F_x = ∇x ℓ_x",
+      [&](const Matrix& px) -> Matrix {
+        Matrix p = z;
+        p.leftCols(dx) = px;
+        return loss(p, true);
+      },
+      Matrix(z.leftCols(dx)), Matrix(f.leftCols(dx)), rng);
+  check_gradient(
+      "F_y = ∇y ℓ_y",
+      [&](const Matrix& py) -> Matrix {
+        Matrix p = z;
+        p.rightCols(dy) = py;
+        return loss(p, false);
+      },
+      Matrix(z.rightCols(dy)), Matrix(f.rightCols(dy)), rng);
 }
 
 void check_bilevel(const Bilevel& task, Rng& rng) {

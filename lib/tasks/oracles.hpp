@@ -148,6 +148,8 @@ class SaddlePointOracle final : public Oracle {
   Vector value(const Matrix& z) const;
   // L of F, declared by the task (Capability::smoothness; free).
   double lipschitz() const { return task_.lipschitz(); }
+  // What the task declares of F (free).
+  SaddleProperties properties() const { return task_.properties(); }
   // β and the references of a KL-regularized game (free: the problem's
   // statement).
   KlRegularization kl_regularization() const {
@@ -159,6 +161,9 @@ class SaddlePointOracle final : public Oracle {
   // call per row: methods that use it are compared per iteration, as their
   // papers do, and an inexact resolvent would spend more.
   Matrix resolvent(const Matrix& z, double gamma) const;
+  // Clamps the rows into the game's feasible box (free: not an oracle
+  // call).
+  void project_feasible(Matrix& z) const { task_.project_feasible(z); }
 
  private:
   const SaddlePoint& task_;

@@ -53,6 +53,14 @@ class SaddlePoint : public Task {
   virtual Matrix operator_value(const Matrix& z) const = 0;
   // L(x_i, y_i).
   virtual Vector value(const Matrix& z) const = 0;
+  // Whether F is (∇_x L, −∇_y L) of the value() above. A game of two
+  // losses (a non-saturating GAN) says false: F is then
+  // (∇_x ℓ_x, ∇_y ℓ_y) of player_losses, and value() is named by the game.
+  virtual bool has_lagrangian() const { return true; }
+  // Each player's loss, minimized over its own block: ℓ_x = L and
+  // ℓ_y = −L for a game with a Lagrangian (the default).
+  virtual void player_losses(const Matrix& z, Vector& loss_x,
+                             Vector& loss_y) const;
   // minibatch: an unbiased estimate of F from a batch of the data's rows
   // drawn by `rng` (the same rows for every point); returns the rows read.
   // Used by the oracle instead of operator_value when batch_size() > 0.
@@ -72,8 +80,17 @@ class SaddlePoint : public Task {
   virtual Vector duality_gap(const Matrix& z) const;
   // restricted_gap: the same with x′ and y′ restricted to balls of radius
   // R around x* and y* (Nesterov's restricted gap, finite for bilinear
-  // games whose full gap is infinite).
+  // games whose full gap is infinite). Default: exact for any game with an
+  // affine operator and a quadratic Lagrangian
+  // (tasks/quadratic_restricted_gap.hpp).
   virtual Vector restricted_gap(const Matrix& z, double radius) const;
+  // feasible_set: z is constrained to a closed box, row 0 its lower and
+  // row 1 its upper corner (±∞ where a coordinate is free); z* and the
+  // gaps are then the constrained ones, and only methods that project run
+  // (a GAN's clipped discriminator, a game on box × box). Empty: no box.
+  virtual Matrix feasible_box() const { return {}; }
+  // Clamps every row of z into feasible_box() (nothing when it is empty).
+  void project_feasible(Matrix& z) const;
   // linear_operator: F(z) = Mz + q exactly, for the exact resolvent
   // (I + γF)⁻¹ of proximal point and Halpern methods.
   virtual void linear_operator(Matrix& m, Vector& q) const;

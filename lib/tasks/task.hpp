@@ -44,8 +44,9 @@ enum class Capability {
   gradient_noise,  // a synthetic task whose first-order oracle may be made
                    // stochastic by additive noise (a suite task entry's
                    // "noise"; tasks/gradient_noise.hpp)
-  feasible_set,    // Objective: x is constrained to a box
-                   // (Objective::feasible_box); only algorithms that
+  feasible_set,    // Objective, SaddlePoint: the point is constrained to a
+                   // closed box (Objective::feasible_box,
+                   // SaddlePoint::feasible_box); only algorithms that
                    // project onto it may run on the task
   online,          // Objective: a sequence of losses f_t, one per oracle
                    // call (Objective::value_grad_round), scored by regret
@@ -67,7 +68,7 @@ enum class Capability {
   transport,       // Objective: an entropic optimal-transport problem on the
                    // transport polytope (Objective::transport), for Sinkhorn
   restricted_gap,  // SaddlePoint: the gap restricted to balls around z*
-                   // (SaddlePoint::restricted_gap), in closed form
+                   // (SaddlePoint::restricted_gap), exact
   linear_operator,  // SaddlePoint: F(z) = Mz + q
                     // (SaddlePoint::linear_operator), for exact resolvents
   kl_regularized,   // SaddlePoint: a game on simplices regularized by

@@ -4,9 +4,11 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/box.hpp"
 #include "tasks/bilevel.hpp"
 #include "tasks/distribution.hpp"
 #include "tasks/objective.hpp"
+#include "tasks/quadratic_restricted_gap.hpp"
 #include "tasks/saddle_point.hpp"
 
 namespace vibench {
@@ -80,10 +82,7 @@ void Objective::value_grad_round(const Matrix&, long long, Rng&, Vector&,
   not_offered("online");
 }
 void Objective::project_feasible(Matrix& x) const {
-  const Matrix box = feasible_box();
-  if (box.size() == 0) return;
-  for (Index i = 0; i < x.rows(); ++i)
-    x.row(i) = x.row(i).cwiseMax(box.row(0)).cwiseMin(box.row(1));
+  clamp_rows_to_box(x, feasible_box());
 }
 Vector Objective::regularizer(const Matrix&) const { not_offered("composite"); }
 void Objective::prox(Matrix&, double) const { not_offered("composite"); }
@@ -122,8 +121,17 @@ double SaddlePoint::lipschitz() const {
 Vector SaddlePoint::duality_gap(const Matrix&) const {
   not_offered("duality_gap");
 }
-Vector SaddlePoint::restricted_gap(const Matrix&, double) const {
-  not_offered("restricted_gap");
+Vector SaddlePoint::restricted_gap(const Matrix& z, double radius) const {
+  if (!offers(Capability::restricted_gap)) not_offered("restricted_gap");
+  return quadratic_restricted_gap(*this, z, radius);
+}
+void SaddlePoint::player_losses(const Matrix& z, Vector& loss_x,
+                                Vector& loss_y) const {
+  loss_x = value(z);
+  loss_y = -loss_x;
+}
+void SaddlePoint::project_feasible(Matrix& z) const {
+  clamp_rows_to_box(z, feasible_box());
 }
 void SaddlePoint::linear_operator(Matrix&, Vector&) const {
   not_offered("linear_operator");

@@ -12,10 +12,22 @@
 // each player), so the game offers the gap restricted to balls of radius
 // R around x* and y* (PAPERS.md §6.8):
 //   [bᵀx + (Aᵀx + c)ᵀy* + R‖Aᵀx + c‖] − [cᵀy + (Ay + b)ᵀx* − R‖Ay + b‖].
+//
+// On a box (`box_radius` r: x, y ∈ [−r, r]^d, a square game whose z* lies
+// strictly inside, so that it is still the saddle point) the full duality
+// gap is finite and in closed form, each player's best response sitting on
+// a vertex:
+//   max_{y′} L(x, y′) − min_{x′} L(x′, y)
+//     = bᵀx − cᵀy + r(‖Aᵀx + c‖₁ + ‖Ay + b‖₁).
+// `box_geometry` says how methods see the box: "projection" (a feasible
+// box: projected GDA and extra-gradient clamp into it) or "mirror" (the
+// open box with its mirror map, core/domain.hpp: mirror prox and optimistic
+// mirror descent move in its dual coordinates).
 #include <fmt/format.h>
 
 #include <cmath>
 
+#include "core/domain.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "core/spectrum.hpp"
@@ -48,6 +60,15 @@ class BilinearTask final : public SaddlePoint {
                            "true: b, c ~ N(0, I) (projected on the ranges "
                            "of A and Aᵀ); false: b = c = 0, z* = 0"),
         ParamSpec::integer("instance", 0, "seed of U, V, b and c").at_least(0),
+        ParamSpec::real("box_radius", nullptr,
+                        "r: x and y constrained to [-r, r]^d (square games "
+                        "whose z* lies inside); default: unconstrained")
+            .above(0.0),
+        ParamSpec::string("box_geometry", "projection",
+                          {"projection", "mirror"},
+                          "with box_radius: a feasible box for projected "
+                          "methods, or the open box's mirror map for mirror "
+                          "methods"),
     };
   }
 
@@ -86,14 +107,47 @@ class BilinearTask final : public SaddlePoint {
     solution_.resize(dx + dy);
     solution_.head(dx) = -u_ * (inv_sigma.asDiagonal() * (v_.transpose() * c_));
     solution_.tail(dy) = -v_ * (inv_sigma.asDiagonal() * (u_.transpose() * b_));
+    if (p.has("box_radius"))
+      set_box(p.real("box_radius"), p.string("box_geometry") == "mirror");
   }
 
   Index dim_x() const override { return b_.size(); }
   Index dim_y() const override { return c_.size(); }
   Capabilities capabilities() const override {
+    if (box_radius_ > 0)  // the exact resolvent and the balls ignore the box
+      return {
+          Capability::optimum, Capability::gradient_noise,
+          Capability::smoothness, Capability::duality_gap,
+          box_domain_ ? Capability::mirror_domain : Capability::feasible_set};
     return {Capability::optimum, Capability::gradient_noise,
             Capability::smoothness, Capability::restricted_gap,
             Capability::linear_operator};
+  }
+  const Domain& domain() const override {
+    return box_domain_ ? *box_domain_ : SaddlePoint::domain();
+  }
+  Matrix feasible_box() const override {
+    if (!(box_radius_ > 0) || box_domain_) return {};
+    Matrix box(2, dim());
+    box.row(0).setConstant(-box_radius_);
+    box.row(1).setConstant(box_radius_);
+    return box;
+  }
+  // Inside the box: its mirror map's image of standard normal points.
+  Matrix initial_points(Index n, Rng& rng) const override {
+    if (!(box_radius_ > 0)) return SaddlePoint::initial_points(n, rng);
+    return open_box().to_primal(rng.normal_matrix(n, dim()));
+  }
+  Vector duality_gap(const Matrix& z) const override {
+    if (!(box_radius_ > 0)) return SaddlePoint::duality_gap(z);
+    const auto x = z.leftCols(dim_x());
+    const auto y = z.rightCols(dim_y());
+    const Matrix x_side = (x * a_).rowwise() + c_.transpose();  // (Aᵀx + c)ᵀ
+    const Matrix y_side =
+        (y * a_.transpose()).rowwise() + b_.transpose();  // (Ay + b)ᵀ
+    return x * b_ - y * c_ +
+           box_radius_ * (x_side.cwiseAbs().rowwise().sum() +
+                          y_side.cwiseAbs().rowwise().sum());
   }
   SaddleProperties properties() const override {
     return {.monotone = true,
@@ -148,6 +202,7 @@ class BilinearTask final : public SaddlePoint {
   }
 
   void linear_operator(Matrix& m, Vector& q) const override {
+    if (box_radius_ > 0) SaddlePoint::linear_operator(m, q);  // not offered
     const Index dx = dim_x(), dy = dim_y();
     m = Matrix::Zero(dx + dy, dx + dy);
     m.topRightCorner(dx, dy) = a_;
@@ -157,9 +212,32 @@ class BilinearTask final : public SaddlePoint {
   }
 
  private:
+  void set_box(double radius, bool mirror) {
+    if (dim_x() != dim_y())
+      throw ConfigError("box_radius",
+                        "bilinear: a box needs a square game (dim_y = dim), "
+                        "whose saddle point is unique");
+    const double largest = solution_.cwiseAbs().maxCoeff();
+    if (!(largest < radius))
+      throw ConfigError(
+          "box_radius",
+          fmt::format("bilinear: the saddle point has a coordinate of "
+                      "magnitude {:.4g}, not inside the box [-{}, {}]; raise "
+                      "box_radius or set linear_terms to false",
+                      largest, radius, radius));
+    box_radius_ = radius;
+    if (mirror) box_domain_ = std::make_shared<BoxDomain>(open_box());
+  }
+  BoxDomain open_box() const {
+    return BoxDomain(Vector::Constant(dim(), -box_radius_),
+                     Vector::Constant(dim(), box_radius_));
+  }
+
   Matrix a_, u_, v_;
   Vector b_, c_, solution_;
   double sigma_max_ = 0;
+  double box_radius_ = 0;                        // 0: unconstrained
+  std::shared_ptr<const BoxDomain> box_domain_;  // set: the mirror geometry
 };
 
 }  // namespace

@@ -11,6 +11,8 @@
 // closed form: with u = By + b₁ and w = Bᵀx − b₂,
 //   max_y′ L(x, y′) − min_x′ L(x′, y) = ½xᵀAx + b₁ᵀx + ½wᵀC⁻¹w
 //                                     + ½yᵀCy + b₂ᵀy + ½uᵀA⁻¹u.
+// For any mu, the gap restricted to balls around z* is the exact one of a
+// quadratic Lagrangian (tasks/quadratic_restricted_gap.hpp).
 //
 // As a finite sum (`components` n > 1, for variance-reduced methods):
 // F = (1/n)Σ F_i with F_i(z) = M_i z + q_i, M_i = M + E_i and q_i = q + e_i,
@@ -147,7 +149,8 @@ class QuadraticGameTask final : public SaddlePoint {
   Index dim_y() const override { return dim_; }
   Capabilities capabilities() const override {
     Capabilities c = {Capability::optimum, Capability::smoothness,
-                      Capability::linear_operator, Capability::gradient_noise};
+                      Capability::linear_operator, Capability::restricted_gap,
+                      Capability::gradient_noise};
     if (mu_ > 0) c.insert(Capability::duality_gap);
     if (!components_.empty()) c.insert(Capability::minibatch);
     return c;

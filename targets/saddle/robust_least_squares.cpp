@@ -6,7 +6,8 @@
 // is monotone (the symmetric part of M is diag(2AᵀA, 2(λ − 1)I)) and
 // strongly monotone with μ = 2 min(σ_min(A)², λ − 1) when A has full
 // column rank; L = ‖M‖₂; z* = −M⁻¹q. A is m × d with N(0, 1/m) entries
-// and y₀ = A x♮ + σε.
+// and y₀ = A x♮ + σε. The restricted gap is the exact one of a quadratic
+// Lagrangian (tasks/quadratic_restricted_gap.hpp).
 #include <fmt/format.h>
 
 #include <cmath>
@@ -72,7 +73,8 @@ class RobustLeastSquaresTask final : public SaddlePoint {
   Index dim_y() const override { return rows_; }
   Capabilities capabilities() const override {
     return {Capability::optimum, Capability::smoothness,
-            Capability::linear_operator, Capability::gradient_noise};
+            Capability::linear_operator, Capability::restricted_gap,
+            Capability::gradient_noise};
   }
   SaddleProperties properties() const override {
     return {.monotone = true,

@@ -6,6 +6,10 @@
 // step γ_t follows the schedule (`schedule`, default constant), the same γ_t
 // for the extrapolation and the update of step t.
 //
+// On a game with a feasible box, both points are clamped into it: the
+// projected extra-gradient of Korpelevich and of Gidel et al. (2019) for
+// clipped GANs (and so are SEG, clipped SEG and two-timescale EG).
+//
 // `mirror_prox` (Nemirovski 2004) is the same method in the task's mirror
 // geometry, z½ = ∇ψ*(∇ψ(z) − γF(z)), z⁺ = ∇ψ*(∇ψ(z) − γF(z½)): on a
 // product of simplices, two multiplicative-weights steps per step. Its
@@ -65,9 +69,11 @@ class ExtragradientRun final : public Run {
       return;
     }
     half_ = z - gamma * field_;
+    oracle_.project_feasible(half_);
     if (sampling_.same_sample) oracle_.reuse_last_sample();
     sample(half_);
     z.noalias() -= gamma * field_;
+    oracle_.project_feasible(z);
   }
   const State& state() const override { return state_; }
 
@@ -109,6 +115,7 @@ class Extragradient final : public SaddleSolver {
       : step_size_(p.real("step_size")),
         schedule_(p.component_name("schedule"),
                   p.component_settings("schedule")) {}
+  Capabilities handles() const override { return {Capability::feasible_set}; }
 
  protected:
   std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,
@@ -190,6 +197,7 @@ class StochasticExtragradientFamily : public SaddleSolver {
     if (kClipped) sampling_.clip_level = p.real("clip_level");
   }
   Capabilities requirements() const override { return step_.requirements(); }
+  Capabilities handles() const override { return {Capability::feasible_set}; }
 
  protected:
   std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,
@@ -249,6 +257,7 @@ class TwoTimescaleExtragradient final : public SaddleSolver {
                   p.component_settings("schedule")) {
     sampling_.y_ratio = p.real("timescale");
   }
+  Capabilities handles() const override { return {Capability::feasible_set}; }
 
  protected:
   std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,

@@ -8,6 +8,8 @@
 // counted). step_size_y (default: step_size) gives two-timescale GDA. Each
 // block moves by its own copy of the update rule (`rule`, default sgd: the
 // plain steps above), with the step of the schedule.
+// On a game with a feasible box (a clipped discriminator), each block is
+// clamped into it after its move: projected GDA.
 // On a bilinear L = xᵀAy, simultaneous GDA multiplies the distance to z* by
 // √(1 + γ²σ²) per step (diverges); alternating GDA stays bounded for γσ < 2.
 #include <memory>
@@ -47,6 +49,7 @@ class GdaRun final : public Run {
     direction_ = -field_.middleCols(first, cols);
     step.apply(block_, direction_);
     state_.points.middleCols(first, cols) = block_;
+    oracle_.project_feasible(state_.points);
   }
 
   const SaddlePointOracle& oracle_;
@@ -83,6 +86,7 @@ class Gda final : public SaddleSolver {
         alternating_(p.boolean("alternating")) {
     if (p.has("step_size_y")) y_config_.step_size = p.real("step_size_y");
   }
+  Capabilities handles() const override { return {Capability::feasible_set}; }
 
  protected:
   std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,

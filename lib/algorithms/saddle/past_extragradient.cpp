@@ -11,6 +11,8 @@
 // the task's mirror geometry: z½ = ∇ψ*(∇ψ(z) − γF(z½_prev)),
 // z⁺ = ∇ψ*(∇ψ(z) − γF(z½)); on ℝ^d it is PEG.
 //
+// On a game with a feasible box, PEG clamps both points into it.
+//
 // Default step 1/(2L) (Hsieh et al. prove convergence for γ < 1/(2L));
 // any `schedule` for the stochastic case (their γ_t ∝ 1/t).
 #include <memory>
@@ -48,6 +50,7 @@ class PastExtragradientRun final : public Run {
   void move(const Matrix& z, double gamma, const Matrix& g, Matrix& out) const {
     if (!mirror_) {
       out = z - gamma * g;
+      oracle_.project_feasible(out);
       return;
     }
     const Domain& domain = oracle_.domain();
@@ -81,7 +84,7 @@ class PastExtragradientFamily : public SaddleSolver {
   }
   Capabilities handles() const override {
     if (kMirror) return {Capability::mirror_domain};
-    return {};
+    return {Capability::feasible_set};
   }
 
  protected:

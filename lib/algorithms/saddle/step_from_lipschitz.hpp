@@ -34,6 +34,8 @@ class StepFromLipschitz {
   void read(const Params& p) {
     if (p.has("step_size")) given_ = p.real("step_size");
   }
+  // The step the suite gave; 0 when it gave none.
+  double given() const { return given_; }
   // Without a given step the task must declare L.
   Capabilities requirements() const {
     if (given_ > 0) return {};
