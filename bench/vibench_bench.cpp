@@ -45,6 +45,7 @@
 #include "core/params.hpp"
 #include "core/rng.hpp"
 #include "metrics/sample_discrepancy.hpp"
+#include "runner/cell_runner.hpp"
 #include "tasks/bilevel.hpp"
 #include "tasks/distribution.hpp"
 #include "tasks/objective.hpp"
@@ -636,6 +637,107 @@ void register_optimizer_steps() {
   }
 }
 
+// ------------------------------------------------------- saddle steps
+
+// The bilinear game xᵀAy with A = diag(σ), σ log-spaced in [0.1, 1]:
+// F(z) = (Ay, −Aᵀx), one allocation per call (its result), so that what a
+// saddle method's step allocates beyond its calls is the method's own.
+class AllocationLightBilinear final : public SaddlePoint {
+ public:
+  explicit AllocationLightBilinear(Index d) : sigma_(d) {
+    const double last = static_cast<double>(std::max<Index>(1, d - 1));
+    for (Index j = 0; j < d; ++j)
+      sigma_(j) = 0.1 * std::pow(10.0, static_cast<double>(j) / last);
+  }
+  Index dim_x() const override { return sigma_.size(); }
+  Index dim_y() const override { return sigma_.size(); }
+  Capabilities capabilities() const override {
+    return {Capability::optimum, Capability::smoothness,
+            Capability::linear_operator};
+  }
+  SaddleProperties properties() const override {
+    return {.monotone = true, .lipschitz = sigma_.maxCoeff()};
+  }
+  Matrix operator_value(const Matrix& z) const override {
+    const Index d = sigma_.size();
+    Matrix out(z.rows(), 2 * d);
+    out.leftCols(d).noalias() = z.rightCols(d) * sigma_.asDiagonal();
+    out.rightCols(d).noalias() = -z.leftCols(d) * sigma_.asDiagonal();
+    return out;
+  }
+  Vector value(const Matrix& z) const override {
+    const Index d = sigma_.size();
+    return (z.leftCols(d) * sigma_.asDiagonal())
+        .cwiseProduct(z.rightCols(d))
+        .rowwise()
+        .sum();
+  }
+  Vector solution() const override { return Vector::Zero(dim()); }
+  void linear_operator(Matrix& m, Vector& q) const override {
+    const Index d = sigma_.size();
+    m = Matrix::Zero(2 * d, 2 * d);
+    m.topRightCorner(d, d) = sigma_.asDiagonal();
+    m.bottomLeftCorner(d, d) = -Matrix(sigma_.asDiagonal());
+    q = Vector::Zero(2 * d);
+  }
+
+ private:
+  Vector sigma_;
+};
+
+// Heap allocations of one saddle step (default parameters) on the bilinear
+// game above, against the oracle's own per operator call:
+// step_allocs_beyond_oracle = 0 is "the step allocates nothing of its own".
+// Resolvent methods (proximal point, Halpern) count their solves as calls.
+void BM_SaddleStep(benchmark::State& state, const AlgorithmEntry* entry) {
+  const AllocationLightBilinear task(kStepDim / 2);
+  const auto algorithm = default_algorithm(*entry);
+  const Index n = algorithm->num_points();
+  Counters counters;
+  const SaddlePointOracle oracle(task, counters);
+  State initial;
+  initial.points = Matrix::Constant(n, task.dim(), 1.0);
+  benchmark::DoNotOptimize(oracle.operator_value(initial.points).data());
+  std::size_t before = g_thread_allocations;
+  benchmark::DoNotOptimize(oracle.operator_value(initial.points).data());
+  const double per_call = static_cast<double>(g_thread_allocations - before);
+
+  auto run = algorithm->start(oracle, initial, make_rng(kSeedOther));
+  for (int warm = 0; warm < 20; ++warm) run->step();  // workspaces sized
+  const Counters at_start = counters;
+  before = g_thread_allocations;
+  long long steps = 0;
+  for (auto _ : state) {
+    run->step();
+    ++steps;
+  }
+  const double allocations = static_cast<double>(g_thread_allocations - before);
+  const double calls =
+      static_cast<double>(counters.grad_evals - at_start.grad_evals) /
+      static_cast<double>(n);
+  const double per_step = 1.0 / static_cast<double>(std::max(1LL, steps));
+  state.counters["allocs_per_step"] = allocations * per_step;
+  state.counters["operator_calls_per_step"] = calls * per_step;
+  state.counters["step_allocs_beyond_oracle"] =
+      (allocations - calls * per_call) * per_step;
+}
+
+// One benchmark per registered saddle method that runs on the game above
+// under its defaults.
+void register_saddle_steps() {
+  const AllocationLightBilinear probe(kStepDim / 2);
+  for (const AlgorithmEntry* entry : AlgorithmRegistry::instance().all()) {
+    if (entry->kind != TaskKind::saddle_point) continue;
+    const auto algorithm = default_algorithm(*entry);
+    bool runs = incompatibility(probe, *algorithm).empty() &&
+                algorithm->check_task(probe).empty();
+    if (!runs) continue;
+    benchmark::RegisterBenchmark(("BM_SaddleStep/" + entry->name).c_str(),
+                                 BM_SaddleStep, entry)
+        ->Unit(benchmark::kMicrosecond);
+  }
+}
+
 }  // namespace
 }  // namespace vibench
 
@@ -659,6 +761,7 @@ int main(int argc, char** argv) {
       "gemm_GFLOPs_1thread",
       std::to_string(vibench::g_gemm_flops_per_second / vibench::kGiga));
   vibench::register_optimizer_steps();
+  vibench::register_saddle_steps();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

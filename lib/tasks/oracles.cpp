@@ -200,8 +200,18 @@ Matrix SaddlePointOracle::resolvent(const Matrix& z, double gamma) const {
     resolvent_gamma_ = gamma;
   }
   counters_.grad_evals += z.rows();
-  const Matrix rhs = (z.rowwise() - gamma * linear_q_.transpose()).transpose();
-  return resolvent_lu_.solve(rhs).transpose();
+  // Point by point in reused vectors, so that a call allocates only its
+  // result: a multi-column triangular solve takes a heap blocking buffer,
+  // and a solve on a block of a matrix first copies the block.
+  resolvent_rhs_.resize(dim());
+  resolvent_solution_.resize(dim());
+  Matrix out(z.rows(), dim());
+  for (Index i = 0; i < z.rows(); ++i) {
+    resolvent_rhs_.noalias() = z.row(i).transpose() - gamma * linear_q_;
+    resolvent_solution_.noalias() = resolvent_lu_.solve(resolvent_rhs_);
+    out.row(i) = resolvent_solution_.transpose();
+  }
+  return out;
 }
 
 void BilevelOracle::check_pair(const Matrix& x, const Matrix& y) const {

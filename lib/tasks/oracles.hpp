@@ -172,6 +172,7 @@ class SaddlePointOracle final : public Oracle {
   mutable Eigen::PartialPivLU<Matrix> resolvent_lu_;
   mutable Matrix linear_m_;
   mutable Vector linear_q_;
+  mutable Vector resolvent_rhs_, resolvent_solution_;  // workspaces
 };
 
 class BilevelOracle final : public Oracle {
