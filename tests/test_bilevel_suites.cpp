@@ -155,7 +155,9 @@ TEST_CASE(
   CHECK(o2 > 1e-4);
 }
 
-TEST_CASE("budget max_oracle_calls: bilevel only, and it ends cells") {
+TEST_CASE(
+    "budget max_oracle_calls: bilevel tasks and finite-sum games only, and "
+    "it ends cells") {
   const Json base = {{"tasks", {{{"name", "quadratic_bilevel"}}}},
                      {"algorithms", {{{"name", "aid_cg"}}}},
                      {"metrics", {"hypergradient_norm"}},
@@ -172,7 +174,7 @@ TEST_CASE("budget max_oracle_calls: bilevel only, and it ends cells") {
   mixed["tasks"].push_back({{"name", "bilinear"}});
   mixed["algorithms"].push_back({{"name", "extragradient"}});
   CHECK_THROWS_WITH_AS(parse_suite(mixed, "suite.json"),
-                       doctest::Contains("is not one; add max_iterations"),
+                       doctest::Contains("is neither; add max_iterations"),
                        ConfigError);
   mixed["budget"]["max_iterations"] = 10;
   CHECK_NOTHROW(parse_suite(mixed, "suite.json"));

@@ -547,3 +547,40 @@ TEST_CASE(
       incompatibility(*boxed, *make_algorithm("extragradient", Json::object()))
           .empty());
 }
+
+TEST_CASE(
+    "vr_halpern: with enough inner steps each outer step is Halpern's on the "
+    "exact resolvent; full passes and component samples are counted as "
+    "component calls") {
+  const auto task = make_task(
+      {"quadratic_game",
+       {{"dim", 3}, {"mu", 0.0}, {"components", 20}, {"instance", 2}}});
+  const SaddlePoint& game = as_game(task);
+  Counters counters, free_counters;
+  const SaddlePointOracle oracle(game, counters);
+  const SaddlePointOracle exact(game, free_counters);
+  Rng rng = make_rng(5);
+  const Matrix z0 = game.initial_points(2, rng);
+  const double c = 1.0;
+  const double factor = 40.0;  // M_k = ⌊40·20·ln(k+2)⌋: ~550 or more
+  auto run = make_algorithm("vr_halpern", {{"resolvent_step", c},
+                                           {"inner_step", 0.2},
+                                           {"inner_steps_factor", factor}})
+                 ->start(oracle, points_state(z0), make_rng(1));
+  Matrix halpern = z0;
+  long long steps = 0;
+  for (long long k = 0; k < 3; ++k) {
+    const long long inner = static_cast<long long>(
+        std::floor(factor * 20 * std::log(static_cast<double>(k + 2))));
+    for (long long t = 0; t < inner; ++t, ++steps) run->step();
+    const double lambda = 1.0 / static_cast<double>(k + 2);
+    halpern = lambda * z0 + (1 - lambda) * exact.resolvent(halpern, c);
+    CHECK((run->state().points - halpern).norm() < 1e-9 * halpern.norm());
+  }
+  // Per point: a full evaluation is one operator call and 20 component
+  // calls; each inner step makes two one-component calls.
+  const long long full = counters.grad_evals / 2 - 2 * steps;
+  CHECK(full >= 3);  // one per outer start, plus the snapshot refreshes
+  CHECK(counters.oracle_calls == 2 * (20 * full + 2 * steps));
+  CHECK(counters.finite_sum);
+}

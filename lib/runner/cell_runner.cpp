@@ -107,6 +107,8 @@ struct Trace {
       by_kind["inner_grad_evals"].push_back(c.inner_grad_evals);
       by_kind["cross_evals"].push_back(c.cross_evals);
       by_kind["oracle_calls"].push_back(c.oracle_calls);
+    } else if (c.finite_sum) {
+      by_kind["oracle_calls"].push_back(c.oracle_calls);
     }
   }
   Json to_json() const {

@@ -343,20 +343,23 @@ void parse_budget(const Json& doc, Suite& suite) {
                       "'max_grad_evals', 'max_oracle_calls', 'max_seconds'");
 }
 
-// max_oracle_calls counts the bilevel oracles only (Counters::oracle_calls):
-// alone, it cannot end a cell of another kind.
+// max_oracle_calls counts the oracles of bilevel problems and finite-sum
+// games only (Counters::oracle_calls): alone, it cannot end another cell.
 void check_oracle_call_budget(const Suite& suite) {
   const Budget& b = suite.budget;
   if (!b.max_oracle_calls || b.max_iterations || b.max_grad_evals ||
       b.max_seconds)
     return;
   for (size_t i = 0; i < suite.tasks.size(); ++i)
-    if (suite.tasks[i].task->kind() != TaskKind::bilevel)
+    if (suite.tasks[i].task->kind() != TaskKind::bilevel &&
+        !(suite.tasks[i].task->kind() == TaskKind::saddle_point &&
+          suite.tasks[i].task->data_size() > 0))
       throw ConfigError(
           "/budget/max_oracle_calls",
           fmt::format("max_oracle_calls counts the oracle calls of bilevel "
-                      "problems, and task '{}' (/tasks/{}) is not one; add "
-                      "max_iterations, max_grad_evals or max_seconds",
+                      "problems and finite-sum games, and task '{}' "
+                      "(/tasks/{}) is neither; add max_iterations, "
+                      "max_grad_evals or max_seconds",
                       suite.tasks[i].label, i));
 }
 

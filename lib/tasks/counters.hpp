@@ -26,6 +26,11 @@ struct Counters {
   // N and a minibatch of B rows costs B; on a problem without data each
   // oracle call counts one. All per point, like the counts above.
   bool bilevel = false;
+  // Finite-sum games (a saddle task with data_size() n > 0) record
+  // oracle_calls too, as component-operator evaluations: a full operator
+  // call or an exact resolvent costs n per point, a sample of B components
+  // B (the x-axis of variance-reduced methods, in epochs times n).
+  bool finite_sum = false;
   long long outer_grad_evals = 0;
   long long inner_grad_evals = 0;
   long long cross_evals = 0;

@@ -18,6 +18,7 @@ nlohmann::json Counters::to_json() const {
     out["cross_evals"] = cross_evals;
     out["oracle_calls"] = oracle_calls;
   }
+  if (finite_sum) out["oracle_calls"] = oracle_calls;
   return out;
 }
 
@@ -158,17 +159,53 @@ Vector ObjectiveOracle::value(const Matrix& x) const {
   return task_.value(x);
 }
 
+SaddlePointOracle::SaddlePointOracle(const SaddlePoint& task,
+                                     Counters& counters,
+                                     std::uint64_t minibatch_seed,
+                                     const GradientNoise& noise,
+                                     std::uint64_t noise_seed)
+    : Oracle(task, counters, minibatch_seed, noise, noise_seed), task_(task) {
+  if (task.data_size() > 0) counters.finite_sum = true;
+}
+
+void SaddlePointOracle::count_components(Index points, Index rows) const {
+  counters_.oracle_calls += points * rows;
+}
+
 Matrix SaddlePointOracle::operator_value(const Matrix& z) const {
   check_points(z, dim(), "operator_value");
   counters_.grad_evals += z.rows();
   start_sample();
   Matrix field;
   if (task_.batch_size() > 0) {
-    count_rows(task_.operator_minibatch(z, minibatch_rng_, field));
+    const Index rows = task_.operator_minibatch(z, minibatch_rng_, field);
+    count_rows(rows);
+    count_components(z.rows(), rows);
   } else {
     count_full_data_pass();
+    count_components(z.rows(), task_.data_size());
     field = task_.operator_value(z);
   }
+  add_noise(field);
+  return field;
+}
+
+Matrix SaddlePointOracle::operator_components(
+    const Matrix& z, const std::vector<Index>& rows) const {
+  check_points(z, dim(), "operator_components");
+  if (rows.empty())
+    throw std::invalid_argument("operator_components: no component given");
+  for (Index r : rows)
+    if (r < 0 || r >= task_.data_size())
+      throw std::invalid_argument(
+          fmt::format("operator_components: component {} outside [0, {})", r,
+                      task_.data_size()));
+  counters_.grad_evals += z.rows();
+  start_sample();
+  Matrix field;
+  task_.operator_components(z, rows, field);
+  count_rows(static_cast<Index>(rows.size()));
+  count_components(z.rows(), static_cast<Index>(rows.size()));
   add_noise(field);
   return field;
 }
@@ -200,6 +237,7 @@ Matrix SaddlePointOracle::resolvent(const Matrix& z, double gamma) const {
     resolvent_gamma_ = gamma;
   }
   counters_.grad_evals += z.rows();
+  count_components(z.rows(), task_.data_size());
   // Point by point in reused vectors, so that a call allocates only its
   // result: a multi-column triangular solve takes a heap blocking buffer,
   // and a solve on a block of a matrix first copies the block.

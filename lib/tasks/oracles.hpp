@@ -136,15 +136,21 @@ class ObjectiveOracle final : public Oracle {
 
 class SaddlePointOracle final : public Oracle {
  public:
+  // Marks the counters of a finite-sum game's cell (Counters::finite_sum).
   SaddlePointOracle(const SaddlePoint& task, Counters& counters,
                     std::uint64_t minibatch_seed = 0,
                     const GradientNoise& noise = {},
-                    std::uint64_t noise_seed = 0)
-      : Oracle(task, counters, minibatch_seed, noise, noise_seed),
-        task_(task) {}
+                    std::uint64_t noise_seed = 0);
   Index dim_x() const { return task_.dim_x(); }
   Index dim_y() const { return task_.dim_y(); }
   Matrix operator_value(const Matrix& z) const;
+  // The mean of the given components' operators (Capability::sample_terms
+  // of a finite-sum game), for variance-reduced methods that choose their
+  // own samples: one operator call per point, `rows` component calls.
+  Matrix operator_components(const Matrix& z,
+                             const std::vector<Index>& rows) const;
+  // The game's number of components n (0: not a finite sum).
+  Index components() const { return task_.data_size(); }
   Vector value(const Matrix& z) const;
   // L of F, declared by the task (Capability::smoothness; free).
   double lipschitz() const { return task_.lipschitz(); }
@@ -166,6 +172,7 @@ class SaddlePointOracle final : public Oracle {
   void project_feasible(Matrix& z) const { task_.project_feasible(z); }
 
  private:
+  void count_components(Index points, Index rows) const;
   const SaddlePoint& task_;
   // The last factorization of I + γM, and M and q (read once).
   mutable double resolvent_gamma_ = 0;

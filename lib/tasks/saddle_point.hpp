@@ -66,6 +66,11 @@ class SaddlePoint : public Task {
   // Used by the oracle instead of operator_value when batch_size() > 0.
   virtual Index operator_minibatch(const Matrix& z, Rng& rng,
                                    Matrix& field) const;
+  // sample_terms: the mean over the given components i ∈ [0, n) of F_i,
+  // n = data_size(), for methods that choose their samples themselves.
+  virtual void operator_components(const Matrix& z,
+                                   const std::vector<Index>& rows,
+                                   Matrix& field) const;
 
   virtual Vector solution() const;  // optimum: z*
   // ‖z − Z*‖ to the solution set, per row. Default: to solution(); a game

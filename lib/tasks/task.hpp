@@ -78,7 +78,9 @@ enum class Capability {
   sample_terms,     // Bilevel: the oracles' terms sample by sample
                     // (Bilevel::inner_sample_terms, outer_sample_terms),
                     // for variance-reduced methods that keep a memory per
-                    // sample (SABA)
+                    // sample (SABA); SaddlePoint: the operators of chosen
+                    // components of a finite sum
+                    // (SaddlePoint::operator_components), for VR methods
   error_rates,      // Bilevel: a classifier fitted at the lower level whose
                     // error rates on the validation and test rows can be
                     // read from (x, y) (Bilevel::error_rate)

@@ -125,6 +125,10 @@ Vector SaddlePoint::restricted_gap(const Matrix& z, double radius) const {
   if (!offers(Capability::restricted_gap)) not_offered("restricted_gap");
   return quadratic_restricted_gap(*this, z, radius);
 }
+void SaddlePoint::operator_components(const Matrix&, const std::vector<Index>&,
+                                      Matrix&) const {
+  not_offered("sample_terms");
+}
 void SaddlePoint::player_losses(const Matrix& z, Vector& loss_x,
                                 Vector& loss_y) const {
   loss_x = value(z);

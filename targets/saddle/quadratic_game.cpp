@@ -152,10 +152,18 @@ class QuadraticGameTask final : public SaddlePoint {
                       Capability::linear_operator, Capability::restricted_gap,
                       Capability::gradient_noise};
     if (mu_ > 0) c.insert(Capability::duality_gap);
-    if (!components_.empty()) c.insert(Capability::minibatch);
+    if (!components_.empty()) {
+      c.insert(Capability::minibatch);
+      c.insert(Capability::sample_terms);
+    }
     return c;
   }
   Index batch_size() const override { return batch_size_; }
+  // n components (0: a single operator), so that a full call counts n
+  // component calls and a minibatch its share of a pass.
+  Index data_size() const override {
+    return static_cast<Index>(components_.size());
+  }
   SaddleProperties properties() const override {
     return {.monotone = true,
             .strong_monotonicity = mu_,
@@ -170,16 +178,21 @@ class QuadraticGameTask final : public SaddlePoint {
                            Matrix& field) const override {
     const std::vector<Index> picks = sample_distinct(
         static_cast<Index>(components_.size()), batch_size_, rng);
+    operator_components(z, picks, field);
+    return static_cast<Index>(picks.size());
+  }
+
+  void operator_components(const Matrix& z, const std::vector<Index>& rows,
+                           Matrix& field) const override {
     field = Matrix::Zero(z.rows(), z.cols());
     RowVector q = RowVector::Zero(z.cols());
-    for (Index i : picks) {
+    for (Index i : rows) {
       field.noalias() += z * components_[static_cast<size_t>(i)].transpose();
       q += component_q_.row(i);
     }
-    const double inv = 1.0 / static_cast<double>(picks.size());
+    const double inv = 1.0 / static_cast<double>(rows.size());
     field *= inv;
     field.rowwise() += q * inv;
-    return static_cast<Index>(picks.size());
   }
 
   Vector value(const Matrix& z) const override {
