@@ -584,3 +584,33 @@ TEST_CASE(
   CHECK(counters.oracle_calls == 2 * (20 * full + 2 * steps));
   CHECK(counters.finite_sum);
 }
+
+TEST_CASE(
+    "forsaken: projected extra-gradient and past extra-gradient at steps "
+    "near 1/L neither converge nor leave the box: they cycle around z*") {
+  const auto task = make_task({"toy_game", {{"name", "forsaken"}}});
+  const SaddlePoint& game = as_game(task);
+  for (const char* name : {"extragradient", "past_extragradient"}) {
+    INFO(name);
+    Counters counters;
+    const SaddlePointOracle oracle(game, counters);
+    Rng rng = make_rng(1);
+    const Matrix z0 = game.initial_points(1, rng);
+    const double step = std::string(name) == "extragradient"
+                            ? 1.0 / game.lipschitz()
+                            : 0.5 / game.lipschitz();
+    auto run = make_algorithm(name, {{"step_size", step}})
+                   ->start(oracle, points_state(z0), make_rng(0));
+    double nearest = 1e300, farthest = 0;
+    for (int t = 0; t < 20000; ++t) {
+      run->step();
+      if (t < 10000) continue;
+      const double d = game.distance_to_solution(run->state().points)(0);
+      nearest = std::min(nearest, d);
+      farthest = std::max(farthest, d);
+    }
+    CHECK(nearest > 0.5);
+    CHECK(farthest < 3.0);
+    CHECK(farthest - nearest > 0.3);  // moving round, not parked
+  }
+}
