@@ -566,6 +566,30 @@ class AllocationFreeQuadratic final : public Objective {
 
 constexpr Index kStepDim = 100;  // d of the optimizer-step benchmark
 
+// What the timed steps of a step benchmark did: heap allocations, steps,
+// and the counters before them.
+struct TimedSteps {
+  double allocations = 0;
+  long long steps = 0;
+  Counters counters_before;
+};
+
+// Takes 20 untimed steps (workspaces sized), then one per benchmark
+// iteration, counting this thread's heap allocations over the timed ones.
+TimedSteps time_steps(benchmark::State& state, Run& run,
+                      const Counters& counters) {
+  for (int warm = 0; warm < 20; ++warm) run.step();
+  TimedSteps out;
+  out.counters_before = counters;
+  const std::size_t before = g_thread_allocations;
+  for (auto _ : state) {
+    run.step();
+    ++out.steps;
+  }
+  out.allocations = static_cast<double>(g_thread_allocations - before);
+  return out;
+}
+
 std::shared_ptr<const Algorithm> default_algorithm(
     const AlgorithmEntry& entry) {
   return entry.make(
@@ -597,15 +621,10 @@ void BM_OptimizerStep(benchmark::State& state, const AlgorithmEntry* entry) {
   const double per_value = static_cast<double>(g_thread_allocations - before);
 
   auto run = algorithm->start(oracle, initial, make_rng(kSeedOther));
-  for (int warm = 0; warm < 20; ++warm) run->step();  // workspaces sized
-  const Counters at_start = counters;
-  before = g_thread_allocations;
-  long long steps = 0;
-  for (auto _ : state) {
-    run->step();
-    ++steps;
-  }
-  const double allocations = static_cast<double>(g_thread_allocations - before);
+  const TimedSteps timed = time_steps(state, *run, counters);
+  const Counters& at_start = timed.counters_before;
+  const double allocations = timed.allocations;
+  const long long steps = timed.steps;
   const double rows = static_cast<double>(n);
   const double value_grad_calls =
       static_cast<double>(counters.grad_evals - at_start.grad_evals) / rows;
@@ -703,15 +722,10 @@ void BM_SaddleStep(benchmark::State& state, const AlgorithmEntry* entry) {
   const double per_call = static_cast<double>(g_thread_allocations - before);
 
   auto run = algorithm->start(oracle, initial, make_rng(kSeedOther));
-  for (int warm = 0; warm < 20; ++warm) run->step();  // workspaces sized
-  const Counters at_start = counters;
-  before = g_thread_allocations;
-  long long steps = 0;
-  for (auto _ : state) {
-    run->step();
-    ++steps;
-  }
-  const double allocations = static_cast<double>(g_thread_allocations - before);
+  const TimedSteps timed = time_steps(state, *run, counters);
+  const Counters& at_start = timed.counters_before;
+  const double allocations = timed.allocations;
+  const long long steps = timed.steps;
   const double calls =
       static_cast<double>(counters.grad_evals - at_start.grad_evals) /
       static_cast<double>(n);
