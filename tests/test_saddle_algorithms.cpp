@@ -525,7 +525,27 @@ TEST_CASE(
     }
     CHECK(game.distance_to_solution(run->state().points).maxCoeff() < 1e-6);
   }
-  // From a start outside the clip, one projected GDA step lands on it.
+  // From a corner of the box [−1, 1]⁶ the first extra-gradient step would
+  // leave it: the clamp acts, and the method still reaches z* = 0.
+  {
+    const auto corner_game =
+        make_task({"bilinear",
+                   {{"dim", 3}, {"linear_terms", false}, {"box_radius", 1.0}}});
+    Counters counters;
+    const SaddlePointOracle oracle(as_game(corner_game), counters);
+    const Matrix corner = Matrix::Ones(1, 6);
+    const Matrix free_step =
+        corner - 0.2 * as_game(corner_game).operator_value(corner);
+    REQUIRE(free_step.cwiseAbs().maxCoeff() > 1.0);
+    auto run = make_algorithm("extragradient", {{"step_size", 0.2}})
+                   ->start(oracle, points_state(corner), make_rng(0));
+    run->step();
+    CHECK(run->state().points.cwiseAbs().maxCoeff() == 1.0);
+    for (int t = 0; t < 8000; ++t) run->step();
+    CHECK(run->state().points.norm() < 1e-8);
+  }
+  // From a start on the clip's boundary, one projected GDA step would
+  // leave it (ψ = 1.3) and lands back on it.
   Counters counters;
   const SaddlePointOracle oracle(as_game(clipped), counters);
   Matrix outside(1, 2);

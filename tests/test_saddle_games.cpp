@@ -462,6 +462,9 @@ TEST_CASE(
   Vector along(2);
   along << 0.0, 0.5;
   cases.push_back({hard, along, 1.0});  // no weight on the bottom eigenvector
+  Vector nearly(2);
+  nearly << 2e-14, 0.5;
+  cases.push_back({hard, nearly, 1.0});  // a tiny weight: near the hard case
   for (const Case& c : cases) {
     INFO(c.h_matrix, c.h.transpose(), c.radius);
     const double exact =
@@ -479,6 +482,11 @@ TEST_CASE(
     CHECK(exact >= best - 1e-12);
     CHECK(exact == doctest::Approx(best).epsilon(1e-5));
   }
+  // Both (near-)hard cases in closed form: λ = 1, d = (±√(35/36), 1/6),
+  // value 2/36 + ½(1 − 1/36) = 39/72.
+  for (const Vector& h : {along, nearly})
+    CHECK(BallQuadraticMaximum(hard).maximum(h, 1.0) ==
+          doctest::Approx(39.0 / 72).epsilon(1e-12));
 }
 
 TEST_CASE(

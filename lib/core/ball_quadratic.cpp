@@ -71,9 +71,18 @@ double BallQuadraticMaximum::maximum(const Vector& h, double radius) const {
     value_at(mid, norm_squared);
     (norm_squared > r2 ? lo : hi) = mid;
   }
-  // At hi the point is inside the ball (feasible): its value is a lower
-  // bound that the bisection has made exact to rounding.
-  return value_at(hi, norm_squared);
+  // At hi the point is inside the ball (feasible). Near the hard case (a
+  // tiny weight on the bottom eigenvector of a negative λ_min) the last
+  // ulp of λ still leaves ‖d‖ short of R: complete d to the sphere along
+  // that eigenvector, which changes the value by hi·d₀·τ − ½λ₀τ² ≥ 0.
+  double value = value_at(hi, norm_squared);
+  if (lowest < 0 && norm_squared < r2) {
+    const double d0 = a(0) / (lowest + hi);
+    const double reach = std::sqrt(r2 - norm_squared + d0 * d0);
+    const double tau = (d0 < 0 ? -1.0 : 1.0) * (reach - std::abs(d0));
+    value += hi * d0 * tau - 0.5 * lowest * tau * tau;
+  }
+  return value;
 }
 
 }  // namespace vibench

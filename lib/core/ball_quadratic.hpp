@@ -8,9 +8,11 @@
 // With H = QΛQᵀ and a = Qᵀh, the maximizer is d = Q(Λ + λI)⁻¹a for the
 // λ ≥ max(0, −λ_min) at which ‖d‖ = R (or λ = 0 when H ≻ 0 and the
 // unconstrained maximizer lies inside). λ is found by bisection on the
-// monotone ‖d(λ)‖, to the last bit. In the "hard case" (a orthogonal to the
-// bottom eigenspace and ‖d(−λ_min)‖ < R), λ = −λ_min and d is completed to
-// the sphere along that eigenspace, which adds ½·(−λ_min)·(R² − ‖d‖²).
+// monotone ‖d(λ)‖, to the last bit, and d is then completed to the sphere
+// along the bottom eigenvector (which matters near the hard case). In the "hard
+// case" (a orthogonal to the bottom eigenspace and ‖d(−λ_min)‖ < R), λ = −λ_min
+// and d is completed to the sphere along that eigenspace, which adds
+// ½·(−λ_min)·(R² − ‖d‖²).
 #pragma once
 
 #include <Eigen/Eigenvalues>

@@ -237,6 +237,7 @@ Matrix SaddlePointOracle::resolvent(const Matrix& z, double gamma) const {
     resolvent_gamma_ = gamma;
   }
   counters_.grad_evals += z.rows();
+  count_full_data_pass();
   count_components(z.rows(), task_.data_size());
   // Point by point in reused vectors, so that a call allocates only its
   // result: a multi-column triangular solve takes a heap blocking buffer,

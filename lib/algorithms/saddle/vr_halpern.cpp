@@ -158,7 +158,13 @@ class VrHalpern final : public SaddleSolver {
     if (!resolvent_step_ || !inner_step_) c.insert(Capability::smoothness);
     return c;
   }
+  // The method draws its own components; a minibatch task entry would
+  // turn its full evaluations of G into estimates.
   std::string check_task(const Task& task) const override {
+    if (task.batch_size() > 0)
+      return "vr_halpern draws its own components and needs the full "
+             "operator for its snapshots: give the finite-sum game without "
+             "batch_size";
     if (task.data_size() > 0 && batch_ > task.data_size())
       return fmt::format("batch_size = {} exceeds the game's {} components",
                          batch_, task.data_size());
@@ -169,6 +175,12 @@ class VrHalpern final : public SaddleSolver {
   std::unique_ptr<Run> start_run(const SaddlePointOracle& oracle,
                                  const State& initial, Rng rng) const override {
     const double n = static_cast<double>(oracle.components());
+    if ((!resolvent_step_ || !inner_step_) &&
+        !(oracle.lipschitz() > 0 && std::isfinite(oracle.lipschitz())))
+      throw std::invalid_argument(fmt::format(
+          "vr_halpern: the default resolvent_step and inner_step need a "
+          "finite positive L; the task declares L = {}: give both",
+          oracle.lipschitz()));
     VrHalpernConfig config;
     config.batch = batch_;
     config.inner_steps_factor = inner_steps_factor_;
