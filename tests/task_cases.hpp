@@ -102,6 +102,7 @@ inline std::vector<TaskCase> preset_cases() {
        {{"dim", 3}, {"mu", 0.0}, {"mu_b", 0.5}, {"instance", 3}}},
       {"quadratic_game",
        {{"dim", 3}, {"components", 8}, {"batch_size", 3}, {"instance", 1}}},
+      {"quadratic_game", {{"dim", 3}, {"components", 8}, {"instance", 2}}},
       {"comonotone_linear", {{"dim", 2}, {"rho", 0.3}, {"lipschitz", 2.0}}},
       {"comonotone_linear", {{"rho", 0.0}}},
       {"matrix_game", {{"payoff", "rps"}}},
