@@ -243,3 +243,46 @@ TEST_CASE("results: write_atomically replaces the file in one step") {
     ++files;
   CHECK(files == 1);  // no temporary left behind
 }
+
+TEST_CASE(
+    "runner: a suite's normal start is clamped into a game's feasible box "
+    "and refused outside an open domain, with the reason") {
+  const Json suite_json = {
+      {"seeds", 1},
+      {"tasks",
+       {{{"name", "bilinear"},
+         {"params", {{"dim", 2}, {"linear_terms", false}, {"box_radius", 1.0}}},
+         {"init", {{"mean", {5.0, 5.0, -5.0, 0.0}}, {"std", 0.1}}}},
+        {{"name", "bilinear"},
+         {"params",
+          {{"dim", 2},
+           {"linear_terms", false},
+           {"box_radius", 1.0},
+           {"box_geometry", "mirror"}}},
+         {"init", {{"mean", {5.0, 5.0, -5.0, 0.0}}, {"std", 0.1}}}}}},
+      {"algorithms",
+       {{{"name", "extragradient"}, {"params", {{"step_size", 0.1}}}},
+        {{"name", "mirror_prox"}, {"params", {{"step_size", 0.01}}}}}},
+      {"metrics", {"duality_gap", "distance_to_solution"}},
+      {"budget", {{"max_iterations", 5}}}};
+  const Suite suite = parse_suite(suite_json, "t.json");
+  std::map<std::string, Json> by_algorithm;
+  for (const Cell& cell : expand_cells(suite)) {
+    const Json record = run_cell(suite, cell);
+    if (record["status"] == "skipped") continue;
+    by_algorithm[record["algorithm"]["name"]] = record;
+  }
+  REQUIRE(by_algorithm.size() == 2);
+  const Json& projected = by_algorithm.at("extragradient");
+  CHECK(projected["status"] == "ok");
+  // At the first checkpoint the start is in [−1, 1]⁴, at most 2 from
+  // z* = 0 (unclamped it would be about 8.7 away).
+  REQUIRE(projected["trace"]["iterations"][0] == 0);
+  CHECK(
+      projected["trace"]["metrics"]["distance_to_solution"][0].get<double>() <=
+      2.0);
+  const Json& mirrored = by_algorithm.at("mirror_prox");
+  CHECK(mirrored["status"] == "failed");
+  CHECK(mirrored["message"].get<std::string>().find(
+            "outside the task's box domain") != std::string::npos);
+}

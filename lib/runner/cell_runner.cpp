@@ -9,6 +9,8 @@
 
 #include "reference/reference_posterior.hpp"
 #include "runner/metric_plan.hpp"
+#include "tasks/objective.hpp"
+#include "tasks/saddle_point.hpp"
 
 namespace vibench {
 
@@ -68,6 +70,22 @@ State initial_state(const TaskConfig& config, Index n, Rng& rng) {
     const Vector mean = config.init_mean.value_or(Vector::Zero(d));
     state.points =
         (std * points_rng.normal_matrix(n, d)).rowwise() + mean.transpose();
+    // The suite's normal start ignores the task's constraints: clamp it
+    // into a feasible box, and refuse it outside an open domain, where the
+    // first step would end the cell as if it had diverged.
+    const Task& task = *config.task;
+    if (task.offers(Capability::feasible_set)) {
+      if (task.kind() == TaskKind::objective)
+        static_cast<const Objective&>(task).project_feasible(state.points);
+      if (task.kind() == TaskKind::saddle_point)
+        static_cast<const SaddlePoint&>(task).project_feasible(state.points);
+    }
+    if (!task.domain().contains(state.points))
+      throw std::invalid_argument(fmt::format(
+          "the suite's init (a normal start) puts points outside the task's "
+          "{} domain; drop init for '{}', whose own initial points lie "
+          "inside",
+          task.domain().name(), config.label));
   } else {
     state.points = config.task->initial_points(n, points_rng);
   }
