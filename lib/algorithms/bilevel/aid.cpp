@@ -48,6 +48,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/bilevel/bilevel_start.hpp"
+#include "algorithms/bilevel/configured_solver.hpp"
 #include "algorithms/bilevel/linear_system.hpp"
 #include "algorithms/first_order/first_order_step.hpp"
 #include "algorithms/first_order/schedule.hpp"
@@ -186,29 +187,19 @@ std::string check_series_step(const Task& task, double eta,
       parameter, eta, 2.0 / l, l, parameter, parameter, 2.0 / l);
 }
 
-// The base of the four registrations: requirements and the run.
-class AidSolver : public BilevelSolver {
+// The base of the five registrations: the Neumann and gradient-descent
+// steps are checked against the task's declared L.
+class AidSolver : public ConfiguredBilevelSolver<AidRun, AidConfig,
+                                                 Capability::hessian_vector> {
  public:
-  explicit AidSolver(AidConfig config) : config_(std::move(config)) {}
-  Capabilities requirements() const override {
-    return {Capability::hessian_vector};
-  }
+  using ConfiguredBilevelSolver::ConfiguredBilevelSolver;
   std::string check_task(const Task& task) const override {
-    if (config_.linear.kind == LinearSolverKind::cg) return "";
-    return check_series_step(task, config_.linear.step_size,
-                             config_.linear.kind == LinearSolverKind::gd
+    if (config().linear.kind == LinearSolverKind::cg) return "";
+    return check_series_step(task, config().linear.step_size,
+                             config().linear.kind == LinearSolverKind::gd
                                  ? "linear_step_size"
                                  : "neumann_step_size");
   }
-
- protected:
-  std::unique_ptr<Run> start_run(const BilevelOracle& oracle,
-                                 const State& initial, Rng rng) const override {
-    return std::make_unique<AidRun>(oracle, initial, config_, std::move(rng));
-  }
-
- private:
-  AidConfig config_;
 };
 
 class AidCg final : public AidSolver {

@@ -20,6 +20,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/bilevel/bilevel_start.hpp"
+#include "algorithms/bilevel/configured_solver.hpp"
 
 namespace vibench {
 namespace {
@@ -79,7 +80,8 @@ class BoRepRun final : public Run {
   long long t_ = 0;
 };
 
-class BoRep final : public BilevelSolver {
+class BoRep final : public ConfiguredBilevelSolver<BoRepRun, BoRepConfig,
+                                                   Capability::hessian_vector> {
  public:
   static constexpr const char* kName = "bo_rep";
   static constexpr const char* kDescription =
@@ -113,23 +115,10 @@ class BoRep final : public BilevelSolver {
     };
   }
   explicit BoRep(const Params& p)
-      : config_{p.real("step_size"),          p.real("momentum"),
-                p.real("inner_step_size"),    p.real("linear_step_size"),
-                p.integer("period"),          p.integer("inner_steps"),
-                p.integer("refinement_steps")} {}
-  Capabilities requirements() const override {
-    return {Capability::hessian_vector};
-  }
-
- protected:
-  std::unique_ptr<Run> start_run(const BilevelOracle& oracle,
-                                 const State& initial,
-                                 Rng /*rng*/) const override {
-    return std::make_unique<BoRepRun>(oracle, initial, config_);
-  }
-
- private:
-  BoRepConfig config_;
+      : ConfiguredBilevelSolver(
+            {p.real("step_size"), p.real("momentum"), p.real("inner_step_size"),
+             p.real("linear_step_size"), p.integer("period"),
+             p.integer("inner_steps"), p.integer("refinement_steps")}) {}
 };
 
 }  // namespace

@@ -18,6 +18,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/bilevel/bilevel_start.hpp"
+#include "algorithms/bilevel/configured_solver.hpp"
 
 namespace vibench {
 namespace {
@@ -76,7 +77,7 @@ class BomeRun final : public Run {
   Matrix y_hat_, gx_, gy_, q_x_, q_y_, fx_, fy_, d_y_;
 };
 
-class Bome final : public BilevelSolver {
+class Bome final : public ConfiguredBilevelSolver<BomeRun, BomeConfig> {
  public:
   static constexpr const char* kName = "bome";
   static constexpr const char* kDescription =
@@ -99,18 +100,8 @@ class Bome final : public BilevelSolver {
     };
   }
   explicit Bome(const Params& p)
-      : config_{p.real("step_size"), p.real("inner_step_size"), p.real("eta"),
-                p.integer("inner_steps")} {}
-
- protected:
-  std::unique_ptr<Run> start_run(const BilevelOracle& oracle,
-                                 const State& initial,
-                                 Rng /*rng*/) const override {
-    return std::make_unique<BomeRun>(oracle, initial, config_);
-  }
-
- private:
-  BomeConfig config_;
+      : ConfiguredBilevelSolver({p.real("step_size"), p.real("inner_step_size"),
+                                 p.real("eta"), p.integer("inner_steps")}) {}
 };
 
 }  // namespace

@@ -21,6 +21,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/bilevel/bilevel_start.hpp"
+#include "algorithms/bilevel/configured_solver.hpp"
 
 namespace vibench {
 namespace {
@@ -83,7 +84,7 @@ class F2saRun final : public Run {
   long long t_ = 0;
 };
 
-class F2sa final : public BilevelSolver {
+class F2sa final : public ConfiguredBilevelSolver<F2saRun, F2saConfig> {
  public:
   static constexpr const char* kName = "f2sa";
   static constexpr const char* kDescription =
@@ -120,21 +121,12 @@ class F2sa final : public BilevelSolver {
     };
   }
   explicit F2sa(const Params& p)
-      : config_{p.real("step_size"),        p.real("outer_ratio"),
-                p.integer("inner_steps"),   p.real("lambda0"),
-                p.real("lambda_increment"), p.real("exponent_y"),
-                p.real("exponent_z"),       p.real("exponent_x"),
-                p.real("exponent_lambda")} {}
-
- protected:
-  std::unique_ptr<Run> start_run(const BilevelOracle& oracle,
-                                 const State& initial,
-                                 Rng /*rng*/) const override {
-    return std::make_unique<F2saRun>(oracle, initial, config_);
-  }
-
- private:
-  F2saConfig config_;
+      : ConfiguredBilevelSolver({p.real("step_size"), p.real("outer_ratio"),
+                                 p.integer("inner_steps"), p.real("lambda0"),
+                                 p.real("lambda_increment"),
+                                 p.real("exponent_y"), p.real("exponent_z"),
+                                 p.real("exponent_x"),
+                                 p.real("exponent_lambda")}) {}
 };
 
 }  // namespace

@@ -24,6 +24,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/bilevel/bilevel_start.hpp"
+#include "algorithms/bilevel/configured_solver.hpp"
 #include "algorithms/first_order/first_order_step.hpp"
 #include "core/error.hpp"
 
@@ -107,23 +108,9 @@ ParamSpecs itd_params() {
   return specs;
 }
 
-class BackpropSolver : public BilevelSolver {
- public:
-  explicit BackpropSolver(ItdConfig config) : config_(std::move(config)) {}
-  Capabilities requirements() const override {
-    return {Capability::hessian_vector};
-  }
-
- protected:
-  std::unique_ptr<Run> start_run(const BilevelOracle& oracle,
-                                 const State& initial,
-                                 Rng /*rng*/) const override {
-    return std::make_unique<ItdRun>(oracle, initial, config_);
-  }
-
- private:
-  ItdConfig config_;
-};
+// The base of the two registrations.
+using BackpropSolver =
+    ConfiguredBilevelSolver<ItdRun, ItdConfig, Capability::hessian_vector>;
 
 class Itd final : public BackpropSolver {
  public:

@@ -22,6 +22,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/bilevel/bilevel_start.hpp"
+#include "algorithms/bilevel/configured_solver.hpp"
 #include "core/distinct_sample.hpp"
 
 namespace vibench {
@@ -137,7 +138,8 @@ class SabaRun final : public Run {
   Index n_inner_ = 0, n_outer_ = 0, batch_ = 0;
 };
 
-class Saba final : public BilevelSolver {
+class Saba final : public ConfiguredBilevelSolver<SabaRun, SabaConfig,
+                                                  Capability::sample_terms> {
  public:
   static constexpr const char* kName = "saba";
   static constexpr const char* kDescription =
@@ -157,19 +159,7 @@ class Saba final : public BilevelSolver {
     };
   }
   explicit Saba(const Params& p)
-      : config_{p.real("step_size"), p.real("outer_ratio")} {}
-  Capabilities requirements() const override {
-    return {Capability::sample_terms};
-  }
-
- protected:
-  std::unique_ptr<Run> start_run(const BilevelOracle& oracle,
-                                 const State& initial, Rng rng) const override {
-    return std::make_unique<SabaRun>(oracle, initial, config_, std::move(rng));
-  }
-
- private:
-  SabaConfig config_;
+      : ConfiguredBilevelSolver({p.real("step_size"), p.real("outer_ratio")}) {}
 };
 
 }  // namespace

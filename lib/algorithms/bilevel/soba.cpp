@@ -21,6 +21,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/bilevel/bilevel_start.hpp"
+#include "algorithms/bilevel/configured_solver.hpp"
 #include "algorithms/first_order/schedule.hpp"
 
 namespace vibench {
@@ -69,7 +70,8 @@ class SobaRun final : public Run {
   long long t_ = 0;
 };
 
-class Soba final : public BilevelSolver {
+class Soba final : public ConfiguredBilevelSolver<SobaRun, SobaConfig,
+                                                  Capability::hessian_vector> {
  public:
   static constexpr const char* kName = "soba";
   static constexpr const char* kDescription =
@@ -91,22 +93,9 @@ class Soba final : public BilevelSolver {
     };
   }
   explicit Soba(const Params& p)
-      : config_{p.real("step_size"), p.real("outer_ratio"),
-                Schedule(p.component_name("schedule"),
-                         p.component_settings("schedule"))} {}
-  Capabilities requirements() const override {
-    return {Capability::hessian_vector};
-  }
-
- protected:
-  std::unique_ptr<Run> start_run(const BilevelOracle& oracle,
-                                 const State& initial,
-                                 Rng /*rng*/) const override {
-    return std::make_unique<SobaRun>(oracle, initial, config_);
-  }
-
- private:
-  SobaConfig config_;
+      : ConfiguredBilevelSolver({p.real("step_size"), p.real("outer_ratio"),
+                                 Schedule(p.component_name("schedule"),
+                                          p.component_settings("schedule"))}) {}
 };
 
 }  // namespace
