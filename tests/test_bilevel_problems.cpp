@@ -284,4 +284,56 @@ TEST_CASE("bilevel problems: contradictory parameters are refused") {
       doctest::Contains("informative = 4 exceeds dim = 3"), ConfigError);
 }
 
+TEST_CASE("bilevel problems: declared error-bound constants hold") {
+  // μ(x) ≤ λ_min and L(x) ≥ λ_max of the dense ∇²_yy g at random points,
+  // and ‖∇f(x, y₁) − ∇f(x, y₂)‖ ≤ L_f‖y₁ − y₂‖ for random pairs.
+  struct Case {
+    const char* name;
+    Json params;
+  };
+  const Case cases[] = {
+      {"quadratic_bilevel", {{"dim_x", 3}, {"dim_y", 5}}},
+      {"finite_sum_quadratic",
+       {{"dim_x", 3}, {"dim_y", 4}, {"n_inner", 30}, {"n_outer", 20}}},
+      {"ridge_hyperparameters", {{"dim", 6}, {"n_train", 30}}},
+      {"logistic_hyperparameters", {{"data", "pima"}}},
+      {"data_hypercleaning",
+       {{"validation_fraction", 0.45}, {"test_fraction", 0.45}}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    const auto t = make_bilevel(c.name, c.params);
+    REQUIRE(t->offers(Capability::error_bounds));
+    Rng rng = make_rng(31);
+    const double l_f = t->outer_smoothness();
+    CHECK(l_f > 0);
+    double largest_ratio = 0;
+    for (int trial = 0; trial < 3; ++trial) {
+      const Matrix x = rng.normal_matrix(1, t->dim_x());
+      const Matrix y = rng.normal_matrix(1, t->dim_y());
+      const Vector spectrum =
+          Eigen::SelfAdjointEigenSolver<Matrix>(dense_hessian_yy(*t, x, y),
+                                                Eigen::EigenvaluesOnly)
+              .eigenvalues();
+      const double mu = t->inner_strong_convexity(x)(0);
+      const double l = t->inner_smoothness_at(x)(0);
+      CHECK(mu > 0);
+      CHECK(mu <= spectrum.minCoeff() * (1 + 1e-10));
+      CHECK(l >= spectrum.maxCoeff() * (1 - 1e-10));
+      const Matrix y2 = y + rng.normal_matrix(1, t->dim_y());
+      Matrix fx1, fy1, fx2, fy2;
+      t->outer_grad(x, y, fx1, fy1);
+      t->outer_grad(x, y2, fx2, fy2);
+      const double change =
+          std::sqrt((fx1 - fx2).squaredNorm() + (fy1 - fy2).squaredNorm());
+      const double ratio = change / (y - y2).norm();
+      CHECK(ratio <= l_f * (1 + 1e-10));
+      largest_ratio = std::max(largest_ratio, ratio);
+    }
+    // quadratic_bilevel's f is ½‖y − y_t‖² in y: the bound is attained.
+    if (std::string(c.name) == "quadratic_bilevel")
+      CHECK(largest_ratio == doctest::Approx(l_f).epsilon(1e-12));
+  }
+}
+
 }  // namespace vibench

@@ -2,6 +2,7 @@
 // geometrically over [lo, hi], the usual way to set a condition number.
 #pragma once
 
+#include <Eigen/Eigenvalues>
 #include <cmath>
 
 #include "core/types.hpp"
@@ -16,6 +17,15 @@ inline Vector log_spaced(Index n, double lo, double hi) {
                     : lo * std::pow(hi / lo, static_cast<double>(i) /
                                                  static_cast<double>(n - 1));
   return out;
+}
+
+// The eigenvalues, ascending, of AᵀA/rows: the curvature a data matrix
+// gives a mean loss, for the declared constants of the data problems.
+template <class Rows>
+Vector mean_gram_spectrum(const Rows& a) {
+  const Matrix gram = Matrix(a.transpose() * a) / static_cast<double>(a.rows());
+  return Eigen::SelfAdjointEigenSolver<Matrix>(gram, Eigen::EigenvaluesOnly)
+      .eigenvalues();
 }
 
 }  // namespace vibench

@@ -78,6 +78,14 @@ class Bilevel : public Task {
   // the step limits of Neumann series and inner gradient steps.
   virtual double inner_smoothness() const;
 
+  // error_bounds: for each row of x, μ(x) ≤ the smallest and L(x) ≥ the
+  // largest eigenvalue of ∇²_yy g(x, y) over all y (inner_smoothness_at
+  // defaults to the global inner_smoothness() where it is declared); and
+  // L_f, a Lipschitz constant of y ↦ ∇f(x, y) (both partials) for every x.
+  virtual Vector inner_strong_convexity(const Matrix& x) const;
+  virtual Vector inner_smoothness_at(const Matrix& x) const;
+  virtual double outer_smoothness() const;
+
   // error_rates: the fraction of the `split`'s rows that the lower-level
   // classifier y misclassifies (x may set how it was fitted, not how it
   // predicts), one value per row of (x, y).

@@ -211,6 +211,15 @@ class BilevelOracle final : public Oracle {
   Index inner_data_size() const { return task_.inner_data_size(); }
   Index outer_data_size() const { return task_.outer_data_size(); }
   Index batch_size() const { return task_.batch_size(); }
+  // The task's declared constants (Capability::error_bounds; free, as the
+  // other declared constants): μ(x) and L(x) of g(x, ·) per row, L_f.
+  Vector inner_strong_convexity(const Matrix& x) const {
+    return task_.inner_strong_convexity(x);
+  }
+  Vector inner_smoothness_at(const Matrix& x) const {
+    return task_.inner_smoothness_at(x);
+  }
+  double outer_smoothness() const { return task_.outer_smoothness(); }
 
  private:
   void check_pair(const Matrix& x, const Matrix& y) const;

@@ -68,6 +68,8 @@ const char* to_string(Capability capability) {
       return "error_rates";
     case Capability::sample_terms:
       return "sample_terms";
+    case Capability::error_bounds:
+      return "error_bounds";
   }
   return "?";
 }

@@ -84,6 +84,11 @@ enum class Capability {
   error_rates,      // Bilevel: a classifier fitted at the lower level whose
                     // error rates on the validation and test rows can be
                     // read from (x, y) (Bilevel::error_rate)
+  error_bounds,     // Bilevel: the constants of an a-posteriori bound on an
+                    // inexact hypergradient: μ(x), L(x) of g(x, ·)
+                    // (Bilevel::inner_strong_convexity, inner_smoothness_at)
+                    // and L_f of ∇f(x, ·) (Bilevel::outer_smoothness), for
+                    // adaptively inexact methods (MAID)
 };
 // Capabilities that are structure rather than services: an algorithm that
 // does not handle one (Algorithm::handles) is skipped on a task offering it.

@@ -195,6 +195,14 @@ void Bilevel::outer_sample_terms(const RowVector&, const RowVector&,
   not_offered("sample_terms");
 }
 double Bilevel::inner_smoothness() const { not_offered("smoothness"); }
+Vector Bilevel::inner_strong_convexity(const Matrix&) const {
+  not_offered("error_bounds");
+}
+Vector Bilevel::inner_smoothness_at(const Matrix& x) const {
+  if (!offers(Capability::smoothness)) not_offered("error_bounds");
+  return Vector::Constant(x.rows(), inner_smoothness());
+}
+double Bilevel::outer_smoothness() const { not_offered("error_bounds"); }
 Vector Bilevel::error_rate(const Matrix&, const Matrix&, Split) const {
   not_offered("error_rates");
 }

@@ -29,6 +29,7 @@
 #include "core/distinct_sample.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "core/spectrum.hpp"
 #include "targets/bilevel/implicit_hypergradient.hpp"
 #include "targets/bilevel/last_solution_cache.hpp"
 #include "targets/models/classification_data.hpp"
@@ -136,6 +137,8 @@ class DataHypercleaningTask final : public Bilevel {
       if (corrupt.uniform() < corruption)
         train_.labels(i) = static_cast<double>(corrupt.index(kClasses));
     train_ = make_rows(train_.a, train_.labels);
+    train_curvature_max_ = 0.5 * mean_gram_spectrum(train_.a).maxCoeff();
+    outer_smoothness_ = 0.5 * mean_gram_spectrum(validation_.a).maxCoeff();
     if (batch_ > std::min(train_.size(), validation_.size()))
       throw ConfigError("batch_size",
                         fmt::format("batch_size = {} exceeds the {} "
@@ -143,11 +146,24 @@ class DataHypercleaningTask final : public Bilevel {
                                     batch_, validation_.size(), train_.size()));
   }
 
+  // ∇²_WW g = Aᵀ(s ⊙ softmax curvature)A/n + 2rI with s = σ(x) ∈ (0, 1)
+  // and the softmax Hessian diag(p) − ppᵀ ≤ ½I: μ = 2r and
+  // L ≤ ½λ_max(AᵀA/n) + 2r whatever x; f's curvature is likewise at most
+  // ½λ_max(A_vᵀA_v/m).
+  Vector inner_strong_convexity(const Matrix& x) const override {
+    return Vector::Constant(x.rows(), 2.0 * regularization_);
+  }
+  Vector inner_smoothness_at(const Matrix& x) const override {
+    return Vector::Constant(x.rows(),
+                            train_curvature_max_ + 2.0 * regularization_);
+  }
+  double outer_smoothness() const override { return outer_smoothness_; }
+
   Index dim_x() const override { return train_.size(); }
   Index dim_y() const override { return features() * kClasses; }
   Capabilities capabilities() const override {
     Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
-                         Capability::error_rates};
+                         Capability::error_rates, Capability::error_bounds};
     if (batch_ > 0) caps.insert(Capability::minibatch);
     return caps;
   }
@@ -435,6 +451,7 @@ class DataHypercleaningTask final : public Bilevel {
   LastSolutionCache<Solution> solutions_;
   double regularization_;
   Index batch_;
+  double train_curvature_max_ = 0, outer_smoothness_ = 0;
 };
 
 }  // namespace

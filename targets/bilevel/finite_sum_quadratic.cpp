@@ -187,8 +187,13 @@ class FiniteSumQuadraticTask final : public Bilevel {
                         "finite_sum_quadratic: the mean inner Hessian is "
                         "singular for this instance (too few samples for "
                         "dim_y); raise n_inner");
-    inner_smoothness_ = Eigen::SelfAdjointEigenSolver<Matrix>(
-                            inner_.h_y, Eigen::EigenvaluesOnly)
+    const Vector inner_spectrum = Eigen::SelfAdjointEigenSolver<Matrix>(
+                                      inner_.h_y, Eigen::EigenvaluesOnly)
+                                      .eigenvalues();
+    inner_smoothness_ = inner_spectrum.maxCoeff();
+    inner_strong_convexity_ = inner_spectrum.minCoeff();
+    outer_smoothness_ = Eigen::SelfAdjointEigenSolver<Matrix>(
+                            outer_.h_y, Eigen::EigenvaluesOnly)
                             .eigenvalues()
                             .maxCoeff();
     // x* from F's Hessian Ḡ_x + JᵀḠ_yJ and gradient at 0.
@@ -210,8 +215,8 @@ class FiniteSumQuadraticTask final : public Bilevel {
   Index dim_y() const override { return inner_.p.cols(); }
   Capabilities capabilities() const override {
     Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
-                         Capability::optimum, Capability::smoothness,
-                         Capability::sample_terms};
+                         Capability::optimum,       Capability::smoothness,
+                         Capability::sample_terms,  Capability::error_bounds};
     if (batch_ > 0) caps.insert(Capability::minibatch);
     return caps;
   }
@@ -310,10 +315,17 @@ class FiniteSumQuadraticTask final : public Bilevel {
   // The mean inner Hessian's largest eigenvalue: L of the full-data ∇_y g
   // (a single sample's can be larger).
   double inner_smoothness() const override { return inner_smoothness_; }
+  // The mean inner Hessian's smallest eigenvalue, and the mean outer
+  // Hessian's largest in y (∇_x f does not depend on y).
+  Vector inner_strong_convexity(const Matrix& x) const override {
+    return Vector::Constant(x.rows(), inner_strong_convexity_);
+  }
+  double outer_smoothness() const override { return outer_smoothness_; }
 
  private:
   Index batch_;
-  double inner_smoothness_ = 0;
+  double inner_smoothness_ = 0, inner_strong_convexity_ = 0,
+         outer_smoothness_ = 0;
   Level inner_, outer_;
   Eigen::LDLT<Matrix> inner_hessian_;
   Vector optimum_;

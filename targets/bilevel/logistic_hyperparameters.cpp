@@ -21,6 +21,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "core/spectrum.hpp"
 #include "targets/bilevel/implicit_hypergradient.hpp"
 #include "targets/bilevel/last_solution_cache.hpp"
 #include "targets/models/classification_data.hpp"
@@ -64,6 +65,9 @@ class LogisticHyperparametersTask final : public Bilevel {
     validation_y_ = split.train_y(rows.validation);
     train_x_ = split.train_x(rows.train, Eigen::placeholders::all);
     train_y_ = split.train_y(rows.train);
+    // σ′ ≤ ¼: the data's curvature is at most ¼ of the mean Gram matrix's.
+    train_curvature_max_ = 0.25 * mean_gram_spectrum(train_x_).maxCoeff();
+    outer_smoothness_ = 0.25 * mean_gram_spectrum(validation_x_).maxCoeff();
     const Index batch = static_cast<Index>(p.integer("batch_size"));
     batch_ =
         batch > 0 && batch < std::min(train_x_.rows(), validation_x_.rows())
@@ -75,10 +79,19 @@ class LogisticHyperparametersTask final : public Bilevel {
   Index dim_y() const override { return train_x_.cols(); }
   Capabilities capabilities() const override {
     Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
-                         Capability::error_rates};
+                         Capability::error_rates, Capability::error_bounds};
     if (batch_ > 0) caps.insert(Capability::minibatch);
     return caps;
   }
+  // ∇²_ww g = (1/n)Aᵀdiag(σ′)A + diag(e^x) with 0 < σ′ ≤ ¼.
+  Vector inner_strong_convexity(const Matrix& x) const override {
+    return x.array().exp().rowwise().minCoeff().matrix();
+  }
+  Vector inner_smoothness_at(const Matrix& x) const override {
+    return (train_curvature_max_ + x.array().exp().rowwise().maxCoeff())
+        .matrix();
+  }
+  double outer_smoothness() const override { return outer_smoothness_; }
   Index outer_data_size() const override { return validation_x_.rows(); }
   Index inner_data_size() const override { return train_x_.rows(); }
   Index batch_size() const override { return batch_; }
@@ -240,6 +253,7 @@ class LogisticHyperparametersTask final : public Bilevel {
   RowMatrix train_x_, validation_x_, test_x_;
   Vector train_y_, validation_y_, test_y_;
   Index batch_ = 0;
+  double train_curvature_max_ = 0, outer_smoothness_ = 0;
   LastSolutionCache<Solution> solutions_;
 };
 

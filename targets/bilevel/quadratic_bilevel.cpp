@@ -105,11 +105,16 @@ class QuadraticBilevelTask final : public Bilevel {
   Index dim_y() const override { return b_.rows(); }
   Capabilities capabilities() const override {
     return {Capability::hypergradient, Capability::hessian_vector,
-            Capability::optimum, Capability::gradient_noise,
-            Capability::smoothness};
+            Capability::optimum,       Capability::gradient_noise,
+            Capability::smoothness,    Capability::error_bounds};
   }
   // A's largest eigenvalue.
   double inner_smoothness() const override { return condition_number_; }
+  // A's smallest eigenvalue, and ∇f(x, ·) = (μx + q‖x‖²x, y − y_t).
+  Vector inner_strong_convexity(const Matrix& x) const override {
+    return Vector::Ones(x.rows());
+  }
+  double outer_smoothness() const override { return 1.0; }
 
   Vector outer_value(const Matrix& x, const Matrix& y) const override {
     const Matrix r = y.rowwise() - target_.transpose();

@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "core/spectrum.hpp"
 #include "tasks/bilevel.hpp"
 
 namespace vibench {
@@ -70,13 +71,27 @@ class RidgeHyperparametersTask final : public Bilevel {
     gram_ = x_train.transpose() * x_train / n;
     moment_ = (x_train.transpose() * t_train / n).transpose();
     target_energy_ = t_train.squaredNorm() / n;
+    gram_spectrum_ = mean_gram_spectrum(x_train);
+    outer_smoothness_ = mean_gram_spectrum(x_validation_).maxCoeff();
   }
 
   Index dim_x() const override { return gram_.rows(); }
   Index dim_y() const override { return gram_.rows(); }
   Capabilities capabilities() const override {
-    return {Capability::hypergradient, Capability::hessian_vector};
+    return {Capability::hypergradient, Capability::hessian_vector,
+            Capability::error_bounds};
   }
+  // ∇²_ww g = G + diag(e^x): Weyl's bounds λ_min(G) + min e^x and
+  // λ_max(G) + max e^x; f's Hessian in w is X_vᵀX_v/m.
+  Vector inner_strong_convexity(const Matrix& x) const override {
+    return (gram_spectrum_(0) + x.array().exp().rowwise().minCoeff()).matrix();
+  }
+  Vector inner_smoothness_at(const Matrix& x) const override {
+    return (gram_spectrum_(gram_spectrum_.size() - 1) +
+            x.array().exp().rowwise().maxCoeff())
+        .matrix();
+  }
+  double outer_smoothness() const override { return outer_smoothness_; }
   Index outer_data_size() const override { return n_validation_; }
   Index inner_data_size() const override { return n_train_; }
 
@@ -150,6 +165,8 @@ class RidgeHyperparametersTask final : public Bilevel {
   RowVector moment_;
   Vector t_validation_;
   double target_energy_ = 0;
+  Vector gram_spectrum_;  // of G, ascending
+  double outer_smoothness_ = 0;
 };
 
 }  // namespace
