@@ -1,11 +1,14 @@
 // Re-runs slices of the bilevel paper suites (suites/papers/truncation,
-// hypercleaning) and checks what their README paragraphs state; and the
-// max_oracle_calls budget they use.
+// hypercleaning, finite_sum_quadratic, maid_robustness) and checks what their
+// README paragraphs state; and the max_oracle_calls budget they use.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "runner/cell_runner.hpp"
@@ -178,4 +181,83 @@ TEST_CASE(
                        ConfigError);
   mixed["budget"]["max_iterations"] = 10;
   CHECK_NOTHROW(parse_suite(mixed, "suite.json"));
+}
+
+// The median over seeds of a final metric, per configuration label.
+std::map<std::string, double> final_medians(const Json& results,
+                                            const std::string& metric) {
+  std::map<std::string, std::vector<double>> values;
+  for (const auto& cell : results["cells"])
+    values[cell["algorithm"]["label"].get<std::string>()].push_back(
+        final_metric(cell, metric));
+  std::map<std::string, double> out;
+  for (auto& [label, v] : values) {
+    std::sort(v.begin(), v.end());
+    out[label] = v[v.size() / 2];
+  }
+  return out;
+}
+
+TEST_CASE(
+    "paper claim (maid_robustness): MAID ends within a factor 1.3 over its "
+    "whole grid of initial accuracies and steps, where fixed accuracies "
+    "mostly never move") {
+  const Suite suite = paper_suite("maid_robustness");
+  const Json checked_in = testing::read_json(source_root() / "results" /
+                                             "papers" / "maid_robustness.json");
+  // The fixed-accuracy configurations that never accept a step end at the
+  // start's F, the largest of their medians.
+  const auto medians = final_medians(checked_in, "outer_objective");
+  double adaptive_best = 1e300, adaptive_worst = 0, start = 0;
+  int adaptive = 0, fixed_stuck = 0, fixed = 0;
+  for (const auto& [label, f] : medians) {
+    if (label.rfind("maid", 0) != 0) continue;
+    if (label.find("\"fixed_accuracy\":true") != std::string::npos) {
+      ++fixed;
+      start = std::max(start, f);
+    } else {
+      ++adaptive;
+      adaptive_best = std::min(adaptive_best, f);
+      adaptive_worst = std::max(adaptive_worst, f);
+    }
+  }
+  for (const auto& [label, f] : medians)
+    if (label.find("\"fixed_accuracy\":true") != std::string::npos &&
+        f == start)
+      ++fixed_stuck;
+  REQUIRE(adaptive == 12);
+  REQUIRE(fixed == 12);
+  INFO("MAID medians in [" << adaptive_best << ", " << adaptive_worst
+                           << "], start " << start);
+  CHECK(adaptive_worst <= 1.3 * adaptive_best);
+  CHECK(adaptive_worst < 0.65 * start);
+  CHECK(fixed_stuck >= 6);
+
+  // Re-run seed 0 at the grid's corners: bit for bit the checked-in cells,
+  // and the fixed-accuracy run with ε₀ = 1 accepts no step.
+  int ran = 0;
+  for (const Cell& cell : expand_cells(suite)) {
+    const auto& algorithm = suite.algorithms[cell.algorithm_index];
+    if (cell.replicate != 0 || algorithm.name != "maid") continue;
+    const double accuracy = algorithm.params["accuracy"].get<double>();
+    const double step = algorithm.params["step_size"].get<double>();
+    const bool fixed_run = algorithm.params.value("fixed_accuracy", false);
+    if (!((accuracy == 1.0 && step == 0.01) ||
+          (accuracy == 1e-5 && step == 100.0 && !fixed_run)))
+      continue;
+    const Json record = run_cell(suite, cell);
+    INFO(algorithm.params.dump());
+    REQUIRE(record["status"] == "ok");
+    for (const auto& stored : checked_in["cells"])
+      if (stored["id"] == record["id"])
+        CHECK(stored["final"]["metrics"] == record["final"]["metrics"]);
+    const double f0 = record["trace"]["metrics"]["outer_objective"][0];
+    const double f = final_metric(record, "outer_objective");
+    if (fixed_run)
+      CHECK(f == f0);
+    else
+      CHECK(f < 0.65 * f0);
+    ++ran;
+  }
+  CHECK(ran == 3);
 }
