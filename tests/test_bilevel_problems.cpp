@@ -299,6 +299,10 @@ TEST_CASE("bilevel problems: declared error-bound constants hold") {
       {"logistic_hyperparameters", {{"data", "pima"}}},
       {"data_hypercleaning",
        {{"validation_fraction", 0.45}, {"test_fraction", 0.45}}},
+      {"softmax_hyperparameters",
+       {{"regularizers", "per_class"},
+        {"validation_fraction", 0.45},
+        {"test_fraction", 0.45}}},
   };
   for (const Case& c : cases) {
     INFO(c.name);
@@ -334,6 +338,59 @@ TEST_CASE("bilevel problems: declared error-bound constants hold") {
     if (std::string(c.name) == "quadratic_bilevel")
       CHECK(largest_ratio == doctest::Approx(l_f).epsilon(1e-12));
   }
+}
+
+TEST_CASE("softmax_hyperparameters: regularizer layouts, ∇F, error rates") {
+  const Json base = {{"validation_fraction", 0.3}, {"test_fraction", 0.3}};
+  Json per_class = base, per_feature = base;
+  per_class["regularizers"] = "per_class";
+  per_feature["regularizers"] = "per_feature";
+  const auto weights = make_bilevel("softmax_hyperparameters", base);
+  const auto classes = make_bilevel("softmax_hyperparameters", per_class);
+  const auto features = make_bilevel("softmax_hyperparameters", per_feature);
+  const Index dy = weights->dim_y();
+  REQUIRE(dy % 10 == 0);
+  CHECK(weights->dim_x() == dy);
+  CHECK(classes->dim_x() == 10);
+  CHECK(features->dim_x() == dy / 10);
+  CHECK(classes->dim_y() == dy);
+  // The same x spread over the layouts gives the same lower level: x_c for
+  // every weight of class c.
+  Rng rng = make_rng(8);
+  const Matrix xc = 0.5 * rng.normal_matrix(1, 10);
+  Matrix xw(1, dy);
+  for (Index k = 0; k < dy; ++k) xw(0, k) = xc(0, k % 10);
+  const Matrix w = 0.1 * rng.normal_matrix(1, dy);
+  CHECK((classes->inner_value(xc, w) - weights->inner_value(xw, w)).norm() <
+        1e-12);
+  CHECK((classes->inner_solution(xc) - weights->inner_solution(xw)).norm() <
+        1e-9);
+  // ∇F against central differences of F(x) = f(x, W*(x)), per class.
+  const Matrix grad = classes->hypergradient(xc);
+  auto big_f = [&](const Matrix& x) {
+    return classes->outer_value(x, classes->inner_solution(x))(0);
+  };
+  const double h = 1e-5;
+  for (Index c = 0; c < 10; ++c) {
+    Matrix up = xc, down = xc;
+    up(0, c) += h;
+    down(0, c) -= h;
+    const double fd = (big_f(up) - big_f(down)) / (2 * h);
+    CHECK(grad(0, c) == doctest::Approx(fd).epsilon(1e-6).scale(1e-3));
+  }
+  // W*(x) classifies digits on held-out rows, better under a weaker
+  // regularizer (e^{-4} against e^0); W = 0 picks class 0.
+  const Matrix zero_x = Matrix::Zero(1, 10);
+  const Matrix weak_x = Matrix::Constant(1, 10, -4.0);
+  const double strong = classes->error_rate(
+      zero_x, classes->inner_solution(zero_x), Bilevel::Split::test)(0);
+  const double weak = classes->error_rate(
+      weak_x, classes->inner_solution(weak_x), Bilevel::Split::test)(0);
+  INFO("test error " << strong << " at e^0, " << weak << " at e^-4");
+  CHECK(strong < 0.2);
+  CHECK(weak < strong);
+  CHECK(classes->error_rate(zero_x, Matrix::Zero(1, dy),
+                            Bilevel::Split::test)(0) > 0.85);
 }
 
 }  // namespace vibench

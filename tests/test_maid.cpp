@@ -59,9 +59,12 @@ TEST_CASE("maid reaches x* of quadratic_bilevel from any accuracy and step") {
                                          {"step_size", step}})
                      ->start(oracle, initial, make_rng(0));
       for (int k = 0; k < 300; ++k) run->step();
-      CHECK(distance_to_optimum(*t, run->state().points) < 1e-6);
+      // From ‖x₀ − x*‖ ≈ 8 to 1e-5: below about 1e-6 the decrease a step
+      // makes, about α‖h‖² ≈ 1e-14, is at F's rounding and at the line
+      // search's inexactness terms, and no step is certified any more.
+      CHECK(distance_to_optimum(*t, run->state().points) < 1e-5);
       CHECK((run->state().hypergradient - t->hypergradient(run->state().points))
-                .norm() < 1e-6);
+                .norm() < 1e-5);
     }
   }
 }
@@ -131,7 +134,9 @@ TEST_CASE("maid: oracle calls of one step match what it reports doing") {
   CHECK(counters.inner_grad_evals - c0.inner_grad_evals ==
         delta("lower_level_iterations"));
   CHECK(counters.outer_grad_evals - c0.outer_grad_evals == estimates + trials);
-  CHECK(counters.value_evals - c0.value_evals == estimates + trials);
+  // One value per estimate that passed the descent test (one per search).
+  CHECK(counters.value_evals - c0.value_evals ==
+        delta("line_searches") + trials);
   // Each estimate: CG's products, plus 2 for the constants; 1 + 1 cross.
   CHECK(counters.cross_evals - c0.cross_evals == 2 * estimates);
   CHECK(counters.hvp_evals - c0.hvp_evals >= 2 * estimates);

@@ -19,7 +19,9 @@
 // W*(x) by Newton's method with a dense Hessian (Kronecker blocks
 // Aᵀdiag(s ⊙ S_cc')A/n) to ‖∇_W g‖ ≤ 1e-11, and ∇F(x) = −∇²_xW g·H⁻¹∇_W f
 // with the same factorization. Validation and test error rates are those
-// of the solver's own W.
+// of the solver's own W. The softmax kernels and Newton's method are
+// shared with softmax_hyperparameters (targets/models/softmax_model.hpp,
+// targets/bilevel/softmax_newton.hpp).
 #include <fmt/format.h>
 
 #include <Eigen/Cholesky>
@@ -32,36 +34,16 @@
 #include "core/spectrum.hpp"
 #include "targets/bilevel/implicit_hypergradient.hpp"
 #include "targets/bilevel/last_solution_cache.hpp"
+#include "targets/bilevel/softmax_newton.hpp"
 #include "targets/models/classification_data.hpp"
 #include "targets/models/logistic_model.hpp"
+#include "targets/models/softmax_model.hpp"
 #include "tasks/bilevel.hpp"
 
 namespace vibench {
 namespace {
 
 constexpr int kClasses = 10;
-
-// Rows of one split: features and one-hot labels.
-struct Rows {
-  RowMatrix a;
-  Matrix onehot;  // rows × C
-  Vector labels;  // class indices, as doubles
-  Index size() const { return a.rows(); }
-  Rows subset(const std::vector<Index>& which) const {
-    Rows out;
-    out.a = a(which, Eigen::placeholders::all);
-    out.onehot = onehot(which, Eigen::placeholders::all);
-    out.labels = labels(which);
-    return out;
-  }
-};
-
-Rows make_rows(const RowMatrix& a, const Vector& labels) {
-  Rows rows{a, Matrix::Zero(a.rows(), kClasses), labels};
-  for (Index i = 0; i < a.rows(); ++i)
-    rows.onehot(i, static_cast<Index>(labels(i))) = 1.0;
-  return rows;
-}
 
 class DataHypercleaningTask final : public Bilevel {
  public:
@@ -123,11 +105,12 @@ class DataHypercleaningTask final : public Bilevel {
     // standardized on training + validation rows.
     const ClassificationSplit split = split_and_standardize(
         table, test, static_cast<std::uint64_t>(p.integer("split_seed")));
-    test_ = make_rows(split.test_x, split.test_y);
+    test_ = make_softmax_rows(split.test_x, split.test_y, kClasses);
     const ValidationSplit rows = split_validation_rows(
         split.train_x.rows(), table.labels.size(), validation,
         static_cast<std::uint64_t>(p.integer("split_seed")));
-    const Rows all = make_rows(split.train_x, split.train_y);
+    const SoftmaxRows all =
+        make_softmax_rows(split.train_x, split.train_y, kClasses);
     validation_ = all.subset(rows.validation);
     train_ = all.subset(rows.train);
     Rng corrupt = make_rng(static_cast<std::uint64_t>(p.integer("instance")))
@@ -136,7 +119,8 @@ class DataHypercleaningTask final : public Bilevel {
     for (Index i = 0; i < train_.size(); ++i)
       if (corrupt.uniform() < corruption)
         train_.labels(i) = static_cast<double>(corrupt.index(kClasses));
-    train_ = make_rows(train_.a, train_.labels);
+    train_ = make_softmax_rows(train_.a, train_.labels, kClasses);
+    model_ = SoftmaxModel(train_.a.cols(), kClasses);
     train_curvature_max_ = 0.5 * mean_gram_spectrum(train_.a).maxCoeff();
     outer_smoothness_ = 0.5 * mean_gram_spectrum(validation_.a).maxCoeff();
     if (batch_ > std::min(train_.size(), validation_.size()))
@@ -160,7 +144,7 @@ class DataHypercleaningTask final : public Bilevel {
   double outer_smoothness() const override { return outer_smoothness_; }
 
   Index dim_x() const override { return train_.size(); }
-  Index dim_y() const override { return features() * kClasses; }
+  Index dim_y() const override { return model_.dim(); }
   Capabilities capabilities() const override {
     Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
                          Capability::error_rates, Capability::error_bounds};
@@ -212,7 +196,7 @@ class DataHypercleaningTask final : public Bilevel {
 
   Index outer_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
                              Matrix& fx, Matrix& fy) const override {
-    const Rows batch =
+    const SoftmaxRows batch =
         validation_.subset(sample_distinct(validation_.size(), batch_, rng));
     fx = Matrix::Zero(x.rows(), x.cols());
     fy = weight_gradient(batch, w, evaluate(batch, w), nullptr, nullptr);
@@ -249,61 +233,13 @@ class DataHypercleaningTask final : public Bilevel {
 
   Vector error_rate(const Matrix&, const Matrix& w,
                     Split split) const override {
-    const Rows& rows = split == Split::test ? test_ : validation_;
-    const Matrix logits = rows.a * stacked(w);
-    Vector out(w.rows());
-    for (Index p = 0; p < w.rows(); ++p) {
-      Index errors = 0;
-      for (Index i = 0; i < rows.size(); ++i) {
-        Index best = 0;
-        logits.row(i).segment(p * kClasses, kClasses).maxCoeff(&best);
-        errors += best != static_cast<Index>(rows.labels(i));
-      }
-      out(p) = static_cast<double>(errors) / static_cast<double>(rows.size());
-    }
-    return out;
+    return model_.error_rate(split == Split::test ? test_ : validation_, w);
   }
 
  private:
-  Index features() const { return train_.a.cols(); }
-
-  // [W_1 … W_P] (d × P·C) from the points' rows y = vec(W) (row-major W).
-  Matrix stacked(const Matrix& w) const {
-    const Index d = features();
-    Matrix out(d, w.rows() * kClasses);
-    for (Index p = 0; p < w.rows(); ++p)
-      for (Index j = 0; j < d; ++j)
-        out.block(j, p * kClasses, 1, kClasses) =
-            w.block(p, j * kClasses, 1, kClasses);
-    return out;
-  }
-  // The inverse of stacked(): d × P·C back to P rows of vec(W).
-  Matrix unstacked(const Matrix& m, Index points) const {
-    const Index d = features();
-    Matrix out(points, d * kClasses);
-    for (Index p = 0; p < points; ++p)
-      for (Index j = 0; j < d; ++j)
-        out.block(p, j * kClasses, 1, kClasses) =
-            m.block(j, p * kClasses, 1, kClasses);
-    return out;
-  }
-
-  // Softmax probabilities (rows × P·C) and per-row losses (rows × P).
-  struct Fit {
-    Matrix probabilities, loss;
-  };
-  Fit evaluate(const Rows& rows, const Matrix& w) const {
-    const Index points = w.rows();
-    Fit fit{rows.a * stacked(w), Matrix(rows.size(), points)};
-    for (Index p = 0; p < points; ++p)
-      for (Index i = 0; i < rows.size(); ++i) {
-        auto z = fit.probabilities.row(i).segment(p * kClasses, kClasses);
-        const double top = z.maxCoeff();
-        const double log_sum = top + std::log((z.array() - top).exp().sum());
-        fit.loss(i, p) = log_sum - z(static_cast<Index>(rows.labels(i)));
-        z = (z.array() - log_sum).exp().matrix();
-      }
-    return fit;
+  using Fit = SoftmaxModel::Fit;
+  Fit evaluate(const SoftmaxRows& rows, const Matrix& w) const {
+    return model_.evaluate(rows, w);
   }
   static Matrix sigmoid(const Matrix& x) {
     return x.unaryExpr([](double t) { return logistic::sigmoid(t); });
@@ -317,21 +253,14 @@ class DataHypercleaningTask final : public Bilevel {
   // Aᵀ(s ⊙ (P − Y))/rows, unstacked, from the rows' fit at w (whose
   // probabilities it turns into the residuals in place); s = 1 when
   // `weights` is null; plus 2rW when `w_for_ridge` is given.
-  Matrix weight_gradient(const Rows& rows, const Matrix& w, Fit fit,
+  Matrix weight_gradient(const SoftmaxRows& rows, const Matrix& w, Fit fit,
                          const Matrix* weights,
                          const Matrix* w_for_ridge) const {
-    Matrix& r = fit.probabilities;
-    for (Index p = 0; p < w.rows(); ++p) {
-      auto block = r.middleCols(p * kClasses, kClasses);
-      block -= rows.onehot;
-      if (weights) block = weights->row(p).transpose().asDiagonal() * block;
-    }
-    Matrix g = unstacked(rows.a.transpose() * r, w.rows()) /
-               static_cast<double>(rows.size());
+    Matrix g = model_.loss_gradient(rows, w.rows(), std::move(fit), weights);
     if (w_for_ridge) g += 2.0 * regularization_ * *w_for_ridge;
     return g;
   }
-  void inner_grad_rows(const Rows& rows, const std::vector<Index>* cols,
+  void inner_grad_rows(const SoftmaxRows& rows, const std::vector<Index>* cols,
                        const Matrix& x, const Matrix& w, Matrix& gx,
                        Matrix& gy) const {
     const Matrix s = row_weights(x, cols);
@@ -348,28 +277,17 @@ class DataHypercleaningTask final : public Bilevel {
       }
     gy = weight_gradient(rows, w, std::move(fit), &s, &w);
   }
-  Matrix hvp_rows(const Rows& rows, const std::vector<Index>* cols,
+  Matrix hvp_rows(const SoftmaxRows& rows, const std::vector<Index>* cols,
                   const Matrix& x, const Matrix& w, const Matrix& v) const {
     const Matrix s = row_weights(x, cols);
-    const Fit fit = evaluate(rows, w);
-    Matrix u = rows.a * stacked(v);
-    for (Index p = 0; p < w.rows(); ++p) {
-      const auto prob = fit.probabilities.middleCols(p * kClasses, kClasses);
-      auto block = u.middleCols(p * kClasses, kClasses);
-      const Vector mixed = prob.cwiseProduct(block).rowwise().sum();
-      block = prob.cwiseProduct(block) -
-              prob.cwiseProduct(mixed.replicate(1, kClasses));
-      block = s.row(p).transpose().asDiagonal() * block;
-    }
-    return unstacked(rows.a.transpose() * u, w.rows()) /
-               static_cast<double>(rows.size()) +
+    return model_.loss_hessian_vector(rows, evaluate(rows, w), &s, v) +
            2.0 * regularization_ * v;
   }
-  Matrix cross_rows(const Rows& rows, const std::vector<Index>* cols,
+  Matrix cross_rows(const SoftmaxRows& rows, const std::vector<Index>* cols,
                     const Matrix& x, const Matrix& w, const Matrix& v) const {
     const Matrix s = row_weights(x, cols);
     const Fit fit = evaluate(rows, w);
-    const Matrix u = rows.a * stacked(v);
+    const Matrix u = rows.a * model_.stacked(v);
     const double n = static_cast<double>(train_.size());
     const double scale = n / static_cast<double>(rows.size());
     Matrix out = Matrix::Zero(x.rows(), x.cols());
@@ -393,61 +311,19 @@ class DataHypercleaningTask final : public Bilevel {
     return solutions_.get(x,
                           [this](const RowVector& at) { return newton(at); });
   }
-  // Newton's method from W = 0 with a backtracking line search, to
-  // ‖∇_W g‖ ≤ 1e-11; the Hessian's factorization at W* is kept for ∇F.
+  // Newton's method to ‖∇_W g‖ ≤ 1e-11 (softmax_newton.hpp).
   Solution newton(const RowVector& x) const {
-    const Index d = features(), dim = dim_y();
     const Matrix xm = x;
     const Matrix weights = sigmoid(xm);
-    const Vector s = weights.row(0).transpose();
-    const double n = static_cast<double>(train_.size());
-    Solution sol{RowVector::Zero(dim), {}};
-    for (int iteration = 0; iteration < 100; ++iteration) {
-      // One fit per iteration: its probabilities build H, then ∇_W g.
-      const Matrix w_now = sol.y;
-      Fit fit = evaluate(train_, w_now);
-      const Matrix prob = fit.probabilities;
-      const Matrix gy =
-          weight_gradient(train_, w_now, std::move(fit), &weights, &w_now);
-      // H[(j,c),(k,c')] = Σ_i s_i a_ij a_ik S_i[c,c'] / n + 2r δ.
-      Matrix h = Matrix::Zero(dim, dim);
-      for (int c = 0; c < kClasses; ++c)
-        for (int c2 = c; c2 < kClasses; ++c2) {
-          Vector weight = -prob.col(c).cwiseProduct(prob.col(c2));
-          if (c == c2) weight += prob.col(c);
-          weight.array() *= s.array();
-          const Matrix block =
-              train_.a.transpose() * weight.asDiagonal() * train_.a / n;
-          for (Index j = 0; j < d; ++j)
-            for (Index k = 0; k < d; ++k) {
-              h(j * kClasses + c, k * kClasses + c2) = block(j, k);
-              h(k * kClasses + c2, j * kClasses + c) = block(j, k);
-            }
-        }
-      h.diagonal().array() += 2.0 * regularization_;
-      sol.hessian.compute(h);
-      const double norm = gy.norm();
-      if (norm <= 1e-11) return sol;
-      const RowVector step =
-          sol.hessian.solve(gy.row(0).transpose()).transpose();
-      // Backtracking on g's value far from W*; near it (‖∇g‖ < 1e-3, inside
-      // Newton's quadratic region) the value's rounding would stall the
-      // search, so the full step is taken.
-      const double value = inner_value(xm, sol.y)(0);
-      double t = 1.0;
-      for (int k = 0; k < 50 && norm >= 1e-3; ++k, t *= 0.5) {
-        const Matrix trial = sol.y - t * step;
-        if (inner_value(xm, trial)(0) <= value - 1e-4 * t * gy.row(0).dot(step))
-          break;
-      }
-      sol.y -= t * step;
-    }
-    throw std::runtime_error(
-        "data_hypercleaning: Newton's method did not reach ‖∇_W g‖ ≤ 1e-11 "
-        "in 100 iterations");
+    const RowVector ridge = RowVector::Constant(dim_y(), 2.0 * regularization_);
+    return softmax_newton(
+        model_, train_, &weights, ridge,
+        [&](const Matrix& w) { return inner_value(xm, w)(0); }, 1e-11,
+        "data_hypercleaning");
   }
 
-  Rows train_, validation_, test_;
+  SoftmaxRows train_, validation_, test_;
+  SoftmaxModel model_;
   LastSolutionCache<Solution> solutions_;
   double regularization_;
   Index batch_;

@@ -11,7 +11,10 @@
 //   lower solve   accelerated gradient descent on g(x, ·) from the previous
 //                 ỹ (momentum (√L − √μ)/(√L + √μ), step 1/L, with μ(x), L(x)
 //                 declared by the task) until ‖∇_y g‖/μ ≤ ε, then one more
-//                 gradient step (the code's FISTA for strongly convex g);
+//                 gradient step: the strongly convex FISTA the scripts
+//                 name (as written, their loop resets x_old = x each
+//                 iteration, so it runs plain gradient descent; and
+//                 Quadratic.py stops at ‖∇_y g‖/(2μ) ≤ ε);
 //   linear solve  CG from 0 on ∇²_yy g(x, ỹ) q = ∇_y f(x, ỹ) until the
 //                 residual is ≤ δ (absolute, as in the code);
 //   estimate      h = ∇_x f − ∇²_xy g·q at (x, ỹ);
@@ -27,7 +30,13 @@
 //   on success    β ← α·step_growth, ε ← νε, δ ← νδ;
 //   on failure    ε ← τε, δ ← τδ, recompute the estimate, try again (at most
 //                 `attempts` times per step; x stays if all fail).
-// With `fixed_accuracy` ε and δ never change (the code's fixed_eps runs).
+// With `fixed_accuracy` ε and δ never change (the code's fixed_eps runs,
+// which also shorten the line searches to 5 + j trials: set
+// line_search_trials to 5 for them). If a lower solve or CG stops at its
+// iteration cap, the accuracy it reached (‖∇_y g‖/μ, the CG residual)
+// replaces ε or δ in the bound and the line search. The line search's lower
+// bound f(x, ỹ) − ‖∇_y f‖ε of F(x) holds for f(x, ·) convex, as in the
+// code's problems.
 //
 // The error bound. With B = ‖∇²_xy g‖, L_A and L_B the Lipschitz constants
 // of ∇²_yy g and ∇²_xy g in y, and L_f that of ∇f(x, ·), splitting
@@ -35,12 +44,12 @@
 //   ω = ε·[L_f(1 + B/μ) + G·(B L_A/μ² + L_B/μ)] + B δ/μ,
 //   G = ‖∇_y f(x, ỹ)‖ + L_f ε ≥ ‖∇_y f(x, y*)‖.
 // μ and L_f are declared by the task (Capability::error_bounds); B, L_A and
-// L_B are estimated as the run goes, as the code does, by their running
-// maxima: B from ‖∇²_xy g·q‖/‖q‖, L_A and L_B from the change of
-// ∇²_yy g·q and ∇²_xy g·q between ỹ and ỹ + ξ, ‖ξ‖ = max(ε, √u (1 + ‖ỹ‖))
-// in a random direction (two Hessian-vector and one cross product per
-// estimate; the code estimates the inverse's constant with a second CG
-// solve instead). Deviations from the code, each a choice of vibench: the
+// L_B are estimated as the run goes, as the code does, by running maxima
+// (the code recomputes its B at every estimate): B from ‖∇²_xy g·q‖/‖q‖, L_A
+// and L_B from the change of ∇²_yy g·q and ∇²_xy g·q between ỹ and ỹ + ξ, ‖ξ‖ =
+// max(ε, √u (1 + ‖ỹ‖)) in a random direction (two Hessian-vector and one cross
+// product per estimate; the code estimates the inverse's constant with a second
+// CG solve instead). Deviations from the code, each a choice of vibench: the
 // bound includes ∇_x f's change in y (the code's problems have none); the
 // line search compares with f(x, ỹ) at the current estimate's ỹ (the code
 // with the value recorded at the last acceptance).
@@ -49,21 +58,24 @@
 // ρ = 0.9, τ = 0.5, ν = 1.05, growth 10/9, 3 attempts of 10 + j trials,
 // 2000 lower-level and CG iterations at most); its scripts also use
 // ρ = 0.5, ν = 1.25 and β₀ = 0.01. `max_refinements` bounds the descent
-// test's loop, which the code leaves unbounded (at a stationary point it
-// would never end).
+// test's loop and `min_accuracy` floors ε and δ, where the code has
+// neither (at a stationary point it would tighten them forever). As in the
+// code, β only changes on an accepted step: a β₀ far too large for the
+// problem is never accepted, and the run stays where it is.
 //
 // Runs are independent per row (each has its own ε, δ, β and line search),
 // so rows are stepped one at a time. Oracle calls per estimate: the lower
-// solve's inner gradients, 1 outer gradient and 1 value, the CG's
-// Hessian-vector products, 1 cross product, and 2 Hessian-vector and 1
-// cross product for the constants; per line-search trial: a lower solve,
-// 1 outer value and 1 outer gradient.
+// solve's inner gradients, 1 outer gradient, the CG's Hessian-vector
+// products, 1 cross product, and 2 Hessian-vector and 1 cross product for
+// the constants, then 1 outer value once the descent test holds; per
+// line-search trial: a lower solve, 1 outer value and 1 outer gradient.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
@@ -80,6 +92,7 @@ struct MaidConfig {
       relax, step_growth;
   long long attempts, line_search_trials, max_inner_steps, max_cg_iterations,
       max_refinements;
+  double min_accuracy;
   bool fixed_accuracy;
 };
 
@@ -117,10 +130,7 @@ class MaidRow {
         estimate();
         return;
       }
-      if (!config_.fixed_accuracy) {
-        epsilon_ *= config_.tighten;
-        delta_ *= config_.tighten;
-      }
+      if (!config_.fixed_accuracy) tighten();
       estimate();
     }
     ++tally_.failed_steps;
@@ -147,23 +157,42 @@ class MaidRow {
   }
 
  private:
-  // y ← an ε-accurate y*(x) by accelerated gradient descent from y.
-  void lower_solve(const Matrix& x, Matrix& y) {
+  // ε ← τε and δ ← τδ, not below min_accuracy; false if both were there.
+  bool tighten() {
+    const double epsilon =
+        std::max(epsilon_ * config_.tighten, config_.min_accuracy);
+    const double delta =
+        std::max(delta_ * config_.tighten, config_.min_accuracy);
+    const bool moved = epsilon < epsilon_ || delta < delta_;
+    epsilon_ = epsilon;
+    delta_ = delta;
+    return moved;
+  }
+
+  // y ← an ε-accurate y*(x) by accelerated gradient descent from y; returns
+  // the accuracy certified, ‖∇_y g‖/μ at the last gradient (above ε only
+  // when max_inner_steps ran out; the final gradient step only gets closer).
+  double lower_solve(const Matrix& x, Matrix& y) {
     const double mu = oracle_.inner_strong_convexity(x)(0);
+    if (!(mu > 0) || !std::isfinite(mu))
+      throw std::runtime_error(fmt::format(
+          "maid: the task's strong convexity μ(x) = {} is not positive", mu));
     const double l = std::max(oracle_.inner_smoothness_at(x)(0), mu);
     const double momentum =
         (std::sqrt(l) - std::sqrt(mu)) / (std::sqrt(l) + std::sqrt(mu));
     z_ = y;
     previous_ = y;
+    double certified = std::numeric_limits<double>::infinity();
     for (long long k = 0; k < config_.max_inner_steps; ++k) {
       oracle_.inner_grad(x, z_, gx_, gy_);
       ++tally_.lower_level_iterations;
-      const bool done = gy_.norm() / mu <= epsilon_;
+      certified = gy_.norm() / mu;
       y = z_ - gy_ / l;
-      if (done) return;
+      if (certified <= epsilon_) break;
       z_ = y + momentum * (y - previous_);
       previous_ = y;
     }
+    return certified;
   }
 
   // h at x from ỹ (refined until the descent test holds), its bound ω, and
@@ -171,22 +200,23 @@ class MaidRow {
   void estimate() {
     for (long long r = 0;; ++r) {
       ++tally_.estimates;
-      lower_solve(x_, y_);
+      // The accuracies reached, which exceed ε and δ only when a solver's
+      // iteration cap ran out: the bound and the line search use these.
+      reached_epsilon_ = std::max(epsilon_, lower_solve(x_, y_));
       oracle_.outer_grad(x_, y_, fx_, fy_);
-      q_.setZero(1, y_.cols());
+      q_.setZero(1, y_.cols());  // CG from 0 (its cold start keeps the size)
       cg_.solve(oracle_, x_, y_, fy_, q_, rng_, delta_);
+      reached_delta_ = std::max(delta_, cg_.residual_norm_max());
       cross_q_ = oracle_.inner_cross(x_, y_, q_);
       h_ = fx_ - cross_q_;
       bound_ = error_bound();
       if (config_.fixed_accuracy || r >= config_.max_refinements ||
-          bound_ <= (1.0 - config_.eta) * h_.norm())
+          bound_ <= (1.0 - config_.eta) * h_.norm() || !tighten())
         break;
       ++tally_.refinements;
-      epsilon_ *= config_.tighten;
-      delta_ *= config_.tighten;
     }
     value_ = oracle_.outer_value(x_, y_)(0);
-    lower_bound_ = value_ - fy_.norm() * epsilon_;
+    lower_bound_ = value_ - fy_.norm() * reached_epsilon_;
   }
 
   double error_bound() {
@@ -197,9 +227,9 @@ class MaidRow {
       cross_norm_ = std::max(cross_norm_, cross_q_.norm() / q_norm);
       // ỹ + ξ in a random direction, far enough from ỹ that rounding does
       // not dominate the differences.
-      const double radius =
-          std::max(epsilon_, std::sqrt(std::numeric_limits<double>::epsilon()) *
-                                 (1.0 + y_.norm()));
+      const double radius = std::max(
+          reached_epsilon_, std::sqrt(std::numeric_limits<double>::epsilon()) *
+                                (1.0 + y_.norm()));
       xi_ = rng_.normal_vector(y_.cols()).transpose();
       shifted_ = y_ + (radius / xi_.norm()) * xi_;
       const Matrix hq = oracle_.inner_hvp_yy(x_, y_, q_);
@@ -212,11 +242,12 @@ class MaidRow {
                    (cross_shifted - cross_q_).norm() / (radius * q_norm));
     }
     const double b = cross_norm_;
-    const double g = fy_.norm() + l_f * epsilon_;
-    return epsilon_ *
+    const double epsilon = reached_epsilon_;
+    const double g = fy_.norm() + l_f * epsilon;
+    return epsilon *
                (l_f * (1.0 + b / mu) + g * (b * hessian_lipschitz_ / (mu * mu) +
                                             cross_lipschitz_ / mu)) +
-           b * delta_ / mu;
+           b * reached_delta_ / mu;
   }
 
   // Backtracking from β on the current estimate; moves x, y on success.
@@ -229,12 +260,12 @@ class MaidRow {
           beta_ * std::pow(config_.backtracking, static_cast<double>(i));
       x_trial_ = x_ - alpha * h_;
       y_trial_ = y_;
-      lower_solve(x_trial_, y_trial_);
+      const double epsilon =
+          std::max(epsilon_, lower_solve(x_trial_, y_trial_));
       const double value = oracle_.outer_value(x_trial_, y_trial_)(0);
       oracle_.outer_grad(x_trial_, y_trial_, fx_trial_, fy_trial_);
-      const double upper =
-          value + fy_trial_.norm() * epsilon_ +
-          0.5 * oracle_.outer_smoothness() * epsilon_ * epsilon_;
+      const double upper = value + fy_trial_.norm() * epsilon +
+                           0.5 * oracle_.outer_smoothness() * epsilon * epsilon;
       if (upper - lower_bound_ <= -alpha * decrease) {
         x_ = x_trial_;
         y_ = y_trial_;
@@ -252,6 +283,7 @@ class MaidRow {
   Matrix x_, y_, h_, q_, fx_, fy_, gx_, gy_, cross_q_, z_, previous_, xi_,
       shifted_, x_trial_, y_trial_, fx_trial_, fy_trial_;
   double epsilon_, delta_, beta_;
+  double reached_epsilon_ = 0, reached_delta_ = 0;
   double value_ = 0, lower_bound_ = 0, bound_ = 0;
   double cross_norm_ = 0, hessian_lipschitz_ = 0, cross_lipschitz_ = 0;
   MaidTally tally_;
@@ -269,6 +301,10 @@ class MaidRun final : public Run {
           oracle, config_, state_.points.row(i), state_.inner.row(i), rng_));
     publish();
   }
+
+  // The rows keep references to config_ and rng_.
+  MaidRun(const MaidRun&) = delete;
+  MaidRun& operator=(const MaidRun&) = delete;
 
   void step() override {
     for (auto& row : rows_) row->step();
@@ -358,6 +394,11 @@ class Maid final : public ConfiguredBilevelSolver<MaidRun, MaidConfig,
                            "cap on the descent test's tightenings per "
                            "estimate (vibench's; the code has none)")
             .at_least(0),
+        ParamSpec::real("min_accuracy", 1e-14,
+                        "floor of ε and δ (vibench's: near a stationary "
+                        "point the descent test would tighten them to 0; "
+                        "the code has none)")
+            .above(0),
         ParamSpec::boolean("fixed_accuracy", false,
                            "keep ε and δ at ε₀ and δ₀ (the code's fixed_eps "
                            "runs: the line search alone adapts)"),
@@ -370,7 +411,7 @@ class Maid final : public ConfiguredBilevelSolver<MaidRun, MaidConfig,
              p.real("relax"), p.real("step_growth"), p.integer("attempts"),
              p.integer("line_search_trials"), p.integer("max_inner_steps"),
              p.integer("max_cg_iterations"), p.integer("max_refinements"),
-             p.boolean("fixed_accuracy")}) {}
+             p.real("min_accuracy"), p.boolean("fixed_accuracy")}) {}
 
   // The bound and the line search assume exact oracles.
   std::string check_task(const Task& task) const override {
