@@ -1,16 +1,27 @@
 // BO-REP (Hao, Gong & Liu, "Bilevel optimization under unbounded
 // smoothness: a new algorithm and convergence analysis", ICLR 2024), for an
-// upper level whose smoothness grows with the gradient. As described in its
-// abstract and PAPERS.md §7.6 (the paper's pseudo-code was not readable
-// offline; the exact refinement routine and schedules are [?] there):
+// upper level whose smoothness grows with the gradient. The paper's
+// pseudo-code could not be read offline; the rules follow its abstract,
+// PAPERS.md §7.6 and the authors' released code
+// (MingruiLiu-ML-Lab/Bilevel-Optimization-under-Unbounded-Smoothness,
+// data_cleaning/bo_rep.py), which agree on:
 //   initialization refinement: `refinement_steps` inner gradient steps at
-//       x₀ before the first outer step;
+//       x₀ before the first outer step (in the code this is the periodic
+//       update firing at step 0, so its default is inner_steps);
 //   periodic updates: every `period` outer steps, `inner_steps` gradient
 //       steps on y (warm-started); y is held fixed in between;
-//   linear system: one step per outer step, z ← z − ν(∇²_yy g·z − ∇_y f);
+//   linear system: one step per outer step, z ← z − ν(∇²_yy g·z − ∇_y f),
+//       from z = 0 (the code draws a random start) and never projected (the
+//       code does not project either);
 //   upper level: normalized momentum
 //       m ← βm + (1 − β)ĥ,  ĥ = ∇_x f − ∇²_xy g·z,  x ← x − η m/‖m‖
 //   (per row), so a step never exceeds η whatever the gradient's size.
+// Defaults are the code's data-cleaning experiment (η = 0.05, β = 0.9,
+// ν = 0.01, lower-level step 0.05, I = 2, N = 10). Not copied from the
+// code: its lower-level loop never zeroes PyTorch's gradients, so its k-th
+// step uses the sum of k + 1 gradients; its data-cleaning run takes one
+// extra step per update (N + 1) and evaluates ∇²_yy g·z before the update
+// (its other experiments after, as here).
 // state.hypergradient is ĥ at the current x (computed after each move).
 // Oracle calls per outer step and row: 1 outer gradient, 1 Hessian-vector
 // and 1 cross product, plus inner_steps inner gradients every period-th
@@ -90,27 +101,32 @@ class BoRep final : public ConfiguredBilevelSolver<BoRepRun, BoRepConfig,
       "one linear-system step per iteration; for unbounded smoothness";
   static ParamSpecs params() {
     return {
-        ParamSpec::real("step_size", 0.01,
-                        "η: the length of every upper-level step")
+        ParamSpec::real("step_size", 0.05,
+                        "η: the length of every upper-level step (the code's "
+                        "data cleaning: 0.05)")
             .above(0),
         ParamSpec::real("momentum", 0.9, "β of the momentum")
             .at_least(0)
             .below(1),
-        ParamSpec::real("inner_step_size", 0.1,
-                        "step of the lower-level gradient steps (< 2/L_g)")
+        ParamSpec::real("inner_step_size", 0.05,
+                        "step of the lower-level gradient steps (< 2/L_g; "
+                        "the code's data cleaning: 0.05)")
             .above(0),
-        ParamSpec::real("linear_step_size", 0.1,
-                        "ν of the linear-system step (< 2/L_g)")
+        ParamSpec::real("linear_step_size", 0.01,
+                        "ν of the linear-system step (< 2/L_g; the code's "
+                        "0.01 in every experiment)")
             .above(0),
-        ParamSpec::integer("period", 10,
-                           "I: outer steps between lower-level updates")
+        ParamSpec::integer("period", 2,
+                           "I: outer steps between lower-level updates (the "
+                           "code's 2; 3 in its hyper-representation run)")
             .at_least(1),
         ParamSpec::integer("inner_steps", 10,
-                           "N: lower-level gradient steps per update")
+                           "N: lower-level gradient steps per update (the "
+                           "code's data cleaning: 10; 3 elsewhere)")
             .at_least(0),
-        ParamSpec::integer("refinement_steps", 100,
+        ParamSpec::integer("refinement_steps", 10,
                            "lower-level gradient steps of the initialization "
-                           "refinement at x₀")
+                           "refinement at x₀ (the code's step-0 update: N)")
             .at_least(0),
     };
   }
