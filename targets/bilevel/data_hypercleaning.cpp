@@ -147,7 +147,8 @@ class DataHypercleaningTask final : public Bilevel {
   Index dim_y() const override { return model_.dim(); }
   Capabilities capabilities() const override {
     Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
-                         Capability::error_rates, Capability::error_bounds};
+                         Capability::error_rates, Capability::error_bounds,
+                         Capability::sample_terms};
     if (batch_ > 0) caps.insert(Capability::minibatch);
     return caps;
   }
@@ -220,6 +221,33 @@ class DataHypercleaningTask final : public Bilevel {
     const std::vector<Index> s = sample_distinct(train_.size(), batch_, rng);
     out = cross_rows(train_.subset(s), &s, x, w, v);
     return batch_;
+  }
+
+  // Row i of g's finite sum, σ(x_i) CE_i(W) + r‖W‖² (their mean is g), and
+  // row j of f's, CE_j(W).
+  void inner_sample_terms(const RowVector& x, const RowVector& y,
+                          const RowVector& v, const std::vector<Index>& rows,
+                          Matrix& gy, Matrix& hvp,
+                          Matrix& cross) const override {
+    const SoftmaxRows part = train_.subset(rows);
+    const Matrix w = y, vm = v;
+    Vector s(part.size());
+    for (Index k = 0; k < part.size(); ++k)
+      s(k) = logistic::sigmoid(x(rows[static_cast<size_t>(k)]));
+    gy = model_.row_gradients(part, w, &s);
+    gy.rowwise() += 2.0 * regularization_ * y;
+    hvp = model_.row_hessian_vectors(part, w, vm, &s);
+    hvp.rowwise() += 2.0 * regularization_ * v;
+    const Vector dots = model_.row_residual_dots(part, w, vm);
+    cross = Matrix::Zero(part.size(), dim_x());
+    for (Index k = 0; k < part.size(); ++k)
+      cross(k, rows[static_cast<size_t>(k)]) = s(k) * (1.0 - s(k)) * dots(k);
+  }
+  void outer_sample_terms(const RowVector&, const RowVector& y,
+                          const std::vector<Index>& rows, Matrix& fx,
+                          Matrix& fy) const override {
+    fx = Matrix::Zero(static_cast<Index>(rows.size()), dim_x());
+    fy = model_.row_gradients(validation_.subset(rows), y, nullptr);
   }
 
   Matrix inner_solution(const Matrix& x) const override {

@@ -79,7 +79,8 @@ class LogisticHyperparametersTask final : public Bilevel {
   Index dim_y() const override { return train_x_.cols(); }
   Capabilities capabilities() const override {
     Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
-                         Capability::error_rates, Capability::error_bounds};
+                         Capability::error_rates, Capability::error_bounds,
+                         Capability::sample_terms};
     if (batch_ > 0) caps.insert(Capability::minibatch);
     return caps;
   }
@@ -160,6 +161,35 @@ class LogisticHyperparametersTask final : public Bilevel {
                               Rng&, Matrix& out) const override {
     out = inner_cross(x, w, v);
     return 0;
+  }
+
+  // Row i of g's finite sum, ℓ_i(w) + ½Σ_j e^{x_j} w_j² (their mean is g),
+  // and row j of f's, ℓ_j(w): (σ(aᵀw) − t)a and σ′(aᵀw)(aᵀv)a.
+  void inner_sample_terms(const RowVector& x, const RowVector& w,
+                          const RowVector& v, const std::vector<Index>& rows,
+                          Matrix& gy, Matrix& hvp,
+                          Matrix& cross) const override {
+    const RowMatrix a = train_x_(rows, Eigen::placeholders::all);
+    const Vector z = a * w.transpose();
+    const Vector p = z.unaryExpr([](double t) { return logistic::sigmoid(t); });
+    const RowVector scale = x.array().exp().matrix();
+    gy = (p - train_y_(rows)).asDiagonal() * a;
+    gy.rowwise() += scale.cwiseProduct(w);
+    const Vector curvature = p.cwiseProduct(Vector::Ones(p.size()) - p)
+                                 .cwiseProduct(a * v.transpose());
+    hvp = curvature.asDiagonal() * a;
+    hvp.rowwise() += scale.cwiseProduct(v);
+    cross = scale.cwiseProduct(w).cwiseProduct(v).replicate(a.rows(), 1);
+  }
+  void outer_sample_terms(const RowVector& x, const RowVector& w,
+                          const std::vector<Index>& rows, Matrix& fx,
+                          Matrix& fy) const override {
+    const RowMatrix a = validation_x_(rows, Eigen::placeholders::all);
+    const Vector p = (a * w.transpose()).unaryExpr([](double t) {
+      return logistic::sigmoid(t);
+    });
+    fx = Matrix::Zero(a.rows(), x.size());
+    fy = (p - validation_y_(rows)).asDiagonal() * a;
   }
 
   Matrix inner_solution(const Matrix& x) const override {

@@ -123,7 +123,8 @@ class SoftmaxHyperparametersTask final : public Bilevel {
   Index dim_y() const override { return model_.dim(); }
   Capabilities capabilities() const override {
     Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
-                         Capability::error_rates, Capability::error_bounds};
+                         Capability::error_rates, Capability::error_bounds,
+                         Capability::sample_terms};
     if (batch_ > 0) caps.insert(Capability::minibatch);
     return caps;
   }
@@ -202,6 +203,28 @@ class SoftmaxHyperparametersTask final : public Bilevel {
                               Rng&, Matrix& out) const override {
     out = inner_cross(x, w, v);
     return 0;
+  }
+
+  // Row i of g's finite sum, CE_i(W) + ½Σ_k ρ_k W_k² (their mean is g),
+  // and row j of f's, CE_j(W).
+  void inner_sample_terms(const RowVector& x, const RowVector& y,
+                          const RowVector& v, const std::vector<Index>& rows,
+                          Matrix& gy, Matrix& hvp,
+                          Matrix& cross) const override {
+    const SoftmaxRows part = train_.subset(rows);
+    const Matrix xm = x, w = y, vm = v;
+    const RowVector rho = ridge(xm).row(0);
+    gy = model_.row_gradients(part, w, nullptr);
+    gy.rowwise() += rho.cwiseProduct(y);
+    hvp = model_.row_hessian_vectors(part, w, vm, nullptr);
+    hvp.rowwise() += rho.cwiseProduct(v);
+    cross = inner_cross(xm, w, vm).replicate(part.size(), 1);
+  }
+  void outer_sample_terms(const RowVector&, const RowVector& y,
+                          const std::vector<Index>& rows, Matrix& fx,
+                          Matrix& fy) const override {
+    fx = Matrix::Zero(static_cast<Index>(rows.size()), dim_x());
+    fy = model_.row_gradients(validation_.subset(rows), y, nullptr);
   }
 
   Matrix inner_solution(const Matrix& x) const override {

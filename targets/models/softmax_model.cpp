@@ -109,6 +109,45 @@ Matrix SoftmaxModel::loss_hessian(const SoftmaxRows& rows,
   return h;
 }
 
+// Row i of `out` gets scale_i · a_i ⊗ r_i (r: rows × C), laid out like y.
+static void outer_products(const SoftmaxRows& rows, const Matrix& r,
+                           const Vector* weights, Index classes, Matrix& out) {
+  const Index d = rows.a.cols();
+  out.resize(rows.size(), d * classes);
+  for (Index i = 0; i < rows.size(); ++i) {
+    const double scale = weights ? (*weights)(i) : 1.0;
+    for (Index j = 0; j < d; ++j)
+      out.block(i, j * classes, 1, classes) = (scale * rows.a(i, j)) * r.row(i);
+  }
+}
+
+Matrix SoftmaxModel::row_gradients(const SoftmaxRows& rows, const Matrix& w,
+                                   const Vector* weights) const {
+  const Matrix residual = evaluate(rows, w).probabilities - rows.onehot;
+  Matrix out;
+  outer_products(rows, residual, weights, classes_, out);
+  return out;
+}
+
+Matrix SoftmaxModel::row_hessian_vectors(const SoftmaxRows& rows,
+                                         const Matrix& w, const Matrix& v,
+                                         const Vector* weights) const {
+  const Matrix prob = evaluate(rows, w).probabilities;
+  const Matrix u = rows.a * stacked(v);
+  const Vector mixed = prob.cwiseProduct(u).rowwise().sum();
+  const Matrix curvature =
+      prob.cwiseProduct(u) - prob.cwiseProduct(mixed.replicate(1, classes_));
+  Matrix out;
+  outer_products(rows, curvature, weights, classes_, out);
+  return out;
+}
+
+Vector SoftmaxModel::row_residual_dots(const SoftmaxRows& rows, const Matrix& w,
+                                       const Matrix& v) const {
+  const Matrix residual = evaluate(rows, w).probabilities - rows.onehot;
+  return residual.cwiseProduct(rows.a * stacked(v)).rowwise().sum();
+}
+
 Vector SoftmaxModel::error_rate(const SoftmaxRows& rows,
                                 const Matrix& w) const {
   const Matrix logits = rows.a * stacked(w);
