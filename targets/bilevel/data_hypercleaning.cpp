@@ -34,6 +34,7 @@
 #include "core/spectrum.hpp"
 #include "targets/bilevel/implicit_hypergradient.hpp"
 #include "targets/bilevel/last_solution_cache.hpp"
+#include "targets/bilevel/softmax_bilevel.hpp"
 #include "targets/bilevel/softmax_newton.hpp"
 #include "targets/models/classification_data.hpp"
 #include "targets/models/logistic_model.hpp"
@@ -43,9 +44,7 @@
 namespace vibench {
 namespace {
 
-constexpr int kClasses = 10;
-
-class DataHypercleaningTask final : public Bilevel {
+class DataHypercleaningTask final : public SoftmaxBilevel {
  public:
   static constexpr const char* kName = "data_hypercleaning";
   static constexpr const char* kDescription =
@@ -58,61 +57,25 @@ class DataHypercleaningTask final : public Bilevel {
       "training rows (the inner variable W has (features + 1) × 10)";
 
   static ParamSpecs params() {
-    return {
-        ParamSpec::string("data", "digits", {},
-                          "a bundled table or CSV path with integer labels "
-                          "0–9 in a last column 'label'"),
-        ParamSpec::real("corruption", 0.5,
-                        "fraction of training labels replaced by a uniform "
-                        "random class (benchopt: 0.5, 0.7, 0.9)")
-            .at_least(0.0)
-            .below(1.0),
-        ParamSpec::real("regularization", 0.2,
-                        "r of the lower level's r‖W‖² (benchopt: 0.2)")
-            .above(0.0),
-        ParamSpec::real("validation_fraction", 0.25,
-                        "fraction of the rows held out for validation")
-            .above(0.0)
-            .below(1.0),
-        ParamSpec::real("test_fraction", 0.25,
-                        "fraction of the rows held out for testing")
-            .above(0.0)
-            .below(1.0),
-        ParamSpec::integer("split_seed", 0, "seed of the three-way split")
-            .at_least(0),
+    ParamSpecs specs = data_params();
+    specs.push_back(ParamSpec::real("corruption", 0.5,
+                                    "fraction of training labels replaced by "
+                                    "a uniform random class (benchopt: 0.5, "
+                                    "0.7, 0.9)")
+                        .at_least(0.0)
+                        .below(1.0));
+    specs.push_back(ParamSpec::real("regularization", 0.2,
+                                    "r of the lower level's r‖W‖² (benchopt: "
+                                    "0.2)")
+                        .above(0.0));
+    specs.push_back(
         ParamSpec::integer("instance", 0, "seed of the label corruption")
-            .at_least(0),
-        ParamSpec::integer("batch_size", 0,
-                           "rows per minibatch of each oracle call (0: full "
-                           "data)")
-            .at_least(0),
-    };
+            .at_least(0));
+    return specs;
   }
 
   explicit DataHypercleaningTask(const Params& p)
-      : regularization_(p.real("regularization")),
-        batch_(static_cast<Index>(p.integer("batch_size"))) {
-    const double validation = p.real("validation_fraction");
-    const double test = p.real("test_fraction");
-    if (validation + test >= 1.0)
-      throw ConfigError("test_fraction",
-                        fmt::format("validation_fraction + test_fraction = "
-                                    "{} leaves no training rows",
-                                    validation + test));
-    const ClassificationTable table =
-        read_classification_table(p.string("data"), "data", kClasses);
-    // Test rows first; the rest split again into validation and training,
-    // standardized on training + validation rows.
-    const ClassificationSplit split = split_and_standardize(
-        table, test, static_cast<std::uint64_t>(p.integer("split_seed")));
-    test_ = make_softmax_rows(split.test_x, split.test_y, kClasses);
-    const ValidationSplit rows = split_validation_rows(
-        split.train_x.rows(), table.labels.size(), validation,
-        static_cast<std::uint64_t>(p.integer("split_seed")));
-    const SoftmaxRows all =
-        make_softmax_rows(split.train_x, split.train_y, kClasses);
-    validation_ = all.subset(rows.validation);
-    train_ = all.subset(rows.train);
+      : SoftmaxBilevel(p), regularization_(p.real("regularization")) {
     Rng corrupt = make_rng(static_cast<std::uint64_t>(p.integer("instance")))
                       .child("label corruption");
     const double corruption = p.real("corruption");
@@ -120,14 +83,7 @@ class DataHypercleaningTask final : public Bilevel {
       if (corrupt.uniform() < corruption)
         train_.labels(i) = static_cast<double>(corrupt.index(kClasses));
     train_ = make_softmax_rows(train_.a, train_.labels, kClasses);
-    model_ = SoftmaxModel(train_.a.cols(), kClasses);
-    train_curvature_max_ = 0.5 * mean_gram_spectrum(train_.a).maxCoeff();
-    outer_smoothness_ = 0.5 * mean_gram_spectrum(validation_.a).maxCoeff();
-    if (batch_ > std::min(train_.size(), validation_.size()))
-      throw ConfigError("batch_size",
-                        fmt::format("batch_size = {} exceeds the {} "
-                                    "validation or {} training rows",
-                                    batch_, validation_.size(), train_.size()));
+    finish();
   }
 
   // ∇²_WW g = Aᵀ(s ⊙ softmax curvature)A/n + 2rI with s = σ(x) ∈ (0, 1)
@@ -141,10 +97,8 @@ class DataHypercleaningTask final : public Bilevel {
     return Vector::Constant(x.rows(),
                             train_curvature_max_ + 2.0 * regularization_);
   }
-  double outer_smoothness() const override { return outer_smoothness_; }
 
   Index dim_x() const override { return train_.size(); }
-  Index dim_y() const override { return model_.dim(); }
   Capabilities capabilities() const override {
     Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
                          Capability::error_rates, Capability::error_bounds,
@@ -152,25 +106,9 @@ class DataHypercleaningTask final : public Bilevel {
     if (batch_ > 0) caps.insert(Capability::minibatch);
     return caps;
   }
-  Index outer_data_size() const override { return validation_.size(); }
-  Index inner_data_size() const override { return train_.size(); }
-  Index batch_size() const override { return batch_; }
-  // Every sample weight σ(0) = ½ and W = 0 (all classes equally likely).
+  // Every sample weight σ(0) = ½.
   Matrix initial_points(Index n, Rng&) const override {
     return Matrix::Zero(n, dim_x());
-  }
-  Matrix initial_inner_points(Index n, Rng&) const override {
-    return Matrix::Zero(n, dim_y());
-  }
-  Vector outer_value(const Matrix&, const Matrix& w) const override {
-    const Fit fit = evaluate(validation_, w);
-    return fit.loss.colwise().mean().transpose();
-  }
-  void outer_grad(const Matrix& x, const Matrix& w, Matrix& fx,
-                  Matrix& fy) const override {
-    fx = Matrix::Zero(x.rows(), x.cols());
-    fy = weight_gradient(validation_, w, evaluate(validation_, w), nullptr,
-                         nullptr);
   }
   Vector inner_value(const Matrix& x, const Matrix& w) const override {
     const Fit fit = evaluate(train_, w);
@@ -195,14 +133,6 @@ class DataHypercleaningTask final : public Bilevel {
     return cross_rows(train_, nullptr, x, w, v);
   }
 
-  Index outer_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
-                             Matrix& fx, Matrix& fy) const override {
-    const SoftmaxRows batch =
-        validation_.subset(sample_distinct(validation_.size(), batch_, rng));
-    fx = Matrix::Zero(x.rows(), x.cols());
-    fy = weight_gradient(batch, w, evaluate(batch, w), nullptr, nullptr);
-    return batch_;
-  }
   Index inner_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
                              Matrix& gx, Matrix& gy) const override {
     const std::vector<Index> s = sample_distinct(train_.size(), batch_, rng);
@@ -223,8 +153,7 @@ class DataHypercleaningTask final : public Bilevel {
     return batch_;
   }
 
-  // Row i of g's finite sum, σ(x_i) CE_i(W) + r‖W‖² (their mean is g), and
-  // row j of f's, CE_j(W).
+  // Row i of g's finite sum: σ(x_i) CE_i(W) + r‖W‖² (their mean is g).
   void inner_sample_terms(const RowVector& x, const RowVector& y,
                           const RowVector& v, const std::vector<Index>& rows,
                           Matrix& gy, Matrix& hvp,
@@ -242,26 +171,6 @@ class DataHypercleaningTask final : public Bilevel {
     cross = Matrix::Zero(part.size(), dim_x());
     for (Index k = 0; k < part.size(); ++k)
       cross(k, rows[static_cast<size_t>(k)]) = s(k) * (1.0 - s(k)) * dots(k);
-  }
-  void outer_sample_terms(const RowVector&, const RowVector& y,
-                          const std::vector<Index>& rows, Matrix& fx,
-                          Matrix& fy) const override {
-    fx = Matrix::Zero(static_cast<Index>(rows.size()), dim_x());
-    fy = model_.row_gradients(validation_.subset(rows), y, nullptr);
-  }
-
-  Matrix inner_solution(const Matrix& x) const override {
-    return inner_solutions(x, dim_y(),
-                           [this](const RowVector& at) { return solve(at); });
-  }
-  Matrix hypergradient(const Matrix& x) const override {
-    return implicit_hypergradient(
-        *this, x, [this](const RowVector& at) { return solve(at); });
-  }
-
-  Vector error_rate(const Matrix&, const Matrix& w,
-                    Split split) const override {
-    return model_.error_rate(split == Split::test ? test_ : validation_, w);
   }
 
  private:
@@ -334,13 +243,8 @@ class DataHypercleaningTask final : public Bilevel {
     return out;
   }
 
-  using Solution = InnerSolution;
-  Solution solve(const RowVector& x) const {
-    return solutions_.get(x,
-                          [this](const RowVector& at) { return newton(at); });
-  }
   // Newton's method to ‖∇_W g‖ ≤ 1e-11 (softmax_newton.hpp).
-  Solution newton(const RowVector& x) const {
+  InnerSolution solve_inner(const RowVector& x) const override {
     const Matrix xm = x;
     const Matrix weights = sigmoid(xm);
     const RowVector ridge = RowVector::Constant(dim_y(), 2.0 * regularization_);
@@ -350,12 +254,7 @@ class DataHypercleaningTask final : public Bilevel {
         "data_hypercleaning");
   }
 
-  SoftmaxRows train_, validation_, test_;
-  SoftmaxModel model_;
-  LastSolutionCache<Solution> solutions_;
   double regularization_;
-  Index batch_;
-  double train_curvature_max_ = 0, outer_smoothness_ = 0;
 };
 
 }  // namespace

@@ -18,11 +18,19 @@
 //
 //   aid_cg       CG (Pedregosa, "Hyperparameter optimization with
 //                approximate gradient", ICML 2016). With a
-//                `tolerance_decrease` it is HOAG: the inner loop stops once
-//                max_i ‖∇_y g‖ ≤ ε_k and CG once its residual is ≤ ε_k, with
-//                ε_k = ε₀/(k+1)² (quadratic), ε₀/(k+1)³ (cubic) or ε₀ρ^k
-//                (exponential) at outer step k; inner_steps and
-//                cg_iterations then cap the loops.
+//                `tolerance_decrease` it runs HOAG's tolerance sequence: the
+//                inner loop stops once max_i ‖∇_y g‖ ≤ ε_k and CG once its
+//                residual is ≤ ε_k, with ε_k = ε₀/(k+1)² (quadratic),
+//                ε₀/(k+1)³ (cubic) or ε₀ρ^k (exponential) at outer step k;
+//                inner_steps and cg_iterations then cap the loops. ε₀ = 1e-3
+//                and ρ = 0.9 are the defaults of HOAG's code (fabianp/hoag,
+//                hoag.py), which differs in two ways kept out here: it
+//                measures both tolerances relative to a norm (the inner one
+//                to the first inner gradient's, CG's to ‖∇_y f‖, as scipy's
+//                cg does) where vibench's are absolute, and it adapts its
+//                outer step by a sufficient-decrease test (L ← 0.95L on
+//                success; on failure L ← 2L and ε ← ε/2) where vibench takes
+//                the update rule's step.
 //   aid_neumann  a Neumann series, HIA or SHIA (PAPERS.md §9.2; Lorraine et
 //                al., "Optimizing millions of hyperparameters by implicit
 //                differentiation").
@@ -78,11 +86,12 @@ struct ToleranceSequence {
                           "HOAG's tolerance sequence ε_k for the inner loop "
                           "and the linear solve (none: fixed counts)"),
         ParamSpec::real("tolerance", 1e-3,
-                        "ε₀ of the tolerance sequence (a choice of vibench; "
-                        "HOAG's code exposes it)")
+                        "ε₀ of the tolerance sequence (HOAG's code's "
+                        "epsilon_tol_init, 1e-3)")
             .above(0),
         ParamSpec::real("tolerance_rate", 0.9,
-                        "ρ of the exponential sequence ε₀ρ^k")
+                        "ρ of the exponential sequence ε₀ρ^k (HOAG's code's "
+                        "exponential_decrease_factor, 0.9)")
             .above(0)
             .below(1),
     };
