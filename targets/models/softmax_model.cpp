@@ -109,15 +109,16 @@ Matrix SoftmaxModel::loss_hessian(const SoftmaxRows& rows,
   return h;
 }
 
-// Row i of `out` gets scale_i · a_i ⊗ r_i (r: rows × C), laid out like y.
+// Row i of `out` gets scale_i · a_i ⊗ r_i (r: rows × C), laid out like y:
+// one column block per feature, each a row scaling of r.
 static void outer_products(const SoftmaxRows& rows, const Matrix& r,
                            const Vector* weights, Index classes, Matrix& out) {
   const Index d = rows.a.cols();
   out.resize(rows.size(), d * classes);
-  for (Index i = 0; i < rows.size(); ++i) {
-    const double scale = weights ? (*weights)(i) : 1.0;
-    for (Index j = 0; j < d; ++j)
-      out.block(i, j * classes, 1, classes) = (scale * rows.a(i, j)) * r.row(i);
+  for (Index j = 0; j < d; ++j) {
+    Vector scale = rows.a.col(j);
+    if (weights) scale.array() *= weights->array();
+    out.middleCols(j * classes, classes) = scale.asDiagonal() * r;
   }
 }
 

@@ -33,6 +33,7 @@ struct SabaConfig {
 };
 
 // One finite sum's SAGA memory: a term per row and their running mean.
+// Terms are stored row-major, so that each row's update is contiguous.
 class SagaMemory {
  public:
   void reset(const Matrix& terms) {
@@ -41,23 +42,26 @@ class SagaMemory {
   }
   // Replaces the rows' terms by `fresh` and returns the SAGA estimate.
   RowVector update(const std::vector<Index>& rows, const Matrix& fresh) {
-    RowVector correction = RowVector::Zero(terms_.cols());
+    fresh_ = fresh;
+    correction_.setZero(terms_.cols());
     const double n = static_cast<double>(terms_.rows());
     for (size_t k = 0; k < rows.size(); ++k) {
       const Index r = rows[k];
-      const RowVector change = fresh.row(static_cast<Index>(k)) - terms_.row(r);
-      correction += change;
-      terms_.row(r) = fresh.row(static_cast<Index>(k));
-      mean_ += change / n;
+      change_ = fresh_.row(static_cast<Index>(k)) - terms_.row(r);
+      correction_ += change_;
+      terms_.row(r) = fresh_.row(static_cast<Index>(k));
+      mean_ += change_ / n;
     }
     // The estimate uses the memory's mean before this update.
-    const RowVector before = mean_ - correction / n;
-    return correction / static_cast<double>(rows.size()) + before;
+    const RowVector before = mean_ - correction_ / n;
+    return correction_ / static_cast<double>(rows.size()) + before;
   }
 
  private:
-  Matrix terms_;
-  RowVector mean_;
+  using RowMajor =
+      Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  RowMajor terms_, fresh_;
+  RowVector mean_, change_, correction_;
 };
 
 class SabaRun final : public Run {
