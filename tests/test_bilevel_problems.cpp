@@ -393,4 +393,29 @@ TEST_CASE("softmax_hyperparameters: regularizer layouts, ∇F, error rates") {
                             Bilevel::Split::test)(0) > 0.85);
 }
 
+TEST_CASE(
+    "ridge_hyperparameters: a minibatch of every row is the full oracle") {
+  const Json params = {
+      {"dim", 5}, {"n_train", 40}, {"n_validation", 40}, {"batch_size", 40}};
+  const auto t = make_bilevel("ridge_hyperparameters", params);
+  REQUIRE(t->offers(Capability::minibatch));
+  Rng rng = make_rng(4), batches = make_rng(5);
+  const Matrix x = rng.normal_matrix(2, 5), w = rng.normal_matrix(2, 5),
+               v = rng.normal_matrix(2, 5);
+  Matrix fx, fy, bfx, bfy, gx, gy, bgx, bgy, hvp;
+  t->outer_grad(x, w, fx, fy);
+  t->inner_grad(x, w, gx, gy);
+  CHECK(t->outer_grad_minibatch(x, w, batches, bfx, bfy) == 40);
+  CHECK(t->inner_grad_minibatch(x, w, batches, bgx, bgy) == 40);
+  CHECK(t->inner_hvp_yy_minibatch(x, w, v, batches, hvp) == 40);
+  CHECK((bfy - fy).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK((bgy - gy).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK((bgx - gx).cwiseAbs().maxCoeff() == 0.0);
+  CHECK((hvp - t->inner_hvp_yy(x, w, v)).cwiseAbs().maxCoeff() < 1e-12);
+  // A batch larger than a level is refused.
+  Json too_big = params;
+  too_big["batch_size"] = 41;
+  CHECK_THROWS_AS(make_bilevel("ridge_hyperparameters", too_big), ConfigError);
+}
+
 }  // namespace vibench

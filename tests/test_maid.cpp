@@ -142,6 +142,39 @@ TEST_CASE("maid: oracle calls of one step match what it reports doing") {
   CHECK(counters.hvp_evals - c0.hvp_evals >= 2 * estimates);
 }
 
+TEST_CASE("maid: oracle calls of one step, by hand") {
+  // Accuracies so loose that every lower solve stops after its first
+  // gradient and CG before its first product (q = 0, so no products for the
+  // constants either), and the inexactness terms (ε = 1e6) forbid every
+  // step: each of the 3 attempts tries 10, 11, 12 steps (a lower solve, a
+  // value and an outer gradient each), then re-estimates (an inner and an
+  // outer gradient, a cross product and a value).
+  const auto t = make_quadratic();
+  Counters counters;
+  const BilevelOracle oracle(*t, counters);
+  const State initial = start_state(*t, 8);
+  auto run = make_algorithm("maid", {{"fixed_accuracy", true},
+                                     {"accuracy", 1e6},
+                                     {"linear_accuracy", 1e6}})
+                 ->start(oracle, initial, make_rng(4));
+  CHECK(counters.inner_grad_evals == 1);
+  CHECK(counters.outer_grad_evals == 1);
+  CHECK(counters.cross_evals == 1);
+  CHECK(counters.hvp_evals == 0);
+  CHECK(counters.value_evals == 1);
+  const Counters c0 = counters;
+  run->step();
+  const long long trials = 10 + 11 + 12;
+  CHECK(counters.inner_grad_evals - c0.inner_grad_evals == trials + 3);
+  CHECK(counters.outer_grad_evals - c0.outer_grad_evals == trials + 3);
+  CHECK(counters.value_evals - c0.value_evals == trials + 3);
+  CHECK(counters.cross_evals - c0.cross_evals == 3);
+  CHECK(counters.hvp_evals - c0.hvp_evals == 0);
+  CHECK(counters.oracle_calls - c0.oracle_calls == 2 * (trials + 3) + 3);
+  CHECK(run->state().points == initial.points);
+  CHECK(run->diagnostics()["failed_steps"] == 1);
+}
+
 TEST_CASE("maid refuses minibatch oracles up front") {
   const TaskEntry* entry =
       TaskRegistry::instance().find("finite_sum_quadratic");

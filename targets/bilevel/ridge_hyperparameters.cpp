@@ -13,7 +13,10 @@
 #include <fmt/format.h>
 
 #include <Eigen/Cholesky>
+#include <algorithm>
+#include <vector>
 
+#include "core/distinct_sample.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "core/spectrum.hpp"
@@ -45,12 +48,22 @@ class RidgeHyperparametersTask final : public Bilevel {
         ParamSpec::real("noise", 0.5, "standard deviation of target noise")
             .at_least(0.0),
         ParamSpec::integer("instance", 0, "seed of the data").at_least(0),
+        ParamSpec::integer("batch_size", 0,
+                           "rows per minibatch of the gradient and "
+                           "Hessian-vector oracles (0: full data)")
+            .at_least(0),
     };
   }
 
   explicit RidgeHyperparametersTask(const Params& p)
       : n_train_(static_cast<Index>(p.integer("n_train"))),
-        n_validation_(static_cast<Index>(p.integer("n_validation"))) {
+        n_validation_(static_cast<Index>(p.integer("n_validation"))),
+        batch_(static_cast<Index>(p.integer("batch_size"))) {
+    if (batch_ > std::min(n_train_, n_validation_))
+      throw ConfigError("batch_size",
+                        fmt::format("batch_size = {} exceeds the {} "
+                                    "validation or {} training rows",
+                                    batch_, n_validation_, n_train_));
     const Index d = static_cast<Index>(p.integer("dim"));
     const Index informative = static_cast<Index>(p.integer("informative"));
     if (informative > d)
@@ -61,9 +74,10 @@ class RidgeHyperparametersTask final : public Bilevel {
     Vector truth = Vector::Zero(d);
     truth.head(informative) = rng.normal_vector(informative);
     const double noise = p.real("noise");
-    const Matrix x_train = rng.normal_matrix(n_train_, d);
-    const Vector t_train =
-        x_train * truth + noise * rng.normal_vector(n_train_);
+    x_train_ = rng.normal_matrix(n_train_, d);
+    t_train_ = x_train_ * truth + noise * rng.normal_vector(n_train_);
+    const Matrix& x_train = x_train_;
+    const Vector& t_train = t_train_;
     x_validation_ = rng.normal_matrix(n_validation_, d);
     t_validation_ =
         x_validation_ * truth + noise * rng.normal_vector(n_validation_);
@@ -78,8 +92,49 @@ class RidgeHyperparametersTask final : public Bilevel {
   Index dim_x() const override { return gram_.rows(); }
   Index dim_y() const override { return gram_.rows(); }
   Capabilities capabilities() const override {
-    return {Capability::hypergradient, Capability::hessian_vector,
-            Capability::error_bounds};
+    Capabilities caps = {Capability::hypergradient, Capability::hessian_vector,
+                         Capability::error_bounds};
+    if (batch_ > 0) caps.insert(Capability::minibatch);
+    return caps;
+  }
+  Index batch_size() const override { return batch_; }
+
+  // Minibatches of distinct rows of a level: the same oracles on the
+  // batch's moments (the cross term is the regularizer's, exact).
+  Index outer_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
+                             Matrix& fx, Matrix& fy) const override {
+    const std::vector<Index> rows = sample_distinct(n_validation_, batch_, rng);
+    const Matrix a = x_validation_(rows, Eigen::placeholders::all);
+    Matrix r = w * a.transpose();
+    r.rowwise() -= t_validation_(rows).transpose();
+    fx = Matrix::Zero(x.rows(), x.cols());
+    fy = r * a / static_cast<double>(batch_);
+    return batch_;
+  }
+  Index inner_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
+                             Matrix& gx, Matrix& gy) const override {
+    const std::vector<Index> rows = sample_distinct(n_train_, batch_, rng);
+    const Matrix a = x_train_(rows, Eigen::placeholders::all);
+    Matrix r = w * a.transpose();
+    r.rowwise() -= t_train_(rows).transpose();
+    const Matrix scale = x.array().exp().matrix();
+    gy = r * a / static_cast<double>(batch_);
+    gy.array() += scale.array() * w.array();
+    gx = 0.5 * scale.array() * w.array().square();
+    return batch_;
+  }
+  Index inner_hvp_yy_minibatch(const Matrix& x, const Matrix&, const Matrix& v,
+                               Rng& rng, Matrix& out) const override {
+    const std::vector<Index> rows = sample_distinct(n_train_, batch_, rng);
+    const Matrix a = x_train_(rows, Eigen::placeholders::all);
+    out = (v * a.transpose()) * a / static_cast<double>(batch_);
+    out.array() += x.array().exp() * v.array();
+    return batch_;
+  }
+  Index inner_cross_minibatch(const Matrix& x, const Matrix& w, const Matrix& v,
+                              Rng&, Matrix& out) const override {
+    out = inner_cross(x, w, v);
+    return 0;
   }
   // ∇²_ww g = G + diag(e^x): Weyl's bounds λ_min(G) + min e^x and
   // λ_max(G) + max e^x; f's Hessian in w is X_vᵀX_v/m.
@@ -160,8 +215,9 @@ class RidgeHyperparametersTask final : public Bilevel {
     r.rowwise() -= t_validation_.transpose();
     return r;
   }
-  Index n_train_, n_validation_;
-  Matrix gram_, x_validation_;
+  Index n_train_, n_validation_, batch_;
+  Matrix gram_, x_train_, x_validation_;
+  Vector t_train_;
   RowVector moment_;
   Vector t_validation_;
   double target_energy_ = 0;
