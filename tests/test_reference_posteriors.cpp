@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "algorithms/algorithm.hpp"
 #include "core/error.hpp"
@@ -262,6 +263,48 @@ TEST_CASE("reference posteriors: the cache reloads the same draws") {
   CHECK(reference_key(c.name, other_params, quick) != key);
   CHECK(reference_key(c.name, params, longer) != key);
   CHECK(reference_key(c.name, params, quick) == key);
+}
+
+TEST_CASE(
+    "reference posteriors: a data file changed at the same path is never "
+    "answered from the cache") {
+  // The stale-cache defect: the key covers the task's name and parameters,
+  // which name the file, not its contents. The cache files also carry the
+  // density's fingerprint, so one number changed in the CSV recomputes.
+  const Cache cache;
+  const std::filesystem::path csv = cache.dir / "data.csv";
+  auto write_data = [&](double first) {
+    std::ofstream out(csv);
+    out << "a,b,label\n" << first << ",0.5,1\n";
+    Rng rng = make_rng(12);
+    for (int i = 0; i < 40; ++i) {
+      const double a = rng.normal(), b = rng.normal();
+      out << a << "," << b << "," << (a + 0.5 * b + rng.normal() > 0) << "\n";
+    }
+  };
+  const testing::TaskCase c{"logistic_regression",
+                            {{"data", csv.string()}, {"test_fraction", 0.0}}};
+  ReferenceSettings quick;
+  quick.warmup = 300;
+  quick.draws_per_chain = 300;
+  quick.min_ess = 100;
+  quick.max_rhat = 1.05;
+  write_data(0.25);
+  const ReferencePosterior first = nuts_reference(c, cache.dir, quick);
+  CHECK(!first.from_cache);
+  CHECK(nuts_reference(c, cache.dir, quick).from_cache);
+  write_data(3.25);  // one number changed, same path and parameters
+  const ReferencePosterior changed = nuts_reference(c, cache.dir, quick);
+  CHECK(!changed.from_cache);
+  CHECK(changed.provenance["key"] == first.provenance["key"]);
+  CHECK(changed.provenance["density_fingerprint"] !=
+        first.provenance["density_fingerprint"]);
+  CHECK(changed.draws != first.draws);
+  // Writing the old number back finds the first reference again.
+  write_data(0.25);
+  const ReferencePosterior back = nuts_reference(c, cache.dir, quick);
+  CHECK(back.from_cache);
+  CHECK(back.draws == first.draws);
 }
 
 TEST_CASE("reference posteriors: failed checks are errors and not cached") {

@@ -22,6 +22,9 @@ namespace fs = std::filesystem;
 // Bumped whenever the NUTS implementation or the way references are made
 // changes, so that stale caches are not reused.
 constexpr int kReferenceMethodVersion = 1;
+// The points at which density_fingerprint evaluates the density.
+constexpr std::uint64_t kFingerprintSeed = 0xf1a9e7;
+constexpr Index kFingerprintPoints = 8;
 
 Json ReferenceSettings::to_json() const {
   return {{"chains", chains},
@@ -72,6 +75,22 @@ std::string reference_key(const std::string& task_name, const Json& params,
                           {"settings", settings.to_json()},
                           {"method_version", kReferenceMethodVersion}};
   return fmt::format("{}-{:016x}", task_name, hash_string(canonical.dump()));
+}
+
+std::string density_fingerprint(const Distribution& target) {
+  Rng rng = make_rng(kFingerprintSeed);
+  const Matrix points = target.initial_points(kFingerprintPoints, rng);
+  Vector logp;
+  Matrix grad;
+  target.log_prob_grad(points, logp, grad);
+  // Hexadecimal floats: every bit of every value.
+  std::string text;
+  for (Index i = 0; i < points.rows(); ++i) {
+    text += fmt::format("{:a};", logp(i));
+    for (Index j = 0; j < grad.cols(); ++j)
+      text += fmt::format("{:a},", grad(i, j));
+  }
+  return fmt::format("{:016x}", hash_string(text));
 }
 
 Matrix thin_draws(const Matrix& draws, Index n) {
@@ -254,8 +273,13 @@ ReferencePosterior reference_posterior(
                                       task_name));
   const auto& target = static_cast<const Distribution&>(task);
   const std::string key = reference_key(task_name, params, settings);
-  const fs::path csv = cache_dir / (key + ".csv");
-  const fs::path info = cache_dir / (key + ".json");
+  // The files are named by the key and the density's fingerprint: a data
+  // file or a model changed under the same name and parameters gives a new
+  // fingerprint, so its stale reference is never found.
+  const std::string fingerprint = density_fingerprint(target);
+  const std::string stem = key + "-" + fingerprint;
+  const fs::path csv = cache_dir / (stem + ".csv");
+  const fs::path info = cache_dir / (stem + ".json");
   const Index rows = static_cast<Index>(settings.chains) *
                      static_cast<Index>(settings.draws_per_chain);
 
@@ -272,7 +296,8 @@ ReferencePosterior reference_posterior(
                                         csv.string(), e.what()));
     }
     if (cached.draws.rows() != rows ||
-        cached.provenance.value("key", "") != key)
+        cached.provenance.value("key", "") != key ||
+        cached.provenance.value("density_fingerprint", "") != fingerprint)
       throw ConfigError("", fmt::format("the cached reference {} does not "
                                         "match its key; delete it to "
                                         "recompute",
@@ -288,6 +313,7 @@ ReferencePosterior reference_posterior(
                     settings.draws_per_chain, csv.string()));
   ReferencePosterior out =
       compute_reference(task_name, params, target, key, settings);
+  out.provenance["density_fingerprint"] = fingerprint;
   out.file = csv;
   // The draws first, the provenance last: a reader finds both or treats the
   // reference as absent.

@@ -1,8 +1,10 @@
 // Reference posteriors for distributions without exact draws: long runs of
 // the native NUTS (lib/mcmc) from several chains, accepted only when every
 // coordinate passes R-hat and bulk/tail ESS thresholds, and cached on disk
-// under a key derived from the task's canonical parameters and the settings,
-// with their provenance (method, settings, diagnostics, vibench version)
+// under a key derived from the task's canonical parameters and the settings
+// and a fingerprint of the density itself (so that a data file or a model
+// changed at the same path is never answered from the cache), with their
+// provenance (method, settings, diagnostics, vibench version)
 // stored beside the draws.
 //
 // The draws are a deterministic function of the key: the NUTS seed is the
@@ -57,9 +59,18 @@ class ReferenceCheckFailed : public std::runtime_error {
 std::filesystem::path default_reference_cache();
 
 // The cache key: the task name, its full (validated) parameters and the
-// settings, hashed; e.g. "logistic_regression-3f2a9c0d11e4b7a8".
+// settings, hashed; e.g. "logistic_regression-3f2a9c0d11e4b7a8". NUTS is
+// seeded by it.
 std::string reference_key(const std::string& task_name, const Json& params,
                           const ReferenceSettings& settings);
+
+// A hash of the density itself: log π and ∇log π, bit for bit, at 8 points
+// drawn from the task's initial distribution with a fixed seed. It changes
+// whenever the data a task reads or the code of its density change what
+// the density is there; the cache stores a reference under the key and
+// this fingerprint, so a reference can never outlive the density it was
+// computed for.
+std::string density_fingerprint(const Distribution& target);
 
 // Loads the reference of (task_name, params) from `cache_dir`, or computes it
 // with NUTS, checks it and stores it there (atomically). `progress` (may be
