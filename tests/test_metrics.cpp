@@ -592,3 +592,63 @@ TEST_CASE("metrics: sharpness is the largest Hessian eigenvalue") {
   CHECK(compute("sharpness", *quartic, points_state(x)) ==
         doctest::Approx(12 * 4.0).epsilon(1e-6));
 }
+
+TEST_CASE("evidence metrics: exact at q = π, and the KL in closed form") {
+  const auto task = testing::make_task(
+      {"gaussian",
+       {{"dim", 3}, {"covariance", "correlated"}, {"condition_number", 10.0}}});
+  const auto& target = static_cast<const Distribution&>(*task);
+  const Vector mean = target.mean();
+  const Matrix cov = target.covariance();
+  Rng rng = make_rng(21);
+  // q = π: log π − log q ≡ log Z = 0 at every draw, so every estimate is
+  // exact whatever the draws.
+  State exact;
+  exact.gaussian_mean = mean;
+  exact.gaussian_covariance = cov;
+  exact.points = target.sample(50, rng);
+  const Matrix reference = target.sample(50, rng);
+  CHECK(std::abs(compute("elbo", *task, exact)) < 1e-12);
+  CHECK(std::abs(compute("iw_elbo", *task, exact)) < 1e-12);
+  CHECK(std::abs(compute("eubo", *task, exact, reference)) < 1e-12);
+  CHECK(std::abs(compute("elbo_gap", *task, exact)) < 1e-12);
+  // q = N(m + δ, Σ/2): KL(q‖π) = ½[tr(Σ⁻¹Σ_q) + δᵀΣ⁻¹δ − d + ln(det Σ/det Σ_q)]
+  // = ½[3/2 + δᵀΣ⁻¹δ − 3 + 3 ln 2]; the ELBO gap estimates it within 4
+  // standard errors over 20 000 draws.
+  Vector delta(3);
+  delta << 0.3, -0.2, 0.5;
+  const Matrix cov_q = 0.5 * cov;
+  const double mahalanobis = delta.dot(cov.llt().solve(delta));
+  const double kl = 0.5 * (1.5 + mahalanobis - 3.0 + 3.0 * std::log(2.0));
+  State shifted;
+  shifted.gaussian_mean = mean + delta;
+  shifted.gaussian_covariance = cov_q;
+  const Index n = 20000;
+  const Matrix l = cov_q.llt().matrixL();
+  shifted.points = (rng.normal_matrix(n, 3) * l.transpose()).rowwise() +
+                   shifted.gaussian_mean.transpose();
+  const double gap = compute("elbo_gap", *task, shifted);
+  // The per-draw spread of log π − log q, for the standard error.
+  const Vector logp = target.log_prob(shifted.points);
+  const Matrix z = cov_q.llt().matrixL().solve(
+      (shifted.points.rowwise() - shifted.gaussian_mean.transpose())
+          .transpose());
+  const Vector logq =
+      (-0.5 * z.colwise().squaredNorm().array() -
+       0.5 * (3 * std::log(2 * M_PI) + std::log(cov_q.determinant())))
+          .matrix()
+          .transpose();
+  const Vector w = logp - logq;
+  const double se = std::sqrt((w.array() - w.mean()).square().mean() /
+                              static_cast<double>(n));
+  INFO("KL " << kl << ", gap " << gap << ", se " << se);
+  CHECK(std::abs(gap - kl) < 4 * se);
+  CHECK(gap == doctest::Approx(-w.mean()).epsilon(1e-10));
+  const double elbo = compute("elbo", *task, shifted);
+  CHECK(compute("iw_elbo", *task, shifted) >= elbo);
+  CHECK(compute("iw_elbo", *task, shifted) <= 0.05);
+  CHECK(compute("eubo", *task, shifted, target.sample(20000, rng)) > 0);
+  // Particles are no variational family: undefined.
+  CHECK(std::isnan(compute("elbo", *task, points_state(exact.points))));
+  CHECK(metric("elbo").nan_when_undefined);
+}
