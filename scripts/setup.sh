@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make git libeigen3-dev libcli11-dev nlohmann-json3-dev
-          libfmt-dev doctest-dev libbenchmark-dev libglpk-dev
+          libfmt-dev doctest-dev libbenchmark-dev libglpk-dev liblemon-dev
           python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do

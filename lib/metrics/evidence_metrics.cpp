@@ -69,7 +69,9 @@ VIBENCH_REGISTER_METRIC(
          "ELBO of a Gaussian variational state q (advi, fb_gvi): the mean of "
          "log π̃(x) − log q(x) over the state's draws x ~ q; ≤ log Z in "
          "expectation, exact when q = π. Null for particle and chain states.",
+     .requirements = {},
      .smaller_is_better = false,
+     .settings = {},
      .compute = elbo,
      .nan_when_undefined = true});
 
@@ -82,7 +84,9 @@ VIBENCH_REGISTER_METRIC(
          "log mean exp(log π̃(x) − log q(x)) with all K of the state's draws "
          "in one bound (Burda et al. 2016); ≥ the ELBO, ≤ log Z in "
          "expectation. Null for particle and chain states.",
+     .requirements = {},
      .smaller_is_better = false,
+     .settings = {},
      .compute =
          [](const MetricContext& ctx) {
            const Vector w = log_weights(ctx, ctx.state.points);
@@ -101,8 +105,10 @@ VIBENCH_REGISTER_METRIC(
          "log q(y) over reference draws y ~ π (exact, or the NUTS reference); "
          "≥ log Z in expectation (Ji & Shen 2019). Null for particle and "
          "chain states.",
+     .requirements = {},
      .needs_reference_draws = true,
      .smaller_is_better = true,
+     .settings = {},
      .compute =
          [](const MetricContext& ctx) {
            const Vector w = log_weights(ctx, ctx.reference);
@@ -120,6 +126,7 @@ VIBENCH_REGISTER_METRIC(
          "q = π). Null for particle and chain states.",
      .requirements = {Capability::log_z},
      .smaller_is_better = true,
+     .settings = {},
      .compute =
          [](const MetricContext& ctx) {
            return static_cast<const Distribution&>(ctx.task).log_z() -

@@ -1,0 +1,66 @@
+// Wasserstein distances between the particles and reference draws (exact
+// draws, or the task's NUTS reference posterior): exact W₂ and W₁ by
+// LEMON's network simplex, and the sliced W₂ with a recorded number of
+// projections and seed (metrics/wasserstein.hpp).
+#include "metrics/metric.hpp"
+#include "metrics/wasserstein.hpp"
+
+namespace vibench {
+
+VIBENCH_REGISTER_METRIC(
+    wasserstein_2,
+    {.name = "wasserstein_2",
+     .kinds = {TaskKind::distribution},
+     .description =
+         "Exact W₂ between the particles and the reference draws, uniform "
+         "weights on each: (min over couplings of Σ π_ij‖x_i − y_j‖²)^{1/2}, "
+         "solved as a transport problem by LEMON's network simplex (n·m "
+         "arcs: meant for samples of a few thousand points)",
+     .requirements = {},
+     .needs_reference_draws = true,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       return wasserstein_exact(state_points(ctx, "wasserstein_2"),
+                                ctx.reference, 2);
+     }});
+
+VIBENCH_REGISTER_METRIC(
+    wasserstein_1,
+    {.name = "wasserstein_1",
+     .kinds = {TaskKind::distribution},
+     .description =
+         "Exact W₁ between the particles and the reference draws (Euclidean "
+         "ground cost), by LEMON's network simplex",
+     .requirements = {},
+     .needs_reference_draws = true,
+     .smaller_is_better = true,
+     .settings = {},
+     .compute = [](const MetricContext& ctx) {
+       return wasserstein_exact(state_points(ctx, "wasserstein_1"),
+                                ctx.reference, 1);
+     }});
+
+VIBENCH_REGISTER_METRIC(
+    sliced_wasserstein_2,
+    {.name = "sliced_wasserstein_2",
+     .kinds = {TaskKind::distribution},
+     .description =
+         "Sliced W₂ between the particles and the reference draws: the root "
+         "mean over `projections` random directions (uniform on the sphere, "
+         "from `seed`) of the exact 1-D W₂² of the projections",
+     .requirements = {},
+     .needs_reference_draws = true,
+     .smaller_is_better = true,
+     .settings =
+         {ParamSpec::integer("projections", 100, "number of random directions")
+              .at_least(1),
+          ParamSpec::integer("seed", 0, "seed of the directions").at_least(0)},
+     .compute = [](const MetricContext& ctx) {
+       return sliced_wasserstein_2(
+           state_points(ctx, "sliced_wasserstein_2"), ctx.reference,
+           static_cast<Index>(ctx.settings.integer("projections")),
+           static_cast<std::uint64_t>(ctx.settings.integer("seed")));
+     }});
+
+}  // namespace vibench
