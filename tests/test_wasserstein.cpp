@@ -114,3 +114,33 @@ TEST_CASE("wasserstein: 1-D by sorting, and the sliced W2 in 1-D") {
   const Matrix u = rng.normal_matrix(30, 4), v = rng.normal_matrix(30, 4);
   CHECK(sliced_wasserstein_2(u, v, 200, 2) <= wasserstein_exact(u, v, 2));
 }
+
+TEST_CASE("sinkhorn: the 2 × 2 closed form, and W2² as ε → 0") {
+  // Two points each: P = [[t, ½ − t], [½ − t, t]] and the first-order
+  // condition Δ + 2ε(log t − log(½ − t)) = 0, Δ = c11 + c22 − c12 − c21,
+  // give t = ½ r/(1 + r) with r = exp(−Δ/(2ε)).
+  Matrix x(2, 1), y(2, 1);
+  x << 0.0, 1.0;
+  y << 0.2, 1.5;
+  const double c11 = 0.04, c12 = 2.25, c21 = 0.64, c22 = 0.25;
+  for (double epsilon : {0.2, 1.0, 5.0}) {
+    const double r = std::exp(-(c11 + c22 - c12 - c21) / (2 * epsilon));
+    const double t = 0.5 * r / (1 + r);
+    const double expected = t * (c11 + c22) + (0.5 - t) * (c12 + c21);
+    INFO("epsilon " << epsilon);
+    CHECK(sinkhorn_cost(x, y, epsilon, 1e-12, 100000) ==
+          doctest::Approx(expected).epsilon(1e-9));
+  }
+  // Larger samples: above W2², decreasing with ε, within 5% of W2² at
+  // ε = 0.05 (Sinkhorn slows as ε shrinks: a looser marginal tolerance).
+  Rng rng = make_rng(6);
+  const Matrix u = rng.normal_matrix(40, 2), v = rng.normal_matrix(30, 2);
+  const double w2 = std::pow(wasserstein_exact(u, v, 2), 2);
+  const double coarse = sinkhorn_cost(u, v, 0.5, 1e-10, 100000);
+  const double fine = sinkhorn_cost(u, v, 0.05, 1e-8, 100000);
+  INFO("W2² " << w2 << ", Sinkhorn at ε = 0.5: " << coarse << ", 0.05: "
+              << fine);
+  CHECK(coarse >= fine);
+  CHECK(fine >= w2 * (1 - 1e-6));
+  CHECK(fine <= 1.05 * w2);
+}

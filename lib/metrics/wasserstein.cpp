@@ -11,6 +11,25 @@
 
 namespace vibench {
 
+namespace {
+
+// Row i: log Σ_j exp(m_ij), stably.
+Vector log_sum_exp_rows(const Matrix& m) {
+  const Vector top = m.rowwise().maxCoeff();
+  return top.array() +
+         ((m.colwise() - top).array().exp().rowwise().sum()).log();
+}
+
+// ‖x_i − y_j‖² by one product: ‖x‖² + ‖y‖² − 2xyᵀ.
+Matrix squared_distances(const Matrix& x, const Matrix& y) {
+  Matrix cost =
+      (-2.0 * x * y.transpose()).colwise() + x.rowwise().squaredNorm();
+  cost.rowwise() += y.rowwise().squaredNorm().transpose();
+  return cost.cwiseMax(0.0);
+}
+
+}  // namespace
+
 double wasserstein_exact(const Matrix& x, const Matrix& y, int p) {
   if (p != 1 && p != 2)
     throw std::invalid_argument("wasserstein_exact: p must be 1 or 2");
@@ -18,11 +37,7 @@ double wasserstein_exact(const Matrix& x, const Matrix& y, int p) {
     throw std::invalid_argument(
         "wasserstein_exact: two non-empty samples of the same dimension");
   const Index n = x.rows(), m = y.rows();
-  // Squared distances by one product: ‖x‖² + ‖y‖² − 2xyᵀ.
-  Matrix cost =
-      (-2.0 * x * y.transpose()).colwise() + x.rowwise().squaredNorm();
-  cost.rowwise() += y.rowwise().squaredNorm().transpose();
-  cost = cost.cwiseMax(0.0);
+  Matrix cost = squared_distances(x, y);
   if (p == 1) cost = cost.cwiseSqrt();
 
   lemon::SmartDigraph graph;
@@ -51,6 +66,38 @@ double wasserstein_exact(const Matrix& x, const Matrix& y, int p) {
   const double total =
       simplex.totalCost<double>() / (static_cast<double>(n) * m);
   return p == 2 ? std::sqrt(std::max(total, 0.0)) : total;
+}
+
+double sinkhorn_cost(const Matrix& x, const Matrix& y, double epsilon,
+                     double tolerance, long long max_iterations) {
+  if (x.cols() != y.cols() || x.rows() == 0 || y.rows() == 0)
+    throw std::invalid_argument(
+        "sinkhorn_cost: two non-empty samples of the same dimension");
+  const Index n = x.rows(), m = y.rows();
+  const Matrix cost = squared_distances(x, y);
+  const double log_a = -std::log(static_cast<double>(n));
+  const double log_b = -std::log(static_cast<double>(m));
+  Vector f = Vector::Zero(n), g = Vector::Zero(m);
+  Matrix scaled(n, m);
+  for (long long k = 0; k < max_iterations; ++k) {
+    // g from f, then f from g: after the f-update the row marginals are
+    // exact, so the column marginals measure convergence.
+    scaled = ((-cost).colwise() + f) / epsilon;
+    g = epsilon * (log_b - log_sum_exp_rows(scaled.transpose()).array());
+    scaled = ((-cost).rowwise() + g.transpose()) / epsilon;
+    f = epsilon * (log_a - log_sum_exp_rows(scaled).array());
+    const Matrix coupling =
+        ((((-cost).colwise() + f).rowwise() + g.transpose()) / epsilon)
+            .array()
+            .exp()
+            .matrix();
+    const double error =
+        (coupling.colwise().sum().array() - std::exp(log_b)).abs().sum();
+    if (error <= tolerance) return coupling.cwiseProduct(cost).sum();
+  }
+  throw std::runtime_error(
+      "sinkhorn_cost: the marginals did not converge; raise max_iterations "
+      "or epsilon");
 }
 
 double wasserstein_2_squared_1d(Vector a, Vector b) {

@@ -21,6 +21,14 @@ double wasserstein_exact(const Matrix& x, const Matrix& y, int p);
 double sliced_wasserstein_2(const Matrix& x, const Matrix& y, Index projections,
                             std::uint64_t seed);
 
+// The entropic transport cost (Cuturi's "Sinkhorn distance", NeurIPS 2013):
+// ⟨P_ε, C⟩ with C_ij = ‖x_i − y_j‖² and P_ε the coupling of the uniform
+// weights minimizing ⟨P, C⟩ + ε Σ P_ij log P_ij, by log-domain Sinkhorn
+// until the row marginals are within `tolerance` in ℓ1 (throws after
+// `max_iterations`). It tends to W_2² as ε → 0.
+double sinkhorn_cost(const Matrix& x, const Matrix& y, double epsilon,
+                     double tolerance, long long max_iterations);
+
 // W_2² between two 1-D empirical measures: ∫₀¹ (F⁻¹(t) − G⁻¹(t))² dt over
 // the merged breakpoints i/n and j/m.
 double wasserstein_2_squared_1d(Vector a, Vector b);

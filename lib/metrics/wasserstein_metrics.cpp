@@ -63,4 +63,34 @@ VIBENCH_REGISTER_METRIC(
            static_cast<std::uint64_t>(ctx.settings.integer("seed")));
      }});
 
+VIBENCH_REGISTER_METRIC(
+    sinkhorn_distance,
+    {.name = "sinkhorn_distance",
+     .kinds = {TaskKind::distribution},
+     .description =
+         "Entropic transport cost (Cuturi 2013): ⟨P_ε, C⟩ with C the squared "
+         "distances between the particles and the reference draws and P_ε "
+         "the entropy-regularized optimal coupling of their uniform weights, "
+         "by log-domain Sinkhorn to ℓ1 marginal error `tolerance`; ≥ W₂², "
+         "and → W₂² as `epsilon` → 0",
+     .requirements = {},
+     .needs_reference_draws = true,
+     .smaller_is_better = true,
+     .settings =
+         {ParamSpec::real("epsilon", 0.1,
+                          "ε of the entropic regularizer, in the units of "
+                          "the squared distances")
+              .above(0),
+          ParamSpec::real("tolerance", 1e-9, "ℓ1 error of the marginals")
+              .above(0),
+          ParamSpec::integer("max_iterations", 100000,
+                             "Sinkhorn iterations before giving up")
+              .at_least(1)},
+     .compute = [](const MetricContext& ctx) {
+       return sinkhorn_cost(state_points(ctx, "sinkhorn_distance"),
+                            ctx.reference, ctx.settings.real("epsilon"),
+                            ctx.settings.real("tolerance"),
+                            ctx.settings.integer("max_iterations"));
+     }});
+
 }  // namespace vibench
