@@ -57,6 +57,10 @@ struct MetricEntry {
   // a composite or mirror-domain or transport problem), where it does not
   // vanish at the optimum (grad_norm); unavailable there, with the reason.
   bool unstructured_only = false;
+  // Computed only where it is named (a suite's or eval's metric list), not
+  // in eval's default "every metric that applies": a cost that can grow far
+  // beyond the others' (exact transport on n·m arcs, Sinkhorn at small ε).
+  bool named_only = false;
 };
 using MetricRegistry = Registry<MetricEntry>;
 

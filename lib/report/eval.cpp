@@ -147,7 +147,7 @@ std::vector<EvalMetric> parse_eval_metrics(const std::string& list,
   std::vector<EvalMetric> out;
   if (trimmed(list).empty()) {
     for (const MetricEntry* entry : registry.all())
-      if (entry->kinds.count(TaskKind::distribution) &&
+      if (entry->kinds.count(TaskKind::distribution) && !entry->named_only &&
           missing_capabilities(*entry).empty())
         out.push_back({entry, Params(validate_params({}, entry->settings, "",
                                                      entry->name))});
