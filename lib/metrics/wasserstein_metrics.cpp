@@ -2,50 +2,42 @@
 // draws, or the task's NUTS reference posterior): exact W₂ and W₁ by
 // LEMON's network simplex, and the sliced W₂ with a recorded number of
 // projections and seed (metrics/wasserstein.hpp).
+#include <fmt/format.h>
+
 #include "metrics/metric.hpp"
 #include "metrics/wasserstein.hpp"
 
 namespace vibench {
 
-VIBENCH_REGISTER_METRIC(
-    wasserstein_2,
-    {.name = "wasserstein_2",
-     .kinds = {TaskKind::distribution},
-     .description =
-         "Exact W₂ between the particles and the reference draws, uniform "
-         "weights on each: (min over couplings of Σ π_ij‖x_i − y_j‖²)^{1/2}, "
-         "solved as a transport problem by LEMON's network simplex (n·m "
-         "arcs: meant for samples of a few thousand points; only computed "
-         "where named)",
-     .requirements = {},
-     .needs_reference_draws = true,
-     .smaller_is_better = true,
-     .settings = {},
-     .compute =
-         [](const MetricContext& ctx) {
-           return wasserstein_exact(state_points(ctx, "wasserstein_2"),
-                                    ctx.reference, 2);
-         },
-     .named_only = true});
+namespace {
 
-VIBENCH_REGISTER_METRIC(
-    wasserstein_1,
-    {.name = "wasserstein_1",
-     .kinds = {TaskKind::distribution},
-     .description =
-         "Exact W₁ between the particles and the reference draws (Euclidean "
-         "ground cost), by LEMON's network simplex (only computed where "
-         "named)",
-     .requirements = {},
-     .needs_reference_draws = true,
-     .smaller_is_better = true,
-     .settings = {},
-     .compute =
-         [](const MetricContext& ctx) {
-           return wasserstein_exact(state_points(ctx, "wasserstein_1"),
-                                    ctx.reference, 1);
-         },
-     .named_only = true});
+// The exact W_p metric, p = 1 or 2.
+MetricEntry exact_wasserstein(const char* name, int p) {
+  return {.name = name,
+          .kinds = {TaskKind::distribution},
+          .description = fmt::format(
+              "Exact W{} between the particles and the reference draws, "
+              "uniform weights on each: (min over couplings of Σ "
+              "π_ij‖x_i − y_j‖^{})^(1/{}), solved as a transport problem by "
+              "LEMON's network simplex (n·m arcs: meant for samples of a few "
+              "thousand points; only computed where named)",
+              p, p, p),
+          .requirements = {},
+          .needs_reference_draws = true,
+          .smaller_is_better = true,
+          .settings = {},
+          .compute =
+              [name, p](const MetricContext& ctx) {
+                return wasserstein_exact(state_points(ctx, name), ctx.reference,
+                                         p);
+              },
+          .named_only = true};
+}
+
+}  // namespace
+
+VIBENCH_REGISTER_METRIC(wasserstein_2, (exact_wasserstein("wasserstein_2", 2)));
+VIBENCH_REGISTER_METRIC(wasserstein_1, (exact_wasserstein("wasserstein_1", 1)));
 
 VIBENCH_REGISTER_METRIC(
     sliced_wasserstein_2,
