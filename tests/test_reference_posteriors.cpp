@@ -293,6 +293,14 @@ TEST_CASE(
   const ReferencePosterior first = nuts_reference(c, cache.dir, quick);
   CHECK(!first.from_cache);
   CHECK(nuts_reference(c, cache.dir, quick).from_cache);
+  // Its provenance records the parameters the density used: not the
+  // synthetic data's size nor the hierarchical prior's constants.
+  const Json& recorded = first.provenance["params"];
+  CHECK(recorded["data"] == csv.string());
+  CHECK(recorded.contains("prior_scale"));
+  for (const char* unused :
+       {"n_data", "dim", "instance", "prior_shape", "prior_rate"})
+    CHECK_MESSAGE(!recorded.contains(unused), unused);
   write_data(3.25);  // one number changed, same path and parameters
   const ReferencePosterior changed = nuts_reference(c, cache.dir, quick);
   CHECK(!changed.from_cache);

@@ -225,7 +225,8 @@ ReferencePosterior compute_reference(const std::string& task_name,
   out.provenance = {
       {"key", key},
       {"task", task_name},
-      {"params", params},
+      // What the density used; the key hashes the full parameters.
+      {"params", target.params_that_apply(params)},
       {"method",
        "native multinomial NUTS (lib/mcmc/nuts.cpp) with Stan's dual-averaging "
        "step size and windowed diagonal metric adaptation; chain c seeded "

@@ -125,6 +125,11 @@ class Task {
   // minibatch estimates instead of full-data ones.
   virtual Index data_size() const { return 0; }
   virtual Index batch_size() const { return 0; }
+  // The task's validated parameters without those that do not apply to
+  // this instance (the synthetic data's size for a bundled table, the
+  // other prior's constants), for provenance records that should say only
+  // what was used. Keys and seeds keep hashing the full parameters.
+  virtual Json params_that_apply(const Json& params) const { return params; }
 };
 
 // Registry entry of a task family.

@@ -82,6 +82,20 @@ class LogisticRegressionTask final : public Distribution {
   }
 
   Index dim() const override { return weights_ + (hierarchical_ ? 1 : 0); }
+  // n_data, dim and instance shape only the synthetic data; prior_scale is
+  // the gaussian prior's, prior_shape and prior_rate the hierarchical one's.
+  Json params_that_apply(const Json& params) const override {
+    Json out = params;
+    if (out.value("data", "") != "synthetic")
+      for (const char* key : {"n_data", "dim", "instance"}) out.erase(key);
+    if (hierarchical_) {
+      out.erase("prior_scale");
+    } else {
+      out.erase("prior_shape");
+      out.erase("prior_rate");
+    }
+    return out;
+  }
   Capabilities capabilities() const override {
     Capabilities c = {Capability::reference, Capability::minibatch,
                       Capability::hessian_vector};
