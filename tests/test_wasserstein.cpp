@@ -138,8 +138,8 @@ TEST_CASE("sinkhorn: the 2 × 2 closed form, and W2² as ε → 0") {
   const double w2 = std::pow(wasserstein_exact(u, v, 2), 2);
   const double coarse = sinkhorn_cost(u, v, 0.5, 1e-10, 100000);
   const double fine = sinkhorn_cost(u, v, 0.05, 1e-8, 100000);
-  INFO("W2² " << w2 << ", Sinkhorn at ε = 0.5: " << coarse << ", 0.05: "
-              << fine);
+  INFO("W2² " << w2 << ", Sinkhorn at ε = 0.5: " << coarse
+              << ", 0.05: " << fine);
   CHECK(coarse >= fine);
   CHECK(fine >= w2 * (1 - 1e-6));
   CHECK(fine <= 1.05 * w2);
