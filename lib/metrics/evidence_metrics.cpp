@@ -34,8 +34,7 @@ Vector gaussian_log_density(const Matrix& x, const Vector& mean,
   if (llt.info() != Eigen::Success) return {};
   const Matrix centered = (x.rowwise() - mean.transpose()).transpose();
   const Matrix whitened = llt.matrixL().solve(centered);
-  const double log_det =
-      2.0 * llt.matrixL().toDenseMatrix().diagonal().array().log().sum();
+  const double log_det = 2.0 * llt.matrixLLT().diagonal().array().log().sum();
   const double d = static_cast<double>(x.cols());
   return (-0.5 * whitened.colwise().squaredNorm().array() -
           0.5 * (d * std::log(2.0 * std::numbers::pi) + log_det))

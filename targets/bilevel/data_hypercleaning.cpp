@@ -163,11 +163,12 @@ class DataHypercleaningTask final : public SoftmaxBilevel {
     Vector s(part.size());
     for (Index k = 0; k < part.size(); ++k)
       s(k) = logistic::sigmoid(x(rows[static_cast<size_t>(k)]));
-    gy = model_.row_gradients(part, w, &s);
+    const Fit fit = model_.evaluate(part, w);
+    gy = model_.row_gradients(part, fit, &s);
     gy.rowwise() += 2.0 * regularization_ * y;
-    hvp = model_.row_hessian_vectors(part, w, vm, &s);
+    hvp = model_.row_hessian_vectors(part, fit, vm, &s);
     hvp.rowwise() += 2.0 * regularization_ * v;
-    const Vector dots = model_.row_residual_dots(part, w, vm);
+    const Vector dots = model_.row_residual_dots(part, fit, vm);
     cross = Matrix::Zero(part.size(), dim_x());
     for (Index k = 0; k < part.size(); ++k)
       cross(k, rows[static_cast<size_t>(k)]) = s(k) * (1.0 - s(k)) * dots(k);

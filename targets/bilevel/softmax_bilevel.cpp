@@ -94,7 +94,8 @@ void SoftmaxBilevel::outer_sample_terms(const RowVector&, const RowVector& y,
                                         const std::vector<Index>& rows,
                                         Matrix& fx, Matrix& fy) const {
   fx = Matrix::Zero(static_cast<Index>(rows.size()), dim_x());
-  fy = model_.row_gradients(validation_.subset(rows), y, nullptr);
+  const SoftmaxRows part = validation_.subset(rows);
+  fy = model_.row_gradients(part, model_.evaluate(part, y), nullptr);
 }
 
 InnerSolution SoftmaxBilevel::solve(const RowVector& x) const {

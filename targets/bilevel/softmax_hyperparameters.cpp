@@ -141,9 +141,10 @@ class SoftmaxHyperparametersTask final : public SoftmaxBilevel {
     const SoftmaxRows part = train_.subset(rows);
     const Matrix xm = x, w = y, vm = v;
     const RowVector rho = ridge(xm).row(0);
-    gy = model_.row_gradients(part, w, nullptr);
+    const SoftmaxModel::Fit fit = model_.evaluate(part, w);
+    gy = model_.row_gradients(part, fit, nullptr);
     gy.rowwise() += rho.cwiseProduct(y);
-    hvp = model_.row_hessian_vectors(part, w, vm, nullptr);
+    hvp = model_.row_hessian_vectors(part, fit, vm, nullptr);
     hvp.rowwise() += rho.cwiseProduct(v);
     cross = inner_cross(xm, w, vm).replicate(part.size(), 1);
   }

@@ -122,18 +122,18 @@ static void outer_products(const SoftmaxRows& rows, const Matrix& r,
   }
 }
 
-Matrix SoftmaxModel::row_gradients(const SoftmaxRows& rows, const Matrix& w,
+Matrix SoftmaxModel::row_gradients(const SoftmaxRows& rows, const Fit& fit,
                                    const Vector* weights) const {
-  const Matrix residual = evaluate(rows, w).probabilities - rows.onehot;
+  const Matrix residual = fit.probabilities - rows.onehot;
   Matrix out;
   outer_products(rows, residual, weights, classes_, out);
   return out;
 }
 
 Matrix SoftmaxModel::row_hessian_vectors(const SoftmaxRows& rows,
-                                         const Matrix& w, const Matrix& v,
+                                         const Fit& fit, const Matrix& v,
                                          const Vector* weights) const {
-  const Matrix prob = evaluate(rows, w).probabilities;
+  const Matrix& prob = fit.probabilities;
   const Matrix u = rows.a * stacked(v);
   const Vector mixed = prob.cwiseProduct(u).rowwise().sum();
   const Matrix curvature =
@@ -143,9 +143,9 @@ Matrix SoftmaxModel::row_hessian_vectors(const SoftmaxRows& rows,
   return out;
 }
 
-Vector SoftmaxModel::row_residual_dots(const SoftmaxRows& rows, const Matrix& w,
+Vector SoftmaxModel::row_residual_dots(const SoftmaxRows& rows, const Fit& fit,
                                        const Matrix& v) const {
-  const Matrix residual = evaluate(rows, w).probabilities - rows.onehot;
+  const Matrix residual = fit.probabilities - rows.onehot;
   return residual.cwiseProduct(rows.a * stacked(v)).rowwise().sum();
 }
 

@@ -65,16 +65,17 @@ class SoftmaxModel {
   // are `probabilities` (rows × C), with row weights `weights` (or null).
   Matrix loss_hessian(const SoftmaxRows& rows, const Matrix& probabilities,
                       const Vector* weights) const;
-  // Each row's own term at one point w (1 × dim), one output row per data
-  // row, laid out like y: s_i (p_i − y_i) ⊗ a_i, the Hessian's
-  // s_i a_i ⊗ (diag(p_i) − p_i p_iᵀ)(Vᵀa_i) times v, and the scalars
-  // ⟨p_i − y_i, Vᵀa_i⟩ (for a cross product with per-row weights).
+  // Each row's own term at one point, from that point's fit of the rows
+  // (evaluate(rows, w) with w 1 × dim, computed once by the caller for all
+  // three), one output row per data row, laid out like y: s_i (p_i − y_i) ⊗
+  // a_i, the Hessian's s_i a_i ⊗ (diag(p_i) − p_i p_iᵀ)(Vᵀa_i) times v, and the
+  // scalars ⟨p_i − y_i, Vᵀa_i⟩ (for a cross product with per-row weights).
   // `weights` (rows) or null for s = 1.
-  Matrix row_gradients(const SoftmaxRows& rows, const Matrix& w,
+  Matrix row_gradients(const SoftmaxRows& rows, const Fit& fit,
                        const Vector* weights) const;
-  Matrix row_hessian_vectors(const SoftmaxRows& rows, const Matrix& w,
+  Matrix row_hessian_vectors(const SoftmaxRows& rows, const Fit& fit,
                              const Matrix& v, const Vector* weights) const;
-  Vector row_residual_dots(const SoftmaxRows& rows, const Matrix& w,
+  Vector row_residual_dots(const SoftmaxRows& rows, const Fit& fit,
                            const Matrix& v) const;
   // The fraction of rows whose largest logit is not their label, per point.
   Vector error_rate(const SoftmaxRows& rows, const Matrix& w) const;
