@@ -103,22 +103,14 @@ class RidgeHyperparametersTask final : public Bilevel {
   // batch's moments (the cross term is the regularizer's, exact).
   Index outer_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
                              Matrix& fx, Matrix& fy) const override {
-    const std::vector<Index> rows = sample_distinct(n_validation_, batch_, rng);
-    const Matrix a = x_validation_(rows, Eigen::placeholders::all);
-    Matrix r = w * a.transpose();
-    r.rowwise() -= t_validation_(rows).transpose();
     fx = Matrix::Zero(x.rows(), x.cols());
-    fy = r * a / static_cast<double>(batch_);
+    fy = batch_loss_gradient(x_validation_, t_validation_, w, rng);
     return batch_;
   }
   Index inner_grad_minibatch(const Matrix& x, const Matrix& w, Rng& rng,
                              Matrix& gx, Matrix& gy) const override {
-    const std::vector<Index> rows = sample_distinct(n_train_, batch_, rng);
-    const Matrix a = x_train_(rows, Eigen::placeholders::all);
-    Matrix r = w * a.transpose();
-    r.rowwise() -= t_train_(rows).transpose();
     const Matrix scale = x.array().exp().matrix();
-    gy = r * a / static_cast<double>(batch_);
+    gy = batch_loss_gradient(x_train_, t_train_, w, rng);
     gy.array() += scale.array() * w.array();
     gx = 0.5 * scale.array() * w.array().square();
     return batch_;
@@ -205,6 +197,16 @@ class RidgeHyperparametersTask final : public Bilevel {
   }
 
  private:
+  // (1/B) Σ_{i∈batch} (wᵀa_i − t_i) a_i over a fresh batch of the level's
+  // rows: the gradient of its mean half squared residual.
+  Matrix batch_loss_gradient(const Matrix& a_all, const Vector& t_all,
+                             const Matrix& w, Rng& rng) const {
+    const std::vector<Index> rows = sample_distinct(a_all.rows(), batch_, rng);
+    const Matrix a = a_all(rows, Eigen::placeholders::all);
+    Matrix r = w * a.transpose();
+    r.rowwise() -= t_all(rows).transpose();
+    return r * a / static_cast<double>(batch_);
+  }
   Eigen::LLT<Matrix> hessian(const RowVector& x) const {
     Matrix h = gram_;
     h.diagonal().array() += x.array().exp().transpose();
