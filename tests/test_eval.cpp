@@ -49,7 +49,7 @@ TEST_CASE(
   CHECK(off["seed"] == 1);
   // Every distribution metric by default, with its settings.
   for (const char* name :
-       {"energy_distance", "mmd", "ksd", "mean_error", "covariance_error"}) {
+       {"energy_distance", "mmd2", "ksd", "mean_error", "covariance_error"}) {
     CHECK_MESSAGE(exact["metrics"].contains(name), name);
     CHECK_MESSAGE(exact["settings"].contains(name), name);
   }
@@ -62,8 +62,8 @@ TEST_CASE(
   CHECK(metric(off, "energy_distance") > 0.2);
   CHECK(metric(exact, "ksd") < 0.3);
   CHECK(metric(off, "ksd") > 5 * metric(exact, "ksd"));
-  CHECK(std::abs(metric(exact, "mmd")) < 0.005);
-  CHECK(metric(off, "mmd") > 0.015);  // median bandwidth ~ the ring's size
+  CHECK(std::abs(metric(exact, "mmd2")) < 0.005);
+  CHECK(metric(off, "mmd2") > 0.015);  // median bandwidth ~ the ring's size
   CHECK(metric(exact, "mean_error") < 0.3);
   CHECK(metric(off, "mean_error") > 1.2);  // ‖(1, 1)‖ = 1.41
 
@@ -171,7 +171,7 @@ TEST_CASE("eval: task specs and metric lists are validated") {
                        ConfigError);
   CHECK_THROWS_WITH_AS(parse_eval_metrics(R"(ksd{"beta": 1})", spec),
                        doctest::Contains("beta"), ConfigError);
-  CHECK(parse_eval_metrics(R"(ksd{"c": 2, "beta": -1}, mmd)", spec).size() ==
+  CHECK(parse_eval_metrics(R"(ksd{"c": 2, "beta": -1}, mmd2)", spec).size() ==
         2);
 
   const TaskSpec objective = parse_task_spec("quadratic");

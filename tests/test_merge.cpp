@@ -22,7 +22,7 @@ const char* kMergeSuite = R"({
                  {"name": "gd", "params": {"step_size": 0.1}}],
   "budget": {"max_iterations": 30}, "checkpoints": {"every": 10},
   "reference_draws": 100,
-  "metrics": ["energy_distance", "mmd", "ksd", "mean_error", "suboptimality"]
+  "metrics": ["energy_distance", "mmd2", "ksd", "mean_error", "suboptimality"]
 })";
 
 // Everything of a cell that must not depend on how the suite was split.

@@ -366,10 +366,10 @@ TEST_CASE("metrics: MMD equals a naive loop with a fixed bandwidth") {
 
   const TestGaussian task(2);
   const State state = points_state(x);
-  CHECK(compute("mmd", task, state, y, {{"bandwidth", h}}) ==
+  CHECK(compute("mmd2", task, state, y, {{"bandwidth", h}}) ==
         doctest::Approx(naive_mmd2(x, y, h, true)).epsilon(1e-12));
   CHECK(
-      compute("mmd", task, state, y, {{"bandwidth", h}, {"statistic", "v"}}) ==
+      compute("mmd2", task, state, y, {{"bandwidth", h}, {"statistic", "v"}}) ==
       doctest::Approx(naive_mmd2(x, y, h, false)).epsilon(1e-12));
   CHECK_THROWS_AS(mmd_squared(x, y, 0.0), std::invalid_argument);
 }
@@ -389,7 +389,7 @@ TEST_CASE("metrics: MMD median bandwidth is h² = median pooled r² / 2") {
     const double h = std::sqrt(naive_median_sq_distance(pooled) / 2.0);
     CHECK(mmd_median_bandwidth(x, y) == doctest::Approx(h).epsilon(1e-12));
     // The registered metric uses it when no bandwidth is given.
-    CHECK(compute("mmd", task, points_state(x), y) ==
+    CHECK(compute("mmd2", task, points_state(x), y) ==
           doctest::Approx(naive_mmd2(x, y, h, true)).epsilon(1e-11));
   }
 }
@@ -538,7 +538,7 @@ TEST_CASE("metrics: registry entries declare kinds, needs and settings") {
   const auto kinds_of = [](const char* name) { return metric(name).kinds; };
   using K = TaskKind;
   for (const char* name :
-       {"energy_distance", "mmd", "ksd", "mean_error", "covariance_error"})
+       {"energy_distance", "mmd2", "ksd", "mean_error", "covariance_error"})
     CHECK(kinds_of(name) == std::set<K>{K::distribution});
   for (const char* name : {"suboptimality", "grad_norm"})
     CHECK(kinds_of(name) == std::set<K>{K::objective});
@@ -553,7 +553,7 @@ TEST_CASE("metrics: registry entries declare kinds, needs and settings") {
     CHECK(metric(name).requirements.count(Capability::hypergradient) == 1);
   }
   CHECK(metric("energy_distance").needs_reference_draws);
-  CHECK(metric("mmd").needs_reference_draws);
+  CHECK(metric("mmd2").needs_reference_draws);
   CHECK_FALSE(metric("ksd").needs_reference_draws);
   CHECK(metric("mean_error").requirements == Capabilities{Capability::moments});
 
@@ -561,11 +561,11 @@ TEST_CASE("metrics: registry entries declare kinds, needs and settings") {
     return validate_params(Json::object(), metric(name).settings, "", name);
   };
   CHECK(defaults("energy_distance") == Json{{"statistic", "v"}});
-  CHECK(defaults("mmd") == Json{{"statistic", "u"}, {"bandwidth", nullptr}});
+  CHECK(defaults("mmd2") == Json{{"statistic", "u"}, {"bandwidth", nullptr}});
   CHECK(defaults("ksd") ==
         Json{{"c", 1.0}, {"beta", -0.5}, {"statistic", "v"}});
-  CHECK_THROWS(validate_params(Json{{"statistic", "w"}}, metric("mmd").settings,
-                               "", "mmd"));
+  CHECK_THROWS(validate_params(Json{{"statistic", "w"}}, metric("mmd2").settings,
+                               "", "mmd2"));
   CHECK_THROWS(
       validate_params(Json{{"beta", 0.5}}, metric("ksd").settings, "", "ksd"));
 }

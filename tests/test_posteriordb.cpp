@@ -384,7 +384,9 @@ TEST_CASE("posteriordb: data loader errors name the file, field and fix") {
     return "";
   };
   // A misspelt or partial bundled name suggests the closest bundled one.
-  std::string m = message_of([] { posteriordb::Data("sblrc-blrr", "/data"); });
+  std::string m = message_of([] {
+    posteriordb::Data("sblrc-blrr", "/data", {"blr", {}});
+  });
   CHECK(m.find("'sblrc-blrr'") != std::string::npos);
   CHECK(m.find("did you mean 'sblrc-blr'") != std::string::npos);
   m = message_of([] { make_target("blr", {{"data", "blr"}}); });
@@ -394,7 +396,9 @@ TEST_CASE("posteriordb: data loader errors name the file, field and fix") {
   });
   CHECK(m.find("did you mean 'eight_schools-eight_schools_noncentered'") !=
         std::string::npos);
-  m = message_of([] { posteriordb::Data("/no/such/data.json", "/data"); });
+  m = message_of([] {
+    posteriordb::Data("/no/such/data.json", "/data", {"blr", {}});
+  });
   CHECK(m.find("/no/such/data.json") != std::string::npos);
   CHECK(m.find("does not exist") != std::string::npos);
 
@@ -403,7 +407,7 @@ TEST_CASE("posteriordb: data loader errors name the file, field and fix") {
       write_json(dir, "no_x.json", {{"N", 2}, {"D", 1}, {"y", {1.0, 2.0}}});
   m = message_of([&] { make_target("blr", {{"data", no_x}}); });
   CHECK(m.find(no_x) != std::string::npos);
-  CHECK(m.find("missing field 'X'") != std::string::npos);
+  CHECK(m.find("missing: 'X'") != std::string::npos);
   const std::string ragged = write_json(
       dir, "ragged.json",
       {{"N", 2}, {"D", 2}, {"X", {{1.0, 2.0}, {3.0}}}, {"y", {1.0, 2.0}}});
@@ -434,6 +438,73 @@ TEST_CASE("posteriordb: data loader errors name the file, field and fix") {
     make_target("low_dim_gauss_mix", {{"data", not_json}});
   });
   CHECK(m.find("not valid JSON") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("posteriordb: another model's data is refused by name") {
+  const auto message_of = [](const auto& make) -> std::string {
+    try {
+      make();
+    } catch (const ConfigError& e) {
+      CHECK(e.where() == "/data");
+      return e.what();
+    }
+    FAIL("no ConfigError");
+    return "";
+  };
+  // posteriordb's diamonds data (model `diamonds`: N, K, Y, X), as a user
+  // would give it to blr, in its posterior's directory with the record.
+  const fs::path dir = testing::temp_dir("posteriordb-wrong-model");
+  const fs::path diamonds = dir / "diamonds-diamonds";
+  fs::create_directories(diamonds);
+  const Json data = {
+      {"N", 2}, {"K", 2}, {"Y", {1.0, 2.0}}, {"X", {{1.0, 0.5}, {0.2, 0.3}}}};
+  write_json(diamonds, "data.json", data);
+  write_json(diamonds, "posterior.json",
+             {{"name", "diamonds-diamonds"},
+              {"model_name", "diamonds"},
+              {"data_name", "diamonds"}});
+  std::string m = message_of([&] {
+    make_target("blr", {{"data", (diamonds / "data.json").string()}});
+  });
+  CHECK(m.find("posterior 'diamonds-diamonds'") != std::string::npos);
+  CHECK(m.find("whose model is 'diamonds'") != std::string::npos);
+  CHECK(m.find("'blr' model only") != std::string::npos);
+  // The directory names the same data.
+  m = message_of([&] { make_target("blr", {{"data", diamonds.string()}}); });
+  CHECK(m.find("whose model is 'diamonds'") != std::string::npos);
+
+  // Without a record the fields decide: diamonds' K and Y are not blr's.
+  const std::string bare = write_json(dir, "diamonds.json", data);
+  m = message_of([&] { make_target("blr", {{"data", bare}}); });
+  CHECK(m.find("not the data of posteriordb's 'blr' model") !=
+        std::string::npos);
+  CHECK(m.find("missing: 'D', 'y'") != std::string::npos);
+  CHECK(m.find("not in the model: 'K', 'Y'") != std::string::npos);
+  // Renaming K to D and Y to y would parse; an extra field still refuses.
+  Json renamed = {{"N", 2},
+                  {"D", 2},
+                  {"y", {1.0, 2.0}},
+                  {"X", {{1.0, 0.5}, {0.2, 0.3}}},
+                  {"cut", {1, 2}}};
+  m = message_of([&] {
+    make_target("blr", {{"data", write_json(dir, "extra.json", renamed)}});
+  });
+  CHECK(m.find("not in the model: 'cut'") != std::string::npos);
+  // With the record of a blr posterior beside it, the same fields fit.
+  const fs::path own = dir / "own-blr";
+  fs::create_directories(own);
+  renamed.erase("cut");
+  write_json(own, "data.json", renamed);
+  write_json(own, "posterior.json",
+             {{"name", "own-blr"}, {"model_name", "blr"}});
+  CHECK(make_target("blr", {{"data", own.string()}})->dim() == 3);
+  // The bundled posteriors pass both checks.
+  for (const auto& b : bundled()) CHECK(make_target(b.task)->dim() > 0);
+  m = message_of([&] {
+    make_target("eight_schools_noncentered", {{"data", "sblrc-blr"}});
+  });
+  CHECK(m.find("whose model is 'blr'") != std::string::npos);
   fs::remove_all(dir);
 }
 

@@ -36,7 +36,7 @@ Json mixed_suite() {
     "budget": {"max_iterations": 40},
     "checkpoints": {"every": 10},
     "reference_draws": 200,
-    "metrics": ["energy_distance", "mmd", "ksd", "mean_error", "suboptimality",
+    "metrics": ["energy_distance", "mmd2", "ksd", "mean_error", "suboptimality",
                 "distance_to_solution", "hypergradient_error"]
   })");
 }

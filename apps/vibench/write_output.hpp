@@ -13,23 +13,37 @@
 
 namespace vibench::cli {
 
-// Throws ConfigError when `path` exists and `force` is off.
-inline void check_output_free(const std::string& path, bool force) {
+// Throws ConfigError when `path` exists and `force` is off; `option` is the
+// command-line option that named it.
+inline void check_output_free(const std::string& path, bool force,
+                              const std::string& option = "--output") {
   if (!path.empty() && std::filesystem::exists(path) && !force)
-    throw ConfigError("--output",
-                      fmt::format("'{}' exists; choose another file with -o "
+    throw ConfigError(option,
+                      fmt::format("'{}' exists; choose another file with {} "
                                   "or pass --force to replace it",
-                                  path));
+                                  path, option == "--output" ? "-o" : option));
+}
+
+// Throws ConfigError when the output `path` is the input `input` (the same
+// file, by any name): --force replaces outputs, never the command's inputs.
+inline void check_not_input(const std::string& path, const std::string& option,
+                            const std::string& input) {
+  std::error_code ec;
+  if (!path.empty() && !input.empty() &&
+      std::filesystem::equivalent(path, input, ec))
+    throw ConfigError(option, fmt::format("'{}' is an input of this command "
+                                          "('{}'); choose another file",
+                                          path, input));
 }
 
 // `text` to `path` (atomically), or to stdout when `path` is empty.
 inline void write_output(const std::string& path, const std::string& text,
-                         bool force) {
+                         bool force, const std::string& option = "--output") {
   if (path.empty()) {
     std::cout << text << std::flush;
     return;
   }
-  check_output_free(path, force);
+  check_output_free(path, force, option);
   write_atomically(path, text);
 }
 

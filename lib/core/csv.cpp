@@ -132,28 +132,33 @@ std::string expected_header(Index dim) {
 
 }  // namespace
 
-Matrix read_samples_csv(const std::string& text, Index dim,
-                        const std::string& file) {
+NumberTable read_number_table(const std::string& text, std::optional<Index> dim,
+                              const std::string& file) {
   std::vector<CsvRecord> records;
   try {
     records = parse_csv(text);
   } catch (const std::runtime_error& e) {
     throw ConfigError(file, fmt::format("not valid CSV: {}", e.what()));
   }
+  const std::string header_example =
+      dim ? expected_header(*dim) : std::string("x1,x2,...");
   if (records.empty())
-    throw ConfigError(file,
-                      fmt::format("the file is empty; expected a header row "
-                                  "({}) and one row of {} numbers per sample",
-                                  expected_header(dim), dim));
+    throw ConfigError(
+        file, dim ? fmt::format("the file is empty; expected a header row "
+                                "({}) and one row of {} numbers per sample",
+                                header_example, *dim)
+                  : std::string("the file is empty; expected a header row of "
+                                "column names and one row of numbers per "
+                                "draw"));
   const CsvRecord& header = records.front();
   const Index columns = static_cast<Index>(header.fields.size());
-  if (columns != dim)
+  if (dim && columns != *dim)
     throw ConfigError(
         file,
         fmt::format("the header row (line {}) has {} column{}; the task has "
                     "dimension {}, so expected d = {} columns ({})",
-                    header.line, columns, columns == 1 ? "" : "s", dim, dim,
-                    expected_header(dim)));
+                    header.line, columns, columns == 1 ? "" : "s", *dim, *dim,
+                    header_example));
   bool header_is_numeric = true;
   for (const auto& f : header.fields) {
     double ignored;
@@ -163,20 +168,24 @@ Matrix read_samples_csv(const std::string& text, Index dim,
     throw ConfigError(file, fmt::format("the first row (line {}) holds only "
                                         "numbers; the file needs a header row "
                                         "first, e.g. {}",
-                                        header.line, expected_header(dim)));
+                                        header.line, header_example));
   if (records.size() == 1)
     throw ConfigError(file, "the file has a header row but no samples");
 
-  Matrix points(static_cast<Index>(records.size() - 1), dim);
+  NumberTable table;
+  for (const auto& name : header.fields) table.names.push_back(trimmed(name));
+  table.values.resize(static_cast<Index>(records.size() - 1), columns);
   for (size_t r = 1; r < records.size(); ++r) {
     const CsvRecord& row = records[r];
-    if (static_cast<Index>(row.fields.size()) != dim)
+    if (static_cast<Index>(row.fields.size()) != columns)
       throw ConfigError(
-          file, fmt::format("line {} (sample {}) has {} column{}; expected d = "
-                            "{} (the task's dimension)",
-                            row.line, r, row.fields.size(),
-                            row.fields.size() == 1 ? "" : "s", dim));
-    for (Index k = 0; k < dim; ++k) {
+          file,
+          fmt::format("line {} (sample {}) has {} column{}; expected {}",
+                      row.line, r, row.fields.size(),
+                      row.fields.size() == 1 ? "" : "s",
+                      dim ? fmt::format("d = {} (the task's dimension)", *dim)
+                          : fmt::format("{} (the header row's)", columns)));
+    for (Index k = 0; k < columns; ++k) {
       double value = 0;
       const std::string& cell = row.fields[static_cast<size_t>(k)];
       if (!parse_number(cell, value) || !std::isfinite(value))
@@ -185,10 +194,16 @@ Matrix read_samples_csv(const std::string& text, Index dim,
             fmt::format("line {} (sample {}), column {} ('{}'): '{}' is not a "
                         "finite number",
                         row.line, r, k + 1, header.fields[k], cell));
-      points(static_cast<Index>(r - 1), k) = value;
+      table.values(static_cast<Index>(r - 1), k) = value;
     }
+    table.lines.push_back(row.line);
   }
-  return points;
+  return table;
+}
+
+Matrix read_samples_csv(const std::string& text, Index dim,
+                        const std::string& file) {
+  return read_number_table(text, dim, file).values;
 }
 
 Matrix read_samples_csv_file(const std::string& path, Index dim) {
@@ -199,11 +214,13 @@ Matrix read_samples_csv_file(const std::string& path, Index dim) {
   return read_samples_csv(buffer.str(), dim, path);
 }
 
-std::string samples_csv(const Matrix& points) {
-  std::string out;
-  for (Index k = 0; k < points.cols(); ++k)
-    out += fmt::format("{}x{}", k ? "," : "", k + 1);
-  out += '\n';
+std::string samples_csv(const Matrix& points,
+                        const std::vector<std::string>& names) {
+  std::vector<std::string> header = names;
+  if (header.empty())
+    for (Index k = 0; k < points.cols(); ++k)
+      header.push_back("x" + std::to_string(k + 1));
+  std::string out = csv_row(header);
   for (Index i = 0; i < points.rows(); ++i) {
     for (Index k = 0; k < points.cols(); ++k)
       out += fmt::format("{}{}", k ? "," : "", points(i, k));

@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/params.hpp"
 #include "core/registry.hpp"
@@ -61,8 +62,16 @@ struct MetricEntry {
   // in eval's default "every metric that applies": a cost that can grow far
   // beyond the others' (exact transport on n·m arcs, Sinkhorn at small ε).
   bool named_only = false;
+  // Names the metric had before (`mmd` for `mmd2`): still accepted in suites
+  // and by `eval`, with a note, and recorded under the current name.
+  std::vector<std::string> former_names = {};
 };
 using MetricRegistry = Registry<MetricEntry>;
+
+// The metric called `name` now or formerly; null when none is. Sets
+// `renamed` to a note for the user when `name` is a former name.
+const MetricEntry* find_metric(const std::string& name,
+                               std::string* renamed = nullptr);
 
 // The points of the state, for metrics that need at least one; throws a
 // runtime_error naming `metric` when the state is empty.

@@ -191,9 +191,9 @@ double mmd_median_bandwidth(const Matrix& x, const Matrix& y) {
 
 double mmd_squared(const Matrix& x, const Matrix& y, double bandwidth,
                    Statistic statistic) {
-  check_pair(x, y, statistic, "mmd");
+  check_pair(x, y, statistic, "mmd2");
   require(std::isfinite(bandwidth) && bandwidth > 0.0,
-          "mmd: the bandwidth must be positive and finite");
+          "mmd2: the bandwidth must be positive and finite");
   Matrix xc = x, yc = y;
   center_pooled(xc, yc);
   const double gamma = 1.0 / (2.0 * bandwidth * bandwidth);

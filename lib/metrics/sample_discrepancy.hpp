@@ -33,7 +33,7 @@ const char* to_string(Statistic statistic);
 double energy_distance(const Matrix& x, const Matrix& y,
                        Statistic statistic = Statistic::v);
 
-// Median-heuristic bandwidth h of the RBF kernel exp(−r²/(2h²)) used by `mmd`
+// Median-heuristic bandwidth h of the RBF kernel exp(−r²/(2h²)) used by `mmd2`
 // when no bandwidth is given: h² = med / 2, where med is the median of the
 // squared distances ‖z_i − z_j‖² over the unordered pairs i < j of distinct
 // rows of the pooled sample z = [x; y] (for an even number of pairs, the mean

@@ -46,11 +46,13 @@ VIBENCH_REGISTER_METRIC(
      }});
 
 VIBENCH_REGISTER_METRIC(
-    mmd,
-    {.name = "mmd",
+    mmd2,
+    {.name = "mmd2",
      .kinds = {TaskKind::distribution},
      .description =
-         "Squared MMD between the particles and reference draws (exact, or the "
+         "MMD², the squared maximum mean discrepancy (named for its scale; "
+         "formerly 'mmd', still accepted), between the particles and reference "
+         "draws (exact, or the "
          "NUTS reference posterior) with "
          "the RBF kernel exp(−‖x−y‖²/(2h²)); U-statistic by default "
          "(unbiased, may be negative). Without a bandwidth, the median "
@@ -71,14 +73,16 @@ VIBENCH_REGISTER_METRIC(
                           "median heuristic h² = median pooled squared "
                           "distance / 2, recomputed at each checkpoint")
               .above(0.0)},
-     .compute = [](const MetricContext& ctx) {
-       const double h =
-           ctx.settings.has("bandwidth")
-               ? ctx.settings.real("bandwidth")
-               : mmd_median_bandwidth(ctx.state.points, ctx.reference);
-       return mmd_squared(ctx.state.points, ctx.reference, h,
-                          statistic_setting(ctx));
-     }});
+     .compute =
+         [](const MetricContext& ctx) {
+           const double h =
+               ctx.settings.has("bandwidth")
+                   ? ctx.settings.real("bandwidth")
+                   : mmd_median_bandwidth(ctx.state.points, ctx.reference);
+           return mmd_squared(ctx.state.points, ctx.reference, h,
+                              statistic_setting(ctx));
+         },
+     .former_names = {"mmd"}});
 
 VIBENCH_REGISTER_METRIC(
     ksd,
@@ -87,7 +91,8 @@ VIBENCH_REGISTER_METRIC(
      .description =
          "Kernel Stein discrepancy of the particles with the IMQ kernel "
          "(c² + ‖x−y‖²)^β, using the task's score ∇log π (no reference "
-         "sample). Reports KSD = sqrt(max(KSD², 0)), where KSD² is the "
+         "sample). Reports KSD itself, not its square: "
+         "KSD = sqrt(max(KSD², 0)), where KSD² is the "
          "V-statistic (1/n²)Σ_ij k_p(x_i, x_j) (default) or the U-statistic "
          "over i ≠ j. Only on ℝ^d (the Stein identity fails at a domain's "
          "boundary).",

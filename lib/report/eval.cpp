@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "reference/reference_draws_file.hpp"
 #include "reference/reference_posterior.hpp"
 #include "tasks/distribution.hpp"
 
@@ -128,14 +129,17 @@ void require_distribution(const TaskSpec& spec, const std::string& command) {
 }
 
 std::vector<EvalMetric> parse_eval_metrics(const std::string& list,
-                                           const TaskSpec& spec) {
+                                           const TaskSpec& spec,
+                                           bool reference_file,
+                                           std::vector<std::string>* notes) {
   const auto& registry = MetricRegistry::instance();
   const Task& task = *spec.task;
   auto missing_capabilities = [&](const MetricEntry& entry) {
     std::vector<std::string> missing;
     for (Capability c : entry.requirements)
       if (!task.offers(c)) missing.push_back(to_string(c));
-    if (entry.needs_reference_draws && !task.offers(Capability::exact_draws) &&
+    if (entry.needs_reference_draws && !reference_file &&
+        !task.offers(Capability::exact_draws) &&
         !task.offers(Capability::reference))
       missing.push_back("exact_draws or reference");
     if (entry.reals_only && task.domain().name() != "reals")
@@ -177,7 +181,9 @@ std::vector<EvalMetric> parse_eval_metrics(const std::string& list,
   for (const std::string& item : items) {
     if (trimmed(item).empty()) continue;
     auto [name, settings] = name_and_json(item, "--metrics", "settings");
-    const MetricEntry* entry = registry.find(name);
+    std::string renamed;
+    const MetricEntry* entry = find_metric(name, &renamed);
+    if (!renamed.empty() && notes) notes->push_back(renamed);
     if (!entry)
       throw ConfigError(
           "--metrics",
@@ -210,7 +216,7 @@ std::vector<EvalMetric> parse_eval_metrics(const std::string& list,
 
 Json evaluate_samples(const TaskSpec& spec, const Matrix& samples,
                       const std::vector<EvalMetric>& metrics,
-                      const EvalOptions& options) {
+                      const EvalOptions& options, Matrix* reference_used) {
   require_distribution(spec, "eval");
   const auto& distribution = static_cast<const Distribution&>(*spec.task);
   if (samples.cols() != distribution.dim())
@@ -224,7 +230,25 @@ Json evaluate_samples(const TaskSpec& spec, const Matrix& samples,
     need_reference = need_reference || metric.entry->needs_reference_draws;
   Matrix reference;
   Json reference_key;
-  if (need_reference && distribution.offers(Capability::exact_draws)) {
+  if (need_reference && !options.reference_draws_file.empty()) {
+    const ReferenceDrawsFile file = read_reference_draws_file(
+        options.reference_draws_file, distribution, spec.name);
+    if (options.thin_reference_file &&
+        options.reference_draws > file.draws.rows())
+      throw ConfigError(
+          "--reference-draws",
+          fmt::format("{} holds {} draws; ask for at most that many",
+                      options.reference_draws_file.string(),
+                      file.draws.rows()));
+    reference = options.thin_reference_file
+                    ? thin_draws(file.draws, options.reference_draws)
+                    : file.draws;
+    reference_key = {{"file", options.reference_draws_file.string()},
+                     {"format", file.format},
+                     {"matched", file.matched},
+                     {"content_hash", file.content_hash},
+                     {"draws_in_file", file.draws.rows()}};
+  } else if (need_reference && distribution.offers(Capability::exact_draws)) {
     // A child stream, so that `vibench reference --seed S` and `vibench eval
     // --seed S` give independent draws.
     Rng rng = make_rng(options.seed).child("eval reference draws");
@@ -236,6 +260,7 @@ Json evaluate_samples(const TaskSpec& spec, const Matrix& samples,
     reference = thin_draws(posterior.draws, options.reference_draws);
     reference_key = posterior.provenance.value("key", "");
   }
+  if (reference_used) *reference_used = reference;
   State state;
   state.points = samples;
   Json values = Json::object(), settings = Json::object();
@@ -259,8 +284,7 @@ Json evaluate_samples(const TaskSpec& spec, const Matrix& samples,
       {"n_samples", samples.rows()},
       {"metrics", values},
       {"settings", settings},
-      {"reference_draws",
-       need_reference ? Json(options.reference_draws) : Json()},
+      {"reference_draws", need_reference ? Json(reference.rows()) : Json()},
       {"seed",
        need_reference && reference_key.is_null() ? Json(options.seed) : Json()},
       {"reference", reference_key},

@@ -36,9 +36,12 @@ struct EvalMetric {
 // Parses "m1,m2{JSON settings},..." (commas inside braces do not split).
 // Empty `list`: every registered distribution metric the task supports.
 // Unknown names, metrics of other task kinds and metrics the task cannot
-// support are ConfigErrors.
-std::vector<EvalMetric> parse_eval_metrics(const std::string& list,
-                                           const TaskSpec& spec);
+// support are ConfigErrors. With `reference_file`, metrics that need
+// reference draws apply to every task (the file supplies them). A metric's
+// former name (mmd for mmd2) is accepted, and a note appended to `notes`.
+std::vector<EvalMetric> parse_eval_metrics(
+    const std::string& list, const TaskSpec& spec, bool reference_file = false,
+    std::vector<std::string>* notes = nullptr);
 
 struct EvalOptions {
   long long reference_draws = 1000;  // for metrics that need draws
@@ -46,16 +49,27 @@ struct EvalOptions {
   // Tasks without exact draws use their NUTS reference posterior, cached
   // here (lib/reference), thinned to reference_draws.
   std::filesystem::path reference_cache;
+  // Reference draws from this file instead (reference_draws_file.hpp),
+  // every one of them, or evenly thinned to reference_draws when
+  // thin_reference_file.
+  std::filesystem::path reference_draws_file;
+  bool thin_reference_file = false;
   std::function<void(const std::string&)> on_message;  // progress notes
 };
 
 // Computes each metric on `samples` (one draw per row). Returns
 //   {task, params, dim, n_samples, metrics: {name: value or null},
-//    settings: {name: settings}, reference_draws, seed, vibench_version}.
-// reference_draws and seed are null when no metric uses reference draws.
+//    settings: {name: settings}, reference_draws, seed, reference,
+//    vibench_version}.
+// reference_draws and seed are null when no metric uses reference draws;
+// reference is the reference posterior's cache key, or for a file
+// {file, format, matched, content_hash, draws}. `reference_used`, when
+// given, receives the reference draws the metrics were computed against
+// (empty when none was needed).
 Json evaluate_samples(const TaskSpec& spec, const Matrix& samples,
                       const std::vector<EvalMetric>& metrics,
-                      const EvalOptions& options);
+                      const EvalOptions& options,
+                      Matrix* reference_used = nullptr);
 
 // `n` draws of the task: exact draws with `seed` (n = 0: 1000), or for a
 // task with a reference posterior `n` of its NUTS draws evenly thinned

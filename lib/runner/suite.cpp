@@ -293,6 +293,12 @@ void parse_metrics(const Json& doc, Suite& suite, Json& canonical) {
       name = entry_name(entry, path, kMetricKeys, "a metric entry");
       settings = entry.value("settings", Json::object());
     }
+    std::string renamed;
+    const MetricEntry* former = find_metric(name, &renamed);
+    if (!renamed.empty()) {
+      suite.warnings.push_back(path + ": " + renamed);
+      name = former->name;
+    }
     const MetricEntry& metric_entry = find_entry(
         registry, name, entry.is_string() ? path : path + "/name", "metric");
     MetricConfig config;

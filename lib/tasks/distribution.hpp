@@ -36,6 +36,11 @@ class Distribution : public Task {
   // Default: the coordinates themselves.
   virtual std::vector<std::string> parameter_names() const;
   virtual Matrix to_parameters(const Matrix& x) const;
+  // The inverse of to_parameters, for reference draws given on the
+  // parameters' scale (`vibench eval --reference-draws-file`): a row outside
+  // the parameters' support (σ ≤ 0, an unordered pair) maps to a row with a
+  // non-finite entry, which the caller reports.
+  virtual Matrix from_parameters(const Matrix& parameters) const;
 
   // minibatch: the task can estimate log π̃ and ∇log π without bias from a
   // batch of rows drawn by `rng` (the same rows for every point of the

@@ -39,6 +39,9 @@ std::vector<std::string> Distribution::parameter_names() const {
   return coordinate_names();
 }
 Matrix Distribution::to_parameters(const Matrix& x) const { return x; }
+Matrix Distribution::from_parameters(const Matrix& parameters) const {
+  return parameters;
+}
 Index Distribution::log_prob_grad_minibatch(const Matrix&, Rng&, Vector&,
                                             Matrix&) const {
   not_offered("minibatch");

@@ -34,14 +34,18 @@ class BlrTask final : public posteriordb::StanPosterior {
     return {
         ParamSpec::string(
             "data", "sblrc-blr", {},
-            "posteriordb data with fields N, D, X (N×D, a list of rows) and "
-            "y (N): the name of a bundled posterior (sblrc-blr) or the path "
-            "of a posteriordb data JSON file"),
+            "posteriordb data of the blr model, fields N, D, X (N×D, a list "
+            "of rows) and y (N): the name of a bundled posterior "
+            "(sblrc-blr), or the path of a posteriordb data JSON file (or of "
+            "a directory holding data.json); with posteriordb's record "
+            "posterior.json beside it, its model must be blr, and without "
+            "one the fields must be exactly N, D, X, y"),
     };
   }
 
   explicit BlrTask(const Params& p) {
-    const posteriordb::Data data(p.string("data"), "/data");
+    const posteriordb::Data data(p.string("data"), "/data",
+                                 {"blr", {"N", "D", "X", "y"}});
     const Index n = data.integer("N", 1);
     d_ = data.integer("D", 1);
     x_ = data.matrix("X", n, d_, "N", "D");
@@ -127,6 +131,11 @@ class BlrTask final : public posteriordb::StanPosterior {
   Matrix to_parameters(const Matrix& x) const override {
     Matrix out = x;
     out.col(d_) = x.col(d_).array().exp().matrix();
+    return out;
+  }
+  Matrix from_parameters(const Matrix& parameters) const override {
+    Matrix out = parameters;
+    out.col(d_) = parameters.col(d_).array().log().matrix();
     return out;
   }
 

@@ -46,7 +46,9 @@ class EightSchoolsNoncenteredTask final : public posteriordb::StanPosterior {
   }
 
   explicit EightSchoolsNoncenteredTask(const Params& p) {
-    const posteriordb::Data data(p.string("data"), "/data");
+    const posteriordb::Data data(
+        p.string("data"), "/data",
+        {"eight_schools_noncentered", {"J", "y", "sigma"}});
     j_ = data.integer("J", 1);
     y_ = data.vector("y", j_, "J");
     const Vector sigma = data.vector("sigma", j_, "J");
@@ -155,6 +157,18 @@ class EightSchoolsNoncenteredTask final : public posteriordb::StanPosterior {
         (x.leftCols(j_).array().colwise() * tau).colwise() + x.col(j_).array();
     out.col(j_) = x.col(j_);
     out.col(j_ + 1) = tau.matrix();
+    return out;
+  }
+  // θ̃ = (θ − μ)/τ and log τ; τ ≤ 0 gives a non-finite log.
+  Matrix from_parameters(const Matrix& parameters) const override {
+    const Eigen::ArrayXd tau = parameters.col(j_ + 1).array();
+    Matrix out(parameters.rows(), j_ + 2);
+    out.leftCols(j_) =
+        (parameters.leftCols(j_).array().colwise() - parameters.col(j_).array())
+            .colwise() /
+        tau;
+    out.col(j_) = parameters.col(j_);
+    out.col(j_ + 1) = tau.log().matrix();
     return out;
   }
 

@@ -57,7 +57,8 @@ class LowDimGaussMixTask final : public posteriordb::StanPosterior {
   }
 
   explicit LowDimGaussMixTask(const Params& p) {
-    const posteriordb::Data data(p.string("data"), "/data");
+    const posteriordb::Data data(p.string("data"), "/data",
+                                 {"low_dim_gauss_mix", {"N", "y"}});
     y_ = data.vector("y", data.integer("N", 1), "N");
     const double log_2pi = std::log(2.0 * std::numbers::pi);
     const double log_beta_55 =
@@ -200,6 +201,18 @@ class LowDimGaussMixTask final : public posteriordb::StanPosterior {
     out.col(2) = x.col(2).array().exp().matrix();
     out.col(3) = x.col(3).array().exp().matrix();
     out.col(4) = (-softplus(-x.col(4).array())).exp().matrix();
+    return out;
+  }
+  // μ₁, log(μ₂ − μ₁), log σ and logit λ; a pair that is not ordered, σ ≤ 0
+  // or λ outside (0, 1) gives a non-finite log.
+  Matrix from_parameters(const Matrix& parameters) const override {
+    Matrix out(parameters.rows(), 5);
+    out.col(0) = parameters.col(0);
+    out.col(1) = (parameters.col(1) - parameters.col(0)).array().log().matrix();
+    out.col(2) = parameters.col(2).array().log().matrix();
+    out.col(3) = parameters.col(3).array().log().matrix();
+    const ArrayXd lambda = parameters.col(4).array();
+    out.col(4) = (lambda.log() - (1.0 - lambda).log()).matrix();
     return out;
   }
 

@@ -9,8 +9,10 @@
 
 #include "core/data_files.hpp"
 #include "core/error.hpp"
+#include "core/json_describe.hpp"
 #include "core/rng.hpp"
 #include "core/suggest.hpp"
+#include "reference/reference_draws_file.hpp"
 
 namespace vibench::posteriordb {
 
@@ -70,18 +72,6 @@ std::string closest_bundled(const std::string& value,
   throw ConfigError(where, message);
 }
 
-// "a number", "an array of 3 numbers": what a JSON value is, for messages.
-std::string describe(const OrderedJson& value) {
-  if (value.is_array())
-    return fmt::format("an array of {} element{}", value.size(),
-                       value.size() == 1 ? "" : "s");
-  if (value.is_number()) return "a number";
-  if (value.is_string()) return "a string";
-  if (value.is_boolean()) return "a boolean";
-  if (value.is_null()) return "null";
-  return "an object";
-}
-
 }  // namespace
 
 fs::path posterior_directory(const std::string& value,
@@ -127,11 +117,50 @@ OrderedJson read_json(const fs::path& path, const std::string& where) {
 // ---------------------------------------------------------------------------
 // Data
 
-Data::Data(const std::string& value, std::string where)
+Data::Data(const std::string& value, std::string where, const Model& model)
     : path_(resolve_data(value, where)), where_(std::move(where)) {
   json_ = read_json(path_, where_);
   if (!json_.is_object())
-    fail("expected a JSON object of data fields, found " + describe(json_));
+    fail("expected a JSON object of data fields, found " +
+         describe_json(json_));
+  const fs::path record = path_.parent_path() / "posterior.json";
+  if (fs::is_regular_file(record)) {
+    const OrderedJson posterior = read_json(record, where_);
+    const auto it = posterior.find("model_name");
+    if (!posterior.is_object() || it == posterior.end() || !it->is_string())
+      throw ConfigError(where_, "posteriordb record " + record.string() +
+                                    " has no string 'model_name'");
+    const std::string model_name = it->get<std::string>();
+    if (model_name != model.name)
+      fail(fmt::format(
+          "this is the data of posteriordb posterior '{}' (record {}), whose "
+          "model is '{}'; this task implements posteriordb's '{}' model "
+          "only, so it cannot fit that posterior",
+          posterior.value("name", std::string("?")), record.string(),
+          model_name, model.name));
+    return;
+  }
+  std::vector<std::string> fields, missing, foreign;
+  for (const auto& item : json_.items()) fields.push_back(item.key());
+  for (const auto& field : model.fields)
+    if (std::find(fields.begin(), fields.end(), field) == fields.end())
+      missing.push_back(field);
+  for (const auto& field : fields)
+    if (std::find(model.fields.begin(), model.fields.end(), field) ==
+        model.fields.end())
+      foreign.push_back(field);
+  if (!missing.empty() || !foreign.empty())
+    fail(fmt::format(
+        "its fields ({}) are not the data of posteriordb's '{}' model, which "
+        "reads exactly {}{}{}: this looks like another model's data, which "
+        "this task cannot fit (renaming fields would fit the wrong model). "
+        "Give data of a posterior whose model is '{}'; with posteriordb's "
+        "record of the posterior beside the file as posterior.json, its "
+        "model_name is checked instead",
+        quoted_list(fields), model.name, quoted_list(model.fields),
+        missing.empty() ? "" : "; missing: " + quoted_list(missing),
+        foreign.empty() ? "" : "; not in the model: " + quoted_list(foreign),
+        model.name));
 }
 
 void Data::fail(const std::string& message) const {
@@ -159,7 +188,7 @@ Index Data::integer(const std::string& field, Index min) const {
        (!std::isfinite(value.get<double>()) ||
         std::floor(value.get<double>()) != value.get<double>())))
     fail(fmt::format("{} must be an integer, found {}", field,
-                     value.is_number() ? value.dump() : describe(value)));
+                     value.is_number() ? value.dump() : describe_json(value)));
   const double number = value.get<double>();
   if (number < static_cast<double>(min))
     fail(fmt::format("{} must be at least {}, found {}", field, min,
@@ -175,12 +204,13 @@ Vector Data::vector(const std::string& field, Index size,
   if (size == 1 && value.is_number())
     return Vector::Constant(1, value.get<double>());
   if (!value.is_array() || static_cast<Index>(value.size()) != size)
-    fail(expected + ", found " + describe(value));
+    fail(expected + ", found " + describe_json(value));
   Vector out(size);
   for (Index i = 0; i < size; ++i) {
     const OrderedJson& x = value[static_cast<size_t>(i)];
     if (!x.is_number())
-      fail(fmt::format("{}; element {} is {}", expected, i + 1, describe(x)));
+      fail(fmt::format("{}; element {} is {}", expected, i + 1,
+                       describe_json(x)));
     out(i) = x.get<double>();
   }
   return out;
@@ -195,17 +225,18 @@ Matrix Data::matrix(const std::string& field, Index rows, Index cols,
       "rows",
       field, rows_name, cols_name, rows_name, rows, cols_name, cols);
   if (!value.is_array() || static_cast<Index>(value.size()) != rows)
-    fail(expected + ", found " + describe(value));
+    fail(expected + ", found " + describe_json(value));
   Matrix out(rows, cols);
   for (Index i = 0; i < rows; ++i) {
     const OrderedJson& row = value[static_cast<size_t>(i)];
     if (!row.is_array() || static_cast<Index>(row.size()) != cols)
-      fail(fmt::format("{}; row {} is {}", expected, i + 1, describe(row)));
+      fail(
+          fmt::format("{}; row {} is {}", expected, i + 1, describe_json(row)));
     for (Index j = 0; j < cols; ++j) {
       const OrderedJson& x = row[static_cast<size_t>(j)];
       if (!x.is_number())
         fail(fmt::format("{}; element [{}, {}] is {}", expected, i + 1, j + 1,
-                         describe(x)));
+                         describe_json(x)));
       out(i, j) = x.get<double>();
     }
   }
@@ -216,53 +247,10 @@ Matrix Data::matrix(const std::string& field, Index rows, Index cols,
 // Reference draws
 
 Reference read_reference_draws(const fs::path& path, const std::string& where) {
-  const OrderedJson json = read_json(path, where);
-  const auto fail = [&](const std::string& message) {
-    throw ConfigError(where,
-                      "reference draws " + path.string() + ": " + message);
-  };
-  if (!json.is_array() || json.empty())
-    fail("expected a non-empty list of chains, found " + describe(json));
+  NamedChains draws = read_posteriordb_draws(path, where);
   Reference out;
-  // The first chain fixes the names and their order; the others must have
-  // the same names (in any order) and draws of one length each.
-  for (size_t c = 0; c < json.size(); ++c) {
-    const OrderedJson& chain = json[c];
-    if (!chain.is_object() || chain.empty())
-      fail(
-          fmt::format("chain {} must be an object from parameter name to "
-                      "draws, found {}",
-                      c + 1, describe(chain)));
-    if (c == 0)
-      for (const auto& item : chain.items()) out.names.push_back(item.key());
-    if (chain.size() != out.names.size())
-      fail(fmt::format("chain {} has {} parameters, chain 1 has {}", c + 1,
-                       chain.size(), out.names.size()));
-    Matrix draws;
-    for (size_t j = 0; j < out.names.size(); ++j) {
-      const auto it = chain.find(out.names[j]);
-      if (it == chain.end())
-        fail(fmt::format("chain {} lacks parameter '{}'", c + 1, out.names[j]));
-      if (!it->is_array())
-        fail(fmt::format("chain {}, '{}': expected a list of draws, found {}",
-                         c + 1, out.names[j], describe(*it)));
-      if (j == 0)
-        draws.resize(static_cast<Index>(it->size()), out.names.size());
-      if (static_cast<Index>(it->size()) != draws.rows())
-        fail(fmt::format("chain {}: '{}' has {} draws, '{}' has {}", c + 1,
-                         out.names[j], it->size(), out.names[0], draws.rows()));
-      for (Index i = 0; i < draws.rows(); ++i) {
-        const OrderedJson& x = (*it)[static_cast<size_t>(i)];
-        if (!x.is_number())
-          fail(
-              fmt::format("chain {}, '{}', draw {}: expected a number, found "
-                          "{}",
-                          c + 1, out.names[j], i + 1, describe(x)));
-        draws(i, static_cast<Index>(j)) = x.get<double>();
-      }
-    }
-    out.chains.push_back(std::move(draws));
-  }
+  out.names = std::move(draws.names);
+  out.chains = std::move(draws.chains);
   return out;
 }
 

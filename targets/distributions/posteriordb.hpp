@@ -41,13 +41,25 @@ std::filesystem::path resolve_data(const std::string& value,
 nlohmann::ordered_json read_json(const std::filesystem::path& path,
                                  const std::string& where);
 
+// The posteriordb model a native target implements: its name in posteriordb
+// and the fields of its Stan program's data block.
+struct Model {
+  std::string name;                 // e.g. "blr"
+  std::vector<std::string> fields;  // e.g. N, D, X, y
+};
+
 // A posteriordb data file (Stan's JSON data format) with typed access to its
 // fields. Every error is a ConfigError at `where` naming the file and the
 // field, e.g. "X must be an N×D array of numbers (N = 100, D = 5)".
 class Data {
  public:
-  // Resolves `value` with resolve_data and parses the file.
-  Data(const std::string& value, std::string where);
+  // Resolves `value` with resolve_data, parses the file and checks that it
+  // is data of `model`, so that another model's data is never fitted (with
+  // fields renamed to make it parse): when posteriordb's record of the
+  // posterior (posterior.json) lies beside the file, its model_name must be
+  // model.name; without a record, the file's fields must be exactly the
+  // model's data fields.
+  Data(const std::string& value, std::string where, const Model& model);
 
   const std::filesystem::path& path() const { return path_; }
 
