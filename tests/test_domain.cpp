@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/domain.hpp"
+#include "core/product_domain.hpp"
 #include "core/rng.hpp"
 
 using namespace vibench;
@@ -220,6 +221,84 @@ TEST_CASE("domain: ∇²ψ* = (∇²ψ)⁻¹ and ∇²ψ by finite differences")
                            applied.row(i).transpose()) < kFdTolerance);
     }
   }
+}
+
+namespace {
+// The d×d matrix M(x) of a batched product f(x, v) = rows M(x_i) v_i, at the
+// row vector x: row j of f(x, e_j) is column j of M.
+Matrix matrix_at(const std::function<Matrix(const Matrix&, const Matrix&)>& f,
+                 const RowVector& x) {
+  const Index d = x.size();
+  return f(x.replicate(d, 1), Matrix::Identity(d, d)).transpose();
+}
+}  // namespace
+
+TEST_CASE("domain: the noise factor B has B Bᵀ = ∇²ψ, by finite differences") {
+  // B(x)ξ with ξ ~ N(0, I) is the mirror-Langevin noise, N(0, ∇²ψ(x)).
+  for (const auto& c : domain_cases()) {
+    INFO("domain " << c.label);
+    const Domain& dom = *c.domain;
+    const auto factor = [&](const Matrix& x, const Matrix& v) {
+      return dom.hessian_factor_times(x, v);
+    };
+    const auto hessian = [&](const Matrix& x, const Matrix& v) {
+      return dom.hessian_times(x, v);
+    };
+    Rng rng = make_rng(hash_string("hessian factor " + c.label));
+    const Matrix interior = c.interior(5, rng);
+    Matrix x(interior.rows() + c.near_boundary.rows(), c.dim);
+    x << interior, c.near_boundary;
+    // Batched rows are the per-row products.
+    const Matrix v = rng.normal_matrix(x.rows(), c.dim);
+    const Matrix batched = dom.hessian_factor_times(x, v);
+    CHECK(batched.allFinite());
+    for (Index i = 0; i < x.rows(); ++i) {
+      INFO("x = " << x.row(i));
+      const Matrix b = matrix_at(factor, x.row(i));
+      CHECK(relative_error(batched.row(i).transpose(),
+                           b * v.row(i).transpose()) < 1e-14);
+      // B Bᵀ against the closed-form ∇²ψ, next to the boundary too, where
+      // its entries reach 1e300 (stableNorm: their squares overflow).
+      const Matrix h = matrix_at(hessian, x.row(i));
+      CHECK((b * b.transpose() - h).stableNorm() <= 1e-13 * h.stableNorm());
+      // ... and against the Jacobian of ∇ψ (interior points; steps as in
+      // the Hessian test above).
+      if (i < interior.rows()) {
+        const RowVector step =
+            kStep * x.row(i).cwiseAbs().cwiseMax(kSmallestScale);
+        const Matrix fd = jacobian(
+            [&](const Matrix& p) { return dom.to_dual(p); }, x.row(i), step);
+        CHECK(relative_error(b * b.transpose(), fd) < kFdTolerance);
+      }
+    }
+    // Finite at the extreme points that dual coordinates of magnitude 700
+    // map to.
+    Matrix eta(2, c.dim);
+    eta.row(0).setConstant(700.0);
+    eta.row(1).setConstant(-700.0);
+    const Matrix far = dom.to_primal(eta);
+    CHECK(dom.hessian_factor_times(far, Matrix::Ones(2, c.dim)).allFinite());
+  }
+  // A box coordinate at the smallest double above a face at 0 (a dual of
+  // −800): 1/gap overflows, its square root does not.
+  const BoxDomain box(Vector::Zero(2), Vector::Ones(2));
+  const Matrix corner = box.to_primal(Matrix::Constant(1, 2, -800.0));
+  REQUIRE(corner(0, 0) == std::numeric_limits<double>::denorm_min());
+  CHECK(box.hessian_factor_times(corner, Matrix::Ones(1, 2)).allFinite());
+  // A product domain: the factors of its blocks side by side.
+  const ProductDomain product(simplex_domain(), 2,
+                              box_domain(kBoxLower, kBoxUpper));
+  Rng rng = make_rng(hash_string("hessian factor product"));
+  Matrix z(4, 5);
+  z << dirichlet_draws(rng, 4, Vector::Constant(3, 2.0)).leftCols(2),
+      domain_cases().back().interior(4, rng);
+  const Matrix v = rng.normal_matrix(4, 5);
+  Matrix blocks(4, 5);
+  blocks << simplex_domain()->hessian_factor_times(z.leftCols(2),
+                                                   v.leftCols(2)),
+      box_domain(kBoxLower, kBoxUpper)
+          ->hessian_factor_times(z.rightCols(3), v.rightCols(3));
+  CHECK(relative_error(product.hessian_factor_times(z, v), blocks) < 1e-15);
 }
 
 TEST_CASE(

@@ -85,6 +85,15 @@ Matrix SimplexDomain::inverse_hessian_times(const Matrix& x,
   return (x.array() * v.array() - x.array().colwise() * dot.array()).matrix();
 }
 
+Matrix SimplexDomain::hessian_factor_times(const Matrix& x,
+                                           const Matrix& v) const {
+  const Eigen::ArrayXXd root = x.array().sqrt();
+  const Eigen::ArrayXd last_root = last_coordinate(x).sqrt();
+  const Eigen::ArrayXd beta = 1.0 / (last_root * (1.0 + last_root));
+  const Eigen::ArrayXd along = beta * (root * v.array()).rowwise().sum();
+  return ((v.array() / root).colwise() + along).matrix();
+}
+
 Vector SimplexDomain::log_det_inverse_hessian(const Matrix& x) const {
   return (x.array().log().rowwise().sum() + last_coordinate(x).log()).matrix();
 }
@@ -133,6 +142,10 @@ Matrix OrthantDomain::hessian_times(const Matrix& x, const Matrix& v) const {
 Matrix OrthantDomain::inverse_hessian_times(const Matrix& x,
                                             const Matrix& v) const {
   return (x.array() * v.array()).matrix();
+}
+Matrix OrthantDomain::hessian_factor_times(const Matrix& x,
+                                           const Matrix& v) const {
+  return (v.array() / x.array().sqrt()).matrix();
 }
 Vector OrthantDomain::log_det_inverse_hessian(const Matrix& x) const {
   return x.array().log().rowwise().sum().matrix();
@@ -224,6 +237,16 @@ Matrix BoxDomain::inverse_hessian_times(const Matrix& x,
   const Eigen::ArrayXXd scale =
       (gap_below(x, lower_) * gap_above(x, upper_)).rowwise() /
       width_.transpose().array();
+  return (scale * v.array()).matrix();
+}
+
+Matrix BoxDomain::hessian_factor_times(const Matrix& x, const Matrix& v) const {
+  check_width(x, "hessian_factor_times");
+  const Eigen::ArrayXXd scale =
+      (gap_below(x, lower_).sqrt() * gap_above(x, upper_).sqrt())
+          .inverse()
+          .rowwise() *
+      width_.transpose().array().sqrt();
   return (scale * v.array()).matrix();
 }
 

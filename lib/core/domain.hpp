@@ -38,6 +38,13 @@ class Domain {
   // Row i of the result is (∇²ψ(x_i))⁻¹ v_i.
   virtual Matrix inverse_hessian_times(const Matrix& x,
                                        const Matrix& v) const = 0;
+  // Row i of the result is B(x_i) v_i for a square factor B(x) with
+  // B Bᵀ = ∇²ψ(x) (not necessarily the symmetric root), so that rows of
+  // standard normal v give N(0, ∇²ψ(x_i)) rows: the noise of the
+  // mirror-Langevin algorithm (Ahn & Chewi 2021), whose diffusion moves the
+  // dual point with covariance ∇²ψ. Finite wherever x is strictly inside.
+  virtual Matrix hessian_factor_times(const Matrix& x,
+                                      const Matrix& v) const = 0;
   // log det ∇²ψ*(η) = −log det ∇²ψ(x) at x = ∇ψ*(η): the log Jacobian of
   // the map η ↦ x, so a density π on the primal domain has the density
   // π(∇ψ*(η)) · det ∇²ψ*(η) in dual coordinates.
@@ -71,6 +78,9 @@ class RealsDomain final : public Domain {
   Matrix inverse_hessian_times(const Matrix&, const Matrix& v) const override {
     return v;
   }
+  Matrix hessian_factor_times(const Matrix&, const Matrix& v) const override {
+    return v;
+  }
   Vector log_det_inverse_hessian(const Matrix& x) const override {
     return Vector::Zero(x.rows());
   }
@@ -95,6 +105,12 @@ class SimplexDomain final : public Domain {
   Matrix hessian_times(const Matrix& x, const Matrix& v) const override;
   // (diag(θ) − θθᵀ) v.
   Matrix inverse_hessian_times(const Matrix& x, const Matrix& v) const override;
+  // B = diag(θ)^{−1/2} + β 1 √θᵀ with β = 1/(√θ_{d+1}(1 + √θ_{d+1})):
+  // B v = v/√θ + β (√θ·v) 1. With D = diag(1/θ), B = D^{1/2}(I + β w wᵀ) for
+  // w = √θ, and (I + β w wᵀ)² = I + (2β + β²Σθ) w wᵀ = I + w wᵀ/θ_{d+1}, so
+  // B Bᵀ = D + 11ᵀ/θ_{d+1} = ∇²ψ; every term is positive, so no cancellation
+  // next to a face.
+  Matrix hessian_factor_times(const Matrix& x, const Matrix& v) const override;
   // det(diag θ − θθᵀ) = Π_{i≤d} θ_i · (1 − Σθ) (matrix determinant lemma):
   // Σ_{i≤d+1} log θ_i.
   Vector log_det_inverse_hessian(const Matrix& x) const override;
@@ -120,6 +136,8 @@ class OrthantDomain final : public Domain {
   Matrix hessian_times(const Matrix& x, const Matrix& v) const override;
   // x ⊙ v.
   Matrix inverse_hessian_times(const Matrix& x, const Matrix& v) const override;
+  // v / √x.
+  Matrix hessian_factor_times(const Matrix& x, const Matrix& v) const override;
   // Σ log x (= Σ η).
   Vector log_det_inverse_hessian(const Matrix& x) const override;
   // 1.
@@ -152,6 +170,10 @@ class BoxDomain final : public Domain {
   Matrix hessian_times(const Matrix& x, const Matrix& v) const override;
   // (x − a)(b − x) / (b − a) ⊙ v; on [−1, 1]: (1 − x²)/2.
   Matrix inverse_hessian_times(const Matrix& x, const Matrix& v) const override;
+  // √(b − a) / (√(x − a) √(b − x)) ⊙ v: the square roots are taken before
+  // the quotient, so that a gap as small as the smallest double inside
+  // (1/gap overflows) still gives a finite factor.
+  Matrix hessian_factor_times(const Matrix& x, const Matrix& v) const override;
   // Σ log(x − a) + log(b − x) − log(b − a).
   Vector log_det_inverse_hessian(const Matrix& x) const override;
   // ((b − x) − (x − a)) / (b − a); on [−1, 1]: −x.

@@ -74,6 +74,13 @@ Matrix ProductDomain::inverse_hessian_times(const Matrix& z,
   });
 }
 
+Matrix ProductDomain::hessian_factor_times(const Matrix& z,
+                                           const Matrix& v) const {
+  return blockwise(z, v, [](const Domain& d, const Matrix& x, const Matrix& w) {
+    return d.hessian_factor_times(x, w);
+  });
+}
+
 Vector ProductDomain::log_det_inverse_hessian(const Matrix& z) const {
   return first_->log_det_inverse_hessian(z.leftCols(first_cols_)) +
          second_->log_det_inverse_hessian(z.rightCols(z.cols() - first_cols_));

@@ -21,6 +21,8 @@ class ProductDomain final : public Domain {
   Matrix to_primal(const Matrix& eta) const override;
   Matrix hessian_times(const Matrix& z, const Matrix& v) const override;
   Matrix inverse_hessian_times(const Matrix& z, const Matrix& v) const override;
+  // Block-diagonal ∇²ψ: the factors of the two blocks side by side.
+  Matrix hessian_factor_times(const Matrix& z, const Matrix& v) const override;
   Vector log_det_inverse_hessian(const Matrix& z) const override;
   Matrix grad_log_det_inverse_hessian(const Matrix& z) const override;
   Matrix project(const Matrix& z) const override;
