@@ -3,7 +3,7 @@
 // descend the squared KSD of their own empirical measure,
 //   X ← X − ε ∇_X KSD²(X),   KSD²(X) = (1/n²) Σ_ij k_p(x_i, x_j),
 // the gradient-descent form of the paper (its `ksdd_gradient`; the paper
-// also runs L-BFGS on the same objective, which vibench does not offer).
+// advocates L-BFGS on the same objective: ksd_descent_lbfgs.cpp).
 // The gradient needs the Hessian of log p applied to one vector per
 // particle, so the target must offer hessian_vector (ksd_gradient.hpp).
 //
