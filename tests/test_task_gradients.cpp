@@ -129,8 +129,9 @@ Matrix test_points(const Task& task, Rng& rng) {
 // coordinate. For the targets that offer it (a Gaussian's location, a
 // logistic model with a Gaussian prior) the Fisher information also equals
 // −∇²log π, checked against the Hessian-vector product.
-void check_fisher_metric(const Distribution& task, const Matrix& x) {
-  const Distribution::FisherMetric f = task.fisher_metric(x);
+void check_fisher_metric(const Distribution& task, const Matrix& x,
+                         double damping) {
+  const Distribution::FisherMetric f = task.fisher_metric(x, damping);
   REQUIRE(f.metric.size() == static_cast<size_t>(x.rows()));
   REQUIRE(f.inverse_divergence.rows() == x.rows());
   REQUIRE(f.inverse_divergence.cols() == x.cols());
@@ -147,8 +148,9 @@ void check_fisher_metric(const Distribution& task, const Matrix& x) {
       Matrix up = x.row(i), down = x.row(i);
       up(0, c) += h;
       down(0, c) -= h;
-      const Matrix inv_up = task.fisher_metric(up).metric[0].inverse();
-      const Matrix inv_down = task.fisher_metric(down).metric[0].inverse();
+      const Matrix inv_up = task.fisher_metric(up, damping).metric[0].inverse();
+      const Matrix inv_down =
+          task.fisher_metric(down, damping).metric[0].inverse();
       divergence += ((inv_up.col(c) - inv_down.col(c)) / (2.0 * h)).transpose();
     }
     const double scale = std::max(1e-8, divergence.cwiseAbs().maxCoeff());
@@ -160,8 +162,11 @@ void check_fisher_metric(const Distribution& task, const Matrix& x) {
     const Matrix v = rng.normal_matrix(x.rows(), d);
     const Matrix hvp = task.log_prob_hessian_vector(x, v);
     for (Index i = 0; i < x.rows(); ++i) {
+      // G − damping·I is −∇²log π.
       const RowVector gv =
-          (f.metric[static_cast<size_t>(i)] * v.row(i).transpose()).transpose();
+          (f.metric[static_cast<size_t>(i)] * v.row(i).transpose())
+              .transpose() -
+          damping * v.row(i);
       CHECK((gv + hvp.row(i)).cwiseAbs().maxCoeff() <=
             1e-9 * std::max(1.0, gv.cwiseAbs().maxCoeff()));
     }
@@ -199,7 +204,10 @@ void check_distribution(const Distribution& task, Rng& rng) {
                         score, x, v, hvp);
     }
   }
-  if (task.offers(Capability::fisher_metric)) check_fisher_metric(task, x);
+  if (task.offers(Capability::fisher_metric)) {
+    check_fisher_metric(task, x, 0.0);
+    check_fisher_metric(task, x, 0.5);
+  }
 }
 
 void check_objective(const Objective& task, Rng& rng) {

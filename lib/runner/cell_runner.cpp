@@ -319,7 +319,7 @@ std::string incompatibility(const Task& task, const Algorithm& algorithm) {
   if (missing.empty()) {
     const Capabilities handled = algorithm.handles();
     for (Capability c : kStructuralCapabilities)
-      if (task.offers(c) && !handled.count(c))
+      if (imposes_structure(task, c) && !handled.count(c))
         return fmt::format(
             "the task is {} ({}) and the algorithm does not handle it",
             structure_description(c), to_string(c));

@@ -20,7 +20,7 @@ MetricPlan plan_metrics(const Suite& suite, const Task& task,
     if (metric.entry->unstructured_only) {
       std::string structure;
       for (Capability c : kStructuralCapabilities)
-        if (task.offers(c)) structure = structure_description(c);
+        if (imposes_structure(task, c)) structure = structure_description(c);
       if (!structure.empty()) {
         plan.unavailable[metric.name] = fmt::format(
             "not a stationarity measure on a task {}: it need not vanish at "

@@ -11,6 +11,12 @@ struct Counters {
                               // ∇f, F(z), and ∇f/∇g of bilevel problems
   long long value_evals = 0;  // function values (log π̃, f, L, f/g)
   long long hvp_evals = 0;  // Hessian-vector products (∇²log π·v, ∇²_yy g·v)
+  // Proximal maps of a composite distribution's nonsmooth part, prox_{λg}
+  // (DistributionOracle::prox): a proximal sampler's cost next to its
+  // gradients. Recorded only when nonzero, so that the records of methods
+  // that call none are unchanged. (An objective's prox is free, like a
+  // projection: see ObjectiveOracle::prox.)
+  long long prox_evals = 0;
   long long iterations = 0;  // steps taken (written by the runner)
   double data_passes = 0;    // data-based targets: rows read / training
                              // rows, once per oracle call whatever the

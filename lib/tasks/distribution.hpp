@@ -74,12 +74,33 @@ class Distribution : public Task {
   // one d×d matrix per row of x: the Fisher information of the posterior,
   // e.g. Σ_n σ(1−σ) x_n x_nᵀ + prior precision for logistic regression)
   // and, row i, the divergence of its inverse, Σ_c ∂_c (G⁻¹)_{·c}(x_i),
-  // for natural-gradient samplers (SVNG). Uses the full data.
+  // for natural-gradient samplers (SVNG). Uses the full data. `damping`
+  // (≥ 0) is added to every G's diagonal before the divergence of the
+  // inverse is taken, so that metric and divergence stay consistent.
   struct FisherMetric {
     std::vector<Matrix> metric;
     Matrix inverse_divergence;
   };
-  virtual FisherMetric fisher_metric(const Matrix& x) const;
+  virtual FisherMetric fisher_metric(const Matrix& x, double damping) const;
+
+  // composite: log π̃(x) = −f(x) − g(x), f differentiable and g convex,
+  // lower semicontinuous and possibly nonsmooth (an ℓ1 norm), given by its
+  // value and its proximal operator, for proximal samplers (MYULA).
+  // log_prob_grad stays the whole log π̃ with an a.e. gradient
+  // (−∇f − ∇g where g is differentiable), so that every other sampler and
+  // metric sees the same target; these split it.
+  //   smooth_log_prob_grad: logp(i) = −f(X_i), grad.row(i) = −∇f(X_i);
+  //   nonsmooth_potential:  g(X_i) per row;
+  //   prox: each row x replaced by prox_{step·g}(x) =
+  //         argmin_y g(y) + ‖y − x‖²/(2·step), in place (step > 0).
+  // Outputs are resized by the callee, as for log_prob_grad.
+  virtual void smooth_log_prob_grad(const Matrix& x, Vector& logp,
+                                    Matrix& grad) const;
+  virtual Vector nonsmooth_potential(const Matrix& x) const;
+  virtual void prox(Matrix& x, double step) const;
+  // smoothness (with composite): L, the Lipschitz constant of ∇f, for the
+  // default steps of proximal samplers.
+  virtual double smoothness() const;
 };
 
 }  // namespace vibench

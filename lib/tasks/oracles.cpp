@@ -19,6 +19,7 @@ nlohmann::json Counters::to_json() const {
     out["oracle_calls"] = oracle_calls;
   }
   if (finite_sum) out["oracle_calls"] = oracle_calls;
+  if (prox_evals > 0) out["prox_evals"] = prox_evals;
   return out;
 }
 
@@ -111,11 +112,36 @@ Matrix DistributionOracle::dual_score(const Matrix& x) const {
 }
 
 Distribution::FisherMetric DistributionOracle::fisher_metric(
-    const Matrix& x) const {
+    const Matrix& x, double damping) const {
   check_points(x, dim(), "fisher_metric");
   counters_.hvp_evals += x.rows();
   count_full_data_pass();
-  return task_.fisher_metric(x);
+  return task_.fisher_metric(x, damping);
+}
+
+void DistributionOracle::smooth_log_prob_grad(const Matrix& x, Vector& logp,
+                                              Matrix& grad) const {
+  check_points(x, dim(), "smooth_log_prob_grad");
+  counters_.grad_evals += x.rows();
+  counters_.value_evals += x.rows();
+  count_full_data_pass();
+  task_.smooth_log_prob_grad(x, logp, grad);
+  add_noise(grad);
+}
+
+Vector DistributionOracle::nonsmooth_potential(const Matrix& x) const {
+  check_points(x, dim(), "nonsmooth_potential");
+  counters_.value_evals += x.rows();
+  count_full_data_pass();
+  return task_.nonsmooth_potential(x);
+}
+
+void DistributionOracle::prox(Matrix& x, double step) const {
+  check_points(x, dim(), "prox");
+  if (!(step > 0))
+    throw std::invalid_argument("prox: the step must be positive");
+  counters_.prox_evals += x.rows();
+  task_.prox(x, step);
 }
 
 void ObjectiveOracle::value_grad(const Matrix& x, Vector& f,

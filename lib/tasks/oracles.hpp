@@ -89,7 +89,23 @@ class DistributionOracle final : public Oracle {
   // one gradient evaluation per point, like log_prob_grad.
   Matrix dual_score(const Matrix& x) const;
   // Counted as one Hessian-vector evaluation per point and one data pass.
-  Distribution::FisherMetric fisher_metric(const Matrix& x) const;
+  Distribution::FisherMetric fisher_metric(const Matrix& x,
+                                           double damping = 0.0) const;
+
+  // A composite target's parts (Capability::composite; Distribution::
+  // smooth_log_prob_grad, nonsmooth_potential, prox), on the full data:
+  //   smooth_log_prob_grad: −f and −∇f, one gradient and one value
+  //     evaluation per point, like log_prob_grad (gradient noise, if the
+  //     task entry has any, is added to −∇f);
+  //   nonsmooth_potential: g per row, one value evaluation per point;
+  //   prox: prox_{step·g} of every row in place, one prox evaluation per
+  //     point (Counters::prox_evals). Unlike an objective's prox, counted:
+  //     for a proximal sampler it is the per-step cost beside the gradient.
+  void smooth_log_prob_grad(const Matrix& x, Vector& logp, Matrix& grad) const;
+  Vector nonsmooth_potential(const Matrix& x) const;
+  void prox(Matrix& x, double step) const;
+  // L of ∇f, declared by the task (Capability::smoothness; free).
+  double smoothness() const { return task_.smoothness(); }
 
  private:
   const Distribution& task_;

@@ -89,6 +89,12 @@ const char* structure_description(Capability capability) {
   }
 }
 
+bool imposes_structure(const Task& task, Capability capability) {
+  if (!task.offers(capability)) return false;
+  return !(capability == Capability::composite &&
+           task.kind() == TaskKind::distribution);
+}
+
 std::vector<std::string> capability_names(const Capabilities& capabilities) {
   std::vector<std::string> out;
   for (Capability c : capabilities) out.push_back(to_string(c));

@@ -16,6 +16,7 @@
 namespace vibench {
 
 enum class TaskKind { distribution, objective, saddle_point, bilevel };
+class Task;
 const char* to_string(TaskKind kind);
 
 // What a task offers beyond its core oracle. Algorithms and metrics declare
@@ -52,11 +53,17 @@ enum class Capability {
                    // call (Objective::value_grad_round), scored by regret
   composite,       // Objective: f + g with g nonsmooth, given by its value
                    // and proximal operator (Objective::regularizer, prox);
-                   // value_grad is the smooth part f
+                   // value_grad is the smooth part f. Distribution:
+                   // log π̃ = −f − g, the smooth part's log-density and
+                   // score and g's value and prox offered apart
+                   // (Distribution::smooth_log_prob_grad,
+                   // nonsmooth_potential, prox) for proximal samplers;
+                   // log_prob_grad stays the whole log π̃
   smoothness,      // Objective: declares L, the Lipschitz constant of ∇f
                    // (Objective::smoothness); SaddlePoint: L of F
                    // (SaddlePoint::lipschitz); Bilevel: L of ∇_y g in y
-                   // (Bilevel::inner_smoothness); for 1/L steps
+                   // (Bilevel::inner_smoothness); composite Distribution:
+                   // L of ∇f (Distribution::smoothness); for 1/L steps
   duality_gap,     // Objective: a certified duality gap at any point
                    // (Objective::duality_gap), a bound on P(x) − P*;
                    // SaddlePoint: the game's duality gap in closed form
@@ -91,10 +98,16 @@ enum class Capability {
                     // adaptively inexact methods (MAID)
 };
 // Capabilities that are structure rather than services: an algorithm that
-// does not handle one (Algorithm::handles) is skipped on a task offering it.
+// does not handle one (Algorithm::handles) is skipped on a task offering it
+// (imposes_structure).
 inline constexpr Capability kStructuralCapabilities[] = {
     Capability::feasible_set, Capability::composite, Capability::mirror_domain,
     Capability::transport};
+// Whether `task` offers the structural capability `capability` as
+// structure: every one it offers, except `composite` on a distribution,
+// whose log_prob_grad is the whole density (its split is a service for
+// proximal samplers, and a sampler that ignores it samples the same law).
+bool imposes_structure(const Task& task, Capability capability);
 // "constrained to a box", "composite (smooth + nonsmooth)".
 const char* structure_description(Capability capability);
 const char* to_string(Capability capability);

@@ -66,9 +66,18 @@ Matrix Distribution::dual_score(const Matrix& x) const {
   domain().to_dual_density(x, logp, grad);
   return grad;
 }
-Distribution::FisherMetric Distribution::fisher_metric(const Matrix&) const {
+Distribution::FisherMetric Distribution::fisher_metric(const Matrix&,
+                                                       double) const {
   not_offered("fisher_metric");
 }
+void Distribution::smooth_log_prob_grad(const Matrix&, Vector&, Matrix&) const {
+  not_offered("composite");
+}
+Vector Distribution::nonsmooth_potential(const Matrix&) const {
+  not_offered("composite");
+}
+void Distribution::prox(Matrix&, double) const { not_offered("composite"); }
+double Distribution::smoothness() const { not_offered("smoothness"); }
 
 Vector Objective::value(const Matrix& x) const {
   Vector f;

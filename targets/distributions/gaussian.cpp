@@ -88,9 +88,11 @@ class GaussianTask final : public Distribution {
 
   // The Fisher information of N(m, Σ) in its location is Σ⁻¹ everywhere,
   // so its inverse has zero divergence.
-  FisherMetric fisher_metric(const Matrix& x) const override {
+  FisherMetric fisher_metric(const Matrix& x, double damping) const override {
     FisherMetric out;
-    out.metric.assign(static_cast<size_t>(x.rows()), precision_);
+    Matrix g = precision_;
+    g.diagonal().array() += damping;
+    out.metric.assign(static_cast<size_t>(x.rows()), g);
     out.inverse_divergence = Matrix::Zero(x.rows(), x.cols());
     return out;
   }

@@ -143,8 +143,9 @@ class LogisticRegressionTask final : public Distribution {
   }
 
   // The posterior's Fisher information Σ_r σ' x_r x_rᵀ + I/s² (gaussian
-  // prior only: the hierarchical prior's metric is not offered).
-  FisherMetric fisher_metric(const Matrix& x) const override {
+  // prior only: the hierarchical prior's metric is not offered), plus
+  // `damping`·I; the divergence is that of the damped metric's inverse.
+  FisherMetric fisher_metric(const Matrix& x, double damping) const override {
     if (hierarchical_)
       throw std::logic_error(
           "logistic_regression: fisher_metric needs prior = gaussian");
@@ -152,7 +153,7 @@ class LogisticRegressionTask final : public Distribution {
     out.metric = likelihood_fisher(split_.train_x, x);
     std::vector<Eigen::LLT<Matrix>> factors;
     for (Matrix& g : out.metric) {
-      g.diagonal().array() += 1.0 / (prior_scale_ * prior_scale_);
+      g.diagonal().array() += 1.0 / (prior_scale_ * prior_scale_) + damping;
       factors.emplace_back(g);
     }
     out.inverse_divergence =

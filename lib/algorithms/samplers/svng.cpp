@@ -42,12 +42,12 @@ class SvngRun final : public Run {
     const Matrix& theta = state_.points;
     const Index n = theta.rows(), d = theta.cols();
     oracle_.log_prob_grad(theta, logp_, score_);
-    Distribution::FisherMetric fisher = oracle_.fisher_metric(theta);
+    // The task adds the damping before it takes div G⁻¹: adding it here
+    // afterwards would pair div G⁻¹ of the undamped metric with the damped
+    // G, and the dual score would no longer be the pushforward's.
+    Distribution::FisherMetric fisher = oracle_.fisher_metric(theta, damping_);
     factors_.clear();
-    for (Matrix& g : fisher.metric) {
-      g.diagonal().array() += damping_;
-      factors_.emplace_back(g);
-    }
+    for (const Matrix& g : fisher.metric) factors_.emplace_back(g);
     Metric metric;
     metric.times = [&](const Matrix& v) {
       Matrix out(n, d);
@@ -105,8 +105,11 @@ class Svng final : public Sampler {
                            "regression: 20)")
             .at_least(1),
         ParamSpec::real("damping", 0.0,
-                        "added to the metric's diagonal (the paper's code "
-                        "adds 1e-2 to a per-datum Fisher without the prior; "
+                        "added to the metric's diagonal, also inside "
+                        "div G⁻¹ (the paper's code adds 1e-2 to a per-datum "
+                        "Fisher without the prior: about 0.01 × training "
+                        "rows here, 8 for german_credit, 4.55 for "
+                        "breast_cancer; "
                         "vibench's metric includes the prior precision, "
                         "which keeps it positive definite)")
             .at_least(0),
