@@ -1,6 +1,6 @@
 // The sampling paper suites' README statements, checked on their checked-in
 // results, and slices re-run bit for bit (suites/papers/coin_sampling,
-// svgd_blr).
+// svgd_blr, svng_blr).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -176,4 +176,100 @@ TEST_CASE(
   }
   std::filesystem::remove_all(cache);
   CHECK(ran == 3);
+}
+
+namespace {
+
+// Energy distance at the last checkpoint with grad_evals ≤ `budget`.
+double energy_at(const Json& cell, double budget) {
+  const Json& trace = cell["trace"];
+  double value = std::nan("");
+  for (size_t i = 0; i < trace["grad_evals"].size(); ++i)
+    if (trace["grad_evals"][i].get<double>() <= budget)
+      value = trace["metrics"]["energy_distance"][i].get<double>();
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "paper claim (svng_blr): SVNG far ahead of SVGD at the paper's steps, "
+    "not of SVGD with larger ones; all end at one floor") {
+  const Json results = testing::read_json(source_root() / "results" / "papers" /
+                                          "svng_blr.json");
+  // Medians over seeds per configuration, at 10 and 50 iterations (20
+  // particles: 200 and 1000 gradient evaluations) and at the end.
+  std::map<std::string, std::vector<double>> at10, at50, last;
+  for (const auto& cell : results["cells"]) {
+    REQUIRE(cell["status"] == "ok");
+    const Json& a = cell["algorithm"];
+    const std::string key = a["name"].get<std::string>() + "/" +
+                            a["params"]["schedule"].get<std::string>() + "/" +
+                            a["params"]["step_size"].dump();
+    at10[key].push_back(energy_at(cell, 200));
+    at50[key].push_back(energy_at(cell, 1000));
+    last[key].push_back(cell["final"]["metrics"]["energy_distance"]);
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  // The best median of configurations whose key passes `pick`.
+  auto best = [&](const std::map<std::string, std::vector<double>>& values,
+                  auto pick) {
+    double out = 1e300;
+    for (const auto& [key, v] : values)
+      if (pick(key)) out = std::min(out, median(v));
+    return out;
+  };
+  auto svng = [](const std::string& k) { return k.rfind("svng", 0) == 0; };
+  // SVGD with plain steps lr/N, lr ≤ 1 (the paper's grid): ≤ 1.63e-3.
+  auto svgd_paper = [](const std::string& k) {
+    return k.rfind("svgd/fixed/", 0) == 0 &&
+           std::stod(k.substr(11)) <= 0.00163 + 1e-12;
+  };
+  auto svgd_large = [](const std::string& k) {
+    return k.rfind("svgd/fixed/", 0) == 0 &&
+           std::stod(k.substr(11)) > 0.00163 + 1e-12;
+  };
+  auto svgd_adagrad = [](const std::string& k) {
+    return k.rfind("svgd/adagrad_momentum/", 0) == 0;
+  };
+  CHECK(best(at10, svng) < 0.1 * best(at10, svgd_paper));
+  CHECK(best(at50, svng) < 0.1 * best(at50, svgd_paper));
+  CHECK(best(at50, svng) < 0.2 * best(at50, svgd_adagrad));
+  CHECK(best(at10, svgd_large) < best(at10, svng));
+  CHECK(best(at50, svgd_large) < 1.05 * best(at50, svng));
+  const double floor = best(last, svng);
+  CHECK(std::abs(best(last, svgd_large) - floor) < 0.05 * floor);
+  CHECK(std::abs(best(last, svgd_paper) - floor) < 0.1 * floor);
+
+  // Seed 0 of SVNG at lr 1 and SVGD at the paper's largest step, re-run
+  // against a freshly computed NUTS reference: bit for bit.
+  const Suite suite = load_suite(
+      (source_root() / "suites" / "papers" / "svng_blr.json").string());
+  const std::filesystem::path cache = testing::temp_dir("svng-blr-reference");
+  const TaskConfig& config = suite.tasks[0];
+  const ReferencePosterior posterior =
+      reference_posterior(config.name, config.params, *config.task, cache);
+  TaskReference reference{posterior.draws,
+                          posterior.provenance.value("key", ""), ""};
+  int ran = 0;
+  for (const Cell& cell : expand_cells(suite)) {
+    const auto& algorithm = suite.algorithms[cell.algorithm_index];
+    const double step = algorithm.params.value("step_size", 0.0);
+    if (cell.replicate != 0 || !((algorithm.name == "svng" && step == 1.0) ||
+                                 (algorithm.name == "svgd" && step == 0.00163)))
+      continue;
+    const Json record = run_cell(suite, cell, &reference);
+    REQUIRE(record["status"] == "ok");
+    for (const auto& stored : results["cells"])
+      if (stored["id"] == record["id"]) {
+        CHECK(stored["final"]["metrics"] == record["final"]["metrics"]);
+        CHECK(stored["trace"]["metrics"] == record["trace"]["metrics"]);
+        ++ran;
+      }
+  }
+  std::filesystem::remove_all(cache);
+  CHECK(ran == 2);
 }
