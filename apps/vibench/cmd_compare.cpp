@@ -3,12 +3,16 @@
 // regression.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <iostream>
+#include <utility>
+#include <vector>
 
 #include "report/compare.hpp"
 #include "report/exact_diff.hpp"
 #include "runner/results_file.hpp"
 #include "vibench/commands.hpp"
+#include "vibench/write_output.hpp"
 
 namespace vibench::cli {
 
@@ -21,6 +25,7 @@ struct CompareArguments {
   CompareOptions options;
   std::string report, json_smaller, json_bigger;
   bool exact = false;
+  bool force = false;
 };
 
 // --exact: every value must be reproduced bit for bit.
@@ -40,6 +45,31 @@ size_t report_exact_differences(const CompareArguments& args) {
 }
 
 int compare(const CompareArguments& args) {
+  for (const auto& [tolerance, option] :
+       {std::pair{args.options.rtol, "--rtol"},
+        std::pair{args.options.atol, "--atol"}})
+    if (!std::isfinite(tolerance))
+      throw ConfigError(option,
+                        "must be a finite number, not nan or inf: a "
+                        "comparison with it would pass whatever the values");
+  // Every output: not an existing file without --force, never an input,
+  // and no two the same.
+  const std::vector<std::pair<std::string, std::string>> outputs = {
+      {args.report, "--report"},
+      {args.json_smaller, "--json"},
+      {args.json_bigger, "--json-bigger"}};
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const auto& [path, option] = outputs[i];
+    if (path.empty()) continue;
+    check_writable_kind(path, option);
+    for (const auto& input : {args.baseline, args.candidate})
+      check_not_input(path, option, input);
+    check_output_free(path, args.force, option);
+    for (size_t j = 0; j < i; ++j)
+      if (outputs[j].first == path)
+        throw ConfigError(option, fmt::format("'{}' is also given to {}", path,
+                                              outputs[j].second));
+  }
   const ResultSet baseline = load_result_set({args.baseline});
   const ResultSet candidate = load_result_set({args.candidate});
   const Comparison comparison =
@@ -117,7 +147,8 @@ Action add_compare_command(CLI::App& app) {
       "each moved value is listed, and any makes the exit code 1");
   command->add_option("--report", args->report,
                       "Write the Markdown report to this file instead of "
-                      "stdout (replaced if it exists)");
+                      "stdout (never replacing a file without --force, nor "
+                      "an input)");
   command->add_option(
       "--json", args->json_smaller,
       "Write the smaller-is-better metrics as github-action-benchmark "
@@ -126,6 +157,8 @@ Action add_compare_command(CLI::App& app) {
   command->add_option("--json-bigger", args->json_bigger,
                       "Write the bigger-is-better metrics as "
                       "'customBiggerIsBetter' JSON");
+  command->add_flag("--force", args->force,
+                    "Replace existing --report/--json/--json-bigger files");
   return [args] { return compare(*args); };
 }
 

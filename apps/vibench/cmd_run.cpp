@@ -109,13 +109,17 @@ int run(const RunArguments& args, const std::string& command_line) {
 
   const std::string output =
       args.output.empty() ? default_output(args.suite) : args.output;
+  const bool to_stdout = output == "-";
+  check_writable_kind(output, "--output");
+  const bool discard = !to_stdout && is_character_device(output);
   const std::string journal = Journal::path_for(output);
-  if (std::filesystem::exists(output) && !args.force)
+  if (!to_stdout && !discard && std::filesystem::exists(output) && !args.force)
     throw ConfigError("--output",
                       fmt::format("'{}' exists; choose another file with "
                                   "-o or pass --force to replace it",
                                   output));
-  if (std::filesystem::exists(journal) && !args.resume) {
+  if (!to_stdout && !discard && std::filesystem::exists(journal) &&
+      !args.resume) {
     if (!args.force)
       throw ConfigError(
           "--output",
@@ -165,8 +169,13 @@ int run(const RunArguments& args, const std::string& command_line) {
   };
 
   const Json results = run_suite(suite, cells, options);
-  if (!args.quiet) std::cout << summary_table(results);
-  std::cout << fmt::format("\nresults: {} ({} cells)\n", output, cells.size());
+  // With -o - the results are standard output; the summary goes to
+  // standard error.
+  std::ostream& report = to_stdout ? std::cerr : std::cout;
+  if (to_stdout) std::cout << results.dump(1) << std::flush;
+  if (!args.quiet) report << summary_table(results);
+  report << fmt::format("\nresults: {} ({} cells)\n",
+                        to_stdout ? "standard output" : output, cells.size());
   return all_ok(results) ? kExitOk : kExitCellsFailed;
 }
 
@@ -181,7 +190,9 @@ Action add_run_command(CLI::App& app, const std::string& command_line) {
       ->check(CLI::ExistingFile);
   command->add_option("-o,--output", args->output,
                       "Result file (default: vibench-results/SUITE-TIME.json); "
-                      "never overwritten without --force");
+                      "never overwritten without --force; '-' for standard "
+                      "output, a device such as /dev/null to discard (no "
+                      "journal then, so no --resume)");
   command
       ->add_option("-j,--jobs", args->jobs,
                    "Cells run in parallel (default: number of cores); results "

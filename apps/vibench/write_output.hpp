@@ -17,7 +17,9 @@ namespace vibench::cli {
 // command-line option that named it.
 inline void check_output_free(const std::string& path, bool force,
                               const std::string& option = "--output") {
-  if (!path.empty() && std::filesystem::exists(path) && !force)
+  // A character device (/dev/null) is a discard, never replaced.
+  if (!path.empty() && std::filesystem::exists(path) && !force &&
+      !is_character_device(path))
     throw ConfigError(option,
                       fmt::format("'{}' exists; choose another file with {} "
                                   "or pass --force to replace it",
@@ -43,6 +45,7 @@ inline void write_output(const std::string& path, const std::string& text,
     std::cout << text << std::flush;
     return;
   }
+  check_writable_kind(path, option);
   check_output_free(path, force, option);
   write_atomically(path, text);
 }

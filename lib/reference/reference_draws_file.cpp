@@ -11,6 +11,7 @@
 #include "core/csv.hpp"
 #include "core/data_files.hpp"
 #include "core/error.hpp"
+#include "core/json_depth.hpp"
 #include "core/json_describe.hpp"
 #include "core/rng.hpp"
 #include "core/suggest.hpp"
@@ -28,6 +29,7 @@ NamedChains parse_posteriordb_draws(const std::string& text,
     throw ConfigError(where, "reference draws " + file + ": " + message);
   };
   OrderedJson json;
+  check_json_depth(text, where);
   try {
     json = OrderedJson::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

@@ -1,6 +1,7 @@
 #include "report/compare.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -220,6 +221,23 @@ Comparison compare_results(const ResultSet& baseline,
         c.verdict = Verdict::improvement;
       out.comparisons.push_back(std::move(c));
     }
+  // A comparison of nothing is no evidence of "no regression".
+  if (out.metrics.empty())
+    throw ConfigError("", fmt::format("nothing to compare: {} and {} have no "
+                                      "metric in common",
+                                      out.baseline_file, out.candidate_file));
+  const bool any_values =
+      std::any_of(out.comparisons.begin(), out.comparisons.end(),
+                  [](const MetricComparison& c) {
+                    return !c.baseline.empty() && !c.candidate.empty();
+                  });
+  if (!any_values && out.status_regressions.empty() &&
+      out.status_recoveries.empty())
+    throw ConfigError(
+        "", fmt::format("nothing was compared: no metric ({}) has a value in "
+                        "both {} and {} for any common cell that ended ok",
+                        fmt::join(out.metrics, ", "), out.baseline_file,
+                        out.candidate_file));
   return out;
 }
 

@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/data_files.hpp"
 #include "core/error.hpp"
+#include "core/json_depth.hpp"
 #include "core/suggest.hpp"
 #include "reference/reference_draws_file.hpp"
 #include "reference/reference_posterior.hpp"
@@ -31,6 +33,7 @@ std::pair<std::string, Json> name_and_json(const std::string& text,
   if (brace == std::string::npos) return {trimmed(text), Json()};
   const std::string name = trimmed(text.substr(0, brace));
   Json value;
+  check_json_depth(text.substr(brace), where);
   try {
     value = Json::parse(text.substr(brace));
   } catch (const Json::parse_error& e) {
@@ -66,10 +69,11 @@ TaskSpec parse_task_spec(const std::string& text) {
   if (spec.find('{') == std::string::npos &&
       std::filesystem::is_regular_file(spec)) {
     source = spec;
-    std::ifstream in(spec);
+    const std::string text = read_text_file(spec, source);
+    check_json_depth(text, source);
     Json doc;
     try {
-      doc = Json::parse(in);
+      doc = Json::parse(text);
     } catch (const Json::parse_error& e) {
       throw ConfigError(source, fmt::format("not valid JSON: {}", e.what()));
     }

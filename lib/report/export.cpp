@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "core/json_depth.hpp"
 #include "runner/results_file.hpp"
 
 namespace vibench {
@@ -16,8 +18,11 @@ ResultsInput load_results_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ConfigError(path, "cannot open the result file");
   ResultsInput input{path, Json()};
+  std::stringstream text;
+  text << in.rdbuf();
+  check_json_depth(text.str(), path);
   try {
-    input.document = Json::parse(in);
+    input.document = Json::parse(text.str());
   } catch (const Json::parse_error& e) {
     throw ConfigError(path, fmt::format("not valid JSON: {}", e.what()));
   }

@@ -1,14 +1,19 @@
 #include "runner/results_file.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/json_depth.hpp"
 #include "vibench_revision.hpp"
 
 namespace vibench {
@@ -52,44 +57,111 @@ std::string Journal::path_for(const std::string& results_path) {
   return results_path + ".journal.jsonl";
 }
 
-Journal::Journal(const std::string& path, const std::string& suite_hash) {
-  const bool fresh = !fs::exists(path);
+namespace {
+
+double steady_seconds() {
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+[[noreturn]] void journal_error(const std::string& what,
+                                const std::string& path) {
+  throw std::runtime_error(
+      fmt::format("{} journal '{}': {}", what, path, std::strerror(errno)));
+}
+
+}  // namespace
+
+Journal::Journal(const std::string& path, const std::string& suite_hash)
+    : path_(path) {
   const fs::path p(path);
   if (p.has_parent_path()) fs::create_directories(p.parent_path());
-  out_.open(path, std::ios::app);
-  if (!out_)
-    throw std::runtime_error(fmt::format("cannot write journal '{}'", path));
-  if (fresh) {
-    out_ << Json({{"vibench_journal", kResultsSchemaVersion},
-                  {"suite_hash", suite_hash}})
-                .dump()
-         << '\n';
-    out_.flush();
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) journal_error("cannot open", path);
+  // Cut a torn last line (a record whose write was interrupted) so that the
+  // next record starts on a line of its own.
+  const off_t size = ::lseek(fd_, 0, SEEK_END);
+  if (size < 0) journal_error("cannot read", path);
+  off_t keep = size;
+  if (size > 0) {
+    std::string text(static_cast<size_t>(size), '\0');
+    if (::pread(fd_, text.data(), text.size(), 0) != size)
+      journal_error("cannot read", path);
+    const size_t last_newline = text.rfind('\n');
+    keep = last_newline == std::string::npos
+               ? 0
+               : static_cast<off_t>(last_newline + 1);
+    if (keep != size && ::ftruncate(fd_, keep) != 0)
+      journal_error("cannot truncate the torn tail of", path);
   }
+  if (::lseek(fd_, 0, SEEK_END) < 0) journal_error("cannot seek in", path);
+  if (keep == 0) {
+    const std::string header = Json({{"vibench_journal", kResultsSchemaVersion},
+                                     {"suite_hash", suite_hash}})
+                                   .dump() +
+                               "\n";
+    write_all(fd_, header.data(), header.size(), path);
+    if (::fsync(fd_) != 0) journal_error("cannot flush", path);
+  }
+  last_sync_ = steady_seconds();
+}
+
+Journal::~Journal() {
+  if (fd_ < 0) return;
+  ::fsync(fd_);  // best effort: a destructor cannot report
+  ::close(fd_);
+}
+
+void Journal::sync_locked() {
+  if (::fsync(fd_) != 0) journal_error("cannot flush", path_);
+  last_sync_ = steady_seconds();
 }
 
 void Journal::append(const Json& record) {
+  const std::string line = record.dump() + "\n";
   std::lock_guard<std::mutex> lock(mutex_);
-  out_ << record.dump() << '\n';
-  out_.flush();
+  const off_t before = ::lseek(fd_, 0, SEEK_END);
+  try {
+    write_all(fd_, line.data(), line.size(), path_);
+  } catch (...) {
+    // A write cut short (a full disk): cut the partial line off again, so
+    // that the journal stays whole records.
+    if (before >= 0 && ::ftruncate(fd_, before) == 0) ::fsync(fd_);
+    throw;
+  }
+  if (steady_seconds() - last_sync_ >= kSyncInterval) sync_locked();
 }
 
-std::vector<Json> Journal::read(const std::string& path,
+Journal::Contents Journal::read(const std::string& path,
                                 const std::string& suite_hash) {
   std::ifstream in(path);
-  std::vector<Json> records;
+  Contents out;
   std::string line;
   bool header = true;
+  size_t number = 0;
   while (std::getline(in, line)) {
+    ++number;
     if (line.empty()) continue;
     Json value;
     try {
+      check_json_depth(line, path);
       value = Json::parse(line);
-    } catch (const Json::parse_error&) {
-      break;  // a line cut by the interruption: everything before it counts
+    } catch (const std::exception&) {
+      // A line torn by an interruption (or garbage): the records around it
+      // still count.
+      out.skipped.push_back(
+          fmt::format("line {}: not a whole JSON record ({} bytes), skipped",
+                      number, line.size()));
+      continue;
     }
     if (header) {
       header = false;
+      if (!value.is_object() || !value.contains("vibench_journal"))
+        throw ConfigError("", fmt::format("'{}' is not a vibench journal (its "
+                                          "line {} is no journal header); "
+                                          "remove it or run with --force",
+                                          path, number));
       if (value.value("suite_hash", std::string()) != suite_hash)
         throw ConfigError("",
                           fmt::format("journal '{}' belongs to another suite "
@@ -98,9 +170,14 @@ std::vector<Json> Journal::read(const std::string& path,
                                       path));
       continue;
     }
-    records.push_back(std::move(value));
+    if (!value.is_object() || !value.contains("id")) {
+      out.skipped.push_back(
+          fmt::format("line {}: not a cell record (no 'id'), skipped", number));
+      continue;
+    }
+    out.records.push_back(std::move(value));
   }
-  return records;
+  return out;
 }
 
 }  // namespace vibench

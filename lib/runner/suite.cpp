@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/json_depth.hpp"
 #include "core/suggest.hpp"
 #include "runner/cell_runner.hpp"
 
@@ -607,9 +608,12 @@ Suite load_suite(const std::string& path) {
   std::ifstream in(path);
   if (!in)
     throw ConfigError("", fmt::format("cannot open suite file '{}'", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  check_json_depth(text.str(), "");
   Json doc;
   try {
-    doc = Json::parse(in);
+    doc = Json::parse(text.str());
   } catch (const Json::parse_error& e) {
     throw ConfigError("", fmt::format("not valid JSON: {}", e.what()));
   }

@@ -2,9 +2,12 @@
 
 #include <omp.h>
 
+#include <atomic>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "reference/reference_posterior.hpp"
 #include "runner/cell_runner.hpp"
@@ -19,13 +22,22 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
   // depend on how many cells run at once.
   Eigen::setNbThreads(1);
 
+  // Standard output ("-") and a device such as /dev/null get no journal:
+  // there is nowhere beside them to keep one.
+  const bool to_stdout = options.output == "-";
+  const bool journaled = !to_stdout && !is_character_device(options.output);
   const std::string journal_path = Journal::path_for(options.output);
   std::map<std::string, Json> finished;
-  if (options.resume && std::filesystem::exists(journal_path))
-    for (Json& record : Journal::read(journal_path, suite.hash)) {
+  if (journaled && options.resume && std::filesystem::exists(journal_path)) {
+    Journal::Contents journal = Journal::read(journal_path, suite.hash);
+    for (const std::string& problem : journal.skipped)
+      if (options.on_message)
+        options.on_message("journal " + journal_path + ": " + problem);
+    for (Json& record : journal.records) {
       const std::string id = record.value("id", std::string());
       finished[id] = std::move(record);
     }
+  }
 
   std::vector<Json> records(cells.size());
   std::vector<size_t> pending;
@@ -61,19 +73,34 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
     }
   }
 
-  Journal journal(journal_path, suite.hash);
+  std::optional<Journal> journal;
+  if (journaled) journal.emplace(journal_path, suite.hash);
   std::mutex progress_mutex;
   size_t done = cells.size() - pending.size();
   const long long count = static_cast<long long>(pending.size());
+  // The first failure to record a cell (a full disk) stops the run: no
+  // exception may leave the parallel loop, so it is kept and rethrown, and
+  // the cells not yet started are not run.
+  std::exception_ptr failure;
+  std::atomic<bool> stop{false};
 #pragma omp parallel for schedule(dynamic, 1) num_threads(options.jobs)
   for (long long k = 0; k < count; ++k) {
+    if (stop) continue;
     const size_t i = pending[k];
-    records[i] = run_cell(suite, cells[i], &references[cells[i].task_index]);
-    journal.append(records[i]);
+    try {
+      records[i] = run_cell(suite, cells[i], &references[cells[i].task_index]);
+      if (journal) journal->append(records[i]);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      if (!failure) failure = std::current_exception();
+      stop = true;
+      continue;
+    }
     std::lock_guard<std::mutex> lock(progress_mutex);
     ++done;
     if (options.on_cell) options.on_cell(records[i], done, cells.size());
   }
+  if (failure) std::rethrow_exception(failure);
 
   Json metric_settings = Json::array();
   for (const auto& metric : suite.metrics)
@@ -93,8 +120,9 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
       {"metrics", metric_settings},
       {"cells", records},
   };
-  write_atomically(options.output, document.dump(1));
-  std::filesystem::remove(journal_path);
+  if (!to_stdout) write_atomically(options.output, document.dump(1));
+  journal.reset();
+  if (journaled) std::filesystem::remove(journal_path);
   return document;
 }
 
