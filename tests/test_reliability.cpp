@@ -12,7 +12,7 @@
 #include "command_helpers.hpp"
 #include "core/atomic_write.hpp"
 #include "core/error.hpp"
-#include "core/json_depth.hpp"
+#include "core/json_structure.hpp"
 #include "runner/cell_runner.hpp"
 #include "runner/results_file.hpp"
 #include "runner/suite.hpp"
@@ -98,7 +98,8 @@ TEST_CASE(
   {
     std::ofstream out(journal);
     out << Json({{"vibench_journal", kResultsSchemaVersion},
-                 {"suite_hash", suite.hash}})
+                 {"suite_hash", suite.hash},
+                 {"build", build_identity()}})
                .dump()
         << "\n"
         << records[0].dump() << "\n"
@@ -131,7 +132,8 @@ TEST_CASE(
   {
     std::ofstream out(journal);
     out << Json({{"vibench_journal", kResultsSchemaVersion},
-                 {"suite_hash", suite.hash}})
+                 {"suite_hash", suite.hash},
+                 {"build", build_identity()}})
                .dump()
         << "\n"
         << records[0].dump().substr(0, 30);
@@ -198,11 +200,11 @@ TEST_CASE("reliability: write_atomically checks every write") {
 
 TEST_CASE("reliability: deeply nested JSON is refused with a message") {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-  CHECK_THROWS_WITH_AS(check_json_depth(deep, "f.json"),
+  CHECK_THROWS_WITH_AS(check_json_structure(deep, "f.json"),
                        doctest::Contains("nested more than 256 levels"),
                        ConfigError);
   CHECK_NOTHROW(
-      check_json_depth(R"({"a": "[[[[[[[[[[[[[[[[[[[[[[[["})", "f.json"));
+      check_json_structure(R"({"a": "[[[[[[[[[[[[[[[[[[[[[[[["})", "f.json"));
   const auto dir = temp_dir("reliability-deep");
   write_file(dir / "deep.json", deep);
   auto r = vibench_run("run " + (dir / "deep.json").string(), dir);
@@ -259,5 +261,84 @@ TEST_CASE(
                   dir);
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("nothing was compared") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE(
+    "reliability: duplicate keys, null for a value and inexact integers are "
+    "errors") {
+  CHECK_THROWS_WITH_AS(
+      check_json_structure("{\"a\": 1,\n \"b\": {\"a\": 2},\n \"a\": 3}", "f"),
+      doctest::Contains(
+          "key \"a\" appears twice in one object (lines 1 and 3)"),
+      ConfigError);
+  CHECK_NOTHROW(
+      check_json_structure(R"([{"a": 1}, {"a": 2}, {"x": "a:"}])", "f"));
+  const auto parse = [](const std::string& change) {
+    Json s = Json::parse(kSmallSuite);
+    s.merge_patch(Json::parse(change));
+    return parse_suite(s, "s.json");
+  };
+  CHECK_THROWS_WITH_AS(
+      parse(
+          R"({"algorithms": [{"name": "gd", "params": {"step_size": null}}]})"),
+      doctest::Contains("'step_size' is null"), ConfigError);
+  // Replicate ids are exact: 2^53 and 2^53 + 1 are two ids, int64's maximum
+  // is itself, and beyond it is an error.
+  const Suite big = parse(R"({"seeds": [9007199254740992, 9007199254740993,
+                                        9223372036854775807]})");
+  REQUIRE(big.replicates.size() == 3);
+  CHECK(big.replicates[1] == 9007199254740993LL);
+  CHECK(big.replicates[2] == 9223372036854775807LL);
+  CHECK_THROWS_AS(parse(R"({"seeds": [9223372036854775808]})"), ConfigError);
+  CHECK_THROWS_AS(parse(R"({"seeds": [1e300]})"), ConfigError);
+  CHECK_THROWS_AS(
+      parse(R"({"tasks": [{"name": "quadratic", "params": {"dim": 1e20}}]})"),
+      ConfigError);
+
+  const auto dir = temp_dir("reliability-strict");
+  write_file(dir / "dup.json",
+             std::string(kSmallSuite).replace(1, 0, "\"seeds\": 2,\n"));
+  const auto r = vibench_run("validate " + (dir / "dup.json").string(), dir);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("key \"seeds\" appears twice") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE(
+    "reliability: one run per result file at a time, and a journal of "
+    "another build is not reused without being told") {
+  const auto dir = temp_dir("reliability-lock");
+  const std::string output = (dir / "r.json").string();
+  {
+    OutputLock held(output);
+    CHECK(fs::exists(output + ".lock"));
+    CHECK_THROWS_WITH_AS(OutputLock{output},
+                         doctest::Contains("another vibench run is writing"),
+                         ConfigError);
+    write_file(dir / "suite.json", kSmallSuite);
+    const auto r = vibench_run(
+        "run " + (dir / "suite.json").string() + " -q -o " + output, dir);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("another vibench run is writing") != std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(output + ".lock"));
+
+  const Suite suite = parse_suite(Json::parse(kSmallSuite), "s.json");
+  const std::string journal = Journal::path_for(output);
+  {
+    std::ofstream out(journal);
+    Json build = build_identity();
+    build["git_revision"] = "0000000";
+    out << Json({{"vibench_journal", kResultsSchemaVersion},
+                 {"suite_hash", suite.hash},
+                 {"build", build}})
+               .dump()
+        << "\n";
+  }
+  CHECK_THROWS_WITH_AS(Journal::read(journal, suite.hash),
+                       doctest::Contains("written by another build"),
+                       ConfigError);
+  CHECK(Journal::read(journal, suite.hash, true).records.empty());
   fs::remove_all(dir);
 }

@@ -3,6 +3,7 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -29,6 +30,7 @@ struct RunArguments {
   bool dry_run = false;
   bool force = false;
   bool resume = false;
+  bool resume_other_build = false;
   bool quiet = false;
   std::string reference_cache;
 };
@@ -113,6 +115,8 @@ int run(const RunArguments& args, const std::string& command_line) {
   check_writable_kind(output, "--output");
   const bool discard = !to_stdout && is_character_device(output);
   const std::string journal = Journal::path_for(output);
+  std::optional<OutputLock> lock;
+  if (!to_stdout && !discard) lock.emplace(output);
   if (!to_stdout && !discard && std::filesystem::exists(output) && !args.force)
     throw ConfigError("--output",
                       fmt::format("'{}' exists; choose another file with "
@@ -130,9 +134,14 @@ int run(const RunArguments& args, const std::string& command_line) {
   }
 
   RunOptions options;
-  options.jobs = args.jobs > 0 ? args.jobs : omp_get_num_procs();
+  // No more jobs than cells: the context then records the threads used.
+  options.jobs = static_cast<int>(
+      std::min<size_t>(args.jobs > 0 ? static_cast<size_t>(args.jobs)
+                                     : static_cast<size_t>(omp_get_num_procs()),
+                       cells.size()));
   options.output = output;
   options.resume = args.resume;
+  options.resume_other_build = args.resume_other_build;
   options.command_line = command_line;
   options.reference_cache = reference_cache_dir(args.reference_cache).string();
   options.on_message = print_note;
@@ -211,6 +220,10 @@ Action add_run_command(CLI::App& app, const std::string& command_line) {
       "Replace an existing result file (and discard its journal)");
   command->add_flag("--resume", args->resume,
                     "Finish an interrupted run from its journal");
+  command->add_flag("--resume-other-build", args->resume_other_build,
+                    "With --resume: reuse a journal written by another build "
+                    "(version, revision, compiler or flags), whose records "
+                    "need not match this build's bit for bit");
   add_reference_cache_option(command, args->reference_cache);
   command->add_flag("-q,--quiet", args->quiet,
                     "Do not print the summary table");

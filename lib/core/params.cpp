@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
@@ -187,6 +188,18 @@ void check_value(const ParamSpec& spec, const Json& value,
           (value.is_number_float() &&
            std::floor(value.get<double>()) == value.get<double>());
       if (!integral) wrong_type();
+      // Beyond 2^53 a decimal number no longer names one integer, and an
+      // integer beyond int64 none vibench can hold.
+      if ((value.is_number_float() &&
+           std::abs(value.get<double>()) > 9007199254740992.0) ||
+          (value.is_number_unsigned() &&
+           value.get<std::uint64_t>() >
+               static_cast<std::uint64_t>(
+                   std::numeric_limits<long long>::max())))
+        throw ConfigError(path,
+                          fmt::format("{}: '{}' = {} is beyond the integers "
+                                      "vibench reads exactly",
+                                      owner, spec.name, value.dump()));
       check_range(spec, value.get<double>(), path, owner);
       break;
     }
@@ -291,13 +304,22 @@ Json validate_params(const Json& given, const ParamSpecs& specs,
   }
   for (const auto& spec : specs) {
     const std::string path = json_path + "/" + spec.name;
+    // null stands for "no value" only where that is the default (a
+    // bandwidth left to a rule); elsewhere it would silently be the default.
+    if (given.is_object() && given.contains(spec.name) &&
+        given.at(spec.name).is_null() && !spec.default_value.is_null())
+      throw ConfigError(
+          path, fmt::format("{}: '{}' is null; give a {} (or leave the key "
+                            "out for the default, {})",
+                            owner, spec.name, to_string(spec.type),
+                            spec.default_value.dump()));
     if (given.is_object() && given.contains(spec.name) &&
         !given.at(spec.name).is_null()) {
       check_value(spec, given.at(spec.name), path, owner);
       Json value = given.at(spec.name);
       // Integers given as 3.0 are stored as 3, so canonical JSON (and thus
       // seeds and cell ids) do not depend on how the user spelled them.
-      if (spec.type == ParamType::integer)
+      if (spec.type == ParamType::integer && value.is_number_float())
         value = static_cast<long long>(value.get<double>());
       if (spec.type == ParamType::component)
         value = component_value(spec, value, path, owner);

@@ -11,8 +11,8 @@
 #include "core/csv.hpp"
 #include "core/data_files.hpp"
 #include "core/error.hpp"
-#include "core/json_depth.hpp"
 #include "core/json_describe.hpp"
+#include "core/json_structure.hpp"
 #include "core/rng.hpp"
 #include "core/suggest.hpp"
 
@@ -29,7 +29,7 @@ NamedChains parse_posteriordb_draws(const std::string& text,
     throw ConfigError(where, "reference draws " + file + ": " + message);
   };
   OrderedJson json;
-  check_json_depth(text, where);
+  check_json_structure(text, where);
   try {
     json = OrderedJson::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

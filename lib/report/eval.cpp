@@ -8,7 +8,7 @@
 
 #include "core/data_files.hpp"
 #include "core/error.hpp"
-#include "core/json_depth.hpp"
+#include "core/json_structure.hpp"
 #include "core/suggest.hpp"
 #include "reference/reference_draws_file.hpp"
 #include "reference/reference_posterior.hpp"
@@ -33,7 +33,7 @@ std::pair<std::string, Json> name_and_json(const std::string& text,
   if (brace == std::string::npos) return {trimmed(text), Json()};
   const std::string name = trimmed(text.substr(0, brace));
   Json value;
-  check_json_depth(text.substr(brace), where);
+  check_json_structure(text.substr(brace), where);
   try {
     value = Json::parse(text.substr(brace));
   } catch (const Json::parse_error& e) {
@@ -70,7 +70,7 @@ TaskSpec parse_task_spec(const std::string& text) {
       std::filesystem::is_regular_file(spec)) {
     source = spec;
     const std::string text = read_text_file(spec, source);
-    check_json_depth(text, source);
+    check_json_structure(text, source);
     Json doc;
     try {
       doc = Json::parse(text);

@@ -9,7 +9,7 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
-#include "core/json_depth.hpp"
+#include "core/json_structure.hpp"
 #include "runner/results_file.hpp"
 
 namespace vibench {
@@ -20,7 +20,7 @@ ResultsInput load_results_file(const std::string& path) {
   ResultsInput input{path, Json()};
   std::stringstream text;
   text << in.rdbuf();
-  check_json_depth(text.str(), path);
+  check_json_structure(text.str(), path);
   try {
     input.document = Json::parse(text.str());
   } catch (const Json::parse_error& e) {

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
-#include "core/json_depth.hpp"
+#include "core/json_structure.hpp"
 #include "core/suggest.hpp"
 
 namespace vibench {
@@ -39,7 +39,7 @@ Json read_result_document(const std::string& path) {
   if (!in) throw ConfigError(path, "cannot read the file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  check_json_depth(buffer.str(), path);
+  check_json_structure(buffer.str(), path);
   try {
     return Json::parse(buffer.str());
   } catch (const Json::parse_error& e) {

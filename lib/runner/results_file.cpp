@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,7 +14,7 @@
 #include <thread>
 
 #include "core/error.hpp"
-#include "core/json_depth.hpp"
+#include "core/json_structure.hpp"
 #include "vibench_revision.hpp"
 
 namespace vibench {
@@ -51,6 +52,38 @@ Json run_context(int threads, const std::string& start_time,
       {"command", command_line},
       {"start_time", start_time},
       {"end_time", end_time}};
+}
+
+Json build_identity() {
+  return {{"vibench_version", VIBENCH_VERSION},
+          {"git_revision", VIBENCH_GIT_REVISION},
+          {"compiler", VIBENCH_COMPILER},
+          {"flags", VIBENCH_FLAGS}};
+}
+
+OutputLock::OutputLock(const std::string& results_path)
+    : path_(results_path + ".lock") {
+  const fs::path p(path_);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0)
+    throw std::runtime_error(fmt::format("cannot create the lock file '{}': {}",
+                                         path_, std::strerror(errno)));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+    throw ConfigError(
+        "--output",
+        fmt::format("another vibench run is writing '{}' (it holds '{}'); "
+                    "wait for it to finish or choose another file with -o",
+                    results_path, path_));
+  }
+}
+
+OutputLock::~OutputLock() {
+  if (fd_ < 0) return;
+  ::unlink(path_.c_str());
+  ::close(fd_);
 }
 
 std::string Journal::path_for(const std::string& results_path) {
@@ -98,7 +131,8 @@ Journal::Journal(const std::string& path, const std::string& suite_hash)
   if (::lseek(fd_, 0, SEEK_END) < 0) journal_error("cannot seek in", path);
   if (keep == 0) {
     const std::string header = Json({{"vibench_journal", kResultsSchemaVersion},
-                                     {"suite_hash", suite_hash}})
+                                     {"suite_hash", suite_hash},
+                                     {"build", build_identity()}})
                                    .dump() +
                                "\n";
     write_all(fd_, header.data(), header.size(), path);
@@ -134,7 +168,8 @@ void Journal::append(const Json& record) {
 }
 
 Journal::Contents Journal::read(const std::string& path,
-                                const std::string& suite_hash) {
+                                const std::string& suite_hash,
+                                bool other_build) {
   std::ifstream in(path);
   Contents out;
   std::string line;
@@ -145,7 +180,7 @@ Journal::Contents Journal::read(const std::string& path,
     if (line.empty()) continue;
     Json value;
     try {
-      check_json_depth(line, path);
+      check_json_structure(line, path);
       value = Json::parse(line);
     } catch (const std::exception&) {
       // A line torn by an interruption (or garbage): the records around it
@@ -168,6 +203,16 @@ Journal::Contents Journal::read(const std::string& path,
                                       "(or another version of this one); "
                                       "remove it or run with --force",
                                       path));
+      const Json build = value.value("build", Json());
+      if (!other_build && build != build_identity())
+        throw ConfigError(
+            "",
+            fmt::format("journal '{}' was written by another build ({}; this "
+                        "is {}), whose records need not be this build's bit "
+                        "for bit: pass --resume-other-build to reuse them "
+                        "anyway, or --force to start over",
+                        path, build.is_null() ? "unrecorded" : build.dump(),
+                        build_identity().dump()));
       continue;
     }
     if (!value.is_object() || !value.contains("id")) {

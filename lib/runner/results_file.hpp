@@ -19,6 +19,26 @@ inline constexpr int kResultsSchemaVersion = 1;
 Json run_context(int threads, const std::string& start_time,
                  const std::string& end_time, const std::string& command_line);
 
+// What makes two builds' results comparable bit for bit: vibench version,
+// git revision, compiler and flags.
+Json build_identity();
+
+// An exclusive lock on `results_path` + ".lock" (flock), held for the
+// object's life and removed with it, so that two runs never write one
+// result file and its journal at once. ConfigError (at "--output") when
+// another process holds it.
+class OutputLock {
+ public:
+  explicit OutputLock(const std::string& results_path);
+  ~OutputLock();
+  OutputLock(const OutputLock&) = delete;
+  OutputLock& operator=(const OutputLock&) = delete;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
 // Appends finished records, one JSON line each. The first line identifies
 // the suite, so that --resume can refuse a journal of another suite.
 //
@@ -49,8 +69,9 @@ class Journal {
   };
   // Records of a journal written for `suite_hash`, skipping lines that are
   // not whole JSON records; throws ConfigError for a journal of another
-  // suite.
-  static Contents read(const std::string& path, const std::string& suite_hash);
+  // suite, or of another build (build_identity()) unless `other_build`.
+  static Contents read(const std::string& path, const std::string& suite_hash,
+                       bool other_build = false);
 
  private:
   void sync_locked();

@@ -5,11 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
 #include "core/error.hpp"
-#include "core/json_depth.hpp"
+#include "core/json_structure.hpp"
 #include "core/suggest.hpp"
 #include "runner/cell_runner.hpp"
 
@@ -55,12 +56,33 @@ void check_keys(const Json& object, const std::vector<std::string>& allowed,
 // A positive integer (given as an integral JSON number).
 long long positive_integer(const Json& value, const std::string& path,
                            const std::string& what, long long minimum = 1) {
-  if (!value.is_number() ||
-      std::floor(value.get<double>()) != value.get<double>() ||
-      value.get<double>() < static_cast<double>(minimum))
-    throw ConfigError(path, fmt::format("{} must be an integer >= {}, got {}",
-                                        what, minimum, value.dump()));
-  return static_cast<long long>(value.get<double>());
+  const auto fail = [&](const std::string& why) {
+    throw ConfigError(path, fmt::format("{} must be an integer >= {}{}, got {}",
+                                        what, minimum, why, value.dump()));
+  };
+  // Integers are read exactly (2^53 and 2^53 + 1 stay two ids); a decimal
+  // number is accepted only where it names one integer.
+  long long out = 0;
+  if (value.is_number_unsigned()) {
+    if (value.get<std::uint64_t>() >
+        static_cast<std::uint64_t>(std::numeric_limits<long long>::max()))
+      fail(" and at most 9223372036854775807");
+    out = static_cast<long long>(value.get<std::uint64_t>());
+  } else if (value.is_number_integer()) {
+    out = value.get<long long>();
+  } else if (value.is_number_float()) {
+    const double x = value.get<double>();
+    if (!std::isfinite(x) || std::floor(x) != x) fail("");
+    if (std::abs(x) > 9007199254740992.0)
+      fail(
+          " written as an integer (a decimal number beyond 2^53 names no "
+          "single integer)");
+    out = static_cast<long long>(x);
+  } else {
+    fail("");
+  }
+  if (out < minimum) fail("");
+  return out;
 }
 
 double positive_number(const Json& value, const std::string& path,
@@ -610,7 +632,7 @@ Suite load_suite(const std::string& path) {
     throw ConfigError("", fmt::format("cannot open suite file '{}'", path));
   std::stringstream text;
   text << in.rdbuf();
-  check_json_depth(text.str(), "");
+  check_json_structure(text.str(), "");
   Json doc;
   try {
     doc = Json::parse(text.str());

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <filesystem>
@@ -29,7 +30,8 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
   const std::string journal_path = Journal::path_for(options.output);
   std::map<std::string, Json> finished;
   if (journaled && options.resume && std::filesystem::exists(journal_path)) {
-    Journal::Contents journal = Journal::read(journal_path, suite.hash);
+    Journal::Contents journal =
+        Journal::read(journal_path, suite.hash, options.resume_other_build);
     for (const std::string& problem : journal.skipped)
       if (options.on_message)
         options.on_message("journal " + journal_path + ": " + problem);
@@ -83,7 +85,10 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
   // the cells not yet started are not run.
   std::exception_ptr failure;
   std::atomic<bool> stop{false};
-#pragma omp parallel for schedule(dynamic, 1) num_threads(options.jobs)
+  // No more threads than cells.
+  const int threads = static_cast<int>(
+      std::max<long long>(1, std::min<long long>(options.jobs, count)));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (long long k = 0; k < count; ++k) {
     if (stop) continue;
     const size_t i = pending[k];

@@ -14,6 +14,9 @@ struct RunOptions {
   int jobs = 1;
   std::string output;   // result file; its journal sits beside it
   bool resume = false;  // reuse the finished records of an interrupted run
+  // Reuse a journal written by another build (version, revision, compiler,
+  // flags), whose records may differ from this build's.
+  bool resume_other_build = false;
   std::string command_line;
   // Where reference posteriors of tasks without exact draws are cached.
   std::string reference_cache;  // empty: default_reference_cache()

@@ -9,8 +9,8 @@
 
 #include "core/data_files.hpp"
 #include "core/error.hpp"
-#include "core/json_depth.hpp"
 #include "core/json_describe.hpp"
+#include "core/json_structure.hpp"
 #include "core/rng.hpp"
 #include "core/suggest.hpp"
 #include "reference/reference_draws_file.hpp"
@@ -108,7 +108,7 @@ fs::path resolve_data(const std::string& value, const std::string& where) {
 
 OrderedJson read_json(const fs::path& path, const std::string& where) {
   const std::string text = read_text_file(path, where);
-  check_json_depth(text, where);
+  check_json_structure(text, where);
   try {
     return OrderedJson::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
