@@ -342,3 +342,34 @@ TEST_CASE(
   CHECK(Journal::read(journal, suite.hash, true).records.empty());
   fs::remove_all(dir);
 }
+
+TEST_CASE("reliability: suites are bounded before anything is expanded") {
+  const auto parse = [](const std::string& change) {
+    Json s = Json::parse(kSmallSuite);
+    s.merge_patch(Json::parse(change));
+    return parse_suite(s, "s.json");
+  };
+  CHECK_THROWS_WITH_AS(parse(R"({"seeds": 2000000})"),
+                       doctest::Contains("exceed the 1000000 cells"),
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(parse(R"({"seeds": 600000, "algorithms": [{"name": "gd",
+                "params": {"step_size": [0.1, 0.2]}}]})"),
+                       doctest::Contains("expands to 1200000 cells"),
+                       ConfigError);
+  Json grid = Json::array();
+  for (int i = 0; i < 100001; ++i) grid.push_back(0.001 * (i + 1));
+  Json s = Json::parse(kSmallSuite);
+  s["algorithms"][0]["params"]["step_size"] = grid;
+  CHECK_THROWS_WITH_AS(parse_suite(s, "s.json"),
+                       doctest::Contains("expands to 100001 configurations"),
+                       ConfigError);
+  // A task too large to allocate is an error naming its entry, not a bare
+  // std::bad_alloc.
+  try {
+    parse(R"({"tasks": [{"name": "quadratic", "params": {"dim": 10000000}}]})");
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK(e.where() == "/tasks/0/params");
+    CHECK(std::string(e.what()).find("memory") != std::string::npos);
+  }
+}

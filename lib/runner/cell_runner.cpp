@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <optional>
 
 #include "reference/reference_posterior.hpp"
@@ -421,6 +422,11 @@ Json run_cell(const Suite& suite, const Cell& cell,
     Json algorithm_diagnostics = run->diagnostics();
     if (!algorithm_diagnostics.empty())
       diagnostics["algorithm"] = algorithm_diagnostics;
+  } catch (const std::bad_alloc&) {
+    outcome.end(CellStatus::failed,
+                "out of memory (std::bad_alloc) while running the cell: the "
+                "task's or algorithm's sizes (particles, dimension, data) "
+                "need more memory than the machine gives");
   } catch (const std::exception& e) {
     outcome.end(CellStatus::failed, e.what());
   }

@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/json_structure.hpp"
@@ -108,9 +109,23 @@ std::string entry_name(const Json& entry, const std::string& path,
 // Expands grids: for a scalar-typed parameter a list is a grid; for any
 // parameter {"grid": [...]} is a grid. Returns every combination, in the
 // order of the parameter names (JSON objects are sorted by key).
-std::vector<Json> expand_grid(const Json& given, const ParamSpecs& specs) {
+std::vector<Json> expand_grid(const Json& given, const ParamSpecs& specs,
+                              const std::string& path) {
   std::vector<Json> combos = {Json::object()};
   if (!given.is_object()) return {given};
+  // The number of combinations, before building any: a grid is bounded.
+  double count = 1;
+  for (const auto& [key, value] : given.items())
+    if (value.is_array() && !value.empty())
+      count *= static_cast<double>(value.size());
+    else if (value.is_object() && value.contains("grid") &&
+             value["grid"].is_array() && !value["grid"].empty())
+      count *= static_cast<double>(value["grid"].size());
+  if (count > static_cast<double>(kMaxConfigurations))
+    throw ConfigError(
+        path, fmt::format("the grid expands to {:.0f} configurations; a suite "
+                          "entry may have at most {}",
+                          count, kMaxConfigurations));
   for (const auto& [key, value] : given.items()) {
     const auto spec =
         std::find_if(specs.begin(), specs.end(),
@@ -169,6 +184,14 @@ auto construct_at(const std::string& path, const std::string& label, F&& make) {
   } catch (const ConfigError& e) {
     throw ConfigError(append_json_path(path, e.where()),
                       fmt::format("{}: {}", label, e.what()));
+  } catch (const std::bad_alloc&) {
+    throw ConfigError(path, fmt::format("{}: not enough memory to build it "
+                                        "with these parameters",
+                                        label));
+  } catch (const std::length_error&) {
+    throw ConfigError(path, fmt::format("{}: its parameters ask for more "
+                                        "memory than can be addressed",
+                                        label));
   }
 }
 
@@ -192,7 +215,8 @@ void parse_tasks(const Json& doc, Suite& suite, Json& canonical) {
         noise_json.is_null()
             ? GradientNoise()
             : GradientNoise::from_json(noise_json, path + "/noise");
-    for (const Json& combo : expand_grid(given, task_entry.params)) {
+    for (const Json& combo :
+         expand_grid(given, task_entry.params, path + "/params")) {
       TaskConfig config;
       config.name = name;
       config.json_path = path;
@@ -263,6 +287,7 @@ void parse_algorithms(const Json& doc, Suite& suite, Json& canonical) {
                       "the suite needs a non-empty list 'algorithms'");
   canonical["algorithms"] = Json::array();
   const auto& registry = AlgorithmRegistry::instance();
+  std::unordered_map<std::string, std::string> labels;  // label → JSON path
   for (size_t i = 0; i < doc["algorithms"].size(); ++i) {
     const std::string path = fmt::format("/algorithms/{}", i);
     const Json& entry = doc["algorithms"][i];
@@ -271,7 +296,8 @@ void parse_algorithms(const Json& doc, Suite& suite, Json& canonical) {
     const AlgorithmEntry& algorithm_entry =
         find_entry(registry, name, path + "/name", "algorithm");
     const Json given = entry.value("params", Json::object());
-    for (const Json& combo : expand_grid(given, algorithm_entry.params)) {
+    for (const Json& combo :
+         expand_grid(given, algorithm_entry.params, path + "/params")) {
       AlgorithmConfig config;
       config.name = name;
       config.json_path = path;
@@ -284,12 +310,14 @@ void parse_algorithms(const Json& doc, Suite& suite, Json& canonical) {
       config.algorithm = construct_at(
           path + "/params", "algorithm '" + name + "'",
           [&] { return algorithm_entry.make(Params(config.params)); });
-      for (const auto& other : suite.algorithms)
-        if (other.label == config.label)
-          throw ConfigError(path,
-                            fmt::format("algorithm '{}' appears twice (also "
-                                        "at {})",
-                                        config.label, other.json_path));
+      // A map, not a scan of the earlier entries: linear in the grid size.
+      if (const auto [it, inserted] =
+              labels.emplace(config.label, config.json_path);
+          !inserted)
+        throw ConfigError(path,
+                          fmt::format("algorithm '{}' appears twice (also "
+                                      "at {})",
+                                      config.label, it->second));
       canonical["algorithms"].push_back(
           {{"name", name}, {"params", config.params}});
       suite.algorithms.push_back(std::move(config));
@@ -435,6 +463,11 @@ void parse_seeds(const Json& doc, Suite& suite) {
   if (seeds.is_number()) {
     const long long count =
         positive_integer(seeds, "/seeds", "seeds (a count)");
+    if (count > kMaxCells)
+      throw ConfigError("/seeds",
+                        fmt::format("{} seeds exceed the {} cells a suite may "
+                                    "have",
+                                    count, kMaxCells));
     for (long long r = 0; r < count; ++r) suite.replicates.push_back(r);
   } else if (seeds.is_array() && !seeds.empty()) {
     for (size_t i = 0; i < seeds.size(); ++i)
@@ -570,6 +603,24 @@ Json CheckpointRule::to_json() const {
   return {{"every", every}};
 }
 
+// Cells = Σ over task kinds of tasks × algorithms of that kind, times the
+// replicates: bounded before anything is expanded.
+void check_cell_count(const Suite& suite) {
+  double cells = 0;
+  for (const auto& task : suite.tasks)
+    for (const auto& algorithm : suite.algorithms)
+      if (task.task->kind() == algorithm.algorithm->kind()) ++cells;
+  cells *= static_cast<double>(suite.replicates.size());
+  if (cells > static_cast<double>(kMaxCells))
+    throw ConfigError(
+        "/seeds",
+        fmt::format("the suite expands to {:.0f} cells ({} tasks, {} "
+                    "algorithm configurations, {} seeds); a suite may have at "
+                    "most {}: split it, or run shards of a smaller grid",
+                    cells, suite.tasks.size(), suite.algorithms.size(),
+                    suite.replicates.size(), kMaxCells));
+}
+
 Suite parse_suite(const Json& doc, const std::string& file) {
   check_keys(doc, kSuiteKeys, "", "the suite");
   Suite suite;
@@ -608,6 +659,7 @@ Suite parse_suite(const Json& doc, const std::string& file) {
     canonical["averaging"] = suite.averaging.to_json();
   }
   check_warmups(suite);
+  check_cell_count(suite);
 
   canonical["name"] = suite.name;
   canonical["description"] = suite.description;

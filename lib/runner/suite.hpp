@@ -17,6 +17,12 @@
 
 namespace vibench {
 
+// Bounds checked before anything is expanded (documented in the README):
+// configurations of one task or algorithm entry's grid, and cells of a
+// suite (tasks × algorithms of their kind × seeds).
+inline constexpr long long kMaxConfigurations = 100000;
+inline constexpr long long kMaxCells = 1000000;
+
 // One task or algorithm configuration after grid expansion.
 struct ComponentConfig {
   std::string name;
