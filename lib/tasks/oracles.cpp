@@ -119,6 +119,13 @@ Distribution::FisherMetric DistributionOracle::fisher_metric(
   return task_.fisher_metric(x, damping);
 }
 
+Matrix DistributionOracle::sample(Index n, Rng& rng) const {
+  if (n < 1)
+    throw std::invalid_argument(
+        fmt::format("sample: asked for {} draws, expected at least 1", n));
+  return task_.sample(n, rng);
+}
+
 void DistributionOracle::smooth_log_prob_grad(const Matrix& x, Vector& logp,
                                               Matrix& grad) const {
   check_points(x, dim(), "smooth_log_prob_grad");

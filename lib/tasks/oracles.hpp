@@ -91,6 +91,13 @@ class DistributionOracle final : public Oracle {
   // Counted as one Hessian-vector evaluation per point and one data pass.
   Distribution::FisherMetric fisher_metric(const Matrix& x,
                                            double damping = 0.0) const;
+  // Exact draws from π (Capability::exact_draws: Distribution::sample),
+  // for a method whose objective is a sample of the target itself — MMD
+  // minimization toward m draws (mean_field_underdamped_langevin). Drawing
+  // is not an evaluation of the density, so nothing is counted: the draws
+  // stand for the data set of such a problem, which is part of its
+  // statement.
+  Matrix sample(Index n, Rng& rng) const;
 
   // A composite target's parts (Capability::composite; Distribution::
   // smooth_log_prob_grad, nonsmooth_potential, prox), on the full data:
