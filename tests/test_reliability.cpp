@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,10 +14,14 @@
 #include "core/atomic_write.hpp"
 #include "core/error.hpp"
 #include "core/json_structure.hpp"
+#include "core/rng.hpp"
 #include "runner/cell_runner.hpp"
+#include "runner/metric_plan.hpp"
 #include "runner/results_file.hpp"
 #include "runner/suite.hpp"
 #include "runner/suite_runner.hpp"
+#include "tasks/distribution.hpp"
+#include "tasks/oracles.hpp"
 
 using namespace vibench;
 using namespace vibench::testing;
@@ -372,4 +377,55 @@ TEST_CASE("reliability: suites are bounded before anything is expanded") {
     CHECK(e.where() == "/tasks/0/params");
     CHECK(std::string(e.what()).find("memory") != std::string::npos);
   }
+}
+
+TEST_CASE(
+    "reliability: memory and checkpoints grow with what was asked, not with "
+    "the run's length") {
+  // A max_seconds budget alone: geometric checkpoints, about 24 a decade.
+  Json s = Json::parse(kSmallSuite);
+  s["budget"] = {{"max_seconds", 1.0}};
+  const Suite timed = parse_suite(s, "s.json");
+  CHECK(timed.checkpoints.geometric);
+  CHECK(timed.canonical["checkpoints"] == Json({{"geometric", true}}));
+  const std::vector<long long> at = geometric_iterations();
+  CHECK(at[0] == 1);
+  CHECK(at[9] == 10);
+  CHECK(at[10] == 11);
+  const auto upto = [&](long long n) {
+    return std::upper_bound(at.begin(), at.end(), n) - at.begin();
+  };
+  CHECK(upto(1000000) <= 140);
+  CHECK(upto(1000000000) <= 220);
+
+  // Chain samplers keep their history only when a chain metric reads it.
+  Json chains = Json::parse(R"({
+    "name": "history", "seeds": 1,
+    "tasks": [{"name": "gaussian", "params": {"dim": 2}}],
+    "algorithms": [{"name": "ula", "params": {"n_chains": 4, "step_size": 0.1}}],
+    "budget": {"max_iterations": 50}
+  })");
+  for (const std::string metric : {"mean_error", "rhat"}) {
+    chains["metrics"] = {metric};
+    const Suite suite = parse_suite(chains, "h.json");
+    const MetricPlan plan = plan_metrics(suite, *suite.tasks[0].task, nullptr);
+    CHECK(plan.needs_history == (metric == "rhat"));
+    const Json record = run_cell(suite, expand_cells(suite)[0]);
+    CHECK(record["status"] == "ok");
+    if (metric == "rhat") CHECK(record["final"]["metrics"]["rhat"].is_number());
+  }
+  const Suite suite = parse_suite(chains, "h.json");
+  const auto& algorithm = *suite.algorithms[0].algorithm;
+  Counters counters;
+  const DistributionOracle oracle(
+      static_cast<const Distribution&>(*suite.tasks[0].task), counters);
+  State initial;
+  initial.points = Matrix::Zero(4, 2);
+  auto run = algorithm.start(oracle, initial, make_rng(1));
+  run->keep_history(false);
+  for (int i = 0; i < 10; ++i) run->step();
+  CHECK(run->state().history.empty());
+  run = algorithm.start(oracle, initial, make_rng(1));
+  for (int i = 0; i < 10; ++i) run->step();
+  CHECK(run->state().history.size() == 10);
 }

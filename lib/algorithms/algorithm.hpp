@@ -23,6 +23,10 @@ class Run {
   virtual const State& state() const = 0;
   // Algorithm-specific diagnostics for the result record (acceptance rate...).
   virtual Json diagnostics() const { return Json::object(); }
+  // Whether to keep State::history (chain samplers: every recorded
+  // iteration's chains). The runner turns it off when no metric of the cell
+  // reads it, so that memory grows with what was asked, not with time.
+  virtual void keep_history(bool) {}
 };
 
 // A configured algorithm (one point of a parameter grid). Immutable; start()

@@ -76,7 +76,8 @@ VIBENCH_REGISTER_METRIC(
            return worst_over_coordinates(
                ctx, [](const Matrix& m) { return rhat(m); }, true);
          },
-     .nan_when_undefined = true});
+     .nan_when_undefined = true,
+     .needs_history = true});
 
 VIBENCH_REGISTER_METRIC(
     ess_bulk,
@@ -92,7 +93,8 @@ VIBENCH_REGISTER_METRIC(
      .smaller_is_better = false,
      .settings = {},
      .compute = min_ess_bulk,
-     .nan_when_undefined = true});
+     .nan_when_undefined = true,
+     .needs_history = true});
 
 VIBENCH_REGISTER_METRIC(
     ess_tail,
@@ -112,7 +114,8 @@ VIBENCH_REGISTER_METRIC(
            return worst_over_coordinates(
                ctx, [](const Matrix& m) { return ess_tail(m); }, false);
          },
-     .nan_when_undefined = true});
+     .nan_when_undefined = true,
+     .needs_history = true});
 
 VIBENCH_REGISTER_METRIC(
     ess_per_grad,
@@ -134,6 +137,7 @@ VIBENCH_REGISTER_METRIC(
            return min_ess_bulk(ctx) /
                   static_cast<double>(ctx.counters->grad_evals);
          },
-     .nan_when_undefined = true});
+     .nan_when_undefined = true,
+     .needs_history = true});
 
 }  // namespace vibench

@@ -62,6 +62,9 @@ struct MetricEntry {
   // in eval's default "every metric that applies": a cost that can grow far
   // beyond the others' (exact transport on n·m arcs, Sinkhorn at small ε).
   bool named_only = false;
+  // Reads State::history (the chain metrics): only then do chain samplers
+  // keep it during a cell.
+  bool needs_history = false;
   // Names the metric had before (`mmd` for `mmd2`): still accepted in suites
   // and by `eval`, with a note, and recorded under the current name.
   std::vector<std::string> former_names = {};

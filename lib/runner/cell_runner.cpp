@@ -171,11 +171,8 @@ class CellLoop {
   // Steps until the budget, a divergence or the timeout ends the cell.
   CellOutcome run() {
     CellOutcome outcome;
-    const std::vector<long long> log_iterations =
-        suite_.checkpoints.log_spaced > 0
-            ? log_spaced_iterations(suite_.checkpoints.log_spaced,
-                                    suite_.budget.max_iterations.value_or(1))
-            : std::vector<long long>();
+    const std::vector<long long> log_iterations = checkpoint_iterations(
+        suite_.checkpoints, suite_.budget.max_iterations.value_or(1));
     if (const std::string bad = record_checkpoint(); !bad.empty())
       outcome.end(
           CellStatus::diverged,
@@ -415,6 +412,7 @@ Json run_cell(const Suite& suite, const Cell& cell,
     const auto clock_start = Clock::now();
     std::unique_ptr<Run> run =
         algorithm.start(*oracle, initial, make_rng(cell.algorithm_seed));
+    run->keep_history(plan.needs_history);
     measured.algorithm_seconds += seconds_since(clock_start);
     outcome = CellLoop(suite, task, plan, reference, *run, counters, measured,
                        wall_start)

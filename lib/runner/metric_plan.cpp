@@ -54,6 +54,7 @@ MetricPlan plan_metrics(const Suite& suite, const Task& task,
     plan.needs_reference =
         plan.needs_reference || metric.entry->needs_reference_draws;
     plan.needs_average = plan.needs_average || metric.on_average;
+    plan.needs_history = plan.needs_history || metric.entry->needs_history;
   }
   return plan;
 }

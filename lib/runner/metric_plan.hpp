@@ -13,6 +13,7 @@ struct MetricPlan {
   Json unavailable = Json::object();         // metric name → reason
   bool needs_reference = false;              // some metric compares with draws
   bool needs_average = false;  // some metric asks for the averaged iterate
+  bool needs_history = false;  // some metric reads State::history
 };
 
 // `reference` is the task's reference posterior when it has one (else null).

@@ -38,7 +38,8 @@ const std::vector<std::string> kAlgorithmKeys = {"name", "params"};
 const std::vector<std::string> kMetricKeys = {"name", "settings"};
 const std::vector<std::string> kBudgetKeys = {
     "max_iterations", "max_grad_evals", "max_oracle_calls", "max_seconds"};
-const std::vector<std::string> kCheckpointKeys = {"every", "log_spaced"};
+const std::vector<std::string> kCheckpointKeys = {"every", "log_spaced",
+                                                  "geometric"};
 const std::vector<std::string> kInitKeys = {"mean", "std"};
 
 void check_keys(const Json& object, const std::vector<std::string>& allowed,
@@ -422,12 +423,13 @@ void check_oracle_call_budget(const Suite& suite) {
 
 void parse_checkpoints(const Json& doc, Suite& suite) {
   if (!doc.contains("checkpoints")) {
-    // Default: about 20 checkpoints over the iteration budget, else every 10.
+    // Default: about 20 checkpoints over the iteration budget; without one,
+    // geometric spacing, whose count grows with the log of the run's length.
     if (suite.budget.max_iterations)
       suite.checkpoints.every =
           std::max<long long>(1, *suite.budget.max_iterations / 20);
     else
-      suite.checkpoints.every = 10;
+      suite.checkpoints.geometric = true;
     return;
   }
   const Json& rule = doc["checkpoints"];
@@ -435,7 +437,14 @@ void parse_checkpoints(const Json& doc, Suite& suite) {
   if (rule.size() != 1)
     throw ConfigError(
         "/checkpoints",
-        "'checkpoints' takes exactly one of 'every' or 'log_spaced'");
+        "'checkpoints' takes exactly one of 'every', 'log_spaced' or "
+        "'geometric'");
+  if (rule.contains("geometric")) {
+    if (rule["geometric"] != true)
+      throw ConfigError("/checkpoints/geometric",
+                        "'geometric' takes the value true");
+    suite.checkpoints.geometric = true;
+  }
   if (rule.contains("every"))
     suite.checkpoints.every = positive_integer(
         rule["every"], "/checkpoints/every", "checkpoints.every");
@@ -599,6 +608,7 @@ Json Budget::to_json() const {
 }
 
 Json CheckpointRule::to_json() const {
+  if (geometric) return {{"geometric", true}};
   if (log_spaced > 0) return {{"log_spaced", log_spaced}};
   return {{"every", every}};
 }
@@ -738,6 +748,21 @@ std::vector<long long> log_spaced_iterations(int count,
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+std::vector<long long> geometric_iterations() {
+  std::vector<long long> out;
+  for (long long k = 1; k < (1LL << 62); k += std::max<long long>(1, k / 10))
+    out.push_back(k);
+  return out;
+}
+
+std::vector<long long> checkpoint_iterations(const CheckpointRule& rule,
+                                             long long max_iterations) {
+  if (rule.geometric) return geometric_iterations();
+  if (rule.log_spaced > 0)
+    return log_spaced_iterations(rule.log_spaced, max_iterations);
+  return {};
 }
 
 bool is_checkpoint(const CheckpointRule& rule, long long iteration,

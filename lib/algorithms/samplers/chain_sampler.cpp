@@ -38,7 +38,7 @@ void ChainRun::step() {
   advance();
   ++iteration_;
   const long long kept = iteration_ - settings_.warmup;
-  if (kept > 0 && kept % settings_.record_every == 0)
+  if (keep_history_ && kept > 0 && kept % settings_.record_every == 0)
     state_.history.push_back(state_.points);
 }
 

@@ -33,6 +33,7 @@ class ChainRun : public Run {
  public:
   void step() final;
   const State& state() const final { return state_; }
+  void keep_history(bool keep) final { keep_history_ = keep; }
 
  protected:
   ChainRun(const State& initial, const ChainSettings& settings);
@@ -48,6 +49,7 @@ class ChainRun : public Run {
  private:
   ChainSettings settings_;
   long long iteration_ = 0;
+  bool keep_history_ = true;
 };
 
 // The factory side: a Sampler with n_chains rows.
