@@ -564,8 +564,8 @@ TEST_CASE("metrics: registry entries declare kinds, needs and settings") {
   CHECK(defaults("mmd2") == Json{{"statistic", "u"}, {"bandwidth", nullptr}});
   CHECK(defaults("ksd") ==
         Json{{"c", 1.0}, {"beta", -0.5}, {"statistic", "v"}});
-  CHECK_THROWS(validate_params(Json{{"statistic", "w"}}, metric("mmd2").settings,
-                               "", "mmd2"));
+  CHECK_THROWS(validate_params(Json{{"statistic", "w"}},
+                               metric("mmd2").settings, "", "mmd2"));
   CHECK_THROWS(
       validate_params(Json{{"beta", 0.5}}, metric("ksd").settings, "", "ksd"));
 }

@@ -98,6 +98,14 @@ class Distribution : public Task {
                                     Matrix& grad) const;
   virtual Vector nonsmooth_potential(const Matrix& x) const;
   virtual void prox(Matrix& x, double step) const;
+  // bregman_prox (with composite): each row x replaced, in place, by the
+  // left Bregman proximal point of g for the mirror map ψ of domain(),
+  //   argmin_y g(y) + D_ψ(y, x)/step,  D_ψ(y, x) = ψ(y) − ψ(x) − ⟨∇ψ(x), y − x⟩
+  // (step > 0), which lies in the open domain for the Legendre maps of
+  // core/domain.hpp. On ℝ^d (ψ = ½‖x‖²) it is prox. For Bregman proximal
+  // samplers (BMUMLA, Lau & Liu 2022), whose drift is the gradient of the
+  // left Bregman–Moreau envelope, ∇²ψ(x)(x − bregman_prox(x))/step.
+  virtual void bregman_prox(Matrix& x, double step) const;
   // smoothness (with composite): L, the Lipschitz constant of ∇f, for the
   // default steps of proximal samplers.
   virtual double smoothness() const;

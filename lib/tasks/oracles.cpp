@@ -151,6 +151,14 @@ void DistributionOracle::prox(Matrix& x, double step) const {
   task_.prox(x, step);
 }
 
+void DistributionOracle::bregman_prox(Matrix& x, double step) const {
+  check_points(x, dim(), "bregman_prox");
+  if (!(step > 0))
+    throw std::invalid_argument("bregman_prox: the step must be positive");
+  counters_.prox_evals += x.rows();
+  task_.bregman_prox(x, step);
+}
+
 void ObjectiveOracle::value_grad(const Matrix& x, Vector& f,
                                  Matrix& grad) const {
   check_points(x, dim(), "value_grad");

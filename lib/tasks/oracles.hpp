@@ -111,6 +111,10 @@ class DistributionOracle final : public Oracle {
   void smooth_log_prob_grad(const Matrix& x, Vector& logp, Matrix& grad) const;
   Vector nonsmooth_potential(const Matrix& x) const;
   void prox(Matrix& x, double step) const;
+  // The left Bregman prox of g for the domain's mirror map
+  // (Capability::bregman_prox; Distribution::bregman_prox), every row in
+  // place; counted as prox, one prox evaluation per point.
+  void bregman_prox(Matrix& x, double step) const;
   // L of ∇f, declared by the task (Capability::smoothness; free).
   double smoothness() const { return task_.smoothness(); }
 

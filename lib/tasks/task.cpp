@@ -70,6 +70,8 @@ const char* to_string(Capability capability) {
       return "sample_terms";
     case Capability::error_bounds:
       return "error_bounds";
+    case Capability::bregman_prox:
+      return "bregman_prox";
   }
   return "?";
 }

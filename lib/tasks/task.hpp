@@ -96,6 +96,10 @@ enum class Capability {
                     // (Bilevel::inner_strong_convexity, inner_smoothness_at)
                     // and L_f of ∇f(x, ·) (Bilevel::outer_smoothness), for
                     // adaptively inexact methods (MAID)
+  bregman_prox,     // composite Distribution: the left Bregman proximal map
+                    // of g for the mirror map ψ of the task's domain,
+                    // argmin_y g(y) + D_ψ(y, x)/λ (Distribution::
+                    // bregman_prox), for Bregman proximal samplers (BMUMLA)
 };
 // Capabilities that are structure rather than services: an algorithm that
 // does not handle one (Algorithm::handles) is skipped on a task offering it

@@ -77,6 +77,9 @@ Vector Distribution::nonsmooth_potential(const Matrix&) const {
   not_offered("composite");
 }
 void Distribution::prox(Matrix&, double) const { not_offered("composite"); }
+void Distribution::bregman_prox(Matrix&, double) const {
+  not_offered("bregman_prox");
+}
 double Distribution::smoothness() const { not_offered("smoothness"); }
 
 Vector Objective::value(const Matrix& x) const {

@@ -206,8 +206,9 @@ class LaplaceGaussianTask final : public Distribution {
 
   Index dim() const override { return mean_.size(); }
   Capabilities capabilities() const override {
-    return {Capability::exact_draws, Capability::moments, Capability::log_z,
-            Capability::composite, Capability::smoothness};
+    return {Capability::exact_draws, Capability::moments,
+            Capability::log_z,       Capability::composite,
+            Capability::smoothness,  Capability::bregman_prox};
   }
 
   void log_prob_grad(const Matrix& x, Vector& logp,
@@ -241,6 +242,11 @@ class LaplaceGaussianTask final : public Distribution {
     const double t = step * alpha_;
     x -= x.cwiseMax(-t).cwiseMin(t);
   }
+
+  // On ℝ^d, ψ = ½‖x‖² and D_ψ(y, x) = ½‖y − x‖²: the Bregman prox is the
+  // Euclidean one, so Bregman proximal samplers reduce to their Euclidean
+  // counterparts here (BMUMLA to MYULA).
+  void bregman_prox(Matrix& x, double step) const override { prox(x, step); }
 
   double smoothness() const override { return smoothness_; }
 
