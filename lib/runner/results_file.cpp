@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -116,18 +117,24 @@ Journal::Journal(const std::string& path, const std::string& suite_hash)
   // next record starts on a line of its own.
   const off_t size = ::lseek(fd_, 0, SEEK_END);
   if (size < 0) journal_error("cannot read", path);
-  off_t keep = size;
-  if (size > 0) {
-    std::string text(static_cast<size_t>(size), '\0');
-    if (::pread(fd_, text.data(), text.size(), 0) != size)
+  // Only the tail is read, backwards in blocks, until its last newline: the
+  // journal of a large suite is not read whole to find one torn line.
+  off_t keep = 0;
+  char block[4096];
+  for (off_t end = size; end > 0 && keep == 0;) {
+    const off_t start = std::max<off_t>(0, end - off_t{sizeof block});
+    const size_t length = static_cast<size_t>(end - start);
+    if (::pread(fd_, block, length, start) != static_cast<ssize_t>(length))
       journal_error("cannot read", path);
-    const size_t last_newline = text.rfind('\n');
-    keep = last_newline == std::string::npos
-               ? 0
-               : static_cast<off_t>(last_newline + 1);
-    if (keep != size && ::ftruncate(fd_, keep) != 0)
-      journal_error("cannot truncate the torn tail of", path);
+    for (size_t i = length; i-- > 0;)
+      if (block[i] == '\n') {
+        keep = start + static_cast<off_t>(i) + 1;
+        break;
+      }
+    end = start;
   }
+  if (keep != size && ::ftruncate(fd_, keep) != 0)
+    journal_error("cannot truncate the torn tail of", path);
   if (::lseek(fd_, 0, SEEK_END) < 0) journal_error("cannot seek in", path);
   if (keep == 0) {
     const std::string header = Json({{"vibench_journal", kResultsSchemaVersion},
