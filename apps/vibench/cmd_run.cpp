@@ -33,7 +33,18 @@ struct RunArguments {
   bool resume_other_build = false;
   bool quiet = false;
   std::string reference_cache;
+  std::string isolation = "process";
+  double memory_limit_mb = -1;  // < 0: physical memory / jobs
+  double kill_grace = -1;       // < 0: default_kill_grace(timeout_seconds)
 };
+
+// Physical memory of the machine in bytes; 0 if unknown.
+std::uint64_t physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) *
+                                     static_cast<std::uint64_t>(page)
+                               : 0;
+}
 
 std::string default_output(const std::string& suite_path) {
   std::string stamp = utc_now();
@@ -139,6 +150,15 @@ int run(const RunArguments& args, const std::string& command_line) {
       std::min<size_t>(args.jobs > 0 ? static_cast<size_t>(args.jobs)
                                      : static_cast<size_t>(omp_get_num_procs()),
                        cells.size()));
+  options.isolation =
+      args.isolation == "none" ? CellIsolation::none : CellIsolation::process;
+  // By default the cells running at once may together allocate what the
+  // machine has, and no more.
+  options.memory_limit_bytes =
+      args.memory_limit_mb >= 0
+          ? static_cast<std::uint64_t>(args.memory_limit_mb * 1048576.0)
+          : physical_memory_bytes() / static_cast<std::uint64_t>(options.jobs);
+  options.kill_grace_seconds = args.kill_grace;
   options.output = output;
   options.resume = args.resume;
   options.resume_other_build = args.resume_other_build;
@@ -224,6 +244,26 @@ Action add_run_command(CLI::App& app, const std::string& command_line) {
                     "With --resume: reuse a journal written by another build "
                     "(version, revision, compiler or flags), whose records "
                     "need not match this build's bit for bit");
+  command
+      ->add_option("--isolation", args->isolation,
+                   "Where cells run: 'process' (default), each in a child "
+                   "process with hard limits, so that a crash, a runaway "
+                   "allocation or a step that never returns ends only that "
+                   "cell; 'none', in vibench's own process (no hard limits)")
+      ->check(CLI::IsMember({"process", "none"}));
+  command
+      ->add_option("--memory-limit-mb", args->memory_limit_mb,
+                   "Memory (MiB) each cell's process may allocate beyond "
+                   "what the suite's tasks and data hold; past it the cell "
+                   "ends 'failed: memory limit' (default: physical memory "
+                   "divided by --jobs; 0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--kill-grace", args->kill_grace,
+                   "Seconds a cell's process may run past the suite's "
+                   "timeout_seconds before it is killed and recorded "
+                   "'timeout' (default: 10 % of timeout_seconds, at least 1)")
+      ->check(CLI::NonNegativeNumber);
   add_reference_cache_option(command, args->reference_cache);
   command->add_flag("-q,--quiet", args->quiet,
                     "Do not print the summary table");

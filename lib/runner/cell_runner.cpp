@@ -341,15 +341,14 @@ bool needs_reference_posterior(const Suite& suite, size_t task_index) {
   return false;
 }
 
-Json run_cell(const Suite& suite, const Cell& cell,
-              const TaskReference* task_reference) {
+namespace {
+
+// What every record says before the cell runs: which cell it is.
+Json record_header(const Suite& suite, const Cell& cell) {
   const TaskConfig& task_config = suite.tasks[cell.task_index];
   const AlgorithmConfig& algorithm_config =
       suite.algorithms[cell.algorithm_index];
   const Task& task = *task_config.task;
-  const Algorithm& algorithm = *algorithm_config.algorithm;
-  const auto wall_start = Clock::now();
-
   Json record = {
       {"id", cell.id},
       {"kind", to_string(task.kind())},
@@ -375,6 +374,47 @@ Json run_cell(const Suite& suite, const Cell& cell,
         static_cast<const SaddlePoint&>(task).properties().to_json();
   if (task_config.noise.active())
     record["task"]["noise"] = task_config.noise.to_json();
+  return record;
+}
+
+// How the cell ended and what it measured, written into its record.
+void finish_record(Json& record, const CellOutcome& outcome,
+                   const CellMeasurements& measured, const Counters& counters,
+                   Json diagnostics, double wall_seconds) {
+  record["status"] = to_string(outcome.status);
+  record["message"] = outcome.message;
+  record["stopped_by"] = to_string(outcome.stopped_by);
+  record["trace"] = measured.trace.to_json();
+  Json final_counters = counters.to_json();
+  final_counters["seconds"] = measured.algorithm_seconds;
+  final_counters["metrics"] = measured.final_metrics;
+  record["final"] = final_counters;
+  diagnostics["wall_seconds"] = wall_seconds;
+  record["diagnostics"] = diagnostics;
+}
+
+}  // namespace
+
+Json abnormal_cell_record(const Suite& suite, const Cell& cell,
+                          CellStatus status, const std::string& message,
+                          double wall_seconds) {
+  Json record = record_header(suite, cell);
+  CellOutcome outcome;
+  outcome.end(status, message);
+  finish_record(record, outcome, CellMeasurements{}, Counters{}, Json::object(),
+                wall_seconds);
+  return record;
+}
+
+Json run_cell(const Suite& suite, const Cell& cell,
+              const TaskReference* task_reference) {
+  const TaskConfig& task_config = suite.tasks[cell.task_index];
+  const AlgorithmConfig& algorithm_config =
+      suite.algorithms[cell.algorithm_index];
+  const Task& task = *task_config.task;
+  const Algorithm& algorithm = *algorithm_config.algorithm;
+  const auto wall_start = Clock::now();
+  Json record = record_header(suite, cell);
 
   if (const std::string reason = incompatibility(task, algorithm);
       !reason.empty()) {
@@ -421,24 +461,13 @@ Json run_cell(const Suite& suite, const Cell& cell,
     if (!algorithm_diagnostics.empty())
       diagnostics["algorithm"] = algorithm_diagnostics;
   } catch (const std::bad_alloc&) {
-    outcome.end(CellStatus::failed,
-                "out of memory (std::bad_alloc) while running the cell: the "
-                "task's or algorithm's sizes (particles, dimension, data) "
-                "need more memory than the machine gives");
+    outcome.end(CellStatus::failed, kCellOutOfMemoryMessage);
   } catch (const std::exception& e) {
     outcome.end(CellStatus::failed, e.what());
   }
 
-  record["status"] = to_string(outcome.status);
-  record["message"] = outcome.message;
-  record["stopped_by"] = to_string(outcome.stopped_by);
-  record["trace"] = measured.trace.to_json();
-  Json final_counters = counters.to_json();
-  final_counters["seconds"] = measured.algorithm_seconds;
-  final_counters["metrics"] = measured.final_metrics;
-  record["final"] = final_counters;
-  diagnostics["wall_seconds"] = seconds_since(wall_start);
-  record["diagnostics"] = diagnostics;
+  finish_record(record, outcome, measured, counters, std::move(diagnostics),
+                seconds_since(wall_start));
   return record;
 }
 

@@ -21,6 +21,19 @@ struct TaskReference {
 Json run_cell(const Suite& suite, const Cell& cell,
               const TaskReference* reference = nullptr);
 
+// The message of a cell that ran out of memory (std::bad_alloc).
+inline constexpr char kCellOutOfMemoryMessage[] =
+    "out of memory (std::bad_alloc) while running the cell: the task's or "
+    "algorithm's sizes (particles, dimension, data) need more memory than "
+    "the machine gives";
+
+// The record of a cell that ended without producing one itself (its
+// process killed at the hard time limit, or crashed): which cell it is, how
+// it ended, and an empty trace, in the shape of every other record.
+Json abnormal_cell_record(const Suite& suite, const Cell& cell,
+                          CellStatus status, const std::string& message,
+                          double wall_seconds);
+
 // Whether a metric of `suite` needs draws of task `task_index` that only a
 // reference posterior can give (no exact draws, but a reference).
 bool needs_reference_posterior(const Suite& suite, size_t task_index);

@@ -1,9 +1,11 @@
 #include "runner/suite_runner.hpp"
 
+#include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -11,10 +13,60 @@
 #include <optional>
 
 #include "reference/reference_posterior.hpp"
+#include "runner/cell_process.hpp"
 #include "runner/cell_runner.hpp"
 #include "runner/results_file.hpp"
 
 namespace vibench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Runs one cell in a child process under the run's hard limits.
+Json run_cell_isolated(const Suite& suite, const Cell& cell,
+                       const TaskReference* reference,
+                       const RunOptions& options) {
+  const double grace = options.kill_grace_seconds >= 0
+                           ? options.kill_grace_seconds
+                           : default_kill_grace(suite.timeout_seconds);
+  ProcessLimits limits;
+  limits.wall_seconds = suite.timeout_seconds + grace;
+  limits.memory_bytes = options.memory_limit_bytes;
+  const auto start = Clock::now();
+  auto ended = run_in_child_process(
+      [&] {
+        Json record = run_cell(suite, cell, reference);
+        // Under an address-space limit, running out of memory is hitting
+        // the limit: say which, so that the user knows what to raise.
+        if (limits.memory_bytes > 0 &&
+            record.value("message", std::string()) == kCellOutOfMemoryMessage)
+          record["message"] = fmt::format(
+              "memory limit: the cell needed more than the {} MiB it may "
+              "allocate (vibench run --memory-limit-mb); {}",
+              limits.memory_bytes >> 20, kCellOutOfMemoryMessage);
+        return record;
+      },
+      limits);
+  if (Json* record = std::get_if<Json>(&ended)) return std::move(*record);
+  const double seconds =
+      std::chrono::duration<double>(Clock::now() - start).count();
+  ChildFailure failure = std::get<ChildFailure>(std::move(ended));
+  if (failure.status == CellStatus::timeout)
+    failure.message = fmt::format(
+        "killed at the hard time limit after {:.3g} s: timeout_seconds = {} "
+        "plus {} s of grace (vibench run --kill-grace), inside a step or a "
+        "metric that did not return to the runner's own time check",
+        seconds, suite.timeout_seconds, grace);
+  return abnormal_cell_record(suite, cell, failure.status, failure.message,
+                              seconds);
+}
+
+}  // namespace
+
+double default_kill_grace(double timeout_seconds) {
+  return std::max(1.0, 0.1 * timeout_seconds);
+}
 
 Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
                const RunOptions& options) {
@@ -93,7 +145,10 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
     if (stop) continue;
     const size_t i = pending[k];
     try {
-      records[i] = run_cell(suite, cells[i], &references[cells[i].task_index]);
+      const TaskReference* reference = &references[cells[i].task_index];
+      records[i] = options.isolation == CellIsolation::process
+                       ? run_cell_isolated(suite, cells[i], reference, options)
+                       : run_cell(suite, cells[i], reference);
       if (journal) journal->append(records[i]);
     } catch (...) {
       std::lock_guard<std::mutex> lock(progress_mutex);
@@ -125,6 +180,18 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
       {"metrics", metric_settings},
       {"cells", records},
   };
+  // The hard limits the cells ran under (none: in vibench's own process).
+  Json isolation = {{"mode", options.isolation == CellIsolation::process
+                                 ? "process"
+                                 : "none"}};
+  if (options.isolation == CellIsolation::process) {
+    isolation["memory_limit_bytes"] = options.memory_limit_bytes;
+    isolation["kill_grace_seconds"] =
+        options.kill_grace_seconds >= 0
+            ? options.kill_grace_seconds
+            : default_kill_grace(suite.timeout_seconds);
+  }
+  document["context"]["cell_isolation"] = isolation;
   if (!to_stdout) write_atomically(options.output, document.dump(1));
   journal.reset();
   if (journaled) std::filesystem::remove(journal_path);

@@ -2,6 +2,7 @@
 // the result document.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -10,8 +11,25 @@
 
 namespace vibench {
 
+// Where cells run: each in a child process with hard limits (the default),
+// or in the runner's own process (no hard limits; a crash ends the run).
+enum class CellIsolation { process, none };
+
+// Seconds a cell's process may run past the suite's timeout_seconds before
+// it is killed, unless RunOptions::kill_grace_seconds says otherwise: the
+// cell's own check between steps records a soft timeout with its trace
+// first, when its steps and metrics return in time.
+double default_kill_grace(double timeout_seconds);
+
 struct RunOptions {
   int jobs = 1;
+  CellIsolation isolation = CellIsolation::process;
+  // Memory a cell's process may allocate beyond what the runner holds
+  // (tasks, data, reference draws), in bytes; 0: no limit. Process
+  // isolation only.
+  std::uint64_t memory_limit_bytes = 0;
+  // < 0: default_kill_grace(suite.timeout_seconds). Process isolation only.
+  double kill_grace_seconds = -1;
   std::string output;   // result file; its journal sits beside it
   bool resume = false;  // reuse the finished records of an interrupted run
   // Reuse a journal written by another build (version, revision, compiler,
