@@ -1,6 +1,11 @@
 // Micro-benchmarks of vibench's hot paths (Google Benchmark), each reported
-// as achieved GFLOP/s and as a fraction of the machine's dense matrix-multiply
-// rate measured first, in the same process, with the same Eigen and flags.
+// as achieved GFLOP/s and as a fraction of the machine's FP64 limit,
+// measured first in the same process: the rate of a tuned BLAS (OpenBLAS's
+// dgemm, 1 and 2 threads; counter fraction_of_limit). Beside it, not as the
+// limit, the fraction of Eigen's own GEMM rate with the same Eigen and flags
+// as the library (fraction_of_gemm). BM_Dgemm gives both libraries' rates
+// at the SVGD step's shapes, and BM_FmaPeak the peak of a multiply-add loop
+// per instruction set the CPU offers, which a tuned BLAS approaches.
 //
 //   vibench_bench [google benchmark flags]       the benchmarks
 //   vibench_bench --peer-svgd IN OUT KERNEL REPS  times SteinDirection on the
@@ -12,23 +17,28 @@
 // a symmetric rank update X Xᵀ of an n×d matrix n²d (half the product).
 // Element-wise work (exp, pow, sqrt, the bandwidth's median, sums) is not
 // counted: it is the overhead a kernel pays on top of its products, so a
-// low fraction of the GEMM rate means element-wise work dominates.
+// low fraction of the limit means element-wise work dominates, or products
+// that run below the limit (Eigen built for the default target).
 //
 // Threads. The library keeps Eigen single-threaded (EIGEN_DONT_PARALLELIZE)
 // and runs cells in parallel. The 2-thread figures here are therefore
 // throughput figures: Google Benchmark runs the same body on 2 threads at
 // once, each on its own data, as two cells of a suite would; the rates are
-// summed over the threads and fraction_of_gemm divides by threads × the
-// 1-thread GEMM rate. The logistic-regression gradient is the one oracle
-// with OpenMP inside a call (over row blocks, above 8 blocks); its
-// `omp_threads` argument sets that thread count.
+// summed over the threads, fraction_of_limit divides by the limit measured
+// on as many threads (OpenBLAS's dgemm on 2 threads) and fraction_of_gemm by
+// threads × the 1-thread Eigen rate. The logistic-regression gradient is
+// the one oracle with OpenMP inside a call (over row blocks, above 8
+// blocks); its `omp_threads` argument sets that thread count, and its limit
+// is that of as many threads.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -42,10 +52,13 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
+#include "core/pairwise_median.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
+#include "fma_peak.hpp"
 #include "metrics/sample_discrepancy.hpp"
 #include "metrics/wasserstein.hpp"
+#include "openblas_gemm.hpp"
 #include "runner/cell_runner.hpp"
 #include "tasks/bilevel.hpp"
 #include "tasks/distribution.hpp"
@@ -58,18 +71,29 @@ namespace vibench {
 namespace {
 
 constexpr double kGiga = 1e9;
-// GEMM reference: square products of this size reach Eigen's steady-state
-// rate (large enough that packing is amortized, small enough to run in a
-// fraction of a second).
+// GEMM reference and limit: square products of this size reach Eigen's
+// and OpenBLAS's steady-state rates (large enough that packing is
+// amortized, small enough to run in a fraction of a second).
 constexpr Index kGemmSize = 1024;
-// The GEMM rate is the best of this many timed products: the best is the
-// least perturbed by other processes on a shared machine.
+// Each rate is the best of this many timed products: the best is the least
+// perturbed by other processes on a shared machine.
 constexpr int kGemmRepeats = 12;
 // Seeds of the synthetic inputs (fixed, so every run times the same data).
 constexpr std::uint64_t kSeedPoints = 1;
 constexpr std::uint64_t kSeedOther = 2;
 
-double g_gemm_flops_per_second = 0.0;  // 1-thread rate, set in main
+double g_gemm_flops_per_second = 0.0;  // Eigen, 1 thread, set in main
+// The FP64 limit: OpenBLAS's dgemm rate on 1 and 2 threads, set in main.
+double g_limit_flops_per_second_1 = 0.0;
+double g_limit_flops_per_second_2 = 0.0;
+
+// The limit for work spread over `cores` threads. Measured for 1 and 2;
+// beyond, the 2-thread rate scaled linearly (an optimistic limit).
+double limit_flops_per_second(int cores) {
+  if (cores <= 1) return g_limit_flops_per_second_1;
+  if (cores == 2) return g_limit_flops_per_second_2;
+  return g_limit_flops_per_second_2 * cores / 2.0;
+}
 
 }  // namespace
 
@@ -90,8 +114,10 @@ extern "C" void* malloc(std::size_t size) {
 namespace vibench {
 namespace {
 
-// Rate of C = A·B for kGemmSize² matrices, one thread, best of kGemmRepeats.
-double measure_gemm_rate() {
+// Rate of multiply(a, b, c), c = a·b, for kGemmSize² matrices, best of
+// kGemmRepeats.
+template <class Multiply>
+double best_square_rate(Multiply multiply) {
   Rng rng(kSeedPoints);
   const Matrix a = rng.normal_matrix(kGemmSize, kGemmSize);
   const Matrix b = rng.normal_matrix(kGemmSize, kGemmSize);
@@ -99,7 +125,7 @@ double measure_gemm_rate() {
   double best = 1e300;
   for (int r = 0; r < kGemmRepeats; ++r) {
     const auto start = std::chrono::steady_clock::now();
-    c.noalias() = a * b;
+    multiply(a, b, c);
     benchmark::DoNotOptimize(c.data());
     const std::chrono::duration<double> s =
         std::chrono::steady_clock::now() - start;
@@ -109,8 +135,22 @@ double measure_gemm_rate() {
   return 2.0 * n * n * n / best;
 }
 
-// Reports flops as a rate (summed over threads), the fraction of the GEMM
-// rate and the peak resident memory of the process so far.
+// Eigen's rate, one thread (the reference beside the limit).
+double measure_gemm_rate() {
+  return best_square_rate(
+      [](const Matrix& a, const Matrix& b, Matrix& c) { c.noalias() = a * b; });
+}
+
+// The limit: OpenBLAS's dgemm rate on `threads` threads.
+double measure_limit_rate(int threads) {
+  const OpenBlasThreads guard(threads);
+  return best_square_rate(openblas_gemm);
+}
+
+// Reports flops as a rate (summed over threads), the fractions of the
+// limit and of Eigen's GEMM rate, and the peak resident memory of the
+// process so far. `cores`: the threads the work runs on, the benchmark's
+// own threads unless given (a call with OpenMP threads inside).
 //
 // With several threads, Google Benchmark sums each counter over the threads
 // and multiplies an iteration-invariant counter by the iterations of all
@@ -119,13 +159,22 @@ double measure_gemm_rate() {
 const benchmark::Counter::Flags kRatePerIteration =
     benchmark::Counter::kIsIterationInvariantRate |
     benchmark::Counter::kAvgThreads;
-void report_flops(benchmark::State& state, double flops_per_iteration) {
+void report_flops(benchmark::State& state, double flops_per_iteration,
+                  int cores = 0) {
+  if (cores <= 0) cores = state.threads();
   state.counters["flops"] =
       benchmark::Counter(flops_per_iteration, kRatePerIteration);
+  // A rate counter is divided by the elapsed time by the reporter: flops /
+  // limit per iteration becomes the fraction of the limit achieved by all
+  // threads together.
+  const double limit = limit_flops_per_second(cores);
+  state.counters["limit_GFLOPs"] =
+      benchmark::Counter(limit / kGiga, benchmark::Counter::kAvgThreads);
+  state.counters["fraction_of_limit"] =
+      benchmark::Counter(flops_per_iteration / limit, kRatePerIteration);
   state.counters["gemm_GFLOPs"] = benchmark::Counter(
       g_gemm_flops_per_second / kGiga, benchmark::Counter::kAvgThreads);
-  // A rate counter is divided by the elapsed time by the reporter: flops /
-  // (threads × GEMM rate) per iteration becomes the fraction of the GEMM
+  // Likewise flops / (threads × Eigen's rate): the fraction of Eigen's GEMM
   // rate achieved (summed over threads).
   state.counters["fraction_of_gemm"] =
       benchmark::Counter(flops_per_iteration / g_gemm_flops_per_second /
@@ -160,6 +209,92 @@ BENCHMARK(BM_Gemm)
     ->Threads(2)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+// ------------------------------------------------------- the limit
+
+enum class GemmLibrary { openblas, eigen };
+
+// C = A·B (m×k by k×n) by OpenBLAS on `blas_threads` threads, or by Eigen
+// (single-threaded in vibench), at the limit's size and at the shapes of
+// the SVGD step: n×d by d×n (the distances' product, done as half of it, a
+// rank update) and n×n by n×(d+1) (the kernel product), n ∈ {1000, 4000},
+// d = 50; and square 1000 and 2000. Their fraction_of_limit shows how near
+// the limit even a tuned BLAS comes at each shape (a thin inner dimension
+// k = 50 leaves it below).
+void BM_Dgemm(benchmark::State& state, GemmLibrary library) {
+  const Index m = state.range(0), k = state.range(1), n = state.range(2);
+  const int threads =
+      library == GemmLibrary::openblas ? static_cast<int>(state.range(3)) : 1;
+  if (threads > 1 && !openblas_is_parallel()) {
+    state.SkipWithError("serial OpenBLAS: one thread only");
+    return;
+  }
+  Rng rng(kSeedPoints);
+  const Matrix a = rng.normal_matrix(m, k), b = rng.normal_matrix(k, n);
+  Matrix c(m, n);
+  if (library == GemmLibrary::openblas) {
+    const OpenBlasThreads guard(threads);
+    for (auto _ : state) {
+      openblas_gemm(a, b, c);
+      benchmark::DoNotOptimize(c.data());
+    }
+  } else {
+    for (auto _ : state) {
+      c.noalias() = a * b;
+      benchmark::DoNotOptimize(c.data());
+    }
+  }
+  report_flops(state,
+               2.0 * static_cast<double>(m) * static_cast<double>(k) *
+                   static_cast<double>(n),
+               threads);
+}
+
+void gemm_shapes(benchmark::internal::Benchmark* b, bool blas_threads) {
+  const std::vector<std::vector<std::int64_t>> shapes = {
+      {kGemmSize, kGemmSize, kGemmSize},
+      {1000, 50, 1000},
+      {1000, 1000, 51},
+      {4000, 50, 4000},
+      {4000, 4000, 51},
+      {1000, 1000, 1000},
+      {2000, 2000, 2000}};
+  if (blas_threads) {
+    b->ArgNames({"m", "k", "n", "blas_threads"});
+    for (const auto& shape : shapes)
+      for (const std::int64_t threads : {1, 2})
+        b->Args({shape[0], shape[1], shape[2], threads});
+  } else {
+    b->ArgNames({"m", "k", "n"});
+    for (const auto& shape : shapes) b->Args(shape);
+  }
+  b->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+BENCHMARK_CAPTURE(BM_Dgemm, openblas, GemmLibrary::openblas)
+    ->Apply([](benchmark::internal::Benchmark* b) { gemm_shapes(b, true); });
+BENCHMARK_CAPTURE(BM_Dgemm, eigen, GemmLibrary::eigen)
+    ->Apply([](benchmark::internal::Benchmark* b) { gemm_shapes(b, false); });
+
+// The multiply-add peak of one core per instruction set (bench/fma_peak.hpp),
+// on 1 and 2 threads at once (one loop each): GFLOP/s per core is the rate
+// over the threads.
+void BM_FmaPeak(benchmark::State& state, FmaIsa isa) {
+  constexpr std::int64_t kRounds = std::int64_t{1} << 16;
+  double sum = 0.0;
+  for (auto _ : state) sum += run_fma_chains(isa, kRounds);
+  benchmark::DoNotOptimize(sum);
+  report_flops(state, fma_flops_per_round(isa) * static_cast<double>(kRounds));
+}
+
+void register_fma_peaks() {
+  for (const FmaIsa isa : supported_fma_isas())
+    benchmark::RegisterBenchmark(
+        (std::string("BM_FmaPeak/") + to_string(isa)).c_str(), BM_FmaPeak, isa)
+        ->Threads(1)
+        ->Threads(2)
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+}
 
 // ---------------------------------------------------------------- SVGD
 
@@ -202,6 +337,135 @@ void svgd_args(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK_CAPTURE(BM_SvgdDirection, rbf, KernelType::rbf)->Apply(svgd_args);
 BENCHMARK_CAPTURE(BM_SvgdDirection, imq, KernelType::imq)->Apply(svgd_args);
+
+// ------------------------------------------------ the bandwidth's median
+
+// The median of the n(n − 1)/2 squared distances of n particles drawn from
+// N(0, I), d = 50 (the SVGD table's), by each method:
+//   full_select    copy the pairs, std::nth_element over all of them (the
+//                  selection of metrics/pairwise.cpp);
+//   radix_visits   the radix select of core/order_statistics.hpp, three
+//                  visits of the formed matrix (the SVGD step's median
+//                  before PairwiseMedian);
+//   one_pass       PairwiseMedian over the formed matrix
+//                  (median_below_diagonal: a sample, one pass);
+//   produce        the loop that completes the distances from −2XXᵀ and
+//                  the norms (SteinDirection's), without a median;
+//   produce_fused  the same loop feeding PairwiseMedian each column as it
+//                  is completed, as the SVGD step does: its time minus
+//                  produce's is what the median adds to the step.
+// All give the same number, checked bit for bit before timing.
+enum class MedianMethod {
+  full_select,
+  radix_visits,
+  one_pass,
+  produce,
+  produce_fused
+};
+
+// The distances' loop of SteinDirection::compute_lower_kernel, out of
+// place (gram keeps −2XXᵀ for the next iteration), feeding `median` if
+// given.
+void complete_distances(const Matrix& gram, const Vector& norms, Matrix& d2,
+                        PairwiseMedian* median) {
+  const Index n = gram.rows();
+  for (Index j = 0; j < n; ++j) {
+    auto column = d2.col(j).tail(n - j).array();
+    column = ((gram.col(j).tail(n - j).array() + norms.tail(n - j).array()) +
+              norms(j))
+                 .cwiseMax(0.0);
+    column(0) = 0.0;
+    if (median)
+      median->add(d2.col(j).data() + j + 1,
+                  static_cast<std::size_t>(n - j - 1));
+  }
+}
+
+double full_select_median(const Matrix& d2, std::vector<double>& pairs) {
+  const Index n = d2.rows();
+  pairs.clear();
+  for (Index j = 0; j < n; ++j)
+    for (Index i = j + 1; i < n; ++i) pairs.push_back(d2(i, j));
+  const auto mid =
+      pairs.begin() + static_cast<std::ptrdiff_t>(pairs.size() / 2);
+  std::nth_element(pairs.begin(), mid, pairs.end());
+  if (pairs.size() % 2 == 1) return *mid;
+  return 0.5 * (*mid + *std::max_element(pairs.begin(), mid));
+}
+
+void BM_MedianSelect(benchmark::State& state, MedianMethod method) {
+  const Index n = state.range(0);
+  constexpr Index kDim = 50;
+  Rng rng(kSeedPoints);
+  const Matrix x = rng.normal_matrix(n, kDim);
+  const Vector norms = x.rowwise().squaredNorm();
+  const Matrix gram = -2.0 * x * x.transpose();
+  Matrix d2(n, n);
+  complete_distances(gram, norms, d2, nullptr);
+  const std::uint64_t pairs =
+      static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n - 1) / 2;
+  SelectionScratch scratch;
+  std::vector<double> copy;
+  const auto gram_pair = [&](Index i, Index j) {
+    return std::max((gram(i, j) + norms(i)) + norms(j), 0.0);
+  };
+  const auto fused = [&]() {
+    PairwiseMedian median(n, gram_pair, scratch);
+    complete_distances(gram, norms, d2, &median);
+    return median.finish(strictly_lower_visit(d2));
+  };
+  // Every method's value, bit for bit.
+  const double expected = full_select_median(d2, copy);
+  const double values[] = {
+      median_of_nonnegative(strictly_lower_visit(d2), pairs, pairs, scratch),
+      median_below_diagonal(d2, scratch), fused()};
+  for (const double value : values)
+    if (std::bit_cast<std::uint64_t>(value) !=
+        std::bit_cast<std::uint64_t>(expected)) {
+      state.SkipWithError("the methods' medians differ");
+      return;
+    }
+  for (auto _ : state) {
+    double value = 0.0;
+    switch (method) {
+      case MedianMethod::full_select:
+        value = full_select_median(d2, copy);
+        break;
+      case MedianMethod::radix_visits:
+        value = median_of_nonnegative(strictly_lower_visit(d2), pairs, pairs,
+                                      scratch);
+        break;
+      case MedianMethod::one_pass:
+        value = median_below_diagonal(d2, scratch);
+        break;
+      case MedianMethod::produce:
+        complete_distances(gram, norms, d2, nullptr);
+        value = d2(n - 1, 0);
+        break;
+      case MedianMethod::produce_fused:
+        value = fused();
+        break;
+    }
+    benchmark::DoNotOptimize(value);
+    benchmark::ClobberMemory();
+  }
+  state.counters["pairs"] = static_cast<double>(pairs);
+}
+
+void median_args(benchmark::internal::Benchmark* b) {
+  b->ArgName("n")->Arg(1000)->Arg(4000)->UseRealTime()->Unit(
+      benchmark::kMillisecond);
+}
+BENCHMARK_CAPTURE(BM_MedianSelect, full_select, MedianMethod::full_select)
+    ->Apply(median_args);
+BENCHMARK_CAPTURE(BM_MedianSelect, radix_visits, MedianMethod::radix_visits)
+    ->Apply(median_args);
+BENCHMARK_CAPTURE(BM_MedianSelect, one_pass, MedianMethod::one_pass)
+    ->Apply(median_args);
+BENCHMARK_CAPTURE(BM_MedianSelect, produce, MedianMethod::produce)
+    ->Apply(median_args);
+BENCHMARK_CAPTURE(BM_MedianSelect, produce_fused, MedianMethod::produce_fused)
+    ->Apply(median_args);
 
 // ------------------------------------------------ logistic regression
 
@@ -259,7 +523,8 @@ void BM_LogRegGradient(benchmark::State& state) {
   // logits = X_B Wᵀ and gradient Rᵀ X_B: 2 products of B·p·n each.
   const double used_rows = static_cast<double>(batch == 0 ? rows : batch);
   report_flops(
-      state, 4.0 * used_rows * static_cast<double>(p) * static_cast<double>(n));
+      state, 4.0 * used_rows * static_cast<double>(p) * static_cast<double>(n),
+      omp_threads);
   state.counters["omp_threads"] = omp_threads;
 }
 
@@ -545,9 +810,11 @@ void BM_LogisticBilevelOracle(benchmark::State& state) {
     }
   }
   const double products = which == 0 ? 2.0 : 3.0;
+  // The kernels split the rows over OpenMP's default team: its limit.
   report_flops(state,
                products * 2.0 * static_cast<double>(task->inner_data_size()) *
-                   static_cast<double>(task->dim_y()) * static_cast<double>(n));
+                   static_cast<double>(task->dim_y()) * static_cast<double>(n),
+               omp_get_max_threads());
 }
 BENCHMARK(BM_LogisticBilevelOracle)
     ->ArgNames({"hvp", "rows", "n"})
@@ -789,12 +1056,30 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  // GEMM first, before any other benchmark, so every fraction in this run
-  // divides by a rate measured in the same process and conditions.
+  // The limit and Eigen's rate first, before any other benchmark, so every
+  // fraction in this run divides by rates measured in the same process and
+  // conditions. A serial OpenBLAS runs one thread: its 2-thread limit is
+  // then taken as twice the 1-thread one (reported as assumed).
   vibench::g_gemm_flops_per_second = vibench::measure_gemm_rate();
+  vibench::g_limit_flops_per_second_1 = vibench::measure_limit_rate(1);
+  const bool parallel_limit = vibench::openblas_is_parallel();
+  vibench::g_limit_flops_per_second_2 =
+      parallel_limit ? vibench::measure_limit_rate(2)
+                     : 2.0 * vibench::g_limit_flops_per_second_1;
   benchmark::AddCustomContext(
       "gemm_GFLOPs_1thread",
       std::to_string(vibench::g_gemm_flops_per_second / vibench::kGiga));
+  benchmark::AddCustomContext(
+      "limit_GFLOPs_1thread",
+      std::to_string(vibench::g_limit_flops_per_second_1 / vibench::kGiga));
+  benchmark::AddCustomContext(
+      "limit_GFLOPs_2threads",
+      std::to_string(vibench::g_limit_flops_per_second_2 / vibench::kGiga));
+  benchmark::AddCustomContext("limit_2threads",
+                              parallel_limit ? "measured" : "assumed");
+  benchmark::AddCustomContext("limit_size", std::to_string(vibench::kGemmSize));
+  benchmark::AddCustomContext("openblas", vibench::openblas_description());
+  vibench::register_fma_peaks();
   vibench::register_optimizer_steps();
   vibench::register_saddle_steps();
   benchmark::Initialize(&argc, argv);

@@ -5,9 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# libopenblas-dev and pkgconf: bench/ measures the machine's FP64 limit
+# with OpenBLAS (the library itself links no BLAS). libopenblas-dev alone
+# would pull in the pthreads build; libopenblas-openmp-dev names the OpenMP
+# build, the one bench/CMakeLists.txt prefers (see there).
 packages=(g++ cmake make git libeigen3-dev libcli11-dev nlohmann-json3-dev
           libfmt-dev doctest-dev libbenchmark-dev libglpk-dev liblemon-dev
-          python3-matplotlib)
+          python3-matplotlib pkgconf libopenblas-dev libopenblas-openmp-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

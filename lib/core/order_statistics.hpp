@@ -14,6 +14,10 @@
 // and a selection among a small fraction of the values, against one
 // nth_element over all of them: the result is the same number, an order
 // statistic being unique.
+//
+// The pairwise medians of the bandwidth rules go through PairwiseMedian
+// (core/pairwise_median.hpp), one pass over the values as they are
+// produced; this select is its fallback when its sampled bracket misses.
 #pragma once
 
 #include <algorithm>
@@ -40,11 +44,14 @@ inline double value_of_key(std::uint64_t key) {
   return value;
 }
 
-// Scratch space of the selection, reused across calls so that repeated
-// medians of the same size do not allocate.
+// Scratch space of the selections (this radix select and the one-pass
+// PairwiseMedian of core/pairwise_median.hpp), reused across calls so that
+// repeated medians of the same size do not allocate.
 struct SelectionScratch {
   std::vector<double> candidates;
   std::vector<std::uint32_t> histogram;
+  std::vector<std::uint64_t> sample_keys;     // PairwiseMedian's sample
+  std::vector<std::uint64_t> bracketed_keys;  // and the keys in its bracket
 };
 
 // The median of the `count` values produced by `visit` (for an even count,
@@ -130,20 +137,6 @@ double median_of_nonnegative(Visit&& visit, std::uint64_t count,
   }
   if (count % 2 == 1) return upper;
   return 0.5 * (upper + lower);
-}
-
-// The median of the off-diagonal entries below the diagonal of a square
-// matrix (each unordered pair once), e.g. symmetric squared distances.
-template <class SquareMatrix>
-double median_below_diagonal(const SquareMatrix& m, SelectionScratch& scratch) {
-  const auto n = m.rows();
-  const std::uint64_t count =
-      static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n - 1) / 2;
-  const auto visit = [&m, n](auto&& sink) {
-    for (decltype(m.rows()) j = 0; j < n; ++j)
-      for (decltype(m.rows()) i = j + 1; i < n; ++i) sink(m(i, j));
-  };
-  return median_of_nonnegative(visit, count, count, scratch);
 }
 
 }  // namespace vibench

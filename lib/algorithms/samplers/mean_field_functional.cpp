@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "core/order_statistics.hpp"
+#include "core/pairwise_median.hpp"
 
 namespace vibench {
 
@@ -17,7 +17,7 @@ namespace {
 // the whole m×m matrix (as in metrics/sample_discrepancy.cpp).
 constexpr Index kBlockRows = 256;
 
-// Most pairs held at once by the median's selection (32 MB of doubles).
+// Most pairs' keys held at once by the median's selection (32 MB).
 constexpr std::uint64_t kMedianCandidates = std::uint64_t{1} << 22;
 
 constexpr double kInverseSquareRoot = -0.5;  // the default IMQ exponent
@@ -69,22 +69,36 @@ MmdFunctional::MmdFunctional(const KernelConfig& kernel,
   if (config_.rule == BandwidthRule::fixed) {
     h_ = config_.fixed_bandwidth;
   } else {
-    // med² over the m(m − 1)/2 pairs l < l′, by the radix select of
-    // core/order_statistics.hpp: each visit recomputes the distances a
-    // block of rows at a time.
-    const auto visit = [&](auto&& sink) {
+    // med² over the m(m − 1)/2 pairs l < l′ (core/pairwise_median.hpp), in
+    // one visit of the distances, recomputed a block of rows at a time; the
+    // radix select's further visits only if the sampled bracket misses.
+    // for_each_run calls run(values, size) on runs of consecutive values
+    // covering every pair once: in column c of the block of rows i0 … , the
+    // rows i0 + r < c.
+    const auto for_each_run = [&](auto&& run) {
       for_each_distance_block(reference_, reference_norms_, block,
                               [&](Index i0, Index rows, const auto& d) {
-                                for (Index r = 0; r < rows; ++r)
-                                  for (Index c = i0 + r + 1; c < m; ++c)
-                                    sink(d(r, c));
+                                for (Index c = i0 + 1; c < m; ++c)
+                                  run(d.col(c).data(), std::min(rows, c - i0));
                               });
     };
+    // Point l as column l, so that a sampled pair reads two contiguous runs.
+    const Matrix by_column = reference_.transpose();
     SelectionScratch scratch;
-    const double med2 = median_of_nonnegative(
-        visit,
-        static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(m - 1) / 2,
-        kMedianCandidates, scratch);
+    PairwiseMedian selection(
+        m,
+        [&by_column](Index i, Index j) {
+          return (by_column.col(i) - by_column.col(j)).squaredNorm();
+        },
+        scratch, kMedianCandidates);
+    for_each_run([&selection](const double* values, Index size) {
+      selection.add(values, static_cast<std::size_t>(size));
+    });
+    const double med2 = selection.finish([&for_each_run](auto&& sink) {
+      for_each_run([&sink](const double* values, Index size) {
+        for (Index v = 0; v < size; ++v) sink(values[v]);
+      });
+    });
     h_ = rule_bandwidth(med2, m, config_.rule);
   }
 

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <optional>
 
 #include "core/error.hpp"
-#include "core/order_statistics.hpp"
+#include "core/pairwise_median.hpp"
 
 namespace vibench {
 
@@ -91,7 +93,11 @@ double median_bandwidth(const Matrix& d2, SelectionScratch& scratch,
                         BandwidthRule rule) {
   const Index n = d2.rows();
   if (n < 2) return 1.0;
-  const double med2 = median_below_diagonal(d2, scratch);
+  return median_rule_bandwidth(median_below_diagonal(d2, scratch), n, rule);
+}
+
+double median_rule_bandwidth(double med2, Index n, BandwidthRule rule) {
+  if (n < 2) return 1.0;
   double h = med2;
   if (rule == BandwidthRule::median)
     h = med2 / std::log(static_cast<double>(n));
@@ -164,15 +170,32 @@ double SteinDirection::compute_lower_kernel(const Matrix& x) {
   // diagonal. The element-wise work below also visits that half only.
   sq_norms_ = x.rowwise().squaredNorm();
   gram_(x, -2.0, k_);
+  // The median rules select med² among the distances as the loop below
+  // completes them, a column at a time while it is in cache, rather than in
+  // passes over the matrix afterwards (core/pairwise_median.hpp). The pairs
+  // that place its bracket are read from the product before the loop and
+  // completed the same way.
+  std::optional<PairwiseMedian> median;
+  if (config_.rule != BandwidthRule::fixed)
+    median.emplace(
+        n,
+        [this](Index i, Index j) {
+          return std::max((k_(i, j) + sq_norms_(i)) + sq_norms_(j), 0.0);
+        },
+        median_scratch_);
   for (Index j = 0; j < n; ++j) {
     auto column = k_.col(j).tail(n - j).array();
     column =
         ((column + sq_norms_.tail(n - j).array()) + sq_norms_(j)).cwiseMax(0.0);
     column(0) = 0.0;
+    if (median)
+      median->add(k_.col(j).data() + j + 1,
+                  static_cast<std::size_t>(n - j - 1));
   }
-  const double h = config_.rule == BandwidthRule::fixed
-                       ? config_.fixed_bandwidth
-                       : median_bandwidth(k_, median_scratch_, config_.rule);
+  const double h =
+      median ? median_rule_bandwidth(median->finish(strictly_lower_visit(k_)),
+                                     n, config_.rule)
+             : config_.fixed_bandwidth;
   if (config_.type == KernelType::rbf) {
     for (Index j = 0; j < n; ++j) {
       auto column = k_.col(j).tail(n - j).array();

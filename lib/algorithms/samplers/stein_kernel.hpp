@@ -32,6 +32,15 @@ enum class KernelType { rbf, imq };
 // How the bandwidth h is chosen at each step (held fixed within a step, as
 // in every reference code: no gradient flows through it). med² is the median
 // of the off-diagonal squared pairwise distances.
+//
+// The rules are heuristics: none of their papers needs the exact median
+// (the SVGD paper says only "the median of the pairwise distance", and the
+// SVGD authors' code takes np.median over the whole n×n matrix, its n zeros
+// on the diagonal and each pair twice, which moves the middle rank by about
+// n/4 of the n(n−1)/2 pairs). vibench still computes the exact median of
+// the n(n−1)/2 distinct pairs, by an exact selection
+// (core/pairwise_median.hpp), so that h and every result are the same
+// numbers whatever the selection's method; nothing here is approximated.
 enum class BandwidthRule {
   median,          // SVGD paper: h = med²/log n
   median_code,     // SVGD authors' code and Coin SVGD code: h = med²/log(n+1)
@@ -69,6 +78,11 @@ double median_bandwidth(const Matrix& squared_distances,
                         SelectionScratch& scratch,
                         BandwidthRule rule = BandwidthRule::median);
 
+// h of a median rule from med² over the pairs of n points, as
+// median_bandwidth (h = 1 when n < 2, or when h is not positive and
+// finite), for callers that select med² themselves.
+double median_rule_bandwidth(double med2, Index n, BandwidthRule rule);
+
 // k(x, y) and ∇_x k(x, y) for one pair, for tests and small computations.
 double kernel_value(const KernelConfig& config, double h, const RowVector& x,
                     const RowVector& y);
@@ -80,6 +94,10 @@ RowVector kernel_gradient_x(const KernelConfig& config, double h,
 class SteinDirection {
  public:
   explicit SteinDirection(KernelConfig config) : config_(config) {}
+
+  // The n×n matrices it keeps (k_ and dk_), for the memory estimate of the
+  // algorithms built on it (Algorithm::workspace_bytes).
+  static constexpr double kPairwiseMatrices = 2;
 
   // phi (n×d) = the SVGD direction at particles x (n×d) with scores
   // `score` (n×d). Returns the bandwidth h used.
