@@ -1,6 +1,8 @@
 // vibench merge and run --shard: shards joined by merge give the single
 // run's cells, in suite order, with the same metric values; merge refuses
-// results of different suites and duplicate cells.
+// results of different suites and duplicate cells, and a merge that misses
+// cells of its suite (a shard that failed or was not run) unless
+// --allow-partial.
 #include <doctest/doctest.h>
 
 #include "command_helpers.hpp"
@@ -189,4 +191,165 @@ TEST_CASE(
   third["suite_hash"] = "other";
   CHECK_THROWS_WITH_AS(merge_results({{"A", first}, {"C", third}}, "test"),
                        doctest::Contains("'A' and 'C'"), ConfigError);
+}
+
+TEST_CASE(
+    "merge: a missing shard is refused and named; --allow-partial records "
+    "it; rerunning that shard completes the result, bit for bit") {
+  const auto dir = temp_dir("merge-missing-shard");
+  const auto suite = dir / "suite.json";
+  write_file(suite, kMergeSuite);
+  const auto whole = dir / "whole.json";
+  auto r = vibench_run(
+      "run " + suite.string() + " -q --jobs 2 -o " + whole.string(), dir);
+  REQUIRE(r.exit_code == 0);
+  const Json single = read_json(whole);
+  const size_t total = single["cells"].size();
+  REQUIRE(total > 8);
+
+  auto shard_file = [&](int k) {
+    return (dir / ("shard-" + std::to_string(k) + "-of-4.json")).string();
+  };
+  for (int k : {1, 2, 4}) {
+    r = vibench_run("run " + suite.string() + " -q --jobs 1 --shard " +
+                        std::to_string(k) + "/4 -o " + shard_file(k),
+                    dir);
+    REQUIRE(r.exit_code == 0);
+  }
+  // The shard is recorded in the context, normalised.
+  CHECK(read_json(shard_file(2))["context"]["shard"] == "2/4");
+  CHECK_FALSE(read_json(shard_file(2))["context"].contains("filter"));
+  CHECK_FALSE(single["context"].contains("shard"));
+
+  // Shard 3 holds the cells whose index is 2 modulo 4.
+  std::vector<std::string> third;
+  for (size_t i = 2; i < total; i += 4)
+    third.push_back(single["cells"][i]["id"]);
+
+  const std::string present =
+      shard_file(4) + " " + shard_file(1) + " " + shard_file(2);
+  const auto refused = dir / "refused.json";
+  r = vibench_run("merge " + present + " -o " + refused.string(), dir);
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("shard 3/4 missing (" + std::to_string(third.size()) +
+                   " cells: " + third[0] + ", " + third[1]) !=
+        std::string::npos);
+  CHECK(r.err.find(std::to_string(total - third.size()) + " of the " +
+                   std::to_string(total) + " cells") != std::string::npos);
+  CHECK(r.err.find("--allow-partial") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(refused));
+
+  // --allow-partial writes what there is and records what is missing.
+  const auto partial = dir / "partial.json";
+  r = vibench_run(
+      "merge " + present + " --allow-partial -o " + partial.string(), dir);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("warning: partial result") != std::string::npos);
+  CHECK(r.err.find("shard 3/4 missing") != std::string::npos);
+  CHECK(r.out.find(std::to_string(third.size()) + " missing") !=
+        std::string::npos);
+  const Json part = read_json(partial);
+  CHECK(part["cells"].size() == total - third.size());
+  CHECK(part["missing_cells"] == Json(third));
+  CHECK(part["context"]["merge"]["missing_shards"] == Json::array({"3/4"}));
+
+  // Running only the missing shard and merging it with the partial result
+  // gives the single run, bit for bit, with nothing recorded as missing.
+  r = vibench_run(
+      "run " + suite.string() + " -q --jobs 1 --shard 3/4 -o " + shard_file(3),
+      dir);
+  REQUIRE(r.exit_code == 0);
+  const auto completed = dir / "completed.json";
+  r = vibench_run("merge " + partial.string() + " " + shard_file(3) + " -o " +
+                      completed.string(),
+                  dir);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("warning") == std::string::npos);
+  const Json complete = read_json(completed);
+  CHECK_FALSE(complete.contains("missing_cells"));
+  CHECK_FALSE(complete["context"]["merge"].contains("missing_shards"));
+  REQUIRE(complete["cells"].size() == total);
+  for (size_t i = 0; i < total; ++i)
+    CHECK(cell_values(complete["cells"][i]) == cell_values(single["cells"][i]));
+  CHECK(complete["context"]["merged_from"].size() == 4);
+  r = vibench_run(
+      "compare " + whole.string() + " " + completed.string() + " --exact", dir);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("0 values moved") != std::string::npos);
+}
+
+TEST_CASE(
+    "merge: filtered shards are checked against their filter; cells that "
+    "are not ok are merged and counted") {
+  const auto dir = temp_dir("merge-filtered");
+  const auto suite = dir / "suite.json";
+  // gd with a step of 5 leaves the quadratic (L = 100) at once: diverged.
+  write_file(suite, R"({
+    "name": "merge-diverge", "seeds": 2,
+    "tasks": [{"name": "quadratic", "params": {"dim": 4, "condition_number": 100}},
+              {"name": "gaussian", "params": {"dim": 2}}],
+    "algorithms": [{"name": "gd", "params": {"step_size": [0.001, 5.0]}},
+                   {"name": "ula", "params": {"n_chains": 10, "step_size": 0.05}}],
+    "budget": {"max_iterations": 30}, "checkpoints": {"every": 10},
+    "reference_draws": 100, "divergence_threshold": 1e10,
+    "metrics": ["suboptimality", "mean_error"]
+  })");
+  const auto a = dir / "a.json", b = dir / "b.json";
+  auto r =
+      vibench_run("run " + suite.string() +
+                      " -q --filter quadratic --shard 1/2 -o " + a.string(),
+                  dir);
+  REQUIRE(r.exit_code == 1);  // one of its cells diverged
+  CHECK(read_json(a)["context"]["filter"] == "quadratic");
+
+  // Only the filter's cells are expected: its second shard is missing.
+  const auto out = dir / "out.json";
+  r = vibench_run("merge " + a.string() + " -o " + out.string(), dir);
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("2 of the 4 cells") != std::string::npos);
+  CHECK(r.err.find("shard 2/2 of --filter 'quadratic' missing (2 cells") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out));
+
+  r = vibench_run("run " + suite.string() +
+                      " -q --filter quadratic --shard 2/2 -o " + b.string(),
+                  dir);
+  REQUIRE(r.exit_code == 1);
+  r = vibench_run(
+      "merge " + a.string() + " " + b.string() + " -o " + out.string(), dir);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("(4 cells, 2 not ok: 2 diverged)") != std::string::npos);
+  CHECK_FALSE(read_json(out).contains("missing_cells"));
+}
+
+TEST_CASE("merge: coverage of a merged document, without shard information") {
+  const auto dir = temp_dir("merge-coverage");
+  const auto suite = dir / "suite.json";
+  write_file(suite, kMergeSuite);
+  const auto whole = dir / "whole.json";
+  REQUIRE(
+      vibench_run("run " + suite.string() + " -q --jobs 2 -o " + whole.string(),
+                  dir)
+          .exit_code == 0);
+  Json document = read_json(whole);
+  const size_t total = document["cells"].size();
+  const std::string gone = document["cells"][1]["id"];
+  document["cells"].erase(1);
+  const Json merged = merge_results({{"w", document}}, "test");
+  const MergeCoverage coverage = merge_coverage(merged);
+  REQUIRE(coverage.checked);
+  CHECK(coverage.expected == total);
+  CHECK(coverage.missing == std::vector<std::string>{gone});
+  CHECK(coverage.shards.empty());
+  CHECK(describe_missing(coverage) == "1 cell missing: " + gone);
+
+  // A suite this build cannot read leaves the coverage unchecked.
+  Json odd = merged;
+  odd["suite"]["tasks"][0]["name"] = "no_such_task";
+  const MergeCoverage unknown = merge_coverage(odd);
+  CHECK_FALSE(unknown.checked);
+  CHECK(unknown.missing.empty());
+  CHECK(not_ok_counts(merged).empty());
 }

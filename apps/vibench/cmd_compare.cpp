@@ -12,6 +12,7 @@
 #include "report/exact_diff.hpp"
 #include "runner/results_file.hpp"
 #include "vibench/commands.hpp"
+#include "vibench/readable_file_check.hpp"
 #include "vibench/write_output.hpp"
 
 namespace vibench::cli {
@@ -123,10 +124,10 @@ Action add_compare_command(CLI::App& app) {
       "codes: 0 no regression, 1 some regression, 2 usage error.");
   command->add_option("baseline", args->baseline, "Baseline result file")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(readable_file());
   command->add_option("candidate", args->candidate, "Candidate result file")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(readable_file());
   command
       ->add_option("--rtol", args->options.rtol,
                    "Relative tolerance on the median (default 0.1)")

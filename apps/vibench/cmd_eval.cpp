@@ -6,6 +6,7 @@
 #include "report/eval.hpp"
 #include "tasks/distribution.hpp"
 #include "vibench/commands.hpp"
+#include "vibench/readable_file_check.hpp"
 #include "vibench/reference_cache_option.hpp"
 #include "vibench/write_output.hpp"
 
@@ -89,7 +90,7 @@ Action add_eval_command(CLI::App& app) {
                    "CSV file: a header row, then one row per draw with one "
                    "number per coordinate")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(readable_file());
   command->add_option(
       "--metrics", args->metrics,
       "Comma-separated metrics, optionally with settings, e.g. "
@@ -113,7 +114,7 @@ Action add_eval_command(CLI::App& app) {
           "reference_draws.json. Columns are matched by name to the task's "
           "coordinates or to its parameters (e.g. sigma for log_sigma), or "
           "taken in order under a header x1..xd")
-      ->check(CLI::ExistingFile);
+      ->check(readable_file());
   command->add_option(
       "--export-reference-draws", args->export_reference_draws,
       "Also write the reference draws the metrics were computed against, as "

@@ -6,6 +6,7 @@
 
 #include "report/export.hpp"
 #include "vibench/commands.hpp"
+#include "vibench/readable_file_check.hpp"
 #include "vibench/write_output.hpp"
 
 namespace vibench::cli {
@@ -49,7 +50,7 @@ Action add_export_command(CLI::App& app) {
       "metric (CSV or JSON lines)");
   command->add_option("results", args->inputs, "Result files (JSON)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(readable_file());
   command
       ->add_option("--format", args->format,
                    "csv (RFC 4180) or jsonl (one JSON object per line); "

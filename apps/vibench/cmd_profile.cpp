@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "report/profiles.hpp"
 #include "vibench/commands.hpp"
+#include "vibench/readable_file_check.hpp"
 #include "vibench/write_output.hpp"
 
 namespace vibench::cli {
@@ -83,7 +84,7 @@ Action add_profile_command(CLI::App& app) {
       "scripts/plot_profiles.py draws.");
   command->add_option("results", args->files, "Result files (JSON)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(readable_file());
   command->add_option("-m,--metric", args->metric, "Metric of the test")
       ->required();
   command->add_option("--cost", args->cost,

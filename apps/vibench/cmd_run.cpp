@@ -11,9 +11,11 @@
 #include <regex>
 
 #include "report/summary.hpp"
+#include "runner/cell_filter.hpp"
 #include "runner/results_file.hpp"
 #include "runner/suite_runner.hpp"
 #include "vibench/commands.hpp"
+#include "vibench/readable_file_check.hpp"
 #include "vibench/reference_cache_option.hpp"
 #include "vibench/suite_loading.hpp"
 
@@ -81,24 +83,14 @@ int run(const RunArguments& args, const std::string& command_line) {
     std::cerr << "vibench: warning: " << args.suite << ": " << warning << "\n";
 
   std::vector<Cell> cells = expand_cells(suite);
-  if (!args.filter.empty()) {
-    std::regex pattern;
-    try {
-      pattern = std::regex(args.filter);
-    } catch (const std::regex_error& e) {
-      throw ConfigError("--filter",
-                        fmt::format("not a valid regular expression "
-                                    "'{}': {}",
-                                    args.filter, e.what()));
-    }
-    std::erase_if(cells, [&](const Cell& c) {
-      return !std::regex_search(c.id, pattern);
-    });
-  }
+  // Bounded: no pattern can take exponential time or overflow the stack.
+  if (!args.filter.empty()) keep_matching_cells(cells, args.filter);
+  std::string shard;  // "K/N", normalised, for the results' context
   if (!args.shard.empty()) {
     // A deterministic slice of the expanded (and filtered) list: shards
     // 1..N together run every cell exactly once; `vibench merge` joins them.
     const auto [k, n] = parse_shard(args.shard);
+    shard = fmt::format("{}/{}", k, n);
     const size_t before = cells.size();
     std::vector<Cell> slice;
     for (size_t i = k - 1; i < cells.size(); i += n) slice.push_back(cells[i]);
@@ -163,6 +155,8 @@ int run(const RunArguments& args, const std::string& command_line) {
   options.resume = args.resume;
   options.resume_other_build = args.resume_other_build;
   options.command_line = command_line;
+  options.filter = args.filter;
+  options.shard = shard;
   options.reference_cache = reference_cache_dir(args.reference_cache).string();
   options.on_message = print_note;
   const bool interactive = isatty(STDERR_FILENO);
@@ -216,7 +210,7 @@ Action add_run_command(CLI::App& app, const std::string& command_line) {
       app.add_subcommand("run", "Run a suite and write its results as JSON");
   command->add_option("suite", args->suite, "Suite file (JSON)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(readable_file());
   command->add_option("-o,--output", args->output,
                       "Result file (default: vibench-results/SUITE-TIME.json); "
                       "never overwritten without --force; '-' for standard "

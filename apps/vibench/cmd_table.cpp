@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "report/table.hpp"
 #include "vibench/commands.hpp"
+#include "vibench/readable_file_check.hpp"
 
 namespace vibench::cli {
 
@@ -83,7 +84,7 @@ Action add_table_command(CLI::App& app) {
       "is an error.");
   command->add_option("results", args->files, "Result files (JSON)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(readable_file());
   command->add_option("-m,--metric", args->metric, "Metric to tabulate")
       ->required();
   command->add_option(

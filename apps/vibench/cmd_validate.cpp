@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "vibench/commands.hpp"
+#include "vibench/readable_file_check.hpp"
 #include "vibench/suite_loading.hpp"
 
 namespace vibench::cli {
@@ -16,7 +17,7 @@ Action add_validate_command(CLI::App& app) {
   auto path = std::make_shared<std::string>();
   command->add_option("suite", *path, "Suite file (JSON)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(readable_file());
   return [path] {
     const Suite suite = load_suite_for_command(*path);
     const auto cells = expand_cells(suite);

@@ -37,6 +37,16 @@ class Algorithm {
   virtual TaskKind kind() const = 0;
   // Rows of the starting state: particles or chains, 1 for optimizers.
   virtual Index num_points() const { return 1; }
+  // Bytes a run allocates beyond its num_points() × `dim` points and their
+  // working copies of the same shape (scores, directions, moments: the
+  // runner counts those itself), for the memory estimate a suite is
+  // checked against before anything runs (runner/cell_memory.hpp): the
+  // n×n kernel matrices of the particle methods that couple every pair
+  // (pairwise_bytes), a d×d metric per particle. 0 for the others.
+  virtual double workspace_bytes(Index dim) const {
+    (void)dim;
+    return 0;
+  }
   virtual Capabilities requirements() const { return {}; }
   // The structure of a task the algorithm takes into account
   // (kStructuralCapabilities: a feasible box it projects onto, a composite
@@ -59,6 +69,13 @@ class Algorithm {
   virtual std::unique_ptr<Run> start(const Oracle& oracle, const State& initial,
                                      Rng rng) const = 0;
 };
+
+// The workspace_bytes() of a method that keeps `matrices` n×n matrices of
+// doubles over its n points (a kernel, its derivatives, squared distances).
+inline double pairwise_bytes(Index n, double matrices) {
+  return matrices * static_cast<double>(n) * static_cast<double>(n) *
+         static_cast<double>(sizeof(double));
+}
 
 // The typed base that algorithms derive from: the runner checks the kind
 // before calling start(), so the cast is safe.

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "core/error.hpp"
+#include "core/path_checks.hpp"
 
 namespace vibench {
 
@@ -41,6 +42,11 @@ bool is_character_device(const std::string& path) {
 }
 
 void check_writable_kind(const std::string& path, const std::string& option) {
+  // A name the file system cannot hold fails later, at the lock, the
+  // journal or the temporary file, with that file's name: say it here.
+  if (const std::string why = output_name_reason(path); !why.empty())
+    throw ConfigError(option,
+                      fmt::format("'{}' {}; choose a shorter name", path, why));
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
   if (!fs::exists(status) || fs::is_regular_file(status) ||

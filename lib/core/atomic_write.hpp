@@ -22,7 +22,9 @@ void write_atomically(const std::string& path, const std::string& text);
 bool is_character_device(const std::string& path);
 
 // Throws ConfigError (at `option`) when `path` exists and is neither a
-// regular file, nor a link to one, nor a character device.
+// regular file, nor a link to one, nor a character device, or when its
+// name is too long for the files vibench keeps beside an output
+// (core/path_checks.hpp: at most 241 bytes).
 void check_writable_kind(const std::string& path, const std::string& option);
 
 // Writes all of `data` to the file descriptor `fd` (retrying short writes

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/path_checks.hpp"
 #include "core/suggest.hpp"
 
 namespace vibench {
@@ -48,13 +49,18 @@ fs::path resolve_data_file(const std::string& value,
   const bool is_path =
       value.find('/') != std::string::npos || ends_with(value, extension);
   if (is_path) {
-    if (!fs::is_regular_file(value))
-      throw ConfigError(where, "data file '" + value + "' does not exist");
+    // The system's reason (a directory, a name too long), not "does not
+    // exist" for all of them.
+    if (const std::string why = unreadable_file_reason(value); !why.empty())
+      throw ConfigError(where, "data file '" + value + "' " + why);
     return fs::path(value);
   }
   const fs::path dir = data_directory() / subdirectory;
   const fs::path file = dir / (value + extension);
-  if (fs::is_regular_file(file)) return file;
+  // Without the error code a name too long would throw a filesystem_error
+  // that names neither the suite nor the parameter.
+  std::error_code ec;
+  if (fs::is_regular_file(file, ec)) return file;
   const std::vector<std::string> names = bundled_names(dir, extension);
   std::string message =
       "no bundled data set '" + value + "' (looked for " + file.string() + ")";
@@ -69,6 +75,11 @@ fs::path resolve_data_file(const std::string& value,
 }
 
 std::string read_text_file(const fs::path& path, const std::string& where) {
+  // A directory opens as a stream that reads nothing, which would pass for
+  // an empty file.
+  if (const std::string why = unreadable_file_reason(path.string());
+      !why.empty())
+    throw ConfigError(where, path.string() + " " + why);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(where, "cannot read " + path.string());
   std::ostringstream text;

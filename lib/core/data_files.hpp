@@ -16,14 +16,16 @@ std::filesystem::path data_directory();
 // `extension` is a path (relative to the working directory); anything else is
 // the name of a bundled file
 // `<data_directory()>/<subdirectory>/<value><extension>`. ConfigError (at
-// `where`) names the file it looked for and, for bundled names, the closest
+// `where`) names the file it looked for and why it cannot be read (missing,
+// a directory, a name too long), and, for bundled names, the closest
 // bundled name.
 std::filesystem::path resolve_data_file(const std::string& value,
                                         const std::string& subdirectory,
                                         const std::string& extension,
                                         const std::string& where);
 
-// The whole content of a file; ConfigError (at `where`) if it cannot be read.
+// The whole content of a file; ConfigError (at `where`) naming the file and
+// why, if it cannot be read (a directory among others).
 std::string read_text_file(const std::filesystem::path& path,
                            const std::string& where);
 

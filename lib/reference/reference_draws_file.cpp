@@ -29,7 +29,12 @@ NamedChains parse_posteriordb_draws(const std::string& text,
     throw ConfigError(where, "reference draws " + file + ": " + message);
   };
   OrderedJson json;
-  check_json_structure(text, where);
+  try {
+    check_json_structure(text, file);
+  } catch (const ConfigError& e) {
+    // e.where() is the file and the offending value's JSON pointer.
+    throw ConfigError(where, "reference draws " + e.where() + ": " + e.what());
+  }
   try {
     json = OrderedJson::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

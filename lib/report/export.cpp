@@ -10,11 +10,14 @@
 #include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/json_structure.hpp"
+#include "core/path_checks.hpp"
 #include "runner/results_file.hpp"
 
 namespace vibench {
 
 ResultsInput load_results_file(const std::string& path) {
+  if (const std::string why = unreadable_file_reason(path); !why.empty())
+    throw ConfigError(path, "the result file " + why);
   std::ifstream in(path);
   if (!in) throw ConfigError(path, "cannot open the result file");
   ResultsInput input{path, Json()};

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/json_structure.hpp"
+#include "core/path_checks.hpp"
 #include "core/suggest.hpp"
 
 namespace vibench {
@@ -35,6 +36,8 @@ std::string ResultSet::file_list() const {
 }
 
 Json read_result_document(const std::string& path) {
+  if (const std::string why = unreadable_file_reason(path); !why.empty())
+    throw ConfigError(path, "the result file " + why);
   std::ifstream in(path);
   if (!in) throw ConfigError(path, "cannot read the file");
   std::stringstream buffer;

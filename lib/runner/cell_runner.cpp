@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "reference/reference_posterior.hpp"
+#include "runner/cell_memory.hpp"
 #include "runner/metric_plan.hpp"
 #include "tasks/objective.hpp"
 #include "tasks/saddle_point.hpp"
@@ -145,6 +146,10 @@ struct CellMeasurements {
   Trace trace;
   Json final_metrics = Json::object();
   double algorithm_seconds = 0;  // clock paused while metrics are computed
+  // What the cell was doing, for the message of an allocation that fails:
+  // its phase, and the metric being computed (null between metrics).
+  CellActivity activity = CellActivity::reference_draws;
+  const MetricConfig* computing_metric = nullptr;
 };
 
 // The stepping loop of one cell: budget, checkpoints, paused clock,
@@ -163,6 +168,8 @@ class CellLoop {
         trace_(out.trace),
         final_metrics_(out.final_metrics),
         algorithm_seconds_(out.algorithm_seconds),
+        activity_(out.activity),
+        computing_metric_(out.computing_metric),
         wall_start_(wall_start) {
     if (plan.needs_average)
       average_.emplace(suite.averaging, run.state().points);
@@ -171,6 +178,7 @@ class CellLoop {
   // Steps until the budget, a divergence or the timeout ends the cell.
   CellOutcome run() {
     CellOutcome outcome;
+    activity_ = CellActivity::stepping;
     const std::vector<long long> log_iterations = checkpoint_iterations(
         suite_.checkpoints, suite_.budget.max_iterations.value_or(1));
     if (const std::string bad = record_checkpoint(); !bad.empty())
@@ -229,8 +237,10 @@ class CellLoop {
     std::string bad;
     auto record_metric = [&](const MetricConfig& metric,
                              const std::string& name, const State& state) {
+      computing_metric_ = &metric;
       const double value = metric.entry->compute(
           MetricContext{task_, state, reference_, metric.settings, &counters_});
+      computing_metric_ = nullptr;
       trace_.metrics[name].push_back(value);  // NaN/inf → null
       final_metrics_[name] = value;
       const bool undefined =
@@ -303,6 +313,8 @@ class CellLoop {
   Trace& trace_;
   Json& final_metrics_;
   double& algorithm_seconds_;
+  CellActivity& activity_;
+  const MetricConfig*& computing_metric_;
   const Clock::time_point wall_start_;
   long long last_recorded_ = -1;
   std::optional<IterateAverage> average_;
@@ -444,11 +456,13 @@ Json run_cell(const Suite& suite, const Cell& cell,
         record["reference"] = task_reference->key;
       }
     }
+    measured.activity = CellActivity::initial_points;
     const State initial =
         initial_state(task_config, algorithm.num_points(), init_rng);
     const std::unique_ptr<Oracle> oracle =
         make_oracle(task_config, counters, cell);
 
+    measured.activity = CellActivity::starting;
     const auto clock_start = Clock::now();
     std::unique_ptr<Run> run =
         algorithm.start(*oracle, initial, make_rng(cell.algorithm_seed));
@@ -461,7 +475,14 @@ Json run_cell(const Suite& suite, const Cell& cell,
     if (!algorithm_diagnostics.empty())
       diagnostics["algorithm"] = algorithm_diagnostics;
   } catch (const std::bad_alloc&) {
-    outcome.end(CellStatus::failed, kCellOutOfMemoryMessage);
+    // Say what it was allocating for: the phase, the suite's entries and
+    // the estimate it passed before the run.
+    outcome.end(
+        CellStatus::failed,
+        fmt::format("{}; {}", kCellOutOfMemoryMessage,
+                    allocation_failure_details(suite, cell, measured.activity,
+                                               measured.computing_metric,
+                                               counters.iterations)));
   } catch (const std::exception& e) {
     outcome.end(CellStatus::failed, e.what());
   }

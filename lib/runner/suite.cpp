@@ -12,7 +12,10 @@
 
 #include "core/error.hpp"
 #include "core/json_structure.hpp"
+#include "core/path_checks.hpp"
 #include "core/suggest.hpp"
+#include "runner/cell_id.hpp"
+#include "runner/cell_memory.hpp"
 #include "runner/cell_runner.hpp"
 
 namespace vibench {
@@ -32,7 +35,8 @@ const std::vector<std::string> kSuiteKeys = {"$schema",
                                              "timeout_seconds",
                                              "reference_draws",
                                              "divergence_threshold",
-                                             "averaging"};
+                                             "averaging",
+                                             "max_cell_memory_gib"};
 const std::vector<std::string> kTaskKeys = {"name", "params", "init", "noise"};
 const std::vector<std::string> kAlgorithmKeys = {"name", "params"};
 const std::vector<std::string> kMetricKeys = {"name", "settings"};
@@ -202,6 +206,8 @@ void parse_tasks(const Json& doc, Suite& suite, Json& canonical) {
     throw ConfigError("/tasks", "the suite needs a non-empty list 'tasks'");
   canonical["tasks"] = Json::array();
   const auto& registry = TaskRegistry::instance();
+  // What the tasks built so far hold: they are all kept for the run.
+  double tasks_memory = 0;
   for (size_t i = 0; i < doc["tasks"].size(); ++i) {
     const std::string path = fmt::format("/tasks/{}", i);
     const Json& entry = doc["tasks"][i];
@@ -226,6 +232,11 @@ void parse_tasks(const Json& doc, Suite& suite, Json& canonical) {
                                       path + "/params", "task '" + name + "'");
       config.given = combo;
       config.label = make_label(name, combo);
+      // Before the task is built: building it is the allocation to avoid.
+      config.memory_bytes = check_memory_before_building(
+          task_entry, Params(config.params), path + "/params", config.label,
+          tasks_memory, suite.max_cell_memory_bytes);
+      tasks_memory += config.memory_bytes;
       config.task = construct_at(path + "/params", "task '" + name + "'", [&] {
         return task_entry.make(Params(config.params));
       });
@@ -647,6 +658,12 @@ Suite parse_suite(const Json& doc, const std::string& file) {
   }
   Json canonical = Json::object();
   parse_seeds(doc, suite);
+  // Before the tasks, whose memory is checked against it as they are built.
+  if (doc.contains("max_cell_memory_gib"))
+    suite.max_cell_memory_bytes =
+        positive_number(doc["max_cell_memory_gib"], "/max_cell_memory_gib",
+                        "max_cell_memory_gib") *
+        kBytesPerGib;
   parse_tasks(doc, suite, canonical);
   parse_algorithms(doc, suite, canonical);
   parse_metrics(doc, suite, canonical);
@@ -685,10 +702,15 @@ Suite parse_suite(const Json& doc, const std::string& file) {
   add_warnings(suite);
   check_compatibility(suite);
   check_oracle_call_budget(suite);
+  check_suite_memory(suite);
   return suite;
 }
 
 Suite load_suite(const std::string& path) {
+  // Why it cannot be read, in the system's words (a directory, a name too
+  // long, no permission), rather than a bare "cannot open".
+  if (const std::string why = unreadable_file_reason(path); !why.empty())
+    throw ConfigError("", fmt::format("suite file '{}' {}", path, why));
   std::ifstream in(path);
   if (!in)
     throw ConfigError("", fmt::format("cannot open suite file '{}'", path));
@@ -698,7 +720,9 @@ Suite load_suite(const std::string& path) {
   Json doc;
   try {
     doc = Json::parse(text.str());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // Any error of the parser (a syntax error, a number out of range that
+    // check_json_structure missed), with the file from the caller.
     throw ConfigError("", fmt::format("not valid JSON: {}", e.what()));
   }
   return parse_suite(doc, path);
@@ -728,8 +752,7 @@ std::vector<Cell> expand_cells(const Suite& suite) {
         cell.init_seed = mix_seed(mix_seed(suite.seed, task_hash),
                                   static_cast<std::uint64_t>(replicate));
         cell.algorithm_seed = mix_seed(cell.init_seed, algorithm_hash);
-        cell.id =
-            fmt::format("{}|{}|r{}", task.label, algorithm.label, replicate);
+        cell.id = cell_id(task.label, algorithm.label, replicate);
         cells.push_back(std::move(cell));
       }
     }

@@ -22,6 +22,12 @@ namespace vibench {
 // suite (tasks × algorithms of their kind × seeds).
 inline constexpr long long kMaxConfigurations = 100000;
 inline constexpr long long kMaxCells = 1000000;
+// The default of the suite's max_cell_memory_gib, in GiB: the memory one
+// cell, and the suite's tasks together, may each be estimated to need
+// before anything is allocated (runner/cell_memory.hpp); what a
+// workstation gives one cell without swapping.
+inline constexpr double kDefaultMaxCellMemoryGib = 8;
+inline constexpr double kBytesPerGib = 1024.0 * 1024.0 * 1024.0;
 
 // One task or algorithm configuration after grid expansion.
 struct ComponentConfig {
@@ -35,6 +41,9 @@ struct ComponentConfig {
 struct TaskConfig : ComponentConfig {
   const TaskEntry* entry = nullptr;
   std::shared_ptr<const Task> task;
+  // What the task declared it would allocate when built (TaskEntry::
+  // memory_need), in bytes; 0 when it declares nothing.
+  double memory_bytes = 0;
   // Optional override of the task's initial distribution: N(mean, std² I).
   std::optional<Vector> init_mean;
   std::optional<double> init_std;
@@ -101,6 +110,10 @@ struct Suite {
   double timeout_seconds = 600;
   long long reference_draws = 1000;
   double divergence_threshold = 1e100;
+  // The limit of the memory estimates (max_cell_memory_gib), in bytes. Not
+  // part of the canonical suite: it changes no result, only which suites
+  // are refused, so raising it keeps the hash (and --resume).
+  double max_cell_memory_bytes = kDefaultMaxCellMemoryGib * kBytesPerGib;
   // How the runner averages iterates, for metrics with iterate = average or
   // both; `averaging_given`: the suite set it (only then is it part of the
   // canonical suite, so older suites keep their hash).

@@ -40,7 +40,8 @@ Json run_cell_isolated(const Suite& suite, const Cell& cell,
         // Under an address-space limit, running out of memory is hitting
         // the limit: say which, so that the user knows what to raise.
         if (limits.memory_bytes > 0 &&
-            record.value("message", std::string()) == kCellOutOfMemoryMessage)
+            record.value("message", std::string())
+                .starts_with(kCellOutOfMemoryMessage))
           record["message"] = fmt::format(
               "memory limit: the cell needed more than the {} MiB it may "
               "allocate (vibench run --memory-limit-mb); {}",
@@ -180,6 +181,8 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
       {"metrics", metric_settings},
       {"cells", records},
   };
+  if (!options.filter.empty()) document["context"]["filter"] = options.filter;
+  if (!options.shard.empty()) document["context"]["shard"] = options.shard;
   // The hard limits the cells ran under (none: in vibench's own process).
   Json isolation = {{"mode", options.isolation == CellIsolation::process
                                  ? "process"

@@ -36,6 +36,11 @@ struct RunOptions {
   // flags), whose records may differ from this build's.
   bool resume_other_build = false;
   std::string command_line;
+  // How the cells were chosen (run --filter REGEX, --shard K/N), recorded in
+  // the context as "filter" and "shard" when not empty, so that `vibench
+  // merge` knows which cells a set of result files should cover.
+  std::string filter;
+  std::string shard;
   // Where reference posteriors of tasks without exact draws are cached.
   std::string reference_cache;  // empty: default_reference_cache()
   // One-line notes for the user (e.g. a reference posterior being computed).

@@ -1,6 +1,7 @@
 // The common base of the four task kinds and their declared capabilities.
 #pragma once
 
+#include <concepts>
 #include <functional>
 #include <memory>
 #include <set>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "core/domain.hpp"
+#include "core/memory_need.hpp"
 #include "core/params.hpp"
 #include "core/registry.hpp"
 #include "core/rng.hpp"
@@ -157,18 +159,32 @@ struct TaskEntry {
   std::string dimension_rule;  // e.g. "dim" or "2 (fixed)"
   ParamSpecs params;
   std::function<std::shared_ptr<const Task>(const Params&)> make;
+  // What `make` will allocate with these (validated) parameters, declared
+  // by tasks whose size grows faster than their dimension (the class's
+  // static memory_need, core/memory_need.hpp); empty when not declared.
+  std::function<MemoryNeed(const Params&)> memory_need;
 };
 using TaskRegistry = Registry<TaskEntry>;
 
 // One registration line per task class:
 //   VIBENCH_REGISTER_TASK(GaussianTask);
 // The class provides static kName, kDescription, kDimensionRule, a static
-// `ParamSpecs params()` and a constructor from `const Params&`.
+// `ParamSpecs params()` and a constructor from `const Params&`, and
+// optionally a static `MemoryNeed memory_need(const Params&)`.
 template <class T>
 bool register_task() {
-  return TaskRegistry::instance().add(
-      {T::kName, T::kKind, T::kDescription, T::kDimensionRule, T::params(),
-       [](const Params& p) { return std::make_shared<const T>(p); }});
+  TaskEntry entry{T::kName,
+                  T::kKind,
+                  T::kDescription,
+                  T::kDimensionRule,
+                  T::params(),
+                  [](const Params& p) { return std::make_shared<const T>(p); },
+                  nullptr};
+  if constexpr (requires(const Params& p) {
+                  { T::memory_need(p) } -> std::same_as<MemoryNeed>;
+                })
+    entry.memory_need = [](const Params& p) { return T::memory_need(p); };
+  return TaskRegistry::instance().add(std::move(entry));
 }
 #define VIBENCH_REGISTER_TASK(Class)                                   \
   [[maybe_unused]] static const bool vibench_registered_task_##Class = \

@@ -42,6 +42,10 @@ class LogisticHyperparametersTask final : public Bilevel {
   static constexpr const char* kDimensionRule =
       "features + 1 (x and w both: one per feature and the intercept)";
 
+  static MemoryNeed memory_need(const Params& p) {
+    return classification_memory_need(p);
+  }
+
   static ParamSpecs params() {
     ParamSpecs specs = classification_task_params(
         0.25, "fraction of the rows held out for testing");

@@ -30,6 +30,14 @@ class GaussianTask final : public Distribution {
       "normalized (log Z = 0)";
   static constexpr const char* kDimensionRule = "dim";
 
+  // Seven dense d×d matrices at construction, whatever the covariance (Q,
+  // Σ, Σ⁻¹, the Cholesky factor and the products' temporaries): declared so
+  // that a dimension too large is refused before they are allocated.
+  static MemoryNeed memory_need(const Params& p) {
+    const double d = static_cast<double>(p.integer("dim"));
+    return {dense_bytes(d, d, 7), "dim", "7 dense d×d matrices"};
+  }
+
   static ParamSpecs params() {
     return {
         ParamSpec::integer("dim", 2, "dimension d").at_least(1),

@@ -43,6 +43,10 @@ class LogisticRegressionTask final : public Distribution {
   static constexpr const char* kDimensionRule =
       "kept features + 1 (intercept), + 1 (log α) for the hierarchical prior";
 
+  static MemoryNeed memory_need(const Params& p) {
+    return classification_memory_need(p);
+  }
+
   static ParamSpecs params() {
     ParamSpecs specs = classification_task_params(
         0.2,

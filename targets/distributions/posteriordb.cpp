@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/json_describe.hpp"
 #include "core/json_structure.hpp"
+#include "core/path_checks.hpp"
 #include "core/rng.hpp"
 #include "core/suggest.hpp"
 #include "reference/reference_draws_file.hpp"
@@ -77,38 +78,52 @@ std::string closest_bundled(const std::string& value,
 
 fs::path posterior_directory(const std::string& value,
                              const std::string& where) {
+  std::error_code ec;  // a name too long: this message, not an exception
   if (value.find('/') != std::string::npos) {
-    if (!fs::is_directory(value))
+    if (!fs::is_directory(value, ec))
       throw ConfigError(where,
                         "posterior directory '" + value + "' does not exist");
     return fs::path(value);
   }
   const fs::path dir = bundled_directory() / value;
-  if (value.empty() || !fs::is_directory(dir))
+  if (value.empty() || !fs::is_directory(dir, ec))
     no_such_posterior(value, dir, where);
   return dir;
 }
 
 fs::path resolve_data(const std::string& value, const std::string& where) {
+  // Error codes throughout: a name too long for the file system would
+  // otherwise throw a filesystem_error naming neither suite nor parameter.
+  std::error_code ec;
   if (value.find('/') != std::string::npos || ends_with(value, ".json")) {
     // A posterior's directory stands for its data.json.
-    if (fs::is_directory(value) &&
-        fs::is_regular_file(fs::path(value) / "data.json"))
-      return fs::path(value) / "data.json";
-    if (!fs::is_regular_file(value))
-      throw ConfigError(where,
-                        "posteriordb data file '" + value + "' does not exist");
+    if (fs::is_directory(value, ec)) {
+      const fs::path data = fs::path(value) / "data.json";
+      if (fs::is_regular_file(data, ec)) return data;
+      throw ConfigError(where, "posteriordb data '" + value +
+                                   "' is a directory without a data.json (a "
+                                   "posterior's directory stands for its "
+                                   "data.json; or name the data file)");
+    }
+    if (const std::string why = unreadable_file_reason(value); !why.empty())
+      throw ConfigError(where, "posteriordb data file '" + value + "' " + why);
     return fs::path(value);
   }
   const fs::path file = bundled_directory() / value / "data.json";
-  if (value.empty() || !fs::is_regular_file(file))
+  if (value.empty() || !fs::is_regular_file(file, ec))
     no_such_posterior(value, file, where);
   return file;
 }
 
 OrderedJson read_json(const fs::path& path, const std::string& where) {
   const std::string text = read_text_file(path, where);
-  check_json_structure(text, where);
+  // Under the task parameter's path `where`: the data file and the
+  // offending value's JSON pointer in it.
+  try {
+    check_json_structure(text, path.string());
+  } catch (const ConfigError& e) {
+    throw ConfigError(where, e.where() + ": " + e.what());
+  }
   try {
     return OrderedJson::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numbers>
 #include <numeric>
 
@@ -248,6 +249,25 @@ ClassificationSplit load_classification_split(const Params& p) {
   return split_and_standardize(
       table, p.real("test_fraction"),
       static_cast<std::uint64_t>(p.integer("split_seed")));
+}
+
+MemoryNeed classification_memory_need(const Params& p) {
+  const std::string data = p.string("data");
+  if (data == "synthetic") {
+    const double rows = static_cast<double>(p.integer("n_data"));
+    const double cols = static_cast<double>(p.integer("dim")) + 1;
+    return {dense_bytes(rows, cols, 3) + dense_bytes(cols, cols, 2),
+            rows > cols ? "n_data" : "dim",
+            "the synthetic n_data × (dim + 1) rows three times and a Newton "
+            "Hessian"};
+  }
+  const std::filesystem::path path =
+      resolve_data_file(data, "classification", ".csv", "data");
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return {ec ? 0.0 : kCsvBytesPerFileByte * static_cast<double>(size), "data",
+          fmt::format("the table {} ({} bytes) read and parsed", path.string(),
+                      ec ? 0 : size)};
 }
 
 Index minibatch_size(const Params& p, const ClassificationSplit& split) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/memory_need.hpp"
 #include "core/params.hpp"
 #include "core/types.hpp"
 
@@ -81,6 +82,15 @@ ValidationSplit split_validation_rows(Index rows, Index total_rows,
 ParamSpecs classification_task_params(double default_test_fraction,
                                       const std::string& test_fraction_doc);
 ClassificationSplit load_classification_split(const Params& params);
+
+// What load_classification_split and a model on it will allocate, before
+// anything is read or drawn (the tasks' memory_need, core/memory_need.hpp):
+// synthetic data, the table, the split and the model's copy of the n_data ×
+// (dim + 1) rows, and a (dim + 1)² Newton Hessian; a table read from a
+// file, its text and parsed fields, about kCsvBytesPerFileByte per byte of
+// the file. ConfigError (at "data") for a file that cannot be found.
+MemoryNeed classification_memory_need(const Params& params);
+inline constexpr double kCsvBytesPerFileByte = 8;
 Index minibatch_size(const Params& params, const ClassificationSplit& split);
 
 }  // namespace vibench

@@ -41,6 +41,18 @@ class EntropicOtTask final : public Objective {
       "transport polytope, between two Gaussian point clouds (normalized "
       "squared distances); P* by log-domain Sinkhorn to 1e-13";
   static constexpr const char* kDimensionRule = "n_source * n_target";
+
+  // The cost matrix, the coupling and Sinkhorn's n × m work at
+  // construction (about five n × m matrices), and the two point clouds.
+  static MemoryNeed memory_need(const Params& p) {
+    const double n = static_cast<double>(p.integer("n_source"));
+    const double m = static_cast<double>(p.integer("n_target"));
+    const double d = static_cast<double>(p.integer("dim"));
+    return {dense_bytes(n, m, 5) + dense_bytes(n + m, d),
+            m > n ? "n_target" : "n_source",
+            "five n_source × n_target matrices"};
+  }
+
   static ParamSpecs params() {
     return {
         ParamSpec::integer("n_source", 30, "n, points x_i").at_least(1),

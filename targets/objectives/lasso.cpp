@@ -15,6 +15,7 @@
 // ratio ‖Xβ_true‖/‖σε‖ = snr in expectation.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/distinct_sample.hpp"
@@ -33,6 +34,19 @@ class LassoTask final : public Objective {
       "synthetic correlated data; composite (soft-thresholding prox), L = "
       "|X|_2^2, certified duality gap";
   static constexpr const char* kDimensionRule = "n_features";
+
+  // X (n × d) and its draw, then XᵀX or XXᵀ (the smaller side squared)
+  // with its eigendecomposition, at construction.
+  static MemoryNeed memory_need(const Params& p) {
+    const double n = static_cast<double>(p.integer("n_samples"));
+    const double d = static_cast<double>(p.integer("n_features"));
+    const double side = std::min(n, d);
+    return {dense_bytes(n, d, 2) + dense_bytes(side, side, 3),
+            d > n ? "n_features" : "n_samples",
+            "X (n_samples × n_features) twice and the Gram matrix's "
+            "eigendecomposition"};
+  }
+
   static ParamSpecs params() {
     return {
         ParamSpec::integer("n_samples", 100, "rows of X").at_least(1),

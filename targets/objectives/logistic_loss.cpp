@@ -30,6 +30,10 @@ class LogisticLossTask final : public Objective {
       "minibatch gradients; x*, f* by Newton's method to 1e-12";
   static constexpr const char* kDimensionRule = "kept features + 1 (intercept)";
 
+  static MemoryNeed memory_need(const Params& p) {
+    return classification_memory_need(p);
+  }
+
   static ParamSpecs params() {
     ParamSpecs specs = classification_task_params(
         0.0,

@@ -25,6 +25,15 @@ class MatrixSensingTask final : public Objective {
       "over-parameterized symmetric matrix sensing (1/2m) sum (<A_i, U U'> - "
       "y_i)^2, X_natural of rank r, U of n x k (k >= r); f* = 0";
   static constexpr const char* kDimensionRule = "n * k";
+
+  // One n² row per measurement (the sensing matrices A_i, flattened).
+  static MemoryNeed memory_need(const Params& p) {
+    const double n = static_cast<double>(p.integer("n"));
+    const double m = static_cast<double>(p.integer("measurements"));
+    return {dense_bytes(m, n * n), n * n > m ? "n" : "measurements",
+            "the measurements × n² sensing matrices"};
+  }
+
   static ParamSpecs params() {
     return {
         ParamSpec::integer("n", 10, "the matrices are n × n").at_least(1),

@@ -17,6 +17,14 @@ class QuadraticTask final : public Objective {
       "condition_number], randomly rotated or diagonal; x* ~ N(0, I); f* = 0";
   static constexpr const char* kDimensionRule = "dim";
 
+  // Four dense d×d matrices at construction (H, stored dense even when
+  // diagonal, the rotation Q and the products' temporaries): declared so
+  // that a dimension too large is refused before they are allocated.
+  static MemoryNeed memory_need(const Params& p) {
+    const double d = static_cast<double>(p.integer("dim"));
+    return {dense_bytes(d, d, 4), "dim", "4 dense d×d matrices"};
+  }
+
   static ParamSpecs params() {
     return {
         ParamSpec::integer("dim", 10, "dimension d").at_least(1),

@@ -47,6 +47,17 @@ class BilinearTask final : public SaddlePoint {
   static constexpr const char* kDimensionRule =
       "dim + dim_y (x has dim coordinates, y has dim_y, default dim)";
 
+  // The rotations of both sides (d_x² and d_y²) and A, U, V (about three
+  // d_x × d_y), allocated at construction.
+  static MemoryNeed memory_need(const Params& p) {
+    const double dx = static_cast<double>(p.integer("dim"));
+    const double dy =
+        p.has("dim_y") ? static_cast<double>(p.integer("dim_y")) : dx;
+    return {dense_bytes(dx, dx) + dense_bytes(dy, dy) + dense_bytes(dx, dy, 3),
+            dy > dx ? "dim_y" : "dim",
+            "the rotations (d_x² + d_y²) and three d_x × d_y matrices"};
+  }
+
   static ParamSpecs params() {
     return {
         ParamSpec::integer("dim", 5, "d_x, the dimension of x").at_least(1),

@@ -51,6 +51,18 @@ class QuadraticGameTask final : public SaddlePoint {
       "form duality gap) or merely monotone; optionally a finite sum";
   static constexpr const char* kDimensionRule = "2·dim";
 
+  // About 32 d×d matrices at construction (four rotations, A, B, C, the
+  // 2d × 2d operator M with its SVD and LU factorization), and one 2d × 2d
+  // operator per component of a finite sum.
+  static MemoryNeed memory_need(const Params& p) {
+    const double d = static_cast<double>(p.integer("dim"));
+    const double n = static_cast<double>(p.integer("components"));
+    const double components = n > 1 ? n : 0;
+    return {dense_bytes(d, d, 32) + dense_bytes(2 * d, 2 * d, components),
+            4 * components > 32 ? "components" : "dim",
+            "32 d×d matrices and a 2d × 2d matrix per component"};
+  }
+
   static ParamSpecs params() {
     return {
         ParamSpec::integer("dim", 10, "d, the dimension of x and of y")

@@ -45,6 +45,9 @@ class CoinKsdd final : public Sampler {
         kernel_(kernel_from(p, kName)) {}
 
   Index num_points() const override { return n_particles_; }
+  double workspace_bytes(Index) const override {
+    return pairwise_bytes(n_particles_, KsdGradient::kPairwiseMatrices);
+  }
   Capabilities requirements() const override {
     return {Capability::hessian_vector};
   }

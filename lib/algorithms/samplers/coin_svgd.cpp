@@ -45,6 +45,9 @@ class CoinSvgd final : public Sampler {
         kernel_(kernel_from(p, "coin_svgd")) {}
 
   Index num_points() const override { return n_particles_; }
+  double workspace_bytes(Index) const override {
+    return pairwise_bytes(n_particles_, SteinDirection::kPairwiseMatrices);
+  }
 
  protected:
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,

@@ -53,6 +53,9 @@ class KsdDescent final : public Sampler {
         schedule_(StepSchedule::from(p)) {}
 
   Index num_points() const override { return n_particles_; }
+  double workspace_bytes(Index) const override {
+    return pairwise_bytes(n_particles_, KsdGradient::kPairwiseMatrices);
+  }
   Capabilities requirements() const override {
     return {Capability::hessian_vector};
   }

@@ -242,6 +242,10 @@ class KsdDescentLbfgs final : public Sampler {
   Index num_points() const override {
     return static_cast<Index>(settings_.n_particles);
   }
+  double workspace_bytes(Index) const override {
+    return pairwise_bytes(static_cast<Index>(settings_.n_particles),
+                          KsdGradient::kPairwiseMatrices);
+  }
   Capabilities requirements() const override {
     return {Capability::hessian_vector};
   }

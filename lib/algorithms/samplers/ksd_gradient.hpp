@@ -33,6 +33,11 @@ class KsdGradient {
  public:
   explicit KsdGradient(KernelConfig config) : config_(config) {}
 
+  // The n×n workspaces it keeps (d2_, k_, g1_, g2_, g3_, sx_, si_u_, sj_u_,
+  // coeff_), for the memory estimate of the algorithms built on it
+  // (Algorithm::workspace_bytes).
+  static constexpr double kPairwiseMatrices = 9;
+
   // Row i of hessian_times(v) must be ∇²log p(x_i) v_i.
   using HessianTimes = std::function<Matrix(const Matrix& v)>;
 

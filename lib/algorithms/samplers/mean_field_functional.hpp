@@ -56,6 +56,9 @@ class MmdFunctional final : public MeanFieldFunctional {
  public:
   // `reference` (m×d, m ≥ 1) holds the points y_l of ν_m.
   MmdFunctional(const KernelConfig& kernel, const Matrix& reference);
+  // Its workspaces hold this many n×n matrices (d2_xx_, k_xx_, dk_xx_) and
+  // as many n×m (d2_xy_, k_xy_, dk_xy_), for Algorithm::workspace_bytes.
+  static constexpr double kPairwiseMatrices = 3;
   double evaluate(const Matrix& x, Matrix& force) override;
   double bandwidth() const override { return h_; }
   Index reference_size() const { return reference_.rows(); }

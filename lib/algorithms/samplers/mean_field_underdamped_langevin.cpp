@@ -245,6 +245,16 @@ class MeanFieldUnderdampedLangevin final : public Sampler {
   }
 
   Index num_points() const override { return n_particles_; }
+  // KSD: KsdGradient's n×n workspaces; MMD: n×n and n×m kernel matrices
+  // and the m reference draws.
+  double workspace_bytes(Index dim) const override {
+    if (functional_ == Functional::ksd)
+      return pairwise_bytes(n_particles_, KsdGradient::kPairwiseMatrices);
+    const double n = static_cast<double>(n_particles_),
+                 m = static_cast<double>(reference_draws_);
+    return MmdFunctional::kPairwiseMatrices * (n * n + n * m) * sizeof(double) +
+           m * static_cast<double>(dim) * sizeof(double);
+  }
   Capabilities requirements() const override {
     if (functional_ == Functional::ksd) return {Capability::hessian_vector};
     return {Capability::exact_draws};

@@ -38,6 +38,10 @@ Metric mirror_metric(const Domain& domain, const Matrix& theta);
 class MsvgdDirection {
  public:
   explicit MsvgdDirection(KernelConfig config) : kernel_(config) {}
+  // The n×n matrices of a step: the kernel's, weights_ and the kernel
+  // derivative (Algorithm::workspace_bytes).
+  static constexpr double kPairwiseMatrices =
+      SteinDirection::kPairwiseMatrices + 2;
   // Returns the bandwidth used.
   double compute(const Matrix& theta, const Matrix& dual_score,
                  const Metric& metric, Matrix& direction);
@@ -67,6 +71,12 @@ class SvmdDirection {
  public:
   SvmdDirection(KernelConfig config, double eigen_threshold, double jitter)
       : kernel_(config), threshold_(eigen_threshold), jitter_(jitter) {}
+  // The n×n matrices of a step: the kernel's, the jittered Gram matrix, its
+  // eigendecomposition (vectors and workspace), the kernel derivative and
+  // the leading eigenvectors twice, at full rank
+  // (Algorithm::workspace_bytes).
+  static constexpr double kPairwiseMatrices =
+      SteinDirection::kPairwiseMatrices + 6;
   // Returns the bandwidth used.
   double compute(const Matrix& theta, const Matrix& dual_score,
                  const Metric& metric, Matrix& direction);

@@ -111,6 +111,9 @@ class ProjectedSvgd final : public Sampler {
         schedule_(StepSchedule::from(p)) {}
 
   Index num_points() const override { return n_particles_; }
+  double workspace_bytes(Index) const override {
+    return pairwise_bytes(n_particles_, SteinDirection::kPairwiseMatrices);
+  }
 
  protected:
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,

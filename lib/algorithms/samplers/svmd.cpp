@@ -38,6 +38,9 @@ class Svmd final : public Sampler {
         schedule_(StepSchedule::from(p)) {}
 
   Index num_points() const override { return n_particles_; }
+  double workspace_bytes(Index) const override {
+    return pairwise_bytes(n_particles_, SvmdDirection::kPairwiseMatrices);
+  }
 
  protected:
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,

@@ -134,6 +134,13 @@ class Svng final : public Sampler {
         schedule_(StepSchedule::from(p)) {}
 
   Index num_points() const override { return n_particles_; }
+  // Besides the kernel's n×n matrices, the task's Fisher metric and its
+  // Cholesky factor at every particle: two d×d matrices per particle.
+  double workspace_bytes(Index dim) const override {
+    return pairwise_bytes(n_particles_, SvmdDirection::kPairwiseMatrices) +
+           2.0 * static_cast<double>(n_particles_) * static_cast<double>(dim) *
+               static_cast<double>(dim) * sizeof(double);
+  }
   Capabilities requirements() const override {
     return {Capability::fisher_metric};
   }
