@@ -246,6 +246,37 @@ double PairwiseMedian::finish(Visit&& visit) {
   return median_of_nonnegative(visit, count_, max_in_memory_, scratch_);
 }
 
+// The median of the squared distances between the rows of `points`, each
+// unordered pair once, when the distances are recomputed rather than held:
+// for_each_run(run) calls run(values, size) on runs of consecutive values
+// that cover every pair once, and is called once, or again only if the
+// sampled bracket misses (the radix select's visits). At most
+// `max_in_memory` keys are held (by default 2^22, 32 MB; more than this
+// cost further visits of the pairs instead).
+inline constexpr std::uint64_t kRecomputedPairsMaxKeys = std::uint64_t{1} << 22;
+template <class ForEachRun>
+double median_of_recomputed_pairs(
+    const Matrix& points, ForEachRun&& for_each_run,
+    std::uint64_t max_in_memory = kRecomputedPairsMaxKeys) {
+  // Point i as column i, so that a sampled pair reads two contiguous runs.
+  const Matrix by_column = points.transpose();
+  SelectionScratch scratch;
+  PairwiseMedian selection(
+      points.rows(),
+      [&by_column](Index i, Index j) {
+        return (by_column.col(i) - by_column.col(j)).squaredNorm();
+      },
+      scratch, max_in_memory);
+  for_each_run([&selection](const double* values, Index size) {
+    selection.add(values, static_cast<std::size_t>(size));
+  });
+  return selection.finish([&for_each_run](auto&& sink) {
+    for_each_run([&sink](const double* values, Index size) {
+      for (Index v = 0; v < size; ++v) sink(values[v]);
+    });
+  });
+}
+
 // visit(sink) over the entries below the diagonal of a square matrix, each
 // unordered pair once: PairwiseMedian::finish's fallback for a matrix of
 // pairwise values.

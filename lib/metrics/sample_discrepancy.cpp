@@ -46,10 +46,6 @@ constexpr Index kBlockRows = 256;
 
 constexpr double kInverseSquareRoot = -0.5;  // the IMQ exponent of 1/√u
 
-// Most pairs' keys held at once by the median heuristic (32 MB); more than
-// this cost further visits of the pairs instead.
-constexpr std::uint64_t kMedianCandidates = std::uint64_t{1} << 22;
-
 // Sum over the pairs of one set: `total` over all ordered pairs (i, j),
 // `diagonal` the i = j part of it.
 struct WithinSum {
@@ -167,7 +163,7 @@ double mmd_median_bandwidth(const Matrix& x, const Matrix& y) {
   // The median of the off-diagonal pairs i < j (core/pairwise_median.hpp),
   // in one visit of the squared distances, recomputed a block of rows at a
   // time: neither the N×N matrix nor the N(N − 1)/2 pairs are ever held,
-  // only the keys inside the sampled bracket (at most kMedianCandidates).
+  // only the keys inside the sampled bracket (at most kRecomputedPairsMaxKeys).
   // The radix select's further visits are needed only if the bracket
   // misses. (The heuristic itself would do with a value near the median;
   // it is exact so that the metric is the same number however the median
@@ -188,23 +184,7 @@ double mmd_median_bandwidth(const Matrix& x, const Matrix& y) {
         run(d.col(c).data(), std::min(rows, c));
     }
   };
-  // Point i as column i, so that a sampled pair reads two contiguous runs.
-  const Matrix by_column = pooled.transpose();
-  SelectionScratch scratch;
-  PairwiseMedian selection(
-      n,
-      [&by_column](Index i, Index j) {
-        return (by_column.col(i) - by_column.col(j)).squaredNorm();
-      },
-      scratch, kMedianCandidates);
-  for_each_run([&selection](const double* values, Index size) {
-    selection.add(values, static_cast<std::size_t>(size));
-  });
-  const double median = selection.finish([&for_each_run](auto&& sink) {
-    for_each_run([&sink](const double* values, Index size) {
-      for (Index v = 0; v < size; ++v) sink(values[v]);
-    });
-  });
+  const double median = median_of_recomputed_pairs(pooled, for_each_run);
   return median > 0.0 ? std::sqrt(0.5 * median) : 1.0;
 }
 

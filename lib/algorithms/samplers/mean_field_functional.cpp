@@ -17,9 +17,6 @@ namespace {
 // the whole m×m matrix (as in metrics/sample_discrepancy.cpp).
 constexpr Index kBlockRows = 256;
 
-// Most pairs' keys held at once by the median's selection (32 MB).
-constexpr std::uint64_t kMedianCandidates = std::uint64_t{1} << 22;
-
 constexpr double kInverseSquareRoot = -0.5;  // the default IMQ exponent
 
 // Calls fn(i0, rows, block) for consecutive blocks of rows of y, with
@@ -82,23 +79,7 @@ MmdFunctional::MmdFunctional(const KernelConfig& kernel,
                                   run(d.col(c).data(), std::min(rows, c - i0));
                               });
     };
-    // Point l as column l, so that a sampled pair reads two contiguous runs.
-    const Matrix by_column = reference_.transpose();
-    SelectionScratch scratch;
-    PairwiseMedian selection(
-        m,
-        [&by_column](Index i, Index j) {
-          return (by_column.col(i) - by_column.col(j)).squaredNorm();
-        },
-        scratch, kMedianCandidates);
-    for_each_run([&selection](const double* values, Index size) {
-      selection.add(values, static_cast<std::size_t>(size));
-    });
-    const double med2 = selection.finish([&for_each_run](auto&& sink) {
-      for_each_run([&sink](const double* values, Index size) {
-        for (Index v = 0; v < size; ++v) sink(values[v]);
-      });
-    });
+    const double med2 = median_of_recomputed_pairs(reference_, for_each_run);
     h_ = rule_bandwidth(med2, m, config_.rule);
   }
 
