@@ -35,7 +35,8 @@ struct RunArguments {
   bool resume_other_build = false;
   bool quiet = false;
   std::string reference_cache;
-  std::string isolation = "process";
+  std::string isolation =
+      kDefaultCellIsolation == CellIsolation::process ? "process" : "none";
   double memory_limit_mb = -1;  // < 0: physical memory / jobs
   double kill_grace = -1;       // < 0: default_kill_grace(timeout_seconds)
 };
@@ -240,10 +241,11 @@ Action add_run_command(CLI::App& app, const std::string& command_line) {
                     "need not match this build's bit for bit");
   command
       ->add_option("--isolation", args->isolation,
-                   "Where cells run: 'process' (default), each in a child "
-                   "process with hard limits, so that a crash, a runaway "
-                   "allocation or a step that never returns ends only that "
-                   "cell; 'none', in vibench's own process (no hard limits)")
+                   "Where cells run: 'process' (default, except in "
+                   "AddressSanitizer builds), each in a child process with "
+                   "hard limits, so that a crash, a runaway allocation or a "
+                   "step that never returns ends only that cell; 'none', in "
+                   "vibench's own process (no hard limits)")
       ->check(CLI::IsMember({"process", "none"}));
   command
       ->add_option("--memory-limit-mb", args->memory_limit_mb,

@@ -209,7 +209,10 @@ std::vector<EvalMetric> parse_eval_metrics(const std::string& list,
       if (other.entry == entry)
         throw ConfigError("--metrics",
                           fmt::format("metric '{}' is listed twice", name));
-    out.push_back({entry, Params(located("--metrics", [&] {
+    // The structured bindings by init-captures: clang before 16 cannot
+    // capture them.
+    out.push_back({entry, Params(located("--metrics", [&, &name = name,
+                                                       &settings = settings] {
                      return validate_params(settings, entry->settings, name,
                                             "metric '" + name + "'");
                    }))});

@@ -60,7 +60,9 @@ ExactDifferences exact_differences(const Json& baseline, const Json& candidate,
           metric ? trace.value("metrics", Json::object()) : trace;
       return where.contains(name) ? where[name] : Json();
     };
-    auto check = [&](const std::string& name, bool metric) {
+    // id by an init-capture: clang before 16 cannot capture a structured
+    // binding.
+    auto check = [&, &id = id](const std::string& name, bool metric) {
       const Json bc = column(bt, name, metric), cc = column(ct, name, metric);
       const size_t n = std::max(bc.is_array() ? bc.size() : 0,
                                 cc.is_array() ? cc.size() : 0);

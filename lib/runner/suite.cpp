@@ -132,9 +132,11 @@ std::vector<Json> expand_grid(const Json& given, const ParamSpecs& specs,
                           "entry may have at most {}",
                           count, kMaxConfigurations));
   for (const auto& [key, value] : given.items()) {
-    const auto spec =
-        std::find_if(specs.begin(), specs.end(),
-                     [&](const ParamSpec& s) { return s.name == key; });
+    // key by an init-capture: clang before 16 cannot capture a structured
+    // binding.
+    const auto spec = std::find_if(
+        specs.begin(), specs.end(),
+        [&key = key](const ParamSpec& s) { return s.name == key; });
     const bool scalar_type =
         spec != specs.end() &&
         (spec->type == ParamType::integer || spec->type == ParamType::real ||

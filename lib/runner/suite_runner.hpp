@@ -15,6 +15,24 @@ namespace vibench {
 // or in the runner's own process (no hard limits; a crash ends the run).
 enum class CellIsolation { process, none };
 
+// Cells run in child processes by default; in a build under clang 14's
+// AddressSanitizer (scripts/sanitize_and_fuzz.sh) they run in-process
+// instead. Its allocator takes no lock around fork (later LLVM releases
+// do), so a cell's process forked while another runner thread allocates
+// can wait forever on the lock that thread held at the fork.
+#if defined(__SANITIZE_ADDRESS__)
+#define VIBENCH_FORK_UNSAFE_ALLOCATOR 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VIBENCH_FORK_UNSAFE_ALLOCATOR 1
+#endif
+#endif
+#ifdef VIBENCH_FORK_UNSAFE_ALLOCATOR
+inline constexpr CellIsolation kDefaultCellIsolation = CellIsolation::none;
+#else
+inline constexpr CellIsolation kDefaultCellIsolation = CellIsolation::process;
+#endif
+
 // Seconds a cell's process may run past the suite's timeout_seconds before
 // it is killed, unless RunOptions::kill_grace_seconds says otherwise: the
 // cell's own check between steps records a soft timeout with its trace
@@ -23,7 +41,7 @@ double default_kill_grace(double timeout_seconds);
 
 struct RunOptions {
   int jobs = 1;
-  CellIsolation isolation = CellIsolation::process;
+  CellIsolation isolation = kDefaultCellIsolation;
   // Memory a cell's process may allocate beyond what the runner holds
   // (tasks, data, reference draws), in bytes; 0: no limit. Process
   // isolation only.

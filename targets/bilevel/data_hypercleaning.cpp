@@ -185,7 +185,7 @@ class DataHypercleaningTask final : public SoftmaxBilevel {
   // Sample weights of the training rows used: σ(x) on the columns `cols`
   // of x (a minibatch), or on all of them (cols == nullptr).
   static Matrix row_weights(const Matrix& x, const std::vector<Index>* cols) {
-    return cols ? sigmoid(x(Eigen::placeholders::all, *cols)) : sigmoid(x);
+    return cols ? sigmoid(x(Eigen::all, *cols)) : sigmoid(x);
   }
 
   // Aᵀ(s ⊙ (P − Y))/rows, unstacked, from the rows' fit at w (whose

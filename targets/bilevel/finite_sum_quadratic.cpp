@@ -80,18 +80,18 @@ struct Level {
   void grad_rows(const std::vector<Index>& s, const Matrix& x, const Matrix& y,
                  Matrix& gx, Matrix& gy) const {
     const double inv = 1.0 / static_cast<double>(s.size());
-    const Matrix ps = p(s, Eigen::placeholders::all);
-    const Matrix qs = q(s, Eigen::placeholders::all);
+    const Matrix ps = p(s, Eigen::all);
+    const Matrix qs = q(s, Eigen::all);
     gy.noalias() = (y * ps.transpose()) * ps * inv;
     gx.noalias() = (x * qs.transpose()) * qs * inv;
     if (a.size()) {
-      const Matrix as = a(s, Eigen::placeholders::all);
-      const Matrix bs = b(s, Eigen::placeholders::all);
+      const Matrix as = a(s, Eigen::all);
+      const Matrix bs = b(s, Eigen::all);
       gy.noalias() += (x * as.transpose()) * bs * inv;
       gx.noalias() += (y * bs.transpose()) * as * inv;
     }
-    gy.rowwise() += c(s, Eigen::placeholders::all).colwise().mean();
-    gx.rowwise() += d(s, Eigen::placeholders::all).colwise().mean();
+    gy.rowwise() += c(s, Eigen::all).colwise().mean();
+    gx.rowwise() += d(s, Eigen::all).colwise().mean();
   }
 };
 
@@ -259,16 +259,16 @@ class FiniteSumQuadraticTask final : public Bilevel {
   }
   Index inner_hvp_yy_minibatch(const Matrix&, const Matrix&, const Matrix& v,
                                Rng& rng, Matrix& out) const override {
-    const Matrix ps = inner_.p(sample_distinct(inner_.rows(), batch_, rng),
-                               Eigen::placeholders::all);
+    const Matrix ps =
+        inner_.p(sample_distinct(inner_.rows(), batch_, rng), Eigen::all);
     out.noalias() = (v * ps.transpose()) * ps / static_cast<double>(batch_);
     return batch_;
   }
   Index inner_cross_minibatch(const Matrix&, const Matrix&, const Matrix& v,
                               Rng& rng, Matrix& out) const override {
     const std::vector<Index> s = sample_distinct(inner_.rows(), batch_, rng);
-    const Matrix as = inner_.a(s, Eigen::placeholders::all);
-    const Matrix bs = inner_.b(s, Eigen::placeholders::all);
+    const Matrix as = inner_.a(s, Eigen::all);
+    const Matrix bs = inner_.b(s, Eigen::all);
     out.noalias() = (v * bs.transpose()) * as / static_cast<double>(batch_);
     return batch_;
   }
@@ -278,7 +278,7 @@ class FiniteSumQuadraticTask final : public Bilevel {
                           const RowVector& v, const std::vector<Index>& rows,
                           Matrix& gy, Matrix& hvp,
                           Matrix& cross) const override {
-    using Eigen::placeholders::all;
+    using Eigen::all;
     const Matrix ps = inner_.p(rows, all), as = inner_.a(rows, all),
                  bs = inner_.b(rows, all);
     gy = (ps * y.transpose()).asDiagonal() * ps;
@@ -291,7 +291,7 @@ class FiniteSumQuadraticTask final : public Bilevel {
   void outer_sample_terms(const RowVector& x, const RowVector& y,
                           const std::vector<Index>& rows, Matrix& fx,
                           Matrix& fy) const override {
-    using Eigen::placeholders::all;
+    using Eigen::all;
     const Matrix ps = outer_.p(rows, all), qs = outer_.q(rows, all);
     fx = (qs * x.transpose()).asDiagonal() * qs;
     fx += outer_.d(rows, all);

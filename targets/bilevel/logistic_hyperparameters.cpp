@@ -65,9 +65,9 @@ class LogisticHyperparametersTask final : public Bilevel {
         split.train_x.rows(), split.train_x.rows() + split.test_x.rows(),
         p.real("validation_fraction"),
         static_cast<std::uint64_t>(p.integer("split_seed")));
-    validation_x_ = split.train_x(rows.validation, Eigen::placeholders::all);
+    validation_x_ = split.train_x(rows.validation, Eigen::all);
     validation_y_ = split.train_y(rows.validation);
-    train_x_ = split.train_x(rows.train, Eigen::placeholders::all);
+    train_x_ = split.train_x(rows.train, Eigen::all);
     train_y_ = split.train_y(rows.train);
     // σ′ ≤ ¼: the data's curvature is at most ¼ of the mean Gram matrix's.
     train_curvature_max_ = 0.25 * mean_gram_spectrum(train_x_).maxCoeff();
@@ -173,7 +173,7 @@ class LogisticHyperparametersTask final : public Bilevel {
                           const RowVector& v, const std::vector<Index>& rows,
                           Matrix& gy, Matrix& hvp,
                           Matrix& cross) const override {
-    const RowMatrix a = train_x_(rows, Eigen::placeholders::all);
+    const RowMatrix a = train_x_(rows, Eigen::all);
     const Vector z = a * w.transpose();
     const Vector p = z.unaryExpr([](double t) { return logistic::sigmoid(t); });
     const RowVector scale = x.array().exp().matrix();
@@ -188,7 +188,7 @@ class LogisticHyperparametersTask final : public Bilevel {
   void outer_sample_terms(const RowVector& x, const RowVector& w,
                           const std::vector<Index>& rows, Matrix& fx,
                           Matrix& fy) const override {
-    const RowMatrix a = validation_x_(rows, Eigen::placeholders::all);
+    const RowMatrix a = validation_x_(rows, Eigen::all);
     const Vector p = (a * w.transpose()).unaryExpr([](double t) {
       return logistic::sigmoid(t);
     });

@@ -118,7 +118,7 @@ class RidgeHyperparametersTask final : public Bilevel {
   Index inner_hvp_yy_minibatch(const Matrix& x, const Matrix&, const Matrix& v,
                                Rng& rng, Matrix& out) const override {
     const std::vector<Index> rows = sample_distinct(n_train_, batch_, rng);
-    const Matrix a = x_train_(rows, Eigen::placeholders::all);
+    const Matrix a = x_train_(rows, Eigen::all);
     out = (v * a.transpose()) * a / static_cast<double>(batch_);
     out.array() += x.array().exp() * v.array();
     return batch_;
@@ -202,7 +202,7 @@ class RidgeHyperparametersTask final : public Bilevel {
   Matrix batch_loss_gradient(const Matrix& a_all, const Vector& t_all,
                              const Matrix& w, Rng& rng) const {
     const std::vector<Index> rows = sample_distinct(a_all.rows(), batch_, rng);
-    const Matrix a = a_all(rows, Eigen::placeholders::all);
+    const Matrix a = a_all(rows, Eigen::all);
     Matrix r = w * a.transpose();
     r.rowwise() -= t_all(rows).transpose();
     return r * a / static_cast<double>(batch_);

@@ -6,8 +6,8 @@ namespace vibench {
 
 SoftmaxRows SoftmaxRows::subset(const std::vector<Index>& which) const {
   SoftmaxRows out;
-  out.a = a(which, Eigen::placeholders::all);
-  out.onehot = onehot(which, Eigen::placeholders::all);
+  out.a = a(which, Eigen::all);
+  out.onehot = onehot(which, Eigen::all);
   out.labels = labels(which);
   return out;
 }
