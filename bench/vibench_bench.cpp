@@ -52,13 +52,14 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
+#include "core/kernel_backend.hpp"
 #include "core/pairwise_median.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
 #include "fma_peak.hpp"
 #include "metrics/sample_discrepancy.hpp"
 #include "metrics/wasserstein.hpp"
-#include "openblas_gemm.hpp"
+#include "native/openblas.hpp"
 #include "runner/cell_runner.hpp"
 #include "tasks/bilevel.hpp"
 #include "tasks/distribution.hpp"
@@ -1079,6 +1080,10 @@ int main(int argc, char** argv) {
                               parallel_limit ? "measured" : "assumed");
   benchmark::AddCustomContext("limit_size", std::to_string(vibench::kGemmSize));
   benchmark::AddCustomContext("openblas", vibench::openblas_description());
+  // The library's kernels in this run (VIBENCH_KERNELS: native, the
+  // default, or portable).
+  benchmark::AddCustomContext("kernels",
+                              vibench::kernel_backend_context().dump());
   vibench::register_fma_peaks();
   vibench::register_optimizer_steps();
   vibench::register_saddle_steps();

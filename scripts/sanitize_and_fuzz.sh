@@ -26,7 +26,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # runtimes, libomp the OpenMP runtime clang links. The rest as in setup.sh.
 packages=(clang-14 libclang-rt-14-dev libomp-14-dev cmake make git
           libeigen3-dev libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev
-          libglpk-dev liblemon-dev python3)
+          libglpk-dev liblemon-dev python3 pkgconf libopenblas-openmp-dev
+          libhwy-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

@@ -5,13 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# libopenblas-dev and pkgconf: bench/ measures the machine's FP64 limit
-# with OpenBLAS (the library itself links no BLAS). libopenblas-dev alone
-# would pull in the pthreads build; libopenblas-openmp-dev names the OpenMP
-# build, the one bench/CMakeLists.txt prefers (see there).
+# libopenblas-dev, libhwy-dev and pkgconf: the native kernels
+# (lib/core/kernel_backend.hpp) run the matrix products on OpenBLAS and the
+# element-wise exp on Google Highway, and bench/ measures the machine's FP64
+# limit with OpenBLAS. libopenblas-dev alone would pull in the pthreads
+# build; libopenblas-openmp-dev names the OpenMP build, the one
+# CMakeLists.txt prefers (see there).
 packages=(g++ cmake make git libeigen3-dev libcli11-dev nlohmann-json3-dev
           libfmt-dev doctest-dev libbenchmark-dev libglpk-dev liblemon-dev
-          python3-matplotlib pkgconf libopenblas-dev libopenblas-openmp-dev)
+          python3-matplotlib pkgconf libopenblas-dev libopenblas-openmp-dev
+          libhwy-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

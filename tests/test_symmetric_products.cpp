@@ -1,14 +1,17 @@
 // The symmetric products with kept buffers against Eigen's own operators:
 // equal bit for bit, on repeated calls, after a change of shape, and in a
-// copy.
+// copy, in the portable kernel backend (the native one is OpenBLAS's,
+// tested in test_kernel_backend.cpp).
 #include <doctest/doctest.h>
 
+#include "core/kernel_backend.hpp"
 #include "core/rng.hpp"
 #include "core/symmetric_products.hpp"
 
 using namespace vibench;
 
 TEST_CASE("symmetric products: equal to Eigen's operators bit for bit") {
+  const ScopedKernelBackend portable(KernelBackend::portable);
   Rng rng(17);
   LowerRankUpdate rank_update;
   SymmetricTimes times;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "core/error.hpp"
+#include "core/kernel_backend.hpp"
 #include "vibench/commands.hpp"
 #include "vibench_revision.hpp"
 
@@ -54,6 +55,9 @@ int main(int argc, char** argv) {
     return code == 0 ? cli::kExitOk : cli::kExitUsage;
   }
   try {
+    // The kernel backend is read from the environment once, here, so that
+    // a bad VIBENCH_KERNELS is reported before any work.
+    kernel_backend();
     for (auto& [subcommand, action] : actions)
       if (subcommand->parsed()) return action();
   } catch (const ConfigError& e) {

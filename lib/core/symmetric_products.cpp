@@ -2,6 +2,12 @@
 
 #include <optional>
 
+#include "core/kernel_backend.hpp"
+
+#ifdef VIBENCH_NATIVE_KERNELS
+#include "native/openblas.hpp"
+#endif
+
 namespace vibench {
 
 #if EIGEN_VERSION_AT_LEAST(3, 4, 0) && !EIGEN_VERSION_AT_LEAST(3, 4, 90)
@@ -54,6 +60,12 @@ KeptBlocking& KeptBlocking::operator=(const KeptBlocking&) {
 }
 
 void LowerRankUpdate::operator()(const Matrix& x, double alpha, Matrix& c) {
+#ifdef VIBENCH_NATIVE_KERNELS
+  if (native_kernels()) {
+    openblas_lower_rank_update(x, alpha, c);
+    return;
+  }
+#endif
   const Index n = x.rows(), d = x.cols();
   c.resize(n, n);
   c.triangularView<Eigen::Lower>().setZero();
@@ -74,6 +86,12 @@ void LowerRankUpdate::operator()(const Matrix& x, double alpha, Matrix& c) {
 
 void SymmetricTimes::operator()(const Matrix& lower, const Matrix& b,
                                 Matrix& out) {
+#ifdef VIBENCH_NATIVE_KERNELS
+  if (native_kernels()) {
+    openblas_symmetric_times(lower, b, out);
+    return;
+  }
+#endif
   const Index n = lower.rows(), cols = b.cols();
   out.resize(n, cols);
 #ifdef VIBENCH_REUSE_EIGEN_BLOCKING

@@ -1,5 +1,7 @@
-// The two symmetric level-3 products of the kernel methods, with Eigen's
-// packing buffers allocated once and kept across calls of the same shape.
+// The two symmetric level-3 products of the kernel methods. In the native
+// kernel backend (core/kernel_backend.hpp) they are OpenBLAS's dsyrk and
+// dsymm on one thread. In the portable backend they are Eigen's, with its
+// packing buffers allocated once and kept across calls of the same shape:
 //
 // Eigen's operators (`selfadjointView<Lower>().rankUpdate(x)`,
 // `selfadjointView<Lower>() * b`) allocate their packing buffers (about a

@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "core/json_structure.hpp"
+#include "core/kernel_backend.hpp"
 #include "vibench_revision.hpp"
 
 namespace vibench {
@@ -47,6 +48,7 @@ Json run_context(int threads, const std::string& start_time,
       {"eigen_version", fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION,
                                     EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION)},
       {"cpu", cpu_model()},
+      {"kernels", kernel_backend_context()},
       {"hardware_threads", std::thread::hardware_concurrency()},
       {"threads", threads},
       {"host", host},
@@ -59,7 +61,10 @@ Json build_identity() {
   return {{"vibench_version", VIBENCH_VERSION},
           {"git_revision", VIBENCH_GIT_REVISION},
           {"compiler", VIBENCH_COMPILER},
-          {"flags", VIBENCH_FLAGS}};
+          {"flags", VIBENCH_FLAGS},
+          // The native kernels' last bits differ from the portable ones'.
+          {"kernels",
+           kernel_backend() == KernelBackend::native ? "native" : "portable"}};
 }
 
 OutputLock::OutputLock(const std::string& results_path)

@@ -9,6 +9,12 @@
 #include <cmath>
 
 #include "core/distinct_sample.hpp"
+#include "core/elementwise_exp.hpp"
+#include "core/kernel_backend.hpp"
+
+#ifdef VIBENCH_NATIVE_KERNELS
+#include "native/openblas.hpp"
+#endif
 
 namespace vibench::logistic {
 
@@ -19,6 +25,52 @@ constexpr Index kRowBlock = 2048;
 // Rows per run of the product Π(1 + e_r) in log_likelihood_grad: each factor
 // lies in (1, 2], so a run's product stays below 2^512, far from overflow.
 constexpr Index kProductRun = 512;
+
+// out (count×n) = X_b Mᵀ for the block X_b of `count` rows of x from row
+// `first` and the points m (one per row). One point (NUTS, MALA with one
+// chain) takes the matrix–vector path: a general product would pack the
+// whole block on every call. Otherwise OpenBLAS's dgemm in the native kernel
+// backend (core/kernel_backend.hpp), Eigen's product in the portable one.
+void block_times_points(const RowMatrix& x, Index first, Index count,
+                        const Matrix& m, Matrix& out) {
+  const auto xb = x.middleRows(first, count);
+  out.resize(count, m.rows());
+  if (m.rows() == 1) {
+    out.col(0).noalias() = xb * m.row(0).transpose();
+    return;
+  }
+#ifdef VIBENCH_NATIVE_KERNELS
+  if (native_kernels()) {
+    // x is row-major: its block is the column-major p×count matrix X_bᵀ.
+    openblas_gemm_operands(
+        count, m.rows(), m.cols(), 1.0, {xb.data(), x.outerStride(), true},
+        {m.data(), m.outerStride(), true}, out.data(), out.outerStride());
+    return;
+  }
+#endif
+  out.noalias() = xb * m.transpose();
+}
+
+// out (n×p) = −Rᵀ X_b for the block X_b as above and r (count×n), by the
+// same backend as block_times_points.
+template <class Out>
+void minus_transposed_times_block(const Matrix& r, const RowMatrix& x,
+                                  Index first, Index count, Out&& out) {
+  const auto xb = x.middleRows(first, count);
+  if (r.cols() == 1) {
+    out.row(0).noalias() = -r.col(0).transpose() * xb;
+    return;
+  }
+#ifdef VIBENCH_NATIVE_KERNELS
+  if (native_kernels()) {
+    openblas_gemm_operands(
+        r.cols(), x.cols(), count, -1.0, {r.data(), r.outerStride(), true},
+        {xb.data(), x.outerStride(), true}, out.data(), out.outerStride());
+    return;
+  }
+#endif
+  out.noalias() = -r.transpose() * xb;
+}
 
 }  // namespace
 
@@ -42,15 +94,8 @@ void log_likelihood_grad(const RowMatrix& x, const Vector& y, const Matrix& w,
     for (Index b = 0; b < blocks; ++b) {
       const Index first = b * kRowBlock,
                   count = std::min(kRowBlock, rows - first);
-      const auto xb = x.middleRows(first, count);
-      // logits(r, i) = x_r · w_i. One point (NUTS, MALA with one chain)
-      // takes the matrix–vector path: Eigen's general product would pack
-      // the whole block on every call.
-      logits.resize(count, n);
-      if (n == 1)
-        logits.col(0).noalias() = xb * w.row(0).transpose();
-      else
-        logits.noalias() = xb * w.transpose();
+      // logits(r, i) = x_r · w_i.
+      block_times_points(x, first, count, w, logits);
       // With e = exp(−|z|) computed once per row and point:
       //   log p(y | z) = y·z − softplus(z), softplus(z) = max(z, 0) +
       //   log1p(e), where Σ_r log1p(e_r) is taken as the log of the
@@ -61,7 +106,8 @@ void log_likelihood_grad(const RowMatrix& x, const Vector& y, const Matrix& w,
       //   otherwise, with one division.
       const auto yb = y.segment(first, count);
       const auto z = logits.array();
-      e = (-z.abs()).exp();
+      e.resize(count, n);
+      exp_negative_abs(logits.data(), e.data(), count * n);
       for (Index i = 0; i < n; ++i) {
         double softplus_sum = z.col(i).max(0.0).sum();
         for (Index r0 = 0; r0 < count; r0 += kProductRun) {
@@ -83,11 +129,8 @@ void log_likelihood_grad(const RowMatrix& x, const Vector& y, const Matrix& w,
           zi[r] = (zi[r] >= 0.0 ? positive : negative) - yi[r];
         }
       }
-      auto gb = block_grad.middleRows(b * n, n);
-      if (n == 1)
-        gb.row(0).noalias() = -logits.col(0).transpose() * xb;
-      else
-        gb.noalias() = -logits.transpose() * xb;
+      minus_transposed_times_block(logits, x, first, count,
+                                   block_grad.middleRows(b * n, n));
     }
   }
   loglik = Vector::Zero(n);
@@ -112,24 +155,15 @@ Matrix log_likelihood_hessian_vector(const RowMatrix& x, const Matrix& w,
   for (Index b = 0; b < blocks; ++b) {
     const Index first = b * kRowBlock,
                 count = std::min(kRowBlock, rows - first);
-    const auto xb = x.middleRows(first, count);
-    Matrix logits(count, n), xv(count, n);
-    if (n == 1) {
-      logits.col(0).noalias() = xb * w.row(0).transpose();
-      xv.col(0).noalias() = xb * v.row(0).transpose();
-    } else {
-      logits.noalias() = xb * w.transpose();
-      xv.noalias() = xb * v.transpose();
-    }
-    const Eigen::ArrayXXd e = (-logits.array().abs()).exp();
+    Matrix logits, xv;
+    block_times_points(x, first, count, w, logits);
+    block_times_points(x, first, count, v, xv);
+    Eigen::ArrayXXd e(count, n);
+    exp_negative_abs(logits.data(), e.data(), count * n);
     xv.array() *= e / (1.0 + e).square();
     Matrix& hb = block_hv[static_cast<size_t>(b)];
-    if (n == 1) {
-      hb.resize(1, p);
-      hb.row(0).noalias() = -xv.col(0).transpose() * xb;
-    } else {
-      hb.noalias() = -xv.transpose() * xb;
-    }
+    hb.resize(n, p);
+    minus_transposed_times_block(xv, x, first, count, hb);
   }
   Matrix out = Matrix::Zero(n, p);
   for (Index b = 0; b < blocks; ++b) out += block_hv[static_cast<size_t>(b)];

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 
+#include "core/elementwise_exp.hpp"
 #include "core/error.hpp"
 #include "core/pairwise_median.hpp"
 
@@ -197,10 +198,8 @@ double SteinDirection::compute_lower_kernel(const Matrix& x) {
                                      n, config_.rule)
              : config_.fixed_bandwidth;
   if (config_.type == KernelType::rbf) {
-    for (Index j = 0; j < n; ++j) {
-      auto column = k_.col(j).tail(n - j).array();
-      column = (column * (-1.0 / h)).exp();
-    }
+    for (Index j = 0; j < n; ++j)
+      exp_scaled(k_.col(j).data() + j, n - j, -1.0 / h);
   } else {
     // base = c² + u; K = base^β, D = β base^(β−1) = β K / base: one power
     // per pair, the costly part for small d (Eigen's pow is a scalar loop).

@@ -1,0 +1,253 @@
+// The native kernel backend (OpenBLAS products, Highway exp) against the
+// portable one (Eigen) and against std::exp; the portable backend against
+// the Eigen expressions it replaced, bit for bit; and the VIBENCH_KERNELS
+// switch of the real program.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "algorithms/samplers/stein_kernel.hpp"
+#include "command_helpers.hpp"
+#include "core/elementwise_exp.hpp"
+#include "core/kernel_backend.hpp"
+#include "core/rng.hpp"
+#include "core/symmetric_products.hpp"
+#include "targets/models/logistic_model.hpp"
+
+using namespace vibench;
+using namespace vibench::testing;
+
+namespace {
+
+// Distance in units in the last place between two finite doubles of the
+// same sign (0 for equal values).
+int64_t ulps_apart(double a, double b) {
+  int64_t ia, ib;
+  std::memcpy(&ia, &a, sizeof a);
+  std::memcpy(&ib, &b, sizeof b);
+  return ia > ib ? ia - ib : ib - ia;
+}
+
+double max_relative_difference(const Matrix& a, const Matrix& b) {
+  REQUIRE(a.rows() == b.rows());
+  REQUIRE(a.cols() == b.cols());
+  return (a - b).cwiseAbs().maxCoeff() / b.cwiseAbs().maxCoeff();
+}
+
+// Arguments of exp as the kernels make them (≤ 0), from 0 to past the
+// underflow of exp at −745, through the subnormal results below −708, then
+// the special values.
+std::vector<double> exp_arguments() {
+  std::vector<double> values;
+  Rng rng(5);
+  for (int i = 0; i < 3000; ++i) values.push_back(-800.0 * rng.uniform());
+  for (int i = 0; i < 1000; ++i) values.push_back(-rng.uniform());
+  for (int i = 0; i < 200; ++i) values.push_back(-708.0 - 37.0 * rng.uniform());
+  for (double v :
+       {0.0, -0.0, -1e-300, -1e-17, -709.78, -744.44, -745.2, -1000.0, -1e300})
+    values.push_back(v);
+  return values;
+}
+
+}  // namespace
+
+TEST_CASE("kernel backend: native exp within 1 ulp of std::exp, NaN kept") {
+  if (!native_kernels_built()) return;
+  const ScopedKernelBackend native(KernelBackend::native);
+  const std::vector<double> arguments = exp_arguments();
+  // Every length up to two AVX-512 vectors and more, so that the tails go
+  // through the same code as the full vectors.
+  for (size_t length : {size_t{0}, size_t{1}, size_t{3}, size_t{7}, size_t{8},
+                        size_t{9}, size_t{17}, arguments.size()}) {
+    INFO("length " << length);
+    std::vector<double> x(arguments.begin(), arguments.begin() + length);
+    exp_scaled(x.data(), static_cast<Index>(length), 1.0);
+    int64_t worst = 0;
+    for (size_t i = 0; i < length; ++i)
+      worst = std::max(worst, ulps_apart(x[i], std::exp(arguments[i])));
+    CHECK(worst <= 1);
+  }
+  // exp(scale·x) multiplies first, as the rbf kernel does.
+  std::vector<double> u = {0.5, 2.0, 37.0, 1e-3}, expected;
+  for (double v : u) expected.push_back(std::exp(v * -0.25));
+  exp_scaled(u.data(), 4, -0.25);
+  for (size_t i = 0; i < u.size(); ++i)
+    CHECK(ulps_apart(u[i], expected[i]) <= 1);
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> special = {nan, -inf, 0.0, nan, 1.0, 2.0, nan, -3.0, nan};
+  exp_scaled(special.data(), static_cast<Index>(special.size()), -1.0);
+  CHECK(std::isnan(special[0]));
+  CHECK(std::isinf(special[1]));  // exp(+inf)
+  CHECK(special[2] == 1.0);
+  CHECK(std::isnan(special[3]));
+  CHECK(std::isnan(special[6]));
+  CHECK(std::isnan(special[8]));
+
+  // exp(−|z|) for both signs, NaN and infinities.
+  std::vector<double> z = {-3.0, 3.0, 0.0, nan, inf, -inf, -0.5, 40.0, -700.0};
+  std::vector<double> e(z.size());
+  exp_negative_abs(z.data(), e.data(), static_cast<Index>(z.size()));
+  for (size_t i = 0; i < z.size(); ++i) {
+    INFO("z = " << z[i]);
+    if (std::isnan(z[i]))
+      CHECK(std::isnan(e[i]));
+    else
+      CHECK(ulps_apart(e[i], std::exp(-std::abs(z[i]))) <= 1);
+  }
+}
+
+TEST_CASE("kernel backend: portable exp is Eigen's expression bit for bit") {
+  const ScopedKernelBackend portable(KernelBackend::portable);
+  Rng rng(9);
+  const Matrix u = rng.normal_matrix(37, 37).cwiseAbs() * 20.0;
+  // The columns' tails from every offset, as the SVGD kernel visits them
+  // (so every alignment of the first element).
+  for (Index j = 0; j < u.cols(); ++j) {
+    Matrix ours = u, theirs = u;
+    exp_scaled(ours.col(j).data() + j, u.rows() - j, -0.7);
+    auto column = theirs.col(j).tail(u.rows() - j).array();
+    column = (column * -0.7).exp();
+    CHECK(ours == theirs);
+  }
+  Eigen::ArrayXXd z = rng.normal_matrix(101, 3).array() * 5.0;
+  Eigen::ArrayXXd e(101, 3);
+  exp_negative_abs(z.data(), e.data(), z.size());
+  const Eigen::ArrayXXd expected = (-z.abs()).exp();
+  CHECK((e == expected).all());
+}
+
+TEST_CASE("kernel backend: native products agree with Eigen's") {
+  if (!native_kernels_built()) return;
+  Rng rng(21);
+  for (const auto& [n, d] : {std::pair<Index, Index>{1, 1},
+                             {5, 3},
+                             {300, 2},
+                             {513, 51},
+                             {40, 120}}) {
+    INFO("n = " << n << ", d = " << d);
+    const Matrix x = rng.normal_matrix(n, d), b = rng.normal_matrix(n, d + 1);
+    Matrix native_gram, portable_gram, native_times, portable_times;
+    {
+      const ScopedKernelBackend native(KernelBackend::native);
+      LowerRankUpdate rank_update;
+      SymmetricTimes times;
+      native_gram = Matrix::Constant(n, n, 7.0);
+      rank_update(x, -2.0, native_gram);
+      times(native_gram, b, native_times);
+    }
+    {
+      const ScopedKernelBackend portable(KernelBackend::portable);
+      LowerRankUpdate rank_update;
+      SymmetricTimes times;
+      portable_gram = Matrix::Constant(n, n, 7.0);
+      rank_update(x, -2.0, portable_gram);
+      times(portable_gram, b, portable_times);
+    }
+    // The lower triangles: the products' own rounding apart; the strict
+    // upper triangle untouched by both.
+    const Matrix native_lower =
+        native_gram.triangularView<Eigen::Lower>().toDenseMatrix();
+    const Matrix portable_lower =
+        portable_gram.triangularView<Eigen::Lower>().toDenseMatrix();
+    CHECK(max_relative_difference(native_lower, portable_lower) < 1e-14);
+    CHECK(native_gram.triangularView<Eigen::StrictlyUpper>().toDenseMatrix() ==
+          portable_gram.triangularView<Eigen::StrictlyUpper>().toDenseMatrix());
+    CHECK(max_relative_difference(native_times, portable_times) < 1e-13);
+  }
+}
+
+TEST_CASE("kernel backend: SVGD directions and logistic gradients agree") {
+  if (!native_kernels_built()) return;
+  Rng rng(33);
+  const Matrix x = rng.normal_matrix(257, 6), score = rng.normal_matrix(257, 6);
+  for (KernelType type : {KernelType::rbf, KernelType::imq}) {
+    KernelConfig config;
+    config.type = type;
+    Matrix native_phi, portable_phi;
+    double native_h, portable_h;
+    {
+      const ScopedKernelBackend native(KernelBackend::native);
+      SteinDirection direction(config);
+      native_h = direction.compute(x, score, native_phi);
+    }
+    {
+      const ScopedKernelBackend portable(KernelBackend::portable);
+      SteinDirection direction(config);
+      portable_h = direction.compute(x, score, portable_phi);
+    }
+    INFO("kernel " << to_string(type));
+    CHECK(native_h == doctest::Approx(portable_h).epsilon(1e-13));
+    CHECK(max_relative_difference(native_phi, portable_phi) < 1e-11);
+  }
+
+  // Several blocks of rows, several points and one point (the matrix–
+  // vector path, the same in both backends).
+  const RowMatrix data = rng.normal_matrix(5000, 7);
+  Vector labels(5000);
+  for (Index r = 0; r < labels.size(); ++r)
+    labels(r) = rng.uniform() < 0.5 ? 1.0 : 0.0;
+  for (Index points : {Index{1}, Index{4}}) {
+    const Matrix w = 0.3 * rng.normal_matrix(points, 7);
+    Vector native_loglik, portable_loglik;
+    Matrix native_grad, portable_grad;
+    {
+      const ScopedKernelBackend native(KernelBackend::native);
+      logistic::log_likelihood_grad(data, labels, w, native_loglik,
+                                    native_grad);
+    }
+    {
+      const ScopedKernelBackend portable(KernelBackend::portable);
+      logistic::log_likelihood_grad(data, labels, w, portable_loglik,
+                                    portable_grad);
+    }
+    INFO(points << " points");
+    CHECK(max_relative_difference(native_loglik, portable_loglik) < 1e-12);
+    CHECK(max_relative_difference(native_grad, portable_grad) < 1e-11);
+    Matrix native_hv, portable_hv;
+    const Matrix v = rng.normal_matrix(points, 7);
+    {
+      const ScopedKernelBackend native(KernelBackend::native);
+      native_hv = logistic::log_likelihood_hessian_vector(data, w, v);
+    }
+    {
+      const ScopedKernelBackend portable(KernelBackend::portable);
+      portable_hv = logistic::log_likelihood_hessian_vector(data, w, v);
+    }
+    CHECK(max_relative_difference(native_hv, portable_hv) < 1e-11);
+  }
+}
+
+TEST_CASE("kernel backend: VIBENCH_KERNELS chooses, a bad value is refused") {
+  const auto dir = temp_dir("kernel_backend_switch");
+  const auto bad = shell_command(
+      "VIBENCH_KERNELS=portabel " + std::string(VIBENCH_EXECUTABLE) + " list",
+      dir);
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("VIBENCH_KERNELS") != std::string::npos);
+  CHECK(bad.err.find("did you mean 'portable'") != std::string::npos);
+
+  // The backend is recorded in the results' context.
+  const std::string suite = (dir / "suite.json").string();
+  write_file(suite, R"({"name": "switch", "tasks": [{"name": "gaussian",
+    "params": {"dim": 2}}], "algorithms": [{"name": "svgd", "params":
+    {"n_particles": 20}}], "seeds": 1, "budget": {"max_iterations": 5},
+    "checkpoints": {"log_spaced": 2}, "reference_draws": 100,
+    "metrics": ["mean_error"]})");
+  for (const char* backend : {"portable", "native"}) {
+    if (std::string(backend) == "native" && !native_kernels_built()) continue;
+    const std::string out = (dir / (std::string(backend) + ".json")).string();
+    const auto run = shell_command(std::string("VIBENCH_KERNELS=") + backend +
+                                       " " + VIBENCH_EXECUTABLE + " run " +
+                                       suite + " -q -o " + out,
+                                   dir);
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(read_json(out)["context"]["kernels"]["backend"] == backend);
+  }
+}
