@@ -26,14 +26,13 @@ struct Trace {
 // naming the cell and the column, not a bare JSON exception.
 const Json& trace_array(const Json& cell, const Json& holder,
                         const std::string& name, const std::string& path) {
-  if (!holder.is_object() || !holder.contains(name) ||
-      !holder[name].is_array())
-    throw ConfigError(
-        "", fmt::format("cell '{}': its trace has no array '{}'",
-                        cell.contains("id") && cell["id"].is_string()
-                            ? cell["id"].get<std::string>()
-                            : std::string("?"),
-                        path));
+  if (!holder.is_object() || !holder.contains(name) || !holder[name].is_array())
+    throw ConfigError("",
+                      fmt::format("cell '{}': its trace has no array '{}'",
+                                  cell.contains("id") && cell["id"].is_string()
+                                      ? cell["id"].get<std::string>()
+                                      : std::string("?"),
+                                  path));
   return holder[name];
 }
 
@@ -43,10 +42,9 @@ Trace read_trace(const Json& cell, const std::string& metric,
   static const Json kNone;
   const Json& t = cell.contains("trace") ? cell["trace"] : kNone;
   const Json& costs = trace_array(cell, t, cost, "trace/" + cost);
-  const Json& values =
-      trace_array(cell, t.is_object() && t.contains("metrics") ? t["metrics"]
-                                                               : kNone,
-                  metric, "trace/metrics/" + metric);
+  const Json& values = trace_array(
+      cell, t.is_object() && t.contains("metrics") ? t["metrics"] : kNone,
+      metric, "trace/metrics/" + metric);
   for (size_t i = 0; i < costs.size() && i < values.size(); ++i) {
     if (!values[i].is_number() || !costs[i].is_number()) continue;
     trace.cost.push_back(costs[i].get<double>());
