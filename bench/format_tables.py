@@ -151,13 +151,15 @@ def main():
 
     svgd = [r for r in rows if r["family"] == "BM_SvgdDirection"]
     print("\nSVGD direction (SteinDirection::compute), executed flops per step "
-          "(rbf n(n+1)d + 2n²(d+1), imq n(n+1)d + 2n²(2d+1)); "
+          "(rbf n(n+1)d + 2n²(d+1), imq n(n+1)d + 2n²(2d+1); the tiled step "
+          "is credited with the same, though it recomputes the distances); "
           "2 threads = two steps at once on separate data (throughput), "
           "against the 2-thread limit:\n")
     print(table(
-        ["kernel", "n", "d", "threads", "ms/step", "GFLOP/s", "of limit",
-         "of Eigen GEMM", "allocs/step"],
-        [[r["variant"], r["args"]["n"], r["args"]["d"], r["threads"],
+        ["kernel", "n", "d", "tile rows", "threads", "ms/step", "GFLOP/s",
+         "of limit", "of Eigen GEMM", "allocs/step"],
+        [[r["variant"], r["args"]["n"], r["args"]["d"],
+          r["args"].get("tile", "whole kernel"), r["threads"],
           f"{r['ms']:.3f}"] + kernel_columns(r) +
          [f"{r['raw'].get('allocs_per_step', NAN):.0f}"] for r in svgd]))
 

@@ -8,9 +8,11 @@
 // per instruction set the CPU offers, which a tuned BLAS approaches.
 //
 //   vibench_bench [google benchmark flags]       the benchmarks
-//   vibench_bench --peer-svgd IN OUT KERNEL REPS  times SteinDirection on the
-//       points and scores in IN and writes φ to OUT (for
-//       scripts/peer_bench.py; file format in read_peer_input below)
+//   vibench_bench --peer-svgd IN OUT KERNEL REPS THREADS  times
+//       SteinDirection on the points and scores in IN (THREADS directions at
+//       once, one per thread), writes φ to OUT and prints the median seconds
+//       per direction and the bandwidth h (for scripts/peer_bench.py; file
+//       format in peer_svgd below)
 //
 // Flop counts are those of the matrix-product formulation: a product of an
 // a×b by a b×c matrix counts 2abc flops (one multiply and one add per term),
@@ -301,14 +303,19 @@ void register_fma_peaks() {
 
 // Particles from N(0, I) and the scores of a standard normal target (−x):
 // the direction's cost does not depend on the target.
-void BM_SvgdDirection(benchmark::State& state, KernelType kernel) {
+// `tiled`: the tiled step, with state.range(2) tile rows; its flops are
+// counted as the whole step's, so that the recomputed distances show as a
+// lower fraction of the limit.
+void BM_SvgdDirection(benchmark::State& state, KernelType kernel,
+                      bool tiled = false) {
   const Index n = state.range(0), d = state.range(1);
+  const Index tile_rows = tiled ? state.range(2) : 0;
   Rng rng(kSeedPoints + static_cast<std::uint64_t>(state.thread_index()));
   const Matrix x = rng.normal_matrix(n, d);
   const Matrix score = -x;
   KernelConfig config;
   config.type = kernel;
-  SteinDirection stein(config);
+  SteinDirection stein(config, tile_rows);
   Matrix phi;
   stein.compute(x, score, phi);  // sizes the workspaces
   const std::size_t allocations_before = g_thread_allocations;
@@ -338,6 +345,19 @@ void svgd_args(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK_CAPTURE(BM_SvgdDirection, rbf, KernelType::rbf)->Apply(svgd_args);
 BENCHMARK_CAPTURE(BM_SvgdDirection, imq, KernelType::imq)->Apply(svgd_args);
+
+// The tiled step (SteinDirection with tile rows), beyond the particle counts
+// whose whole kernel fits, and at n = 4000 beside the whole one.
+void svgd_tiled_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"n", "d", "tile"});
+  for (const Index tile : {64, 128, 256}) b->Args({4000, 50, tile});
+  b->Args({20000, 50, 128});
+  b->Threads(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+BENCHMARK_CAPTURE(BM_SvgdDirection, rbf_tiled, KernelType::rbf, true)
+    ->Apply(svgd_tiled_args);
+BENCHMARK_CAPTURE(BM_SvgdDirection, imq_tiled, KernelType::imq, true)
+    ->Apply(svgd_tiled_args);
 
 // ------------------------------------------------ the bandwidth's median
 
@@ -693,12 +713,13 @@ BENCHMARK_CAPTURE(BM_Wasserstein, sliced_w2, true)->Apply(wasserstein_args);
 // (numpy's tofile of C-ordered float64 arrays). OUT: φ in the same layout,
 // preceded by n, d. Prints the median seconds per call over REPS calls.
 int peer_svgd(const std::string& in_path, const std::string& out_path,
-              const std::string& kernel, int reps) {
+              const std::string& kernel, int reps, int threads) {
   std::ifstream in(in_path, std::ios::binary);
   std::int64_t shape[2] = {0, 0};
   in.read(reinterpret_cast<char*>(shape), sizeof shape);
   if (!in || shape[0] < 1 || shape[1] < 1)
     throw std::runtime_error("cannot read " + in_path);
+  if (threads < 1) throw std::runtime_error("threads must be at least 1");
   const Index n = shape[0], d = shape[1];
   using RowMajor =
       Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -710,25 +731,36 @@ int peer_svgd(const std::string& in_path, const std::string& out_path,
   const Matrix x = xr, score = sr;
   KernelConfig config;
   config.type = kernel == "imq" ? KernelType::imq : KernelType::rbf;
-  SteinDirection stein(config);
-  Matrix phi;
-  stein.compute(x, score, phi);  // warm-up, sizes the workspaces
+  // One direction per thread, computed at once: vibench's parallelism is
+  // over cells (one BLAS thread each), so on `threads` cores it computes
+  // `threads` directions in the time of one; the time reported is per
+  // direction (the wall time of a round over the threads).
+  std::vector<SteinDirection> steins(static_cast<std::size_t>(threads),
+                                     SteinDirection(config));
+  std::vector<Matrix> phis(static_cast<std::size_t>(threads));
+  double h = 0.0;
   std::vector<double> seconds;
-  for (int r = 0; r < reps; ++r) {
+  for (int r = -1; r < reps; ++r) {  // r = −1: warm-up, sizes the workspaces
     const auto start = std::chrono::steady_clock::now();
-    stein.compute(x, score, phi);
-    benchmark::DoNotOptimize(phi.data());
-    seconds.push_back(
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int t = 0; t < threads; ++t) {
+      const double bandwidth = steins[static_cast<std::size_t>(t)].compute(
+          x, score, phis[static_cast<std::size_t>(t)]);
+      if (t == 0) h = bandwidth;
+    }
+    benchmark::DoNotOptimize(phis.front().data());
+    const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count());
+            .count();
+    if (r >= 0) seconds.push_back(wall / threads);
   }
   std::nth_element(seconds.begin(), seconds.begin() + seconds.size() / 2,
                    seconds.end());
-  const RowMajor out_phi = phi;
+  const RowMajor out_phi = phis.front();
   std::ofstream out(out_path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(shape), sizeof shape);
   out.write(reinterpret_cast<const char*>(out_phi.data()), bytes);
-  std::printf("%.9g\n", seconds[seconds.size() / 2]);
+  std::printf("%.9g %.17g\n", seconds[seconds.size() / 2], h);
   return out ? 0 : 1;
 }
 
@@ -1046,12 +1078,14 @@ void register_saddle_steps() {
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "--peer-svgd") == 0) {
-    if (argc != 6) {
-      std::cerr << "usage: vibench_bench --peer-svgd IN OUT rbf|imq REPS\n";
+    if (argc != 7) {
+      std::cerr
+          << "usage: vibench_bench --peer-svgd IN OUT rbf|imq REPS THREADS\n";
       return 2;
     }
     try {
-      return vibench::peer_svgd(argv[2], argv[3], argv[4], std::stoi(argv[5]));
+      return vibench::peer_svgd(argv[2], argv[3], argv[4], std::stoi(argv[5]),
+                                std::stoi(argv[6]));
     } catch (const std::exception& e) {
       std::cerr << "vibench_bench: " << e.what() << "\n";
       return 1;

@@ -500,16 +500,23 @@ TEST_CASE(
   e = suite_error(R"({"max_cell_memory_gib": 0.01,
       "tasks": [{"name": "logistic_loss", "params": {"n_data": 100000}}]})");
   CHECK(e.where() == "/tasks/0/params/n_data");
-  // A pairwise-kernel algorithm: n² per cell.
+  // A pairwise-kernel algorithm: n² per cell (SVGD held whole; in tiles, it
+  // needs O(n) beyond its points).
   const std::string svgd = R"({
       "tasks": [{"name": "gaussian", "params": {"dim": 2}}],
-      "algorithms": [{"name": "svgd", "params": {"n_particles": 1000000}}],
+      "algorithms": [{"name": "svgd", "params": {"n_particles": 1000000,
+                                                 "kernel_tile_rows": 1000000}}],
       "metrics": ["mean_error"]})";
   e = suite_error(svgd);
   CHECK(e.where() == "/algorithms/0/params");
   CHECK(contains(e.what(), "per cell"));
   CHECK(contains(e.what(), "1000000 points of dimension 2"));
   CHECK(contains(e.what(), "TiB of the algorithm's own workspace"));
+  Json tiled = Json::parse(svgd);
+  tiled["algorithms"][0]["params"].erase("kernel_tile_rows");
+  Json tiled_suite = Json::parse(kSmallSuite);
+  tiled_suite.merge_patch(tiled);
+  CHECK_NOTHROW(parse_suite(tiled_suite, "s.json"));
   // Points alone: n·d.
   e = suite_error(R"({
       "tasks": [{"name": "gaussian", "params": {"dim": 2}}],

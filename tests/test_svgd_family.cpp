@@ -16,6 +16,7 @@
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "algorithms/step_schedule.hpp"
 #include "core/error.hpp"
+#include "core/kernel_backend.hpp"
 #include "metrics/pairwise.hpp"
 #include "metrics/sample_discrepancy.hpp"
 #include "simple_targets.hpp"
@@ -128,6 +129,94 @@ TEST_CASE("svgd family: batched IMQ direction and bandwidth rules") {
       CHECK(max_abs(phi - naive) < 1e-12);
     }
   }
+}
+
+TEST_CASE("svgd family: the tiled direction equals the whole one") {
+  // The backends this build has: the tiles' products go through each.
+  std::vector<KernelBackend> backends = {KernelBackend::portable};
+  if (native_kernels_built()) backends.push_back(KernelBackend::native);
+  Rng rng = make_rng(31);
+  // n = 37 against the pairwise sum; n = 300 (44 850 pairs, enough for the
+  // median's sampled bracket) against the whole kernel. Tile sizes that
+  // divide n and that leave a smaller last tile, down to one row.
+  for (const Index n : {Index{37}, Index{300}}) {
+    const Index d = 4;
+    const Matrix x = rng.normal_matrix(n, d) * 2.0;
+    const Matrix s = rng.normal_matrix(n, d);
+    for (const KernelBackend backend : backends) {
+      const ScopedKernelBackend scoped(backend);
+      for (const KernelType type : {KernelType::rbf, KernelType::imq}) {
+        for (const BandwidthRule rule :
+             {BandwidthRule::median, BandwidthRule::fixed}) {
+          KernelConfig config = imq(0.7, -0.4);
+          config.type = type;
+          config.rule = rule;
+          config.fixed_bandwidth = 1.3;
+          Matrix whole;
+          const double h = SteinDirection(config).compute(x, s, whole);
+          if (n == 37) {
+            Matrix naive = Matrix::Zero(n, d);
+            for (Index i = 0; i < n; ++i)
+              for (Index j = 0; j < n; ++j)
+                naive.row(i) +=
+                    kernel_value(config, h, x.row(j), x.row(i)) * s.row(j) +
+                    kernel_gradient_x(config, h, x.row(j), x.row(i));
+            REQUIRE(max_abs(whole - naive / double(n)) < 1e-12);
+          }
+          for (const Index rows : {Index{1}, Index{5}, n / 3, n - 1}) {
+            CAPTURE(n);
+            CAPTURE(to_string(type));
+            CAPTURE(to_string(rule));
+            CAPTURE(rows);
+            SteinDirection tiled(config, rows);
+            REQUIRE(tiled.tile_rows_for(n) == rows);
+            Matrix phi;
+            // Twice, as in successive steps: the buffers are reused.
+            for (int repeat = 0; repeat < 2; ++repeat) {
+              const double tiled_h = tiled.compute(x, s, phi);
+              CHECK(tiled_h == doctest::Approx(h).epsilon(1e-14));
+              CHECK(max_abs(phi - whole) <= 1e-12 * max_abs(whole));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("svgd family: kernel_tile_rows, its automatic choice and memory") {
+  const auto tile_rows = [](long long given, Index n) {
+    const auto svgd = make_algorithm(
+        "svgd", {{"n_particles", n}, {"kernel_tile_rows", given}});
+    return svgd->workspace_bytes(2);
+  };
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  // Automatic: the whole kernel (two n×n matrices) up to n = 4096.
+  CHECK(tile_rows(0, 4096) == 2.0 * 4096 * 4096 * 8);
+  // Beyond, tiles: n = 20 000 fits in well under a GiB, where the whole
+  // kernel would take 6 GB.
+  CHECK(tile_rows(0, 20000) < 0.1 * kGiB);
+  CHECK(tile_rows(20000, 20000) == 2.0 * 20000.0 * 20000.0 * 8);
+  CHECK(tile_rows(64, 100) < tile_rows(100, 100));
+  CHECK_THROWS_AS(make_algorithm("svgd", {{"kernel_tile_rows", -1}}),
+                  ConfigError);
+
+  // A run with tiles follows the run with the whole kernel, and says which
+  // it used.
+  const Gaussian2 target(Vector::Zero(2), Matrix::Identity(2, 2));
+  Rng rng = make_rng(8);
+  const Matrix init = rng.normal_matrix(60, 2) * 3.0;
+  const auto whole = make_algorithm("svgd", {{"n_particles", 60}});
+  const auto tiled =
+      make_algorithm("svgd", {{"n_particles", 60}, {"kernel_tile_rows", 16}});
+  const Matrix a = run_points(*whole, target, init, 20);
+  const Matrix b = run_points(*tiled, target, init, 20);
+  CHECK(max_abs(a - b) <= 1e-10 * max_abs(a));
+  Counters counters;
+  const DistributionOracle oracle(target, counters);
+  auto run = tiled->start(oracle, points_state(init), make_rng(1));
+  run->step();
+  CHECK(run->diagnostics().at("kernel_tile_rows") == 16);
 }
 
 TEST_CASE("svgd family: RMSProp and Adam steps, two steps by hand") {

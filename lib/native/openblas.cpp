@@ -63,15 +63,15 @@ void openblas_symmetric_times(const Matrix& lower, const Matrix& b,
 }
 
 void openblas_gemm_operands(Index m, Index n, Index k, double alpha,
-                            GemmOperand a, GemmOperand b, double* c,
-                            Index ldc) {
+                            GemmOperand a, GemmOperand b, double* c, Index ldc,
+                            double beta) {
   if (m == 0 || n == 0) return;
   const OneBlasThread one_thread;
   cblas_dgemm(CblasColMajor, a.transposed ? CblasTrans : CblasNoTrans,
               b.transposed ? CblasTrans : CblasNoTrans, blas_int(m),
               blas_int(n), blas_int(k), alpha, a.data,
               blas_int(a.leading_dimension), b.data,
-              blas_int(b.leading_dimension), 0.0, c, blas_int(ldc));
+              blas_int(b.leading_dimension), beta, c, blas_int(ldc));
 }
 
 OpenBlasThreads::OpenBlasThreads(int threads)

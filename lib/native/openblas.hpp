@@ -28,16 +28,18 @@ void openblas_lower_rank_update(const Matrix& x, double alpha, Matrix& c);
 void openblas_symmetric_times(const Matrix& lower, const Matrix& b,
                               Matrix& out);
 
-// c (m×n, column-major, leading dimension ldc) = alpha · op(a) op(b) with
-// op(a) m×k and op(b) k×n, each given column-major with its leading
-// dimension and transposed when its flag is set (dgemm, beta = 0).
+// c (m×n, column-major, leading dimension ldc) = alpha · op(a) op(b) +
+// beta · c with op(a) m×k and op(b) k×n, each given column-major with its
+// leading dimension and transposed when its flag is set (dgemm; with
+// beta = 0, c is not read).
 struct GemmOperand {
   const double* data;
   Index leading_dimension;
   bool transposed;
 };
 void openblas_gemm_operands(Index m, Index n, Index k, double alpha,
-                            GemmOperand a, GemmOperand b, double* c, Index ldc);
+                            GemmOperand a, GemmOperand b, double* c, Index ldc,
+                            double beta = 0.0);
 
 // OpenBLAS's thread count for the calls made outside this file while it
 // lives (bench/ measures the 2-thread limit with it). OpenBLAS's OpenMP

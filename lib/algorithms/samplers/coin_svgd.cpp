@@ -37,16 +37,18 @@ class CoinSvgd final : public Sampler {
     // The Coin code's kernel: exp(−r²/(2σ²)), σ² = med²/(2 log(n+1)).
     for (auto& spec : kernel_params(BandwidthRule::median_code))
       specs.push_back(std::move(spec));
+    specs.push_back(kernel_tile_param());
     return specs;
   }
 
   explicit CoinSvgd(const Params& p)
       : n_particles_(static_cast<Index>(p.integer("n_particles"))),
-        kernel_(kernel_from(p, "coin_svgd")) {}
+        kernel_(kernel_from(p, "coin_svgd")),
+        tile_rows_(kernel_tile_rows(p, n_particles_)) {}
 
   Index num_points() const override { return n_particles_; }
   double workspace_bytes(Index) const override {
-    return pairwise_bytes(n_particles_, SteinDirection::kPairwiseMatrices);
+    return SteinDirection::pairwise_workspace_bytes(n_particles_, tile_rows_);
   }
 
  protected:
@@ -54,12 +56,13 @@ class CoinSvgd final : public Sampler {
                                  const State& initial,
                                  Rng /*rng*/) const override {
     return std::make_unique<SvgdRun<CoinBettor>>(oracle, initial, kernel_,
-                                                 CoinBettor());
+                                                 tile_rows_, CoinBettor());
   }
 
  private:
   Index n_particles_;
   KernelConfig kernel_;
+  Index tile_rows_;  // 0: the whole kernel
 };
 
 }  // namespace

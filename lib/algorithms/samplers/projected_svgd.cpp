@@ -24,11 +24,11 @@ namespace {
 class ProjectedSvgdRun final : public Run {
  public:
   ProjectedSvgdRun(const DistributionOracle& oracle, const State& initial,
-                   KernelConfig kernel, const StepSchedule& schedule,
-                   double margin)
+                   KernelConfig kernel, Index kernel_tile_rows,
+                   const StepSchedule& schedule, double margin)
       : oracle_(oracle),
         domain_(oracle.domain()),
-        stein_(kernel),
+        stein_(kernel, kernel_tile_rows),
         scheduler_(schedule),
         margin_(margin) {
     state_.points = initial.points;
@@ -54,6 +54,7 @@ class ProjectedSvgdRun final : public Run {
   Json diagnostics() const override {
     return {{"domain", domain_.name()},
             {"last_bandwidth", bandwidth_},
+            {"kernel_tile_rows", stein_.tile_rows_for(state_.points.rows())},
             {"boundary_moves", boundary_moves_}};
   }
 
@@ -95,6 +96,7 @@ class ProjectedSvgd final : public Sampler {
       if (spec.name == "kernel") spec.default_value = "imq";
       specs.push_back(std::move(spec));
     }
+    specs.push_back(kernel_tile_param());
     for (auto& spec :
          StepSchedule::params(1e-4, StepRule::rmsprop,
                               "the paper's RMSProp learning rate for "
@@ -108,11 +110,12 @@ class ProjectedSvgd final : public Sampler {
       : n_particles_(static_cast<Index>(p.integer("n_particles"))),
         margin_(p.real("interior_margin")),
         kernel_(kernel_from(p, kName)),
+        tile_rows_(kernel_tile_rows(p, n_particles_)),
         schedule_(StepSchedule::from(p)) {}
 
   Index num_points() const override { return n_particles_; }
   double workspace_bytes(Index) const override {
-    return pairwise_bytes(n_particles_, SteinDirection::kPairwiseMatrices);
+    return SteinDirection::pairwise_workspace_bytes(n_particles_, tile_rows_);
   }
 
  protected:
@@ -120,13 +123,14 @@ class ProjectedSvgd final : public Sampler {
                                  const State& initial,
                                  Rng /*rng*/) const override {
     return std::make_unique<ProjectedSvgdRun>(oracle, initial, kernel_,
-                                              schedule_, margin_);
+                                              tile_rows_, schedule_, margin_);
   }
 
  private:
   Index n_particles_;
   double margin_;
   KernelConfig kernel_;
+  Index tile_rows_;  // 0: the whole kernel
   StepSchedule schedule_;
 };
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 
+#include "core/block_product.hpp"
 #include "core/elementwise_exp.hpp"
 #include "core/error.hpp"
 #include "core/pairwise_median.hpp"
@@ -88,6 +89,49 @@ KernelConfig kernel_from(const Params& p, const std::string& algorithm) {
                                         : BandwidthRule::median;
   }
   return k;
+}
+
+// Up to this many particles the whole kernel is held by default (two n×n
+// matrices, 256 MiB at n = 4096), the fastest way while it fits; beyond, it
+// is formed in tiles of kAutomaticTileRows rows: tiles of 128 KiB, which stay
+// in a core's L2 cache with the rows they multiply (bench/: at n = 4000,
+// d = 50, tiles of 64 or 128 rows are as fast as the whole kernel, of 256
+// rows slower). The whole kernel is kept up to 4096 so that no result of
+// the suites, all below, moves: the tiles sum in another order.
+constexpr Index kAutomaticWholeKernelUpTo = 4096;
+constexpr Index kAutomaticTileRows = 128;
+
+ParamSpec kernel_tile_param() {
+  return ParamSpec::integer(
+             "kernel_tile_rows", 0,
+             "rows of the tiles in which the n×n kernel is formed and applied "
+             "without ever being held: memory O(n(d + kernel_tile_rows)) "
+             "instead of two n×n matrices, the same direction up to rounding; "
+             "a value ≥ n holds the whole kernel; 0 = automatic: the whole "
+             "kernel for n ≤ 4096, tiles of 128 rows beyond")
+      .at_least(0);
+}
+
+Index kernel_tile_rows(const Params& p, Index n_particles) {
+  Index rows = static_cast<Index>(p.integer("kernel_tile_rows"));
+  if (rows == 0)
+    rows = n_particles <= kAutomaticWholeKernelUpTo ? 0 : kAutomaticTileRows;
+  return rows < n_particles ? rows : 0;
+}
+
+double SteinDirection::pairwise_workspace_bytes(Index n, Index tile_rows) {
+  constexpr double kDouble = sizeof(double);
+  if (tile_rows <= 0 || tile_rows >= n)
+    return kPairwiseMatrices * static_cast<double>(n) * static_cast<double>(n) *
+           kDouble;
+  // Two tiles, and the median's keys: at most one per pair, and at most
+  // kRecomputedPairsMaxKeys.
+  const double side = static_cast<double>(tile_rows);
+  const double pairs =
+      0.5 * static_cast<double>(n) * static_cast<double>(n - 1);
+  const double keys =
+      std::min(pairs, static_cast<double>(kRecomputedPairsMaxKeys));
+  return 2.0 * side * side * kDouble + keys * kDouble;
 }
 
 double median_bandwidth(const Matrix& d2, SelectionScratch& scratch,
@@ -222,7 +266,8 @@ double SteinDirection::compute(const Matrix& x, const Matrix& score,
                                Matrix& phi) {
   const Index n = x.rows();
   const Index d = x.cols();
-  const double h = compute_lower_kernel(x);
+  const bool tiled = tile_rows_for(n) > 0;
+  const double h = tiled ? tiled_bandwidth(x) : compute_lower_kernel(x);
   // The products read K and D from their lower triangles (Eigen's symmetric
   // product, as fast as the general one here and equal to it bit for bit;
   // see core/symmetric_products.hpp for the buffers kept between steps),
@@ -242,15 +287,22 @@ double SteinDirection::compute(const Matrix& x, const Matrix& score,
     // D = −K: φ = (1/n)[K (S − (2/h) X̄) + (2/h) diag(K1) X̄], one n×n by
     // n×(d+1) product.
     rhs_.leftCols(d) = score - (2.0 / h) * (x.rowwise() - mean_);
-    kernel_times_(k_, rhs_, products_);
+    if (tiled)
+      tiled_products(x, h, score, phi);
+    else
+      kernel_times_(k_, rhs_, products_);
     phi = products_.leftCols(d) +
           (2.0 / h) * ((x.rowwise() - mean_).array().colwise() *
                        products_.col(d).array())
                           .matrix();
   } else {
     rhs_.leftCols(d) = x.rowwise() - mean_;
-    kernel_times_(k_, score, phi);
-    derivative_times_(dk_, rhs_, products_);
+    if (tiled) {
+      tiled_products(x, h, score, phi);
+    } else {
+      kernel_times_(k_, score, phi);
+      derivative_times_(dk_, rhs_, products_);
+    }
     phi += (2.0 / h) *
            (products_.leftCols(d) -
             (rhs_.leftCols(d).array().colwise() * products_.col(d).array())
@@ -258,6 +310,97 @@ double SteinDirection::compute(const Matrix& x, const Matrix& score,
   }
   phi /= static_cast<double>(n);
   return h;
+}
+
+template <class Visit>
+void SteinDirection::for_each_distance_tile(const Matrix& x, Visit&& visit) {
+  const Index n = x.rows();
+  const Index side = tile_rows_for(n);
+  distance_tile_.resize(side, side);
+  for (Index j0 = 0; j0 < n; j0 += side) {
+    const Index cols = std::min(side, n - j0);
+    const auto sq_cols = sq_norms_.segment(j0, cols).transpose().array();
+    for (Index i0 = j0; i0 < n; i0 += side) {
+      const Index rows = std::min(side, n - i0);
+      // The tile's own rows×cols in the front of the buffer, contiguous.
+      Eigen::Map<Matrix> tile(distance_tile_.data(), rows, cols);
+      block_product(-2.0, x.middleRows(i0, rows), Operand::as_is,
+                    x.middleRows(j0, cols), Operand::transposed, tile,
+                    Product::assign);
+      // (−2 x_iᵀx_j + ‖x_i‖²) + ‖x_j‖², the order of compute_lower_kernel.
+      tile = ((tile.array().colwise() + sq_norms_.segment(i0, rows).array())
+                  .rowwise() +
+              sq_cols)
+                 .cwiseMax(0.0)
+                 .matrix();
+      if (i0 == j0) {
+        // The lower triangle is kept and mirrored, so that the tile is
+        // symmetric whatever order the product summed the two halves in.
+        for (Index c = 0; c < cols; ++c) {
+          tile(c, c) = 0.0;
+          for (Index r = c + 1; r < rows; ++r) tile(c, r) = tile(r, c);
+        }
+      }
+      visit(i0, j0, tile);
+    }
+  }
+}
+
+double SteinDirection::tiled_bandwidth(const Matrix& x) {
+  sq_norms_ = x.rowwise().squaredNorm();
+  if (config_.rule == BandwidthRule::fixed) return config_.fixed_bandwidth;
+  // Each pair once: a tile below the diagonal whole, a diagonal tile below
+  // its diagonal, column by column.
+  const double med2 = median_of_recomputed_pairs(x, [&](auto&& run) {
+    for_each_distance_tile(x, [&run](Index i0, Index j0, const auto& tile) {
+      if (i0 != j0) {
+        run(tile.data(), tile.size());
+        return;
+      }
+      for (Index c = 0; c + 1 < tile.cols(); ++c)
+        run(tile.col(c).data() + c + 1, tile.rows() - c - 1);
+    });
+  });
+  return median_rule_bandwidth(med2, x.rows(), config_.rule);
+}
+
+void SteinDirection::tiled_products(const Matrix& x, double h,
+                                    const Matrix& score, Matrix& phi) {
+  products_.setZero();
+  const bool rbf = config_.type == KernelType::rbf;
+  if (!rbf) phi.setZero();
+  const double c2 = config_.imq_c * config_.imq_c;
+  const double beta = config_.imq_beta;
+  // Adds tile · right(cols) to out(rows) and, below the diagonal, tileᵀ ·
+  // right(rows) to out(cols): both halves of the symmetric kernel.
+  const auto apply = [](Index i0, Index j0, const Eigen::Map<Matrix>& tile,
+                        const Matrix& right, Matrix& out) {
+    const Index rows = tile.rows(), cols = tile.cols();
+    block_product(1.0, tile, Operand::as_is, right.middleRows(j0, cols),
+                  Operand::as_is, out.middleRows(i0, rows),
+                  Product::accumulate);
+    if (i0 != j0)
+      block_product(1.0, tile, Operand::transposed, right.middleRows(i0, rows),
+                    Operand::as_is, out.middleRows(j0, cols),
+                    Product::accumulate);
+  };
+  const Index side = tile_rows_for(x.rows());
+  if (!rbf) kernel_tile_.resize(side, side);
+  for_each_distance_tile(x, [&](Index i0, Index j0, Eigen::Map<Matrix>& tile) {
+    if (rbf) {
+      exp_scaled(tile.data(), tile.size(), -1.0 / h);  // K
+      apply(i0, j0, tile, rhs_, products_);
+      return;
+    }
+    // As compute_lower_kernel: base = c² + u, K = base^β, D = β K / base.
+    Eigen::Map<Matrix> kernel(kernel_tile_.data(), tile.rows(), tile.cols());
+    auto base = tile.array();
+    base = base * (1.0 / h) + c2;
+    assign_power(kernel.array(), base, beta);
+    base = kernel.array() * beta / base;  // D
+    apply(i0, j0, kernel, score, phi);
+    apply(i0, j0, tile, rhs_, products_);
+  });
 }
 
 }  // namespace vibench

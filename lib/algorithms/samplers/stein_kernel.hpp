@@ -89,19 +89,45 @@ double kernel_value(const KernelConfig& config, double h, const RowVector& x,
 RowVector kernel_gradient_x(const KernelConfig& config, double h,
                             const RowVector& x, const RowVector& y);
 
+// The parameter spec `kernel_tile_rows` of the methods whose step is
+// SteinDirection::compute (svgd, coin_svgd, projected_svgd), and the tile
+// rows it gives for n particles: 0 for the whole n×n kernel.
+ParamSpec kernel_tile_param();
+Index kernel_tile_rows(const Params& params, Index n_particles);
+
 // Computes SVGD directions with preallocated workspaces: after the first
 // call with a given n×d, further calls of the same shape do not allocate.
+//
+// With tile_rows = 0 (or ≥ n) it holds the whole n×n kernel (and f′ for
+// imq) and applies it by symmetric products. With 0 < tile_rows < n it
+// never does: it forms the kernel tile by tile, tile_rows × tile_rows
+// tiles on and below the diagonal, each applied to both its rows and, by
+// its transpose, its columns, in O(n(d + tile_rows)) memory. The squared
+// distances are then computed twice per step, once for the median
+// bandwidth rules' exact median (core/pairwise_median.hpp over recomputed
+// pairs) and once for the kernel. Both ways compute the same direction up
+// to rounding: the sums run in another order (tested), nothing is
+// approximated.
 class SteinDirection {
  public:
-  explicit SteinDirection(KernelConfig config) : config_(config) {}
+  explicit SteinDirection(KernelConfig config, Index tile_rows = 0)
+      : config_(config), tile_rows_(tile_rows) {}
 
-  // The n×n matrices it keeps (k_ and dk_), for the memory estimate of the
-  // algorithms built on it (Algorithm::workspace_bytes).
+  // The n×n matrices it keeps (k_ and dk_) with the whole kernel.
   static constexpr double kPairwiseMatrices = 2;
+  // Bytes of its pairwise workspace for n particles: kPairwiseMatrices n×n
+  // matrices whole, two tiles tiled (the memory estimate of the algorithms
+  // built on it, Algorithm::workspace_bytes).
+  static double pairwise_workspace_bytes(Index n, Index tile_rows);
 
   // phi (n×d) = the SVGD direction at particles x (n×d) with scores
   // `score` (n×d). Returns the bandwidth h used.
   double compute(const Matrix& x, const Matrix& score, Matrix& phi);
+
+  // The tile rows in use for n particles: 0 when the kernel is whole.
+  Index tile_rows_for(Index n) const {
+    return tile_rows_ > 0 && tile_rows_ < n ? tile_rows_ : 0;
+  }
 
   // Fills kernel() with K_ij = k(x_i, x_j) and derivative() with
   // D_ij = f′(‖x_i − x_j‖²/h) for the configured kernel and rule, and
@@ -115,7 +141,24 @@ class SteinDirection {
   // Fills the lower triangles (diagonal included) of k_ and dk_ only.
   double compute_lower_kernel(const Matrix& x);
 
+  // The tiled step. visit(row0, col0, tile) for
+  // each tile of squared distances on and below the diagonal, computed as
+  // compute_lower_kernel computes them; a diagonal tile is whole and
+  // symmetric, with an exact zero diagonal.
+  template <class Visit>
+  void for_each_distance_tile(const Matrix& x, Visit&& visit);
+  // h of the configured rule, from the distances recomputed tile by tile.
+  double tiled_bandwidth(const Matrix& x);
+  // products_ = K rhs_ (rbf), or phi = K score and products_ = D rhs_ (imq),
+  // the kernel formed tile by tile.
+  void tiled_products(const Matrix& x, double h, const Matrix& score,
+                      Matrix& phi);
+
   KernelConfig config_;
+  Index tile_rows_;
+  // tile_rows × tile_rows (tiled): squared distances, then K (rbf) or D
+  // (imq); K (imq).
+  Matrix distance_tile_, kernel_tile_;
   Matrix k_;         // n×n: squared distances, then the kernel
   Matrix dk_;        // n×n: f′(u) (imq only; rbf uses −K)
   Vector sq_norms_;  // n

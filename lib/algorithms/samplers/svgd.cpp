@@ -32,6 +32,7 @@ class Svgd final : public Sampler {
             .at_least(1),
     };
     for (auto& spec : kernel_params()) specs.push_back(std::move(spec));
+    specs.push_back(kernel_tile_param());
     for (auto& spec : StepSchedule::params(
              0.1, StepRule::adagrad_momentum,
              "default 0.1 is the master step size of the authors' MATLAB "
@@ -43,24 +44,26 @@ class Svgd final : public Sampler {
   explicit Svgd(const Params& p)
       : n_particles_(static_cast<Index>(p.integer("n_particles"))),
         kernel_(kernel_from(p, "svgd")),
+        tile_rows_(kernel_tile_rows(p, n_particles_)),
         schedule_(StepSchedule::from(p)) {}
 
   Index num_points() const override { return n_particles_; }
   double workspace_bytes(Index) const override {
-    return pairwise_bytes(n_particles_, SteinDirection::kPairwiseMatrices);
+    return SteinDirection::pairwise_workspace_bytes(n_particles_, tile_rows_);
   }
 
  protected:
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,
                                  const State& initial,
                                  Rng /*rng*/) const override {
-    return std::make_unique<SvgdRun<StepScheduler>>(oracle, initial, kernel_,
-                                                    StepScheduler(schedule_));
+    return std::make_unique<SvgdRun<StepScheduler>>(
+        oracle, initial, kernel_, tile_rows_, StepScheduler(schedule_));
   }
 
  private:
   Index n_particles_;
   KernelConfig kernel_;
+  Index tile_rows_;  // 0: the whole kernel
   StepSchedule schedule_;
 };
 

@@ -15,8 +15,10 @@ template <class Updater>
 class SvgdRun final : public Run {
  public:
   SvgdRun(const DistributionOracle& oracle, const State& initial,
-          KernelConfig kernel, Updater updater)
-      : oracle_(oracle), stein_(kernel), updater_(std::move(updater)) {
+          KernelConfig kernel, Index kernel_tile_rows, Updater updater)
+      : oracle_(oracle),
+        stein_(kernel, kernel_tile_rows),
+        updater_(std::move(updater)) {
     state_.points = initial.points;
   }
 
@@ -29,6 +31,7 @@ class SvgdRun final : public Run {
   Json diagnostics() const override {
     return {{"kernel", to_string(stein_.config().type)},
             {"bandwidth_rule", to_string(stein_.config().rule)},
+            {"kernel_tile_rows", stein_.tile_rows_for(state_.points.rows())},
             {"last_bandwidth", bandwidth_}};
   }
 
