@@ -17,7 +17,7 @@ bench="$build/bench/vibench_bench"
 vibench="$build/vibench"
 out="${OUT:-$(mktemp -d -t vibench-bench.XXXXXX)}"
 mkdir -p "$out"
-py=/usr/bin/python3  # Debian's, with python3-numpy and python3-scipy
+py=/usr/bin/python3  # Debian's, with python3-numpy, -scipy, -threadpoolctl (and -torch)
 for f in "$bench" "$vibench"; do
   [ -x "$f" ] || { echo "run_all: $f not found (build it first)" >&2; exit 2; }
 done
@@ -93,9 +93,9 @@ for b in json.load(sys.stdin)["benchmarks"]:
 done
 echo
 
-echo "## SVGD against NumPy and PyTorch (1 thread)"
+echo "## SVGD against NumPy and PyTorch on OpenBLAS (1 and 2 threads)"
 echo
-"$py" "$root/scripts/peer_bench.py" --bench "$bench" --kernel both --threads 1
+"$py" "$root/scripts/peer_bench.py" --bench "$bench" --kernel both --threads 1,2
 echo
 
 echo "## Suite throughput: bench/suites/throughput.json, --jobs 1 vs --jobs 2"

@@ -10,11 +10,12 @@ cd "$(dirname "$0")/.."
 # element-wise exp on Google Highway, and bench/ measures the machine's FP64
 # limit with OpenBLAS. libopenblas-dev alone would pull in the pthreads
 # build; libopenblas-openmp-dev names the OpenMP build, the one
-# CMakeLists.txt prefers (see there).
+# CMakeLists.txt prefers (see there). python3-scipy and python3-threadpoolctl
+# are for the NumPy peer of bench/ (scripts/peer_bench.py).
 packages=(g++ cmake make git libeigen3-dev libcli11-dev nlohmann-json3-dev
           libfmt-dev doctest-dev libbenchmark-dev libglpk-dev liblemon-dev
           python3-matplotlib pkgconf libopenblas-dev libopenblas-openmp-dev
-          libhwy-dev)
+          libhwy-dev python3-scipy python3-threadpoolctl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
