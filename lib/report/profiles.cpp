@@ -24,27 +24,25 @@ struct Trace {
 // A cell without the trace columns the profile reads is a malformed
 // result file (vibench writes them for every cell it traces): a ConfigError
 // naming the cell and the column, not a bare JSON exception.
-const Json& trace_array(const Json& cell, const Json& holder,
-                        const std::string& name, const std::string& path) {
-  if (!holder.is_object() || !holder.contains(name) || !holder[name].is_array())
+const Json& required_column(const Json* column, const Json& cell,
+                            const std::string& path) {
+  if (!column)
     throw ConfigError("",
                       fmt::format("cell '{}': its trace has no array '{}'",
                                   cell.contains("id") && cell["id"].is_string()
                                       ? cell["id"].get<std::string>()
                                       : std::string("?"),
                                   path));
-  return holder[name];
+  return *column;
 }
 
 Trace read_trace(const Json& cell, const std::string& metric,
                  const std::string& cost) {
   Trace trace;
-  static const Json kNone;
-  const Json& t = cell.contains("trace") ? cell["trace"] : kNone;
-  const Json& costs = trace_array(cell, t, cost, "trace/" + cost);
-  const Json& values = trace_array(
-      cell, t.is_object() && t.contains("metrics") ? t["metrics"] : kNone,
-      metric, "trace/metrics/" + metric);
+  const Json& costs =
+      required_column(trace_counter(cell, cost), cell, "trace/" + cost);
+  const Json& values = required_column(trace_column(cell, metric), cell,
+                                       "trace/metrics/" + metric);
   for (size_t i = 0; i < costs.size() && i < values.size(); ++i) {
     if (!values[i].is_number() || !costs[i].is_number()) continue;
     trace.cost.push_back(costs[i].get<double>());

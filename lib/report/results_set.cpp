@@ -230,16 +230,25 @@ std::optional<double> finite(const Json& value) {
   return v;
 }
 
-const Json* trace_column(const Json& record, const std::string& name) {
-  if (!record.contains("trace")) return nullptr;
+}  // namespace
+
+const Json* trace_counter(const Json& record, const std::string& counter) {
+  if (!record.is_object() || !record.contains("trace")) return nullptr;
   const Json& trace = record["trace"];
-  if (!trace.contains("metrics") || !trace["metrics"].contains(name))
-    return nullptr;
-  const Json& column = trace["metrics"][name];
+  if (!trace.is_object() || !trace.contains(counter)) return nullptr;
+  const Json& column = trace[counter];
   return column.is_array() ? &column : nullptr;
 }
 
-}  // namespace
+const Json* trace_column(const Json& record, const std::string& metric) {
+  if (!record.is_object() || !record.contains("trace")) return nullptr;
+  const Json& trace = record["trace"];
+  if (!trace.is_object() || !trace.contains("metrics") ||
+      !trace["metrics"].is_object() || !trace["metrics"].contains(metric))
+    return nullptr;
+  const Json& column = trace["metrics"][metric];
+  return column.is_array() ? &column : nullptr;
+}
 
 bool has_metric(const Json& record, const std::string& metric) {
   if (trace_column(record, metric)) return true;
@@ -264,9 +273,9 @@ std::optional<double> metric_value(const Json& record,
     }
     case TracePoint::Kind::budget: {
       const Json* column = trace_column(record, metric);
-      if (!column || !record["trace"].contains(at.counter)) return {};
-      const Json& evals = record["trace"][at.counter];
-      if (!evals.is_array()) return std::nullopt;
+      const Json* counter = trace_counter(record, at.counter);
+      if (!column || !counter) return std::nullopt;
+      const Json& evals = *counter;
       std::optional<size_t> last;
       for (size_t k = 0; k < std::min(evals.size(), column->size()); ++k)
         if (evals[k].is_number() &&

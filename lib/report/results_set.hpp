@@ -71,6 +71,12 @@ std::optional<double> metric_value(const Json& record,
                                    const TracePoint& at,
                                    bool smaller_is_better);
 
+// The trace column of `metric` (trace.metrics[metric]) and of a cost
+// counter (trace[counter]) in a cell record; nullptr when the record has
+// none or it is not an array.
+const Json* trace_column(const Json& record, const std::string& metric);
+const Json* trace_counter(const Json& record, const std::string& counter);
+
 // True when the record has `metric` in its final values or trace.
 bool has_metric(const Json& record, const std::string& metric);
 
