@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "algorithms/samplers/stein_kernel.hpp"
@@ -51,6 +52,22 @@ std::vector<double> exp_arguments() {
        {0.0, -0.0, -1e-300, -1e-17, -709.78, -744.44, -745.2, -1000.0, -1e300})
     values.push_back(v);
   return values;
+}
+
+// fn() computed with the native backend, then with the portable one.
+template <class Fn>
+auto native_and_portable(Fn&& fn) {
+  using Result = decltype(fn());
+  std::pair<Result, Result> results;
+  {
+    const ScopedKernelBackend native(KernelBackend::native);
+    results.first = fn();
+  }
+  {
+    const ScopedKernelBackend portable(KernelBackend::portable);
+    results.second = fn();
+  }
+  return results;
 }
 
 }  // namespace
@@ -125,30 +142,29 @@ TEST_CASE("kernel backend: portable exp is Eigen's expression bit for bit") {
 TEST_CASE("kernel backend: native products agree with Eigen's") {
   if (!native_kernels_built()) return;
   Rng rng(21);
-  for (const auto& [n, d] : {std::pair<Index, Index>{1, 1},
-                             {5, 3},
-                             {300, 2},
-                             {513, 51},
-                             {40, 120}}) {
+  for (const auto& shape : {std::pair<Index, Index>{1, 1},
+                            {5, 3},
+                            {300, 2},
+                            {513, 51},
+                            {40, 120}}) {
+    // Named copies: clang 14 cannot capture structured bindings.
+    const Index n = shape.first, d = shape.second;
     INFO("n = " << n << ", d = " << d);
     const Matrix x = rng.normal_matrix(n, d), b = rng.normal_matrix(n, d + 1);
-    Matrix native_gram, portable_gram, native_times, portable_times;
-    {
-      const ScopedKernelBackend native(KernelBackend::native);
+    // −2 X Xᵀ's lower triangle over a matrix of 7s, then the symmetric
+    // product it stands for.
+    const auto [native, portable] = native_and_portable([&] {
       LowerRankUpdate rank_update;
       SymmetricTimes times;
-      native_gram = Matrix::Constant(n, n, 7.0);
-      rank_update(x, -2.0, native_gram);
-      times(native_gram, b, native_times);
-    }
-    {
-      const ScopedKernelBackend portable(KernelBackend::portable);
-      LowerRankUpdate rank_update;
-      SymmetricTimes times;
-      portable_gram = Matrix::Constant(n, n, 7.0);
-      rank_update(x, -2.0, portable_gram);
-      times(portable_gram, b, portable_times);
-    }
+      std::pair<Matrix, Matrix> gram_and_times;
+      auto& [gram, product] = gram_and_times;
+      gram = Matrix::Constant(n, n, 7.0);
+      rank_update(x, -2.0, gram);
+      times(gram, b, product);
+      return gram_and_times;
+    });
+    const auto& [native_gram, native_times] = native;
+    const auto& [portable_gram, portable_times] = portable;
     // The lower triangles: the products' own rounding apart; the strict
     // upper triangle untouched by both.
     const Matrix native_lower =
@@ -169,18 +185,14 @@ TEST_CASE("kernel backend: SVGD directions and logistic gradients agree") {
   for (KernelType type : {KernelType::rbf, KernelType::imq}) {
     KernelConfig config;
     config.type = type;
-    Matrix native_phi, portable_phi;
-    double native_h, portable_h;
-    {
-      const ScopedKernelBackend native(KernelBackend::native);
+    const auto [native, portable] = native_and_portable([&] {
       SteinDirection direction(config);
-      native_h = direction.compute(x, score, native_phi);
-    }
-    {
-      const ScopedKernelBackend portable(KernelBackend::portable);
-      SteinDirection direction(config);
-      portable_h = direction.compute(x, score, portable_phi);
-    }
+      std::pair<double, Matrix> h_and_phi;
+      h_and_phi.first = direction.compute(x, score, h_and_phi.second);
+      return h_and_phi;
+    });
+    const auto& [native_h, native_phi] = native;
+    const auto& [portable_h, portable_phi] = portable;
     INFO("kernel " << to_string(type));
     CHECK(native_h == doctest::Approx(portable_h).epsilon(1e-13));
     CHECK(max_relative_difference(native_phi, portable_phi) < 1e-11);
@@ -194,31 +206,18 @@ TEST_CASE("kernel backend: SVGD directions and logistic gradients agree") {
     labels(r) = rng.uniform() < 0.5 ? 1.0 : 0.0;
   for (Index points : {Index{1}, Index{4}}) {
     const Matrix w = 0.3 * rng.normal_matrix(points, 7);
-    Vector native_loglik, portable_loglik;
-    Matrix native_grad, portable_grad;
-    {
-      const ScopedKernelBackend native(KernelBackend::native);
-      logistic::log_likelihood_grad(data, labels, w, native_loglik,
-                                    native_grad);
-    }
-    {
-      const ScopedKernelBackend portable(KernelBackend::portable);
-      logistic::log_likelihood_grad(data, labels, w, portable_loglik,
-                                    portable_grad);
-    }
+    const auto [native, portable] = native_and_portable([&] {
+      std::pair<Vector, Matrix> loglik_and_grad;
+      logistic::log_likelihood_grad(data, labels, w, loglik_and_grad.first,
+                                    loglik_and_grad.second);
+      return loglik_and_grad;
+    });
     INFO(points << " points");
-    CHECK(max_relative_difference(native_loglik, portable_loglik) < 1e-12);
-    CHECK(max_relative_difference(native_grad, portable_grad) < 1e-11);
-    Matrix native_hv, portable_hv;
+    CHECK(max_relative_difference(native.first, portable.first) < 1e-12);
+    CHECK(max_relative_difference(native.second, portable.second) < 1e-11);
     const Matrix v = rng.normal_matrix(points, 7);
-    {
-      const ScopedKernelBackend native(KernelBackend::native);
-      native_hv = logistic::log_likelihood_hessian_vector(data, w, v);
-    }
-    {
-      const ScopedKernelBackend portable(KernelBackend::portable);
-      portable_hv = logistic::log_likelihood_hessian_vector(data, w, v);
-    }
+    const auto [native_hv, portable_hv] = native_and_portable(
+        [&] { return logistic::log_likelihood_hessian_vector(data, w, v); });
     CHECK(max_relative_difference(native_hv, portable_hv) < 1e-11);
   }
 }
