@@ -28,19 +28,7 @@ packages=(clang-14 libclang-rt-14-dev libomp-14-dev cmake make git
           libeigen3-dev libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev
           libglpk-dev liblemon-dev python3 pkgconf libopenblas-openmp-dev
           libhwy-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-    grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "sanitize: installing missing Debian packages: ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$(dirname "$0")/install_packages.sh" sanitize "${packages[@]}"
 
 lock=()
 [ -z "${VIBENCH_BUILD_LOCK:-}" ] || lock=(flock "$VIBENCH_BUILD_LOCK")

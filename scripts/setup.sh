@@ -16,19 +16,7 @@ packages=(g++ cmake make git libeigen3-dev libcli11-dev nlohmann-json3-dev
           libfmt-dev doctest-dev libbenchmark-dev libglpk-dev liblemon-dev
           python3-matplotlib pkgconf libopenblas-dev libopenblas-openmp-dev
           libhwy-dev python3-scipy python3-threadpoolctl)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-    missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing missing Debian packages: ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+scripts/install_packages.sh setup "${packages[@]}"
 
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null

@@ -28,18 +28,7 @@ say() { echo "slurm test: $*"; }
 [ -x "$vibench" ] || { say "FAIL: no vibench program at $vibench"; exit 1; }
 
 # --- packages -----------------------------------------------------------
-if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null ||
-   ! command -v sbatch >/dev/null || ! command -v munged >/dev/null; then
-  say "installing slurm-wlm and munge"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  # Without an init system (a container), the packages' services are not
-  # started by the install: invoke-rc.d blocks them.
-  $sudo apt-get install -y -qq --no-install-recommends slurm-wlm munge \
-    >/dev/null
-fi
+scripts/install_packages.sh slurm-test slurm-wlm munge
 
 # --- the cluster's directory, and cleaning up -----------------------------
 tmp=$(mktemp -d /tmp/vibench-slurm.XXXXXX)
