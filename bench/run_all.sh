@@ -23,13 +23,15 @@ for f in "$bench" "$vibench"; do
 done
 
 # The limit is that of the best tuned kernels the machine runs. OpenBLAS
-# picks its kernels by CPU model, and Debian 12's (0.3.21) predates AMD's
-# AVX-512 cores: on them it runs its AVX2 (Haswell) kernels, half the width
-# the cores offer. Where the CPU has the AVX-512 subsets of OpenBLAS's
-# SkylakeX kernels, the limit is measured with those (later OpenBLAS
-# releases choose them by themselves); an OPENBLAS_CORETYPE already set is
-# kept. Only the micro-benchmarks see it (not NumPy, which may use the same
-# OpenBLAS through Debian's libblas.so.3 alternative).
+# picks its kernels by CPU model, and a release that does not know a CPU
+# falls back to older ones (on AVX-512 cores, possibly its AVX2 Haswell
+# kernels, half the width); an environment may also pin them
+# (OPENBLAS_CORETYPE). Where the CPU has the AVX-512 subsets of OpenBLAS's
+# SkylakeX kernels, the micro-benchmarks (the limit, and vibench's native
+# kernels in the same process) run those; an OPENBLAS_CORETYPE already set
+# is kept, so unset it to get them. NumPy and PyTorch, which may use the
+# same OpenBLAS through Debian's libblas.so.3 alternative, keep OpenBLAS's
+# own choice, which scripts/peer_bench.py prints.
 bench_env=()
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true) "
