@@ -14,6 +14,7 @@
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "command_helpers.hpp"
 #include "core/elementwise_exp.hpp"
+#include "core/elementwise_imq.hpp"
 #include "core/kernel_backend.hpp"
 #include "core/rng.hpp"
 #include "core/symmetric_products.hpp"
@@ -137,6 +138,40 @@ TEST_CASE("kernel backend: portable exp is Eigen's expression bit for bit") {
   exp_negative_abs(z.data(), e.data(), z.size());
   const Eigen::ArrayXXd expected = (-z.abs()).exp();
   CHECK((e == expected).all());
+}
+
+TEST_CASE("kernel backend: the IMQ step is the same bits in both backends") {
+  if (!native_kernels_built()) return;
+  Rng rng(17);
+  // Squared distances, 0 among them, at every length up to two AVX-512
+  // vectors and beyond (the tails), for β = −½ (vectorized natively) and
+  // another β (Eigen's pow in both).
+  for (const double beta : {-0.5, -0.3}) {
+    for (const Index n : {Index{0}, Index{1}, Index{5}, Index{8}, Index{9},
+                          Index{17}, Index{1000}}) {
+      Vector u = rng.normal_matrix(n, 1).col(0).cwiseAbs() * 30.0;
+      if (n > 2) u(2) = 0.0;
+      const auto [native, portable] = native_and_portable([&] {
+        std::pair<Vector, Vector> derivative_and_kernel{u, Vector(n)};
+        imq_kernel_and_derivative(derivative_and_kernel.first.data(),
+                                  derivative_and_kernel.second.data(), n, 0.37,
+                                  0.49, beta);
+        return derivative_and_kernel;
+      });
+      INFO("beta " << beta << ", n " << n);
+      CHECK(native.first == portable.first);
+      CHECK(native.second == portable.second);
+      // Against the formula, element by element.
+      for (Index i = 0; i < n; ++i) {
+        const double base = 0.49 + u(i) * 0.37;
+        CHECK(portable.second(i) ==
+              doctest::Approx(std::pow(base, beta)).epsilon(1e-15));
+        CHECK(
+            portable.first(i) ==
+            doctest::Approx(beta * std::pow(base, beta - 1.0)).epsilon(1e-15));
+      }
+    }
+  }
 }
 
 TEST_CASE("kernel backend: native products agree with Eigen's") {

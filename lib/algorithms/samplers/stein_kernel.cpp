@@ -7,6 +7,7 @@
 
 #include "core/block_product.hpp"
 #include "core/elementwise_exp.hpp"
+#include "core/elementwise_imq.hpp"
 #include "core/error.hpp"
 #include "core/pairwise_median.hpp"
 
@@ -171,18 +172,6 @@ RowVector kernel_gradient_x(const KernelConfig& c, double h, const RowVector& x,
 
 namespace {
 
-// dst = base^β element-wise. β = −½ (the default of every IMQ kernel here)
-// is 1/√base: a vectorized square root and division instead of a scalar pow
-// per element (Eigen's pow is not vectorized), equal to pow up to rounding.
-constexpr double kInverseSquareRoot = -0.5;
-template <class Dst, class Base>
-void assign_power(Dst&& dst, const Base& base, double beta) {
-  if (beta == kInverseSquareRoot)
-    dst = base.rsqrt();
-  else
-    dst = base.pow(beta);
-}
-
 // Copies the strict lower triangle of a square matrix onto its upper one, in
 // 64×64 tiles so that the transposed reads stay in cache.
 void mirror_lower_to_upper(Matrix& m) {
@@ -246,17 +235,14 @@ double SteinDirection::compute_lower_kernel(const Matrix& x) {
       exp_scaled(k_.col(j).data() + j, n - j, -1.0 / h);
   } else {
     // base = c² + u; K = base^β, D = β base^(β−1) = β K / base: one power
-    // per pair, the costly part for small d (Eigen's pow is a scalar loop).
+    // per pair, the costly part for small d (core/elementwise_imq.hpp:
+    // vectorized for β = −½, Eigen's scalar pow otherwise).
     const double c2 = config_.imq_c * config_.imq_c;
     const double beta = config_.imq_beta;
     dk_.resize(n, n);
-    for (Index j = 0; j < n; ++j) {
-      auto base = k_.col(j).tail(n - j).array();
-      auto derivative = dk_.col(j).tail(n - j).array();
-      base = base * (1.0 / h) + c2;
-      assign_power(derivative, base, beta);  // K, for now
-      base = derivative * beta / base;
-    }
+    for (Index j = 0; j < n; ++j)  // D into k_, K (for now) into dk_
+      imq_kernel_and_derivative(k_.col(j).data() + j, dk_.col(j).data() + j,
+                                n - j, 1.0 / h, c2, beta);
     k_.swap(dk_);  // K in k_, D in dk_ (swaps the buffers, no copy)
   }
   return h;
@@ -394,10 +380,8 @@ void SteinDirection::tiled_products(const Matrix& x, double h,
     }
     // As compute_lower_kernel: base = c² + u, K = base^β, D = β K / base.
     Eigen::Map<Matrix> kernel(kernel_tile_.data(), tile.rows(), tile.cols());
-    auto base = tile.array();
-    base = base * (1.0 / h) + c2;
-    assign_power(kernel.array(), base, beta);
-    base = kernel.array() * beta / base;  // D
+    imq_kernel_and_derivative(tile.data(), kernel.data(), tile.size(), 1.0 / h,
+                              c2, beta);  // D in the tile
     apply(i0, j0, kernel, score, phi);
     apply(i0, j0, tile, rhs_, products_);
   });
