@@ -183,19 +183,20 @@ TEST_CASE("svgd family: the tiled direction equals the whole one") {
 }
 
 TEST_CASE("svgd family: kernel_tile_rows, its automatic choice and memory") {
-  const auto tile_rows = [](long long given, Index n) {
+  // svgd's workspace estimate with `given` tile rows and n particles.
+  const auto workspace = [](long long given, Index n) {
     const auto svgd = make_algorithm(
         "svgd", {{"n_particles", n}, {"kernel_tile_rows", given}});
     return svgd->workspace_bytes(2);
   };
   constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
   // Automatic: the whole kernel (two n×n matrices) up to n = 4096.
-  CHECK(tile_rows(0, 4096) == 2.0 * 4096 * 4096 * 8);
+  CHECK(workspace(0, 4096) == 2.0 * 4096 * 4096 * 8);
   // Beyond, tiles: n = 20 000 fits in well under a GiB, where the whole
   // kernel would take 6 GB.
-  CHECK(tile_rows(0, 20000) < 0.1 * kGiB);
-  CHECK(tile_rows(20000, 20000) == 2.0 * 20000.0 * 20000.0 * 8);
-  CHECK(tile_rows(64, 100) < tile_rows(100, 100));
+  CHECK(workspace(0, 20000) < 0.1 * kGiB);
+  CHECK(workspace(20000, 20000) == 2.0 * 20000.0 * 20000.0 * 8);
+  CHECK(workspace(64, 100) < workspace(100, 100));
   CHECK_THROWS_AS(make_algorithm("svgd", {{"kernel_tile_rows", -1}}),
                   ConfigError);
 

@@ -253,14 +253,15 @@ double PairwiseMedian::finish(Visit&& visit) {
 // sampled bracket misses (the radix select's visits). At most
 // `max_in_memory` keys are held (by default 2^22, 32 MB; more than this
 // cost further visits of the pairs instead).
+// A caller that selects repeatedly (a step of a particle method) passes
+// its own `scratch`, so that its key buffers are allocated once.
 inline constexpr std::uint64_t kRecomputedPairsMaxKeys = std::uint64_t{1} << 22;
 template <class ForEachRun>
 double median_of_recomputed_pairs(
-    const Matrix& points, ForEachRun&& for_each_run,
+    const Matrix& points, ForEachRun&& for_each_run, SelectionScratch& scratch,
     std::uint64_t max_in_memory = kRecomputedPairsMaxKeys) {
   // Point i as column i, so that a sampled pair reads two contiguous runs.
   const Matrix by_column = points.transpose();
-  SelectionScratch scratch;
   PairwiseMedian selection(
       points.rows(),
       [&by_column](Index i, Index j) {
@@ -275,6 +276,14 @@ double median_of_recomputed_pairs(
       for (Index v = 0; v < size; ++v) sink(values[v]);
     });
   });
+}
+template <class ForEachRun>
+double median_of_recomputed_pairs(
+    const Matrix& points, ForEachRun&& for_each_run,
+    std::uint64_t max_in_memory = kRecomputedPairsMaxKeys) {
+  SelectionScratch scratch;
+  return median_of_recomputed_pairs(
+      points, std::forward<ForEachRun>(for_each_run), scratch, max_in_memory);
 }
 
 // visit(sink) over the entries below the diagonal of a square matrix, each

@@ -337,16 +337,19 @@ double SteinDirection::tiled_bandwidth(const Matrix& x) {
   if (config_.rule == BandwidthRule::fixed) return config_.fixed_bandwidth;
   // Each pair once: a tile below the diagonal whole, a diagonal tile below
   // its diagonal, column by column.
-  const double med2 = median_of_recomputed_pairs(x, [&](auto&& run) {
-    for_each_distance_tile(x, [&run](Index i0, Index j0, const auto& tile) {
-      if (i0 != j0) {
-        run(tile.data(), tile.size());
-        return;
-      }
-      for (Index c = 0; c + 1 < tile.cols(); ++c)
-        run(tile.col(c).data() + c + 1, tile.rows() - c - 1);
-    });
-  });
+  const double med2 = median_of_recomputed_pairs(
+      x,
+      [&](auto&& run) {
+        for_each_distance_tile(x, [&run](Index i0, Index j0, const auto& tile) {
+          if (i0 != j0) {
+            run(tile.data(), tile.size());
+            return;
+          }
+          for (Index c = 0; c + 1 < tile.cols(); ++c)
+            run(tile.col(c).data() + c + 1, tile.rows() - c - 1);
+        });
+      },
+      median_scratch_);
   return median_rule_bandwidth(med2, x.rows(), config_.rule);
 }
 
