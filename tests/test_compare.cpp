@@ -118,7 +118,7 @@ TEST_CASE(
   CHECK(contains(report, "**1 regression**"));
   CHECK(contains(report, "## Regressions"));
   CHECK(contains(report, "| suboptimality |"));
-  CHECK(contains(report, R"(gd{"step_size":0.05})"));
+  CHECK(contains(report, "| gd η=0.05 |"));  // display labels
 
   // The statistics behind it.
   const Comparison c = compare_results(

@@ -28,6 +28,10 @@ const char* kGridSuite = R"({
 
 const std::string kTask5 = R"(quadratic{"dim":5})";
 const std::string kTask8 = R"(quadratic{"condition_number":4,"dim":8})";
+// The display labels of those (report/display_labels.hpp): the parameters
+// that vary, abbreviated.
+const std::string kShown5 = "quadratic condition_number=10.0 dim=5";
+std::string shown_gd(const std::string& step) { return "gd η=" + step; }
 std::string gd(const std::string& step) {
   return R"(gd{"step_size":)" + step + "}";
 }
@@ -104,14 +108,14 @@ TEST_CASE("table: Markdown and LaTeX output") {
   INFO(markdown);
   CHECK(contains(markdown, "suboptimality (final; mean ± sd"));
   CHECK(contains(markdown, "| algorithm "));
-  CHECK(contains(markdown, "| " + kTask5));
+  CHECK(contains(markdown, "| " + kShown5));
   CHECK(contains(markdown, "| **"));  // a bold best entry
   CHECK(contains(markdown, "†"));
   CHECK(contains(markdown, "– (5/5 diverged)"));
   CHECK(contains(markdown, "Holm-corrected"));
   CHECK(contains(markdown, "α = 0.05"));
   // The 0.1 row holds both bold entries.
-  const auto row = markdown.find("| " + gd("0.1"));
+  const auto row = markdown.find("| " + shown_gd("0.1") + " ");
   REQUIRE(row != std::string::npos);
   const std::string line = markdown.substr(row, markdown.find('\n', row) - row);
   CHECK(line.find("**") != line.rfind("**"));
@@ -123,12 +127,13 @@ TEST_CASE("table: Markdown and LaTeX output") {
   for (const char* part :
        {"\\begin{table}", "\\toprule", "\\midrule", "\\bottomrule",
         "\\end{tabular}", "\\end{table}", "\\textbf{", "$^\\dagger$",
-        "gd\\{step\\_size:0.1\\}", "quadratic\\{condition\\_number:4,dim:8\\}",
+        "gd \\ensuremath{\\eta}=0.1", "quadratic condition\\_number=4 dim=8",
         "5/5 diverged", "\\caption{suboptimality", "Mann--Whitney"})
     CHECK_MESSAGE(contains(latex, part), part);
   CHECK_FALSE(contains(latex, "\\documentclass"));
   CHECK_FALSE(contains(latex, "±"));  // no Unicode in LaTeX
   CHECK_FALSE(contains(latex, "†"));
+  CHECK_FALSE(contains(latex, "η"));
 
   options.standalone = true;
   const std::string document = make_table(grid_set(), options);
@@ -141,7 +146,7 @@ TEST_CASE("table: Markdown and LaTeX output") {
   options.transpose = true;
   const std::string transposed = make_table(grid_set(), options);
   CHECK(contains(transposed, "| task "));
-  CHECK(contains(transposed, "| " + kTask8));
+  CHECK(contains(transposed, "| quadratic condition_number=4 dim=8 "));
 
   // Median and quartiles.
   options = options_for("suboptimality");
@@ -181,19 +186,19 @@ TEST_CASE("table: --select best-by keeps the best step size of the grid") {
   options.select_by = "grad_norm";
   const TableData data = build_table(grid_set(), options);
   CHECK(data.rows == std::vector<std::string>{"gd"});
-  CHECK(data.row_labels == std::vector<std::string>{gd("0.1")});
+  CHECK(data.row_labels == std::vector<std::string>{shown_gd("0.1")});
   for (const auto& task : {kTask5, kTask8}) {
     const TableEntry* e = data.find(task, "gd");
     REQUIRE(e);
     CHECK(e->configuration == gd("0.1"));
   }
   REQUIRE(data.notes.size() == 1);
-  CHECK(
-      contains(data.notes[0], "gd: selected " + gd("0.1") + " on every task"));
+  CHECK(contains(data.notes[0],
+                 "gd: selected " + shown_gd("0.1") + " on every task"));
   CHECK(contains(data.notes[0], "best of 4 configurations"));
   CHECK(contains(data.notes[0], "median grad_norm"));
   const std::string markdown = render_table(data, options);
-  CHECK(contains(markdown, "| " + gd("0.1")));
+  CHECK(contains(markdown, "| " + shown_gd("0.1")));
   CHECK(contains(markdown, "gd: selected"));
 }
 
@@ -287,7 +292,7 @@ TEST_CASE("table: CSV has one row per entry with every statistic") {
             "mean,sd,median,q1,q3,best,significantly_worse,p_holm,q95,q99\n",
             0) == 0);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 8);
-  CHECK(contains(csv, R"("quadratic{""dim"":5}","gd{""step_size"":0.5}")"));
+  CHECK(contains(csv, kShown5 + R"(,gd η=0.5,"gd{""step_size"":0.5}")"));
   CHECK(contains(csv, ",5/5 diverged,"));
 }
 
@@ -374,7 +379,7 @@ TEST_CASE("end-to-end: vibench table") {
           " -m suboptimality --select best-by=suboptimality --format latex",
       dir);
   CHECK(selected.exit_code == 0);
-  CHECK(contains(selected.out, "selected gd\\{step\\_size:0.1\\}"));
+  CHECK(contains(selected.out, "selected gd \\ensuremath{\\eta}=0.1"));
 
   const ProgramResult typo =
       run_vibench("table " + file + " --metric suboptimalty", dir);

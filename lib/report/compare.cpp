@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "report/display_labels.hpp"
 #include "report/statistics.hpp"
 
 namespace vibench {
@@ -172,11 +173,14 @@ Comparison compare_results(const ResultSet& baseline,
   out.groups = groups.size();
 
   const TracePoint final_point;
+  const DisplayLabels shown = display_labels(candidate);
   for (const auto& group : groups)
     for (const auto& metric : metrics) {
       MetricComparison c;
       c.task = group.task;
       c.algorithm = group.algorithm;
+      c.task_label = shown.task(group.task);
+      c.algorithm_label = shown.algorithm(group.algorithm);
       c.metric = metric.name;
       c.smaller_is_better = metric.smaller_is_better;
       bool in_baseline = false, in_candidate_cells = false;
@@ -254,7 +258,7 @@ std::string comparison_table(const std::vector<const MetricComparison*>& rows,
   for (const MetricComparison* c : rows) {
     out += fmt::format(
         "| {} | {} | {} | {} | {} | {} | {} | {}/{} |",
-        markdown_escape(c->task), markdown_escape(c->algorithm),
+        markdown_escape(c->task_label), markdown_escape(c->algorithm_label),
         markdown_escape(c->metric), num(c->baseline_median),
         num(c->candidate_median),
         percent(c->relative_change * (c->smaller_is_better ? 1 : -1)),

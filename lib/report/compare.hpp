@@ -35,7 +35,8 @@ enum class Verdict { regression, improvement, unchanged };
 const char* to_string(Verdict verdict);
 
 struct MetricComparison {
-  std::string task, algorithm, metric;
+  std::string task, algorithm, metric;      // identity labels and the metric
+  std::string task_label, algorithm_label;  // shown (display labels)
   bool smaller_is_better = true;
   std::vector<double> baseline, candidate;  // values over seeds
   double baseline_median = 0, candidate_median = 0;

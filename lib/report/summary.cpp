@@ -7,6 +7,8 @@
 #include <map>
 #include <vector>
 
+#include "report/display_labels.hpp"
+
 namespace vibench {
 
 MeanSd mean_sd(const std::vector<double>& values) {
@@ -56,6 +58,8 @@ std::string summary_table(const Json& results) {
   std::map<std::string, std::vector<Row>> by_kind;
   std::map<std::string, std::vector<std::string>> metrics_by_kind;
   std::map<std::string, std::string> kind_of_task;
+  const DisplayLabels shown = display_labels(std::vector<Json>(
+      results.at("cells").begin(), results.at("cells").end()));
   for (const auto& record : results.at("cells")) {
     const std::string task = record["task"]["label"];
     const std::string algorithm = record["algorithm"]["label"];
@@ -93,7 +97,8 @@ std::string summary_table(const Json& results) {
       std::string cells;
       for (const auto& [status, n] : row.statuses)
         cells += (cells.empty() ? "" : " ") + fmt::format("{} {}", n, status);
-      std::vector<std::string> line = {row.task, row.algorithm, cells};
+      std::vector<std::string> line = {shown.task(row.task),
+                                       shown.algorithm(row.algorithm), cells};
       for (const auto& name : names) {
         const auto f = row.finals.find(name);
         line.push_back(

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "report/display_labels.hpp"
 #include "report/statistics.hpp"
 #include "report/summary.hpp"
 
@@ -86,6 +87,7 @@ TableData build_table(const ResultSet& results, const TableOptions& options) {
   data.at = options.at;
   data.stat = options.stat;
   data.alpha = options.alpha;
+  const DisplayLabels shown = display_labels(results);
 
   // Configurations in order of first appearance.
   std::vector<Configuration> configs;
@@ -135,7 +137,8 @@ TableData build_table(const ResultSet& results, const TableOptions& options) {
       }
       for (size_t c : members) keep[c] = c == chosen;
       add_once(names, key.second);
-      chosen_by_name[key.second].emplace_back(key.first, configs[chosen].label);
+      chosen_by_name[key.second].emplace_back(
+          shown.task(key.first), shown.algorithm(configs[chosen].label));
       candidates_by_name[key.second] =
           std::max(candidates_by_name[key.second], members.size());
     }
@@ -197,9 +200,11 @@ TableData build_table(const ResultSet& results, const TableOptions& options) {
     }
     add_once(data.tasks, entry.task);
     add_once(data.rows, entry.row);
-    labels_of_row[entry.row].insert(entry.configuration);
+    labels_of_row[entry.row].insert(shown.algorithm(entry.configuration));
     data.entries.push_back(std::move(entry));
   }
+  for (const auto& task : data.tasks)
+    data.task_labels.push_back(shown.task(task));
   for (const auto& row : data.rows) {
     const auto& labels = labels_of_row[row];
     data.row_labels.push_back(labels.size() == 1
@@ -236,8 +241,40 @@ TableData build_table(const ResultSet& results, const TableOptions& options) {
 }
 
 std::string latex_escape(const std::string& text) {
+  // The Greek letters and subscripts of default labels (display_labels.cpp)
+  // and common hand-written ones, which pdflatex cannot typeset as text.
+  static const std::vector<std::pair<std::string, std::string>> kSymbols = {
+      {"α", "\\alpha"},
+      {"β", "\\beta"},
+      {"γ", "\\gamma"},
+      {"δ", "\\delta"},
+      {"ε", "\\varepsilon"},
+      {"η", "\\eta"},
+      {"θ", "\\theta"},
+      {"κ", "\\kappa"},
+      {"λ", "\\lambda"},
+      {"μ", "\\mu"},
+      {"ρ", "\\rho"},
+      {"σ", "\\sigma"},
+      {"τ", "\\tau"},
+      {"₀", "_0"},
+      {"₁", "_1"},
+      {"₂", "_2"},
+      {"₃", "_3"}};
   std::string out;
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      const auto symbol =
+          std::find_if(kSymbols.begin(), kSymbols.end(), [&](const auto& s) {
+            return text.compare(i, s.first.size(), s.first) == 0;
+          });
+      if (symbol != kSymbols.end()) {
+        out += "\\ensuremath{" + symbol->second + "}";
+        i += symbol->first.size() - 1;
+        continue;
+      }
+    }
     switch (c) {
       case '\\':
         out += "\\textbackslash{}";
@@ -417,7 +454,7 @@ Grid grid_of(const TableData& data, bool transpose) {
   Grid grid;
   if (!transpose) {
     grid.corner = "algorithm";
-    grid.columns = data.tasks;
+    grid.columns = data.task_labels;
     grid.row_labels = data.row_labels;
     for (const auto& row : data.rows) {
       grid.cells.emplace_back();
@@ -427,7 +464,7 @@ Grid grid_of(const TableData& data, bool transpose) {
   } else {
     grid.corner = "task";
     grid.columns = data.row_labels;
-    grid.row_labels = data.tasks;
+    grid.row_labels = data.task_labels;
     for (const auto& task : data.tasks) {
       grid.cells.emplace_back();
       for (const auto& row : data.rows)
@@ -542,12 +579,12 @@ std::string render_csv(const TableData& data) {
   std::string out =
       "task,algorithm,configuration,metric,at,cells,values,not_ok,mean,sd,"
       "median,q1,q3,best,significantly_worse,p_holm,q95,q99\n";
-  for (const auto& task : data.tasks)
+  for (size_t t = 0; t < data.tasks.size(); ++t)
     for (size_t r = 0; r < data.rows.size(); ++r) {
-      const TableEntry* e = data.find(task, data.rows[r]);
+      const TableEntry* e = data.find(data.tasks[t], data.rows[r]);
       if (!e) continue;
       const std::vector<std::string> fields = {
-          task,
+          data.task_labels[t],
           data.row_labels[r],
           e->configuration,
           data.metric,

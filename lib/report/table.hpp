@@ -37,7 +37,7 @@ struct TableEntry {
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   std::string task;            // task label (column)
   std::string row;             // row key: algorithm label, or name with select
-  std::string configuration;   // algorithm label of the cells shown
+  std::string configuration;   // identity label of the cells' algorithm
   std::vector<double> values;  // the ok cells' finite values
   std::vector<std::string> statuses;  // per cell: its status, or "no value"
   double mean = kNaN, sd = kNaN, median = kNaN, q1 = kNaN, q3 = kNaN;
@@ -55,9 +55,10 @@ struct TableData {
   TracePoint at;
   TableStat stat = TableStat::mean_sd;
   double alpha = kTableAlpha;
-  std::vector<std::string> tasks;       // in order of first appearance
-  std::vector<std::string> rows;        // row keys, in order
-  std::vector<std::string> row_labels;  // shown, per row
+  std::vector<std::string> tasks;  // identity labels, in order of appearance
+  std::vector<std::string> task_labels;  // shown, per task (display labels)
+  std::vector<std::string> rows;         // row keys, in order
+  std::vector<std::string> row_labels;   // shown, per row (display labels)
   std::vector<TableEntry> entries;
   std::vector<std::string> notes;  // which configurations --select chose
   const TableEntry* find(const std::string& task, const std::string& row) const;

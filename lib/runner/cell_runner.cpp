@@ -378,6 +378,11 @@ Json record_header(const Suite& suite, const Cell& cell) {
       {"message", ""},
   };
   if (!task_config.init.is_null()) record["task"]["init"] = task_config.init;
+  // Presentation only: out of the suite hash and the cell id.
+  if (!task_config.display_label.empty())
+    record["task"]["display_label"] = task_config.display_label;
+  if (!algorithm_config.display_label.empty())
+    record["algorithm"]["display_label"] = algorithm_config.display_label;
   if (task.kind() == TaskKind::objective)
     record["task"]["properties"] =
         static_cast<const Objective&>(task).properties().to_json();

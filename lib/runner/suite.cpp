@@ -14,6 +14,7 @@
 #include "core/json_structure.hpp"
 #include "core/path_checks.hpp"
 #include "core/suggest.hpp"
+#include "report/display_labels.hpp"
 #include "runner/cell_id.hpp"
 #include "runner/cell_memory.hpp"
 #include "runner/cell_runner.hpp"
@@ -37,8 +38,9 @@ const std::vector<std::string> kSuiteKeys = {"$schema",
                                              "divergence_threshold",
                                              "averaging",
                                              "max_cell_memory_gib"};
-const std::vector<std::string> kTaskKeys = {"name", "params", "init", "noise"};
-const std::vector<std::string> kAlgorithmKeys = {"name", "params"};
+const std::vector<std::string> kTaskKeys = {"name", "params", "init", "noise",
+                                            "label"};
+const std::vector<std::string> kAlgorithmKeys = {"name", "params", "label"};
 const std::vector<std::string> kMetricKeys = {"name", "settings"};
 const std::vector<std::string> kBudgetKeys = {
     "max_iterations", "max_grad_evals", "max_oracle_calls", "max_seconds"};
@@ -109,6 +111,34 @@ std::string entry_name(const Json& entry, const std::string& path,
     throw ConfigError(path + "/name",
                       fmt::format("{} needs a string 'name'", what));
   return entry["name"].get<std::string>();
+}
+
+// The entry's optional `label` template; empty when it has none.
+std::string label_template(const Json& entry, const std::string& path) {
+  if (!entry.contains("label")) return "";
+  if (!entry["label"].is_string())
+    throw ConfigError(path + "/label",
+                      fmt::format("label must be a string such as "
+                                  "\"SVMD (η={{step_size}})\", not {}",
+                                  entry["label"].dump()));
+  return entry["label"].get<std::string>();
+}
+
+// Two configurations of one list may not read alike: `labels` maps each
+// display label given so far to its entry's JSON path.
+void check_display_label_unique(
+    const ComponentConfig& config, const std::string& template_text,
+    std::unordered_map<std::string, std::string>& labels) {
+  if (config.display_label.empty()) return;
+  const auto [it, inserted] =
+      labels.emplace(config.display_label, config.json_path);
+  if (!inserted)
+    throw ConfigError(
+        config.json_path + "/label",
+        fmt::format("label '{}' gives two configurations the same label "
+                    "'{}' (also {}); name the parameters that vary in it, "
+                    "e.g. {{step_size}}",
+                    template_text, config.display_label, it->second));
 }
 
 // Expands grids: for a scalar-typed parameter a list is a grid; for any
@@ -210,12 +240,14 @@ void parse_tasks(const Json& doc, Suite& suite, Json& canonical) {
   const auto& registry = TaskRegistry::instance();
   // What the tasks built so far hold: they are all kept for the run.
   double tasks_memory = 0;
+  std::unordered_map<std::string, std::string> display_labels;
   for (size_t i = 0; i < doc["tasks"].size(); ++i) {
     const std::string path = fmt::format("/tasks/{}", i);
     const Json& entry = doc["tasks"][i];
     const std::string name = entry_name(entry, path, kTaskKeys, "a task entry");
     const TaskEntry& task_entry =
         find_entry(registry, name, path + "/name", "task");
+    const std::string label = label_template(entry, path);
     const Json given = entry.value("params", Json::object());
     Json init = entry.value("init", Json());
     if (!init.is_null()) check_keys(init, kInitKeys, path + "/init", "'init'");
@@ -234,6 +266,9 @@ void parse_tasks(const Json& doc, Suite& suite, Json& canonical) {
                                       path + "/params", "task '" + name + "'");
       config.given = combo;
       config.label = make_label(name, combo);
+      if (!label.empty())
+        config.display_label =
+            expand_label_template(label, config.params, path + "/label");
       // Before the task is built: building it is the allocation to avoid.
       config.memory_bytes = check_memory_before_building(
           task_entry, Params(config.params), path + "/params", config.label,
@@ -285,6 +320,7 @@ void parse_tasks(const Json& doc, Suite& suite, Json& canonical) {
           throw ConfigError(path,
                             fmt::format("task '{}' appears twice (also at {})",
                                         config.label, other.json_path));
+      check_display_label_unique(config, label, display_labels);
       Json c = {{"name", name}, {"params", config.params}};
       if (!init.is_null()) c["init"] = init;
       if (noise.active()) c["noise"] = noise.to_json();
@@ -302,6 +338,7 @@ void parse_algorithms(const Json& doc, Suite& suite, Json& canonical) {
   canonical["algorithms"] = Json::array();
   const auto& registry = AlgorithmRegistry::instance();
   std::unordered_map<std::string, std::string> labels;  // label → JSON path
+  std::unordered_map<std::string, std::string> display_labels;
   for (size_t i = 0; i < doc["algorithms"].size(); ++i) {
     const std::string path = fmt::format("/algorithms/{}", i);
     const Json& entry = doc["algorithms"][i];
@@ -309,6 +346,7 @@ void parse_algorithms(const Json& doc, Suite& suite, Json& canonical) {
         entry_name(entry, path, kAlgorithmKeys, "an algorithm entry");
     const AlgorithmEntry& algorithm_entry =
         find_entry(registry, name, path + "/name", "algorithm");
+    const std::string label = label_template(entry, path);
     const Json given = entry.value("params", Json::object());
     for (const Json& combo :
          expand_grid(given, algorithm_entry.params, path + "/params")) {
@@ -321,6 +359,9 @@ void parse_algorithms(const Json& doc, Suite& suite, Json& canonical) {
                           "algorithm '" + name + "'");
       config.given = combo;
       config.label = make_label(name, combo);
+      if (!label.empty())
+        config.display_label =
+            expand_label_template(label, config.params, path + "/label");
       config.algorithm = construct_at(
           path + "/params", "algorithm '" + name + "'",
           [&] { return algorithm_entry.make(Params(config.params)); });
@@ -332,6 +373,7 @@ void parse_algorithms(const Json& doc, Suite& suite, Json& canonical) {
                           fmt::format("algorithm '{}' appears twice (also "
                                       "at {})",
                                       config.label, it->second));
+      check_display_label_unique(config, label, display_labels);
       canonical["algorithms"].push_back(
           {{"name", name}, {"params", config.params}});
       suite.algorithms.push_back(std::move(config));

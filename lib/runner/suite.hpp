@@ -36,6 +36,9 @@ struct ComponentConfig {
   Json params;            // effective: every declared parameter
   Json given;             // what the suite set (after grid expansion)
   std::string label;  // name plus given parameters, e.g. svgd{"step_size":0.1}
+  // The entry's `label` template expanded for this configuration (see
+  // report/display_labels.hpp); empty when the entry gives none.
+  std::string display_label;
 };
 
 struct TaskConfig : ComponentConfig {
