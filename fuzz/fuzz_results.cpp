@@ -2,8 +2,9 @@
 // read_result_document and the checks of make_result_set (compare, table,
 // profile), load_results_file (merge, export) and the journal reader
 // (run --resume) — and then the reports themselves on what was accepted:
-// compare (the file against itself), compare --exact, table, profile, merge
-// and export. Bad input must end as a ConfigError.
+// compare (the file against itself), compare --exact, table, series,
+// profile, the HTML report, merge and export. Bad input must end as a
+// ConfigError.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,9 +15,11 @@
 #include "report/compare.hpp"
 #include "report/exact_diff.hpp"
 #include "report/export.hpp"
+#include "report/html_report.hpp"
 #include "report/merge.hpp"
 #include "report/profiles.hpp"
 #include "report/results_set.hpp"
+#include "report/series.hpp"
 #include "report/table.hpp"
 #include "runner/results_file.hpp"
 
@@ -28,6 +31,14 @@ using namespace vibench;
 constexpr size_t kMaxMetrics = 3;
 
 void reports(const ResultSet& set, uint8_t choice) {
+  fuzz::expect_config_errors("report", [&] {
+    ReportOptions options;
+    if (choice & 0x40) {
+      const std::vector<std::string> names = set.metric_names();
+      if (!names.empty()) options.select_by = names.front();
+    }
+    (void)html_report(set, options);
+  });
   fuzz::expect_config_errors("compare", [&] {
     const CompareOptions options;
     const Comparison comparison = compare_results(set, set, options);
@@ -46,7 +57,7 @@ void reports(const ResultSet& set, uint8_t choice) {
       options.metric = names[k];
       // Every option from one byte of the input's hash, so that each input
       // tries one combination and the corpus covers them all.
-      options.format = static_cast<TableFormat>((choice + k) % 3);
+      options.format = static_cast<TableFormat>((choice + k) % 4);
       options.stat = static_cast<TableStat>((choice / 3 + k) % 3);
       options.transpose = (choice & 0x10) != 0;
       options.standalone = options.format == TableFormat::latex;
@@ -62,6 +73,15 @@ void reports(const ResultSet& set, uint8_t choice) {
           options.at = TracePoint::parse("grad_evals=1000", "--at");
       }
       (void)make_table(set, options);
+    });
+    fuzz::expect_config_errors("series", [&] {
+      SeriesOptions options;
+      options.metric = names[k];
+      options.x = (choice & 1) ? "iterations" : "grad_evals";
+      options.stat =
+          (choice & 4) ? SeriesStat::mean_ci : SeriesStat::median_iqr;
+      if (choice & 0x20) options.select_by = names[0];
+      (void)series_json(build_series(set, options)).dump();
     });
     fuzz::expect_config_errors("profile", [&] {
       ProfileOptions options;

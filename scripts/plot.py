@@ -1,35 +1,47 @@
 #!/usr/bin/python3
-"""Plot vibench results: one panel per task, one line per algorithm label.
+"""Plot vibench results: one panel per task, one line per algorithm.
 
-Each line is the median over the seeds (replicates) of a metric against a
-cost axis, with the interquartile band shaded. Only the Python standard
-library, matplotlib and numpy (Debian: python3-matplotlib) are used.
+The lines, their labels, colours, scales and the summary of their seeds
+come from `vibench series`, so a figure labels and selects exactly as
+`vibench table` does, and every figure of one result file gives an algorithm
+the same colour and marker. This script only draws (matplotlib and numpy;
+Debian: python3-matplotlib).
 
-    scripts/plot.py RESULTS.json... --metric M [--x grad_evals|oracle_calls|hvp_evals|iterations|seconds]
-                    -o FIG.{pdf,png,svg} [--linear] [--xscale auto|log|linear]
+    scripts/plot.py RESULTS.json... --metric M -o FIG.{pdf,svg,png}
+                    [--x COUNTER|seconds] [--select best-by=M2 [--at final]]
+                    [--stat median-iqr|mean-ci] [--legend below|right]
+                    [--linear] [--xscale auto|log|linear]
                     [--include-unfinished] [--columns N] [--title TEXT]
+                    [--vibench PATH]
 
-Cells that did not end `ok` are left out unless --include-unfinished is
-given (their traces stop early). When the seeds of a line were recorded at
-different x values (always so for --x seconds), each trace is interpolated
-onto the union of their x values, within the range all of them cover.
+--stat median-iqr (default) draws the median over seeds with the
+interquartile range shaded; mean-ci draws the mean with a 95% confidence
+band (Student's t over the seeds). How seeds recorded at different x values
+are joined is `vibench series`'s rule (see the README). Markers sit on the
+checkpoints (at most about a dozen per line).
 """
 
 import argparse
 import json
 import math
 import os
+import shutil
+import subprocess
 import sys
-import textwrap
 
 X_LABELS = {
     "grad_evals": "gradient evaluations (per point)",
+    "value_evals": "function evaluations (per point)",
     "oracle_calls": "oracle calls (sample gradients, HVPs, cross products)",
+    "outer_grad_evals": "outer gradient evaluations",
+    "inner_grad_evals": "inner gradient evaluations",
+    "cross_evals": "cross-derivative products",
     "hvp_evals": "Hessian-vector products (per point)",
     "iterations": "iterations",
     "seconds": "algorithm time (s)",
 }
 FORMATS = ("pdf", "png", "svg")
+MARKERS = "os^Dv<>ph*"
 
 
 def fail(message):
@@ -41,16 +53,31 @@ def parse_arguments(argv):
     parser = argparse.ArgumentParser(
         prog="plot.py",
         description="Plot a metric of vibench result files: one panel per "
-        "task, median and interquartile band over seeds per algorithm.",
-    )
+        "task, one line per algorithm, aggregated over seeds.")
     parser.add_argument("results", nargs="+", help="result files (JSON)")
-    parser.add_argument("--metric", required=True, help="metric to plot")
+    parser.add_argument("-m", "--metric", required=True,
+                        help="metric to plot")
     parser.add_argument(
-        "--x", default="grad_evals", choices=sorted(X_LABELS),
-        help="cost axis (default: grad_evals)")
+        "--x", default="grad_evals",
+        help="cost axis: a counter of the trace (grad_evals, oracle_calls, "
+        "hvp_evals, iterations, ...) or seconds (default: grad_evals)")
+    parser.add_argument(
+        "--select", default="",
+        help="best-by=METRIC: one line per algorithm name, its best "
+        "configuration per task by the median of METRIC (as vibench table)")
+    parser.add_argument("--at", default="final",
+                        help="where --select reads METRIC (final, "
+                        "COUNTER=N, best)")
+    parser.add_argument(
+        "--stat", default="median-iqr", choices=("median-iqr", "mean-ci"),
+        help="median with interquartile band (default), or mean with a 95%% "
+        "confidence band")
     parser.add_argument(
         "-o", "--output", required=True,
-        help="figure file; the format follows the extension (pdf, png, svg)")
+        help="figure file; the format follows the extension (pdf, svg, png)")
+    parser.add_argument(
+        "--legend", default="below", choices=("below", "right"),
+        help="legend below the panels in columns (default) or to their right")
     parser.add_argument(
         "--linear", action="store_true",
         help="linear y axis (default: log when every value is positive)")
@@ -65,6 +92,10 @@ def parse_arguments(argv):
         "--columns", type=int, default=0,
         help="panels per row (default: up to 3)")
     parser.add_argument("--title", default="", help="figure title")
+    parser.add_argument(
+        "--vibench", default="",
+        help="the vibench program (default: $VIBENCH, the build next to this "
+        "script, or vibench on PATH)")
     args = parser.parse_args(argv)
     extension = os.path.splitext(args.output)[1].lower().lstrip(".")
     if extension not in FORMATS:
@@ -74,87 +105,51 @@ def parse_arguments(argv):
     return args
 
 
-def load_series(paths, metric, x_key, include_unfinished):
-    """{task label: {algorithm label: [(x list, y list)]}} in file order."""
-    panels = {}
-    seen = set()
-    metric_anywhere = False
-    for path in paths:
-        try:
-            with open(path, encoding="utf-8") as f:
-                document = json.load(f)
-        except (OSError, json.JSONDecodeError) as e:
-            fail(f"{path}: cannot read a result file: {e}")
-        if not isinstance(document, dict) or not isinstance(
-                document.get("cells"), list):
-            fail(f"{path}: not a vibench result file (no list of 'cells')")
-        for cell in document["cells"]:
-            trace = cell.get("trace") or {}
-            values = (trace.get("metrics") or {}).get(metric)
-            if values is None:
-                continue
-            metric_anywhere = True
-            if cell.get("status") != "ok" and not include_unfinished:
-                continue
-            key = (document.get("suite_hash"), cell.get("id"))
-            if key in seen:
-                print(f"plot.py: warning: {path}: cell {cell.get('id')} "
-                      "appears more than once; using the first",
-                      file=sys.stderr)
-                continue
-            seen.add(key)
-            xs = trace.get(x_key)
-            if not isinstance(xs, list) or len(xs) != len(values):
-                continue
-            task = cell.get("task", {}).get("label", "?")
-            algorithm = cell.get("algorithm", {}).get("label", "?")
-            y = [math.nan if v is None else float(v) for v in values]
-            panels.setdefault(task, {}).setdefault(algorithm, []).append(
-                ([float(v) for v in xs], y))
-    if not metric_anywhere:
-        fail(f"no cell of {', '.join(paths)} has the metric '{metric}'")
-    if not panels:
-        fail(f"no cell with the metric '{metric}' ended ok "
-             "(--include-unfinished uses the others)")
-    return panels
+def find_vibench(given):
+    if given:
+        return given
+    if os.environ.get("VIBENCH"):
+        return os.environ["VIBENCH"]
+    beside = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          os.pardir, "build", "vibench")
+    if os.access(beside, os.X_OK):
+        return os.path.normpath(beside)
+    on_path = shutil.which("vibench")
+    if on_path:
+        return on_path
+    fail("cannot find the vibench program: build it (scripts/setup.sh), or "
+         "name it with --vibench PATH or $VIBENCH")
 
 
-def median_band(np, series, log_x):
-    """x, median, 25% and 75% quantiles over the seeds of one line."""
-    cleaned = []
-    for xs, ys in series:
-        x = np.asarray(xs, dtype=float)
-        y = np.asarray(ys, dtype=float)
-        keep = np.isfinite(x) & np.isfinite(y)
-        if log_x:
-            keep &= x > 0
-        if keep.sum() >= 1:
-            cleaned.append((x[keep], y[keep]))
-    if not cleaned:
-        return None
-    same_x = all(len(x) == len(cleaned[0][0]) and np.array_equal(
-        x, cleaned[0][0]) for x, _ in cleaned)
-    if same_x:
-        grid = cleaned[0][0]
-        stack = np.vstack([y for _, y in cleaned])
-    else:
-        low = max(x.min() for x, _ in cleaned)
-        high = min(x.max() for x, _ in cleaned)
-        grid = np.unique(np.concatenate([x for x, _ in cleaned]))
-        grid = grid[(grid >= low) & (grid <= high)]
-        if grid.size == 0:
-            return None
-        rows = []
-        for x, y in cleaned:
-            order = np.argsort(x, kind="stable")
-            if log_x:
-                rows.append(np.interp(np.log(grid), np.log(x[order]),
-                                      y[order]))
-            else:
-                rows.append(np.interp(grid, x[order], y[order]))
-        stack = np.vstack(rows)
-    q25, median, q75 = np.percentile(stack, [25, 50, 75], axis=0)
-    return grid, median, q25, q75
+def load_series(args):
+    """The JSON of `vibench series` for these files and options."""
+    command = [find_vibench(args.vibench), "series", *args.results,
+               "--metric", args.metric, "--x", args.x, "--at", args.at,
+               "--stat", args.stat, "--xscale", args.xscale,
+               "--yscale", "linear" if args.linear else "auto"]
+    if args.select:
+        command += ["--select", args.select]
+    if args.include_unfinished:
+        command.append("--include-unfinished")
+    try:
+        done = subprocess.run(command, capture_output=True, text=True,
+                              check=False)
+    except OSError as e:
+        fail(f"cannot run {command[0]}: {e}")
+    if done.returncode != 0:
+        # vibench's own message names the file, option and closest name.
+        sys.stderr.write(done.stderr)
+        fail(f"vibench series failed (exit {done.returncode})")
+    sys.stderr.write(done.stderr)  # warnings
+    return json.loads(done.stdout)
+
+
+def legend_columns(labels, width_inches, font_points):
+    """As many columns as fit across the figure, never wrapping a label."""
+    longest = max(len(label) for label in labels)
+    # A character is about 0.55 em wide; a handle and padding about 3 em.
+    column_inches = (longest * 0.55 + 3.5) * font_points / 72
+    return max(1, min(len(labels), int(width_inches // column_inches)))
 
 
 def main(argv):
@@ -167,88 +162,93 @@ def main(argv):
     except ImportError as e:
         fail(f"matplotlib is needed ({e}); on Debian: "
              "apt-get install python3-matplotlib")
+    data = load_series(args)
+    for note in data["notes"]:
+        print(f"plot.py: {note}", file=sys.stderr)
+    panels = data["panels"]
+    log_x, log_y = data["log_x"], data["log_y"]
 
-    panels = load_series(args.results, args.metric, args.x,
-                         args.include_unfinished)
-
-    positive_x = [x for lines in panels.values() for series in lines.values()
-                  for xs, _ in series for x in xs if x > 0]
-    if args.xscale == "auto":
-        log_x = bool(positive_x) and max(positive_x) >= 100 * min(positive_x)
-    else:
-        log_x = args.xscale == "log"
-    finite_y = [y for lines in panels.values() for series in lines.values()
-                for _, ys in series for y in ys if math.isfinite(y)]
-    log_y = (not args.linear and bool(finite_y) and
-             all(y > 0 for y in finite_y))
-
+    font_points = 8
     plt.rcParams.update({
-        "font.size": 8,
-        "axes.titlesize": 8,
-        "axes.labelsize": 8,
+        "font.size": font_points,
+        "axes.titlesize": font_points,
+        "axes.labelsize": font_points,
         "xtick.labelsize": 7,
         "ytick.labelsize": 7,
         "legend.fontsize": 7,
         "lines.linewidth": 1.3,
+        "lines.markersize": 3.5,
         "axes.linewidth": 0.6,
         "axes.spines.top": False,
         "axes.spines.right": False,
         "pdf.fonttype": 42,  # embed TrueType fonts, as publishers ask
         "ps.fonttype": 42,
-        "svg.fonttype": "none",
+        "svg.fonttype": "path",  # glyphs as paths: no font needed to view
         "savefig.dpi": 300,
     })
 
-    tasks = list(panels)
-    columns = args.columns if args.columns > 0 else min(3, len(tasks))
-    rows = math.ceil(len(tasks) / columns)
+    columns = args.columns if args.columns > 0 else min(3, len(panels))
+    rows = math.ceil(len(panels) / columns)
+    width = 2.6 * columns
     figure, axes = plt.subplots(rows, columns, squeeze=False,
-                                figsize=(2.6 * columns, 2.1 * rows),
+                                figsize=(width, 2.1 * rows),
                                 constrained_layout=True)
-    algorithms = []
-    for lines in panels.values():
-        for label in lines:
-            if label not in algorithms:
-                algorithms.append(label)
-    colors = plt.get_cmap("tab10" if len(algorithms) <= 10 else "tab20")
+    keys = data["line_keys"]
+    colors = plt.get_cmap("tab10" if len(keys) <= 10 else "tab20")
     handles = {}
-    for index, task in enumerate(tasks):
+    for index, panel in enumerate(panels):
         ax = axes[index // columns][index % columns]
-        for label, series in panels[task].items():
-            color = colors(algorithms.index(label) % colors.N)
-            band = median_band(np, series, log_x)
-            if band is None:
+        for line in panel["lines"]:
+            band = line["band"]
+            if not band["x"]:
                 continue
-            grid, median, q25, q75 = band
-            (line,) = ax.plot(grid, median, color=color, label=label)
-            if len(series) > 1:
-                ax.fill_between(grid, q25, q75, color=color, alpha=0.2,
+            grid, centre, low, high = (
+                np.array([math.nan if v is None else v for v in band[key]],
+                         dtype=float)
+                for key in ("x", "centre", "low", "high"))
+            color = colors(line["color"] % colors.N)
+            marker = MARKERS[line["color"] % len(MARKERS)]
+            (drawn,) = ax.plot(grid, centre, color=color, marker=marker,
+                               markevery=max(1, len(grid) // 12),
+                               label=line["label"])
+            if len(line["seeds"]) > 1:
+                ax.fill_between(grid, low, high, color=color, alpha=0.2,
                                 linewidth=0)
-            handles[label] = line
-        ax.set_title("\n".join(textwrap.wrap(task, 40)) or task)
+            handles.setdefault(line["key"], (drawn, line["label"]))
+        ax.set_title(panel["label"])
         if log_x:
             ax.set_xscale("log")
         if log_y:
             ax.set_yscale("log")
-        ax.set_xlabel(X_LABELS[args.x])
+        ax.set_xlabel(X_LABELS.get(args.x, args.x))
         if index % columns == 0:
-            ax.set_ylabel(args.metric)
+            ax.set_ylabel(data["metric"])
         ax.grid(True, which="major", linewidth=0.3, alpha=0.5)
-    for index in range(len(tasks), rows * columns):
+    for index in range(len(panels), rows * columns):
         axes[index // columns][index % columns].set_visible(False)
     if args.title:
         figure.suptitle(args.title)
-    ordered = [label for label in algorithms if label in handles]
-    figure.legend([handles[label] for label in ordered],
-                  ["\n".join(textwrap.wrap(label, 60)) for label in ordered],
-                  loc="upper center", bbox_to_anchor=(0.5, 0.0),
-                  ncol=max(1, min(len(ordered), columns, 3)), frameon=False)
+    ordered = [key for key in keys if key in handles]
+    labels = [handles[key][1] for key in ordered]
+    if ordered:
+        if args.legend == "below":
+            figure.legend([handles[key][0] for key in ordered], labels,
+                          loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                          ncol=legend_columns(labels, width, 7),
+                          frameon=False)
+        else:
+            figure.legend([handles[key][0] for key in ordered], labels,
+                          loc="center left", bbox_to_anchor=(1.0, 0.5),
+                          ncol=1, frameon=False)
     directory = os.path.dirname(os.path.abspath(args.output))
     os.makedirs(directory, exist_ok=True)
     # Written through a temporary file and a rename, as vibench writes.
     temporary = os.path.join(
         directory, f".{os.path.basename(args.output)}.{os.getpid()}.tmp")
-    figure.savefig(temporary, format=args.format, bbox_inches="tight")
+    metadata = {"Creator": "vibench scripts/plot.py"} \
+        if args.format != "png" else None
+    figure.savefig(temporary, format=args.format, bbox_inches="tight",
+                   metadata=metadata)
     os.replace(temporary, args.output)
     plt.close(figure)
     return 0

@@ -11,11 +11,12 @@ cd "$(dirname "$0")/.."
 # limit with OpenBLAS. libopenblas-dev alone would pull in the pthreads
 # build; libopenblas-openmp-dev names the OpenMP build, the one
 # CMakeLists.txt prefers (see there). python3-scipy and python3-threadpoolctl
-# are for the NumPy peer of bench/ (scripts/peer_bench.py).
+# are for the NumPy peer of bench/ (scripts/peer_bench.py). libboost-dev:
+# Boost.Math's Student t quantile for the figures' confidence bands.
 packages=(g++ cmake make git libeigen3-dev libcli11-dev nlohmann-json3-dev
           libfmt-dev doctest-dev libbenchmark-dev libglpk-dev liblemon-dev
           python3-matplotlib pkgconf libopenblas-dev libopenblas-openmp-dev
-          libhwy-dev python3-scipy python3-threadpoolctl)
+          libhwy-dev python3-scipy python3-threadpoolctl libboost-dev)
 scripts/install_packages.sh setup "${packages[@]}"
 
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -48,8 +48,8 @@ TEST_CASE("plot: scripts/plot.py writes a PNG of a result file") {
   options.output = (dir / "results.json").string();
   run_suite(suite, expand_cells(suite), options);
 
-  const std::string script =
-      std::string(VIBENCH_SOURCE_DIR) + "/scripts/plot.py";
+  const std::string script = std::string(VIBENCH_SOURCE_DIR) +
+                             "/scripts/plot.py --vibench " + VIBENCH_EXECUTABLE;
   const auto figure = dir / "figure.png";
   auto r = shell_command(python + " " + script + " " + options.output +
                              " --metric energy_distance -o " + figure.string(),
@@ -67,6 +67,29 @@ TEST_CASE("plot: scripts/plot.py writes a PNG of a result file") {
                     dir);
   CHECK(r.exit_code == 0);
   CHECK(read_text(dir / "figure.svg").find("<svg") != std::string::npos);
+
+  // One line per algorithm with --select; matplotlib's SVG keeps each text
+  // as a comment beside its glyphs, so the legend can be read back.
+  r = shell_command(python + " " + script + " " + options.output +
+                        " --metric energy_distance --select "
+                        "best-by=energy_distance --stat mean-ci -o " +
+                        (dir / "selected.svg").string(),
+                    dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("ula: selected ula") != std::string::npos);
+  const std::string selected = read_text(dir / "selected.svg");
+  CHECK(selected.find("<!-- ula -->") != std::string::npos);
+  CHECK(selected.find("η=") == std::string::npos);
+  // Without it, a line per configuration, each label whole on one line.
+  r = shell_command(python + " " + script + " " + options.output +
+                        " --metric energy_distance -o " +
+                        (dir / "all.svg").string(),
+                    dir);
+  REQUIRE(r.exit_code == 0);
+  const std::string all = read_text(dir / "all.svg");
+  CHECK(all.find("<!-- ula η=0.05 -->") != std::string::npos);
+  CHECK(all.find("<!-- ula η=0.2 -->") != std::string::npos);
   r = shell_command(python + " " + script + " " + options.output +
                         " --metric no_such_metric -o " +
                         (dir / "none.png").string(),

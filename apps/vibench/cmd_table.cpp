@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <regex>
 
 #include "core/error.hpp"
+#include "report/grid_selection.hpp"
 #include "report/table.hpp"
 #include "vibench/commands.hpp"
 #include "vibench/readable_file_check.hpp"
@@ -44,16 +44,8 @@ int table(const TableArguments& args, bool format_given) {
                         "it with --format latex");
     options.format = TableFormat::latex;
   }
-  if (!args.select.empty()) {
-    static const std::regex form(R"(best-by=(.+))");
-    std::smatch match;
-    if (!std::regex_match(args.select, match, form))
-      throw ConfigError("--select",
-                        fmt::format("'{}' is not best-by=METRIC (e.g. "
-                                    "--select best-by=suboptimality)",
-                                    args.select));
-    options.select_by = match[1];
-  }
+  if (!args.select.empty())
+    options.select_by = parse_select_option(args.select);
 
   const ResultSet results = load_result_set(args.files);
   for (const auto& warning : results.warnings)

@@ -20,6 +20,8 @@ Action add_run_command(CLI::App& app, const std::string& command_line);
 Action add_list_command(CLI::App& app);
 Action add_validate_command(CLI::App& app);
 Action add_table_command(CLI::App& app);
+Action add_series_command(CLI::App& app);
+Action add_report_command(CLI::App& app);
 Action add_profile_command(CLI::App& app);
 Action add_compare_command(CLI::App& app);
 Action add_export_command(CLI::App& app);

@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
   actions.back().first = app.get_subcommand("validate");
   actions.emplace_back(nullptr, cli::add_table_command(app));
   actions.back().first = app.get_subcommand("table");
+  actions.emplace_back(nullptr, cli::add_series_command(app));
+  actions.back().first = app.get_subcommand("series");
+  actions.emplace_back(nullptr, cli::add_report_command(app));
+  actions.back().first = app.get_subcommand("report");
   actions.emplace_back(nullptr, cli::add_profile_command(app));
   actions.back().first = app.get_subcommand("profile");
   actions.emplace_back(nullptr, cli::add_compare_command(app));

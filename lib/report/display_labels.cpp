@@ -159,13 +159,14 @@ std::map<std::string, std::string> labels_of(const std::vector<Json>& records,
   for (const Json& record : records) {
     if (!record.contains(part) || !record[part].is_object()) continue;
     const Json& component = record[part];
-    const std::string identity = component.value("label", std::string());
+    const std::string identity = text_field(component, "label");
     if (identity.empty() || !seen.insert(identity).second) continue;
     if (component.contains("display_label") &&
         component["display_label"].is_string())
       given[identity] = component["display_label"].get<std::string>();
     LabelSource source;
-    source.name = component.value("name", identity);
+    source.name =
+        component.contains("name") ? text_field(component, "name") : identity;
     source.params = component.value("params", Json::object());
     // What else tells two tasks apart in their identity (runner/suite).
     for (const char* setting : {"noise", "init"})

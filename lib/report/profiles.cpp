@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "report/display_labels.hpp"
 
 namespace vibench {
 
@@ -138,13 +139,14 @@ Profiles compute_profiles(const ResultSet& results,
   std::map<std::string, size_t> problem_index, solver_index;
   std::map<std::pair<size_t, size_t>, Trace> traces;
   std::set<std::string> counters;
+  const DisplayLabels shown = display_labels(results);
   for (const Json& cell : results.cells) {
     if (!has_metric(cell, options.metric)) continue;
-    const std::string problem =
-        fmt::format("{} #{}", cell.at("task").value("label", std::string()),
-                    cell.value("replicate", 0LL));
+    const std::string problem = fmt::format(
+        "{} #{}", shown.task(cell.at("task").value("label", std::string())),
+        cell.value("replicate", 0LL));
     const std::string solver =
-        cell.at("algorithm").value("label", std::string());
+        shown.algorithm(cell.at("algorithm").value("label", std::string()));
     if (!problem_index.count(problem)) {
       problem_index[problem] = out.problems.size();
       out.problems.push_back(problem);

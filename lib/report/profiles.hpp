@@ -47,8 +47,8 @@ struct Profiles {
   std::string metric, cost;
   bool smaller_is_better = true;
   double tau = 1e-3;
-  std::vector<std::string> problems;  // "task label #replicate"
-  std::vector<std::string> solvers;   // algorithm labels, in order
+  std::vector<std::string> problems;  // "task display label #replicate"
+  std::vector<std::string> solvers;   // algorithm display labels, in order
   // time[p][s]: cost to pass the convergence test (kNever if never).
   std::vector<std::vector<double>> time;
   // For the ECDF: target_time[p][s][k], the cost to reach targets[k].

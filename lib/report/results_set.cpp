@@ -174,6 +174,14 @@ const ReportMetric& require_metric(const ResultSet& results,
                           quoted_list(names)));
 }
 
+const std::vector<std::string>& trace_counters() {
+  // Bilevel cells add their counts by oracle kind.
+  static const std::vector<std::string> counters = {
+      "iterations",       "grad_evals",       "value_evals", "hvp_evals",
+      "outer_grad_evals", "inner_grad_evals", "cross_evals", "oracle_calls"};
+  return counters;
+}
+
 TracePoint TracePoint::parse(const std::string& text,
                              const std::string& option) {
   TracePoint point;
@@ -182,11 +190,7 @@ TracePoint TracePoint::parse(const std::string& text,
     point.kind = Kind::best;
     return point;
   }
-  // The cost counters a trace records (bilevel cells add their counts by
-  // oracle kind).
-  static const std::vector<std::string> counters = {
-      "iterations",       "grad_evals",       "value_evals", "hvp_evals",
-      "outer_grad_evals", "inner_grad_evals", "cross_evals", "oracle_calls"};
+  const std::vector<std::string>& counters = trace_counters();
   static const std::regex form(R"((\w+)=(\d{1,18}))");
   std::smatch match;
   if (std::regex_match(text, match, form)) {
@@ -248,6 +252,12 @@ const Json* trace_column(const Json& record, const std::string& metric) {
     return nullptr;
   const Json& column = trace["metrics"][metric];
   return column.is_array() ? &column : nullptr;
+}
+
+std::string text_field(const Json& object, const std::string& key) {
+  if (!object.is_object() || !object.contains(key)) return "";
+  const Json& value = object[key];
+  return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
 bool has_metric(const Json& record, const std::string& metric) {

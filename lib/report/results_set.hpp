@@ -48,6 +48,10 @@ const ReportMetric& require_metric(const ResultSet& results,
                                    const std::string& name,
                                    const std::string& option);
 
+// The cost counters a trace records: iterations, grad_evals, value_evals,
+// hvp_evals, and the bilevel cells' counts by oracle kind.
+const std::vector<std::string>& trace_counters();
+
 // Where on a cell's trace a value is read.
 struct TracePoint {
   enum class Kind { final, budget, best } kind = Kind::final;
@@ -76,6 +80,10 @@ std::optional<double> metric_value(const Json& record,
 // none or it is not an array.
 const Json* trace_column(const Json& record, const std::string& metric);
 const Json* trace_counter(const Json& record, const std::string& counter);
+
+// A field of a record as text: the string, the JSON text of any other
+// value, or "" when absent (fields that check_document does not check).
+std::string text_field(const Json& object, const std::string& key);
 
 // True when the record has `metric` in its final values or trace.
 bool has_metric(const Json& record, const std::string& metric);

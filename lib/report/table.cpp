@@ -10,6 +10,8 @@
 
 #include "core/error.hpp"
 #include "report/display_labels.hpp"
+#include "report/grid_selection.hpp"
+#include "report/html_escape.hpp"
 #include "report/statistics.hpp"
 #include "report/summary.hpp"
 
@@ -24,56 +26,14 @@ const TableEntry* TableData::find(const std::string& task,
 
 namespace {
 
-// The cells of one (task, algorithm configuration).
-struct Configuration {
-  std::string task, name, label;
-  std::vector<size_t> cells;
-};
-
 template <class T>
 void add_once(std::vector<T>& list, const T& item) {
   if (std::find(list.begin(), list.end(), item) == list.end())
     list.push_back(item);
 }
 
-std::vector<double> ok_values(const ResultSet& results,
-                              const Configuration& config,
-                              const ReportMetric& metric,
-                              const TracePoint& at) {
-  std::vector<double> values;
-  for (size_t i : config.cells) {
-    const Json& record = results.cells[i];
-    if (record["status"] != "ok") continue;
-    if (const auto v =
-            metric_value(record, metric.name, at, metric.smaller_is_better))
-      values.push_back(*v);
-  }
-  return values;
-}
-
 bool better(double a, double b, bool smaller_is_better) {
   return smaller_is_better ? a < b : a > b;
-}
-
-// "on every task" or "on T1, on T2" for the selection note.
-std::string selection_note(
-    const std::string& name,
-    const std::vector<std::pair<std::string, std::string>>& chosen,
-    size_t candidates, const std::string& criterion) {
-  std::set<std::string> labels;
-  for (const auto& [task, label] : chosen) labels.insert(label);
-  std::string where;
-  if (labels.size() == 1) {
-    where =
-        fmt::format("{} on {}", *labels.begin(),
-                    chosen.size() == 1 ? chosen.front().first : "every task");
-  } else {
-    for (const auto& [task, label] : chosen)
-      where +=
-          fmt::format("{}{} on {}", where.empty() ? "" : "; ", label, task);
-  }
-  return fmt::format("{}: selected {} (best of {} configuration{} by {})", name,
-                     where, candidates, candidates == 1 ? "" : "s", criterion);
 }
 
 }  // namespace
@@ -89,62 +49,18 @@ TableData build_table(const ResultSet& results, const TableOptions& options) {
   data.alpha = options.alpha;
   const DisplayLabels shown = display_labels(results);
 
-  // Configurations in order of first appearance.
-  std::vector<Configuration> configs;
-  std::map<std::pair<std::string, std::string>, size_t> index;
-  for (size_t i = 0; i < results.cells.size(); ++i) {
-    const Json& record = results.cells[i];
-    const std::string task = record["task"]["label"];
-    const std::string label = record["algorithm"]["label"];
-    const auto [it, inserted] =
-        index.emplace(std::pair{task, label}, configs.size());
-    if (inserted)
-      configs.push_back({task, record["algorithm"]["name"], label, {}});
-    configs[it->second].cells.push_back(i);
-  }
+  const std::vector<ConfigurationCells> configs = configurations_of(results);
 
   // --select: the best configuration per (task, algorithm name).
   std::vector<bool> keep(configs.size(), true);
   const bool selecting = !options.select_by.empty();
   if (selecting) {
-    const ReportMetric& by =
-        require_metric(results, options.select_by, "--select");
-    const std::string criterion = fmt::format("the median {} ({}) over seeds",
-                                              by.name, options.at.describe());
-    std::vector<std::string> names;
-    std::map<std::string, std::vector<std::pair<std::string, std::string>>>
-        chosen_by_name;
-    std::map<std::string, size_t> candidates_by_name;
-    std::map<std::pair<std::string, std::string>, std::vector<size_t>> groups;
-    std::vector<std::pair<std::string, std::string>> group_order;
-    for (size_t c = 0; c < configs.size(); ++c) {
-      const std::pair key{configs[c].task, configs[c].name};
-      if (!groups.count(key)) group_order.push_back(key);
-      groups[key].push_back(c);
-    }
-    for (const auto& key : group_order) {
-      const auto& members = groups[key];
-      size_t chosen = members.front();
-      double chosen_median = TableEntry::kNaN;
-      for (size_t c : members) {
-        const double m = median(ok_values(results, configs[c], by, options.at));
-        if (std::isnan(m)) continue;
-        if (std::isnan(chosen_median) ||
-            better(m, chosen_median, by.smaller_is_better)) {
-          chosen = c;
-          chosen_median = m;
-        }
-      }
-      for (size_t c : members) keep[c] = c == chosen;
-      add_once(names, key.second);
-      chosen_by_name[key.second].emplace_back(
-          shown.task(key.first), shown.algorithm(configs[chosen].label));
-      candidates_by_name[key.second] =
-          std::max(candidates_by_name[key.second], members.size());
-    }
-    for (const auto& name : names)
-      data.notes.push_back(selection_note(name, chosen_by_name[name],
-                                          candidates_by_name[name], criterion));
+    const GridSelection selection = select_best_configurations(
+        results, configs,
+        require_metric(results, options.select_by, "--select"), options.at);
+    for (size_t c = 0; c < configs.size(); ++c)
+      keep[c] = selection.keeps(configs[c]);
+    data.notes = selection.notes;
   }
 
   // Tasks on which the metric was computed, and the entries on them.
@@ -158,7 +74,7 @@ TableData build_table(const ResultSet& results, const TableOptions& options) {
   }
   std::map<std::string, std::set<std::string>> labels_of_row;
   for (size_t c = 0; c < configs.size(); ++c) {
-    const Configuration& config = configs[c];
+    const ConfigurationCells& config = configs[c];
     if (!keep[c] || !tasks_with_metric.count(config.task)) continue;
     TableEntry entry;
     entry.task = config.task;
@@ -364,27 +280,36 @@ std::string stat_description(TableStat stat, bool latex) {
   return latex ? "mean $\\pm$ sd" : "mean ± sd";
 }
 
+// An entry's numbers as text ("0.12 ± 0.03"), or "–" without values.
+std::string entry_numbers(const TableEntry& e, TableStat stat) {
+  if (e.values.empty()) return "–";
+  if (stat == TableStat::mean_sd)
+    return e.values.size() == 1 ? number(e.mean)
+                                : number(e.mean) + " ± " + spread_number(e.sd);
+  if (stat == TableStat::tail_quantiles)
+    return fmt::format("{} ({}, {})", number(e.median), number(e.q95),
+                       number(e.q99));
+  return fmt::format("{} [{}, {}]", number(e.median), number(e.q1),
+                     number(e.q3));
+}
+
 std::string markdown_entry(const TableEntry* e, TableStat stat) {
   if (!e) return "";
-  std::string text;
-  if (e->values.empty()) {
-    text = "–";
-  } else {
-    if (stat == TableStat::mean_sd)
-      text = e->values.size() == 1
-                 ? number(e->mean)
-                 : number(e->mean) + " ± " + spread_number(e->sd);
-    else if (stat == TableStat::tail_quantiles)
-      text = fmt::format("{} ({}, {})", number(e->median), number(e->q95),
-                         number(e->q99));
-    else
-      text = fmt::format("{} [{}, {}]", number(e->median), number(e->q1),
-                         number(e->q3));
-    if (e->best) text = "**" + text + "**";
-    if (e->worse) text += "†";
-  }
+  std::string text = entry_numbers(*e, stat);
+  if (e->best) text = "**" + text + "**";
+  if (e->worse) text += "†";
   if (!e->note.empty()) text += " (" + e->note + ")";
   return text;
+}
+
+std::string html_entry(const TableEntry* e, TableStat stat) {
+  if (!e) return "<td></td>";
+  std::string text = html_escape(entry_numbers(*e, stat));
+  if (e->best) text = "<strong>" + text + "</strong>";
+  if (e->worse) text += "<sup>†</sup>";
+  if (!e->note.empty())
+    text += " <span class=\"note\">(" + html_escape(e->note) + ")</span>";
+  return "<td>" + text + "</td>";
 }
 
 std::string latex_entry(const TableEntry* e, TableStat stat,
@@ -511,6 +436,29 @@ std::string render_markdown(const TableData& data, const TableOptions& opt) {
   return out;
 }
 
+std::string render_html(const TableData& data, const TableOptions& opt) {
+  const Grid grid = grid_of(data, opt.transpose);
+  std::string out = fmt::format(
+      "<table class=\"results\">\n<caption>{} ({}; {} over seeds of ok "
+      "cells; {} is better)</caption>\n<thead><tr><th>{}</th>",
+      html_escape(data.metric), html_escape(data.at.describe()),
+      stat_description(data.stat, false),
+      data.smaller_is_better ? "smaller" : "bigger", grid.corner);
+  for (const auto& c : grid.columns) out += "<th>" + html_escape(c) + "</th>";
+  out += "</tr></thead>\n<tbody>\n";
+  for (size_t r = 0; r < grid.row_labels.size(); ++r) {
+    out += "<tr><th scope=\"row\">" + html_escape(grid.row_labels[r]) + "</th>";
+    for (const TableEntry* e : grid.cells[r]) out += html_entry(e, data.stat);
+    out += "</tr>\n";
+  }
+  out += "</tbody>\n</table>\n";
+  if (const std::string text = legend(data, false); !text.empty())
+    out += "<p class=\"legend\">" + html_escape(text) + "</p>\n";
+  for (const auto& note : data.notes)
+    out += "<p class=\"selection\">" + html_escape(note) + "</p>\n";
+  return out;
+}
+
 std::string render_latex(const TableData& data, const TableOptions& opt) {
   const Grid grid = grid_of(data, opt.transpose);
   std::map<std::string, std::string> footnotes;
@@ -623,6 +571,8 @@ std::string render_table(const TableData& data, const TableOptions& options) {
       return render_latex(data, options);
     case TableFormat::csv:
       return render_csv(data);
+    case TableFormat::html:
+      return render_html(data, options);
   }
   return "";
 }

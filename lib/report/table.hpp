@@ -11,7 +11,9 @@
 
 namespace vibench {
 
-enum class TableFormat { markdown, latex, csv };
+// html: a <table> fragment (caption, header, rows; best in <strong>, † as
+// <sup>) with its legend and selection notes, for `vibench report`.
+enum class TableFormat { markdown, latex, csv, html };
 // mean_sd: mean ± sd; median_iqr: median [q1, q3]; tail_quantiles: median
 // with the 95th and 99th percentiles over seeds (high-probability claims,
 // e.g. of clipped methods under heavy-tailed noise).
