@@ -8,7 +8,6 @@
 #include <set>
 
 #include "core/error.hpp"
-#include "core/suggest.hpp"
 #include "report/display_labels.hpp"
 #include "report/html_escape.hpp"
 #include "report/series.hpp"
@@ -239,14 +238,7 @@ std::string html_report(const ResultSet& results, const ReportOptions& options,
         "--allow-mixed to report them together");
   if (!options.select_by.empty())
     require_metric(results, options.select_by, "--select");
-  const auto& axes = series_axes();
-  if (!options.x.empty() &&
-      std::find(axes.begin(), axes.end(), options.x) == axes.end())
-    throw ConfigError("--x",
-                      fmt::format("'{}' is not a cost axis of the "
-                                  "trace{}; use one of {}",
-                                  options.x, did_you_mean(options.x, axes),
-                                  quoted_list(axes)));
+  if (!options.x.empty()) check_series_axis(options.x);
 
   std::string body;
   std::string contents;

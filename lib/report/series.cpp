@@ -25,6 +25,15 @@ const std::vector<std::string>& series_axes() {
   return axes;
 }
 
+void check_series_axis(const std::string& x) {
+  const auto& axes = series_axes();
+  if (std::find(axes.begin(), axes.end(), x) == axes.end())
+    throw ConfigError("--x",
+                      fmt::format("'{}' is not a cost axis of the "
+                                  "trace{}; use one of {}",
+                                  x, did_you_mean(x, axes), quoted_list(axes)));
+}
+
 namespace {
 
 double number_or_nan(const Json& value) {
@@ -147,13 +156,7 @@ SeriesData build_series(const ResultSet& results,
                         const SeriesOptions& options) {
   const ReportMetric& metric =
       require_metric(results, options.metric, "--metric");
-  const auto& axes = series_axes();
-  if (std::find(axes.begin(), axes.end(), options.x) == axes.end())
-    throw ConfigError("--x",
-                      fmt::format("'{}' is not a cost axis of the "
-                                  "trace{}; use one of {}",
-                                  options.x, did_you_mean(options.x, axes),
-                                  quoted_list(axes)));
+  check_series_axis(options.x);
   SeriesData data;
   data.metric = metric.name;
   data.x = options.x;

@@ -15,6 +15,8 @@ namespace vibench {
 
 // The x axes a trace offers: its cost counters and "seconds".
 const std::vector<std::string>& series_axes();
+// Throws ConfigError (for --x, with the closest name) unless `x` is one.
+void check_series_axis(const std::string& x);
 
 // How the seeds of a line are summed up: the median with the interquartile
 // range (quartiles interpolated as numpy's percentile), or the mean with a
