@@ -42,6 +42,9 @@ X_LABELS = {
 }
 FORMATS = ("pdf", "png", "svg")
 MARKERS = "os^Dv<>ph*"
+# Beyond ten lines the tab10 colours repeat with these dashes, as in the
+# HTML report's charts (lib/report/svg_chart.cpp).
+DASHES = ["-", (0, (6, 3)), (0, (2, 2)), (0, (8, 3, 2, 3))]
 
 
 def fail(message):
@@ -194,7 +197,7 @@ def main(argv):
                                 figsize=(width, 2.1 * rows),
                                 constrained_layout=True)
     keys = data["line_keys"]
-    colors = plt.get_cmap("tab10" if len(keys) <= 10 else "tab20")
+    colors = plt.get_cmap("tab10")
     handles = {}
     for index, panel in enumerate(panels):
         ax = axes[index // columns][index % columns]
@@ -206,10 +209,12 @@ def main(argv):
                 np.array([math.nan if v is None else v for v in band[key]],
                          dtype=float)
                 for key in ("x", "centre", "low", "high"))
-            color = colors(line["color"] % colors.N)
+            color = colors(line["color"] % 10)
             marker = MARKERS[line["color"] % len(MARKERS)]
+            dashes = DASHES[(line["color"] // 10) % len(DASHES)]
             (drawn,) = ax.plot(grid, centre, color=color, marker=marker,
-                               markevery=max(1, len(grid) // 12),
+                               linestyle=dashes,
+                               markevery=max(1, -(-len(grid) // 12)),
                                label=line["label"])
             if len(line["seeds"]) > 1:
                 ax.fill_between(grid, low, high, color=color, alpha=0.2,

@@ -8,6 +8,8 @@
 #include "report/display_labels.hpp"
 #include "report/results_set.hpp"
 #include "report/table.hpp"
+#include "runner/cell_runner.hpp"
+#include "runner/results_file.hpp"
 #include "runner/suite.hpp"
 #include "runner/suite_runner.hpp"
 #include "test_helpers.hpp"
@@ -191,4 +193,30 @@ TEST_CASE("labels: configurations that would read alike keep their ids") {
   CHECK(shown.algorithm(R"(gd{"step_size":0.1})") == R"(gd{"step_size":0.1})");
   CHECK(shown.task("t") == "t");
   CHECK(shown.task("unknown") == "unknown");
+}
+
+TEST_CASE("labels: a resumed run takes the suite's labels as they are now") {
+  const auto dir = temp_dir("labels-resume");
+  const std::string output = (dir / "r.json").string();
+  Json old_suite = labelled_suite(true);
+  const Suite before = parse_suite(old_suite, "labels.json");
+  const auto cells = expand_cells(before);
+  // Interrupted after one cell, run with the old label.
+  {
+    Journal journal(Journal::path_for(output), before.hash);
+    journal.append(run_cell(before, cells[0]));
+  }
+  Json new_suite = labelled_suite(true);
+  new_suite["algorithms"][0]["label"] = "SVGD, step {step_size}";
+  new_suite["tasks"][0].erase("label");
+  const Suite after = parse_suite(new_suite, "labels.json");
+  REQUIRE(after.hash == before.hash);
+  RunOptions options;
+  options.output = output;
+  options.resume = true;
+  options.isolation = CellIsolation::none;
+  const Json results = run_suite(after, expand_cells(after), options);
+  const Json& resumed = results["cells"][0];
+  CHECK(resumed["algorithm"]["display_label"] == "SVGD, step 0.1");
+  CHECK_FALSE(resumed["task"].contains("display_label"));
 }

@@ -2,6 +2,7 @@
 // of bad input, and the chart axes it draws.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <regex>
 
 #include "core/error.hpp"
@@ -93,8 +94,8 @@ TEST_CASE("report: results of different suites need --allow-mixed") {
   Json other = awkward_results("b");
   for (auto& record : other["cells"])
     record["id"] = "b:" + record["id"].get<std::string>();
-  const ResultSet mixed = make_result_set({awkward_results("a"), other},
-                                          {"a.json", "b.json"});
+  const ResultSet mixed =
+      make_result_set({awkward_results("a"), other}, {"a.json", "b.json"});
   try {
     html_report(mixed, ReportOptions{});
     FAIL("accepted");
@@ -137,9 +138,40 @@ TEST_CASE("report: chart ticks") {
   CHECK(sparse[1] == doctest::Approx(5));
   CHECK(sparse[2] == doctest::Approx(10));
   CHECK(sparse[3] == doctest::Approx(20));
+  // Within one decade: linear steps, never none.
+  CHECK(axis_ticks(0.21, 0.48, true).size() >= 2);
+  // Degenerate ranges end, and give finite ticks.
+  CHECK(axis_ticks(1, 1, false) == std::vector<double>{1});
+  CHECK(axis_ticks(1, std::nextafter(1.0, 2.0), false).size() <= 21);
+  CHECK(axis_ticks(-3, -1, false) ==
+        std::vector<double>{-3, -2.5, -2, -1.5, -1});
   CHECK(line_color(0) == "#1f77b4");
   CHECK(line_color(10) == line_color(0));
   CHECK(line_dashes(10) != line_dashes(0));
+}
+
+TEST_CASE("report: charts of degenerate ranges are finite and end") {
+  SeriesData data;
+  data.metric = "m";
+  data.x = "grad_evals";
+  SeriesPanel panel;
+  panel.label = "p";
+  SeriesLine line;
+  line.label = "l";
+  // Values one rounding step apart, on linear and on log axes; values
+  // spanning the whole range of doubles on a log axis.
+  const std::vector<std::vector<double>> ys = {{1.0, std::nextafter(1.0, 2.0)},
+                                               {4.9e-324, 1.7e308}};
+  for (const auto& y : ys)
+    for (bool log : {false, true}) {
+      data.log_x = data.log_y = log;
+      line.band = {{1, 2}, y, y, y};
+      panel.lines = {line};
+      const std::string svg = svg_chart(data, panel);
+      CHECK(svg.find("nan") == std::string::npos);
+      CHECK(svg.find("inf") == std::string::npos);
+      CHECK(svg.find("<polyline") != std::string::npos);
+    }
 }
 
 TEST_CASE("end-to-end: vibench report writes one file, and only when asked") {

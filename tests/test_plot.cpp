@@ -79,8 +79,12 @@ TEST_CASE("plot: scripts/plot.py writes a PNG of a result file") {
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("ula: selected ula") != std::string::npos);
   const std::string selected = read_text(dir / "selected.svg");
-  CHECK(selected.find("<!-- ula -->") != std::string::npos);
-  CHECK(selected.find("η=") == std::string::npos);
+  // The line is labelled by the configuration chosen (on its one task).
+  const bool small = selected.find("<!-- ula η=0.05 -->") != std::string::npos;
+  const bool large = selected.find("<!-- ula η=0.2 -->") != std::string::npos;
+  CHECK(small != large);
+  CHECK(r.err.find(small ? "selected ula η=0.05" : "selected ula η=0.2") !=
+        std::string::npos);
   // Without it, a line per configuration, each label whole on one line.
   r = shell_command(python + " " + script + " " + options.output +
                         " --metric energy_distance -o " +

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "report/series.hpp"
+#include "report/table.hpp"
 #include "report_helpers.hpp"
 
 using namespace vibench;
@@ -127,10 +128,18 @@ TEST_CASE("series: --select keeps one line per algorithm, as table does") {
   options.select_by = "suboptimality";
   const SeriesData data = build_series(synthetic_set(), options);
   CHECK(data.line_keys == std::vector<std::string>{"gd", "adam"});
+  // gd's choice differs per task: labelled as table --select labels its row.
   for (const auto& panel : data.panels) {
     CHECK(panel.lines.size() == 2);
-    CHECK(line_of(panel, "gd")->label == "gd");
+    CHECK(line_of(panel, "gd")->label == "gd (tuned per task, see note)");
+    CHECK(line_of(panel, "adam")->label == "adam");
   }
+  TableOptions table;
+  table.metric = "grad_norm";
+  table.select_by = "suboptimality";
+  const TableData rows = build_table(synthetic_set(), table);
+  CHECK(rows.row_labels ==
+        std::vector<std::string>{"gd (tuned per task, see note)", "adam"});
   // The median suboptimality picks 0.1 on t1 and 0.5 on t2.
   CHECK(line_of(data.panels[0], "gd")->configuration == kGd1);
   CHECK(line_of(data.panels[1], "gd")->configuration == kGd5);

@@ -122,6 +122,15 @@ GridSelection select_best_configurations(
     candidates_by_name[key.second] =
         std::max(candidates_by_name[key.second], members.size());
   }
+  for (const auto& name : names) {
+    std::vector<std::string> chosen;
+    for (const auto& [task, label] : chosen_by_name[name])
+      if (std::find(chosen.begin(), chosen.end(), label) == chosen.end())
+        chosen.push_back(label);
+    selection.labels[name] = chosen.size() == 1
+                                 ? chosen.front()
+                                 : name + " (tuned per task, see note)";
+  }
   for (const auto& name : names)
     selection.notes.push_back(selection_note(
         name, chosen_by_name[name], candidates_by_name[name], criterion));

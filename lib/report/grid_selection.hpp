@@ -3,6 +3,7 @@
 // metric over the seeds of its ok cells is best.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -32,6 +33,10 @@ struct GridSelection {
   // "gd: selected gd η=0.1 on every task (best of 4 configurations by the
   // median grad_norm (final) over seeds)". Display labels.
   std::vector<std::string> notes;
+  // Per algorithm name, the label of its row or line: the chosen
+  // configuration's display label when one was chosen on every task, else
+  // "NAME (tuned per task, see note)".
+  std::map<std::string, std::string> labels;
   bool keeps(const ConfigurationCells& configuration) const {
     return chosen.count({configuration.task, configuration.label}) > 0;
   }

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "report/display_labels.hpp"
+#include "report/grid_selection.hpp"
 #include "report/html_escape.hpp"
 #include "report/series.hpp"
 #include "report/svg_chart.hpp"
@@ -48,14 +49,22 @@ const std::vector<std::pair<std::string, std::string>>& kinds() {
 }
 
 // The cells of one kind as a result set of their own (same files and
-// headers), with the metrics those cells have.
-ResultSet subset_of_kind(const ResultSet& results, const std::string& kind) {
+// headers), with the metrics those cells have. Their records carry the
+// display labels of the whole set, so that a configuration reads alike in
+// every part of the page.
+ResultSet subset_of_kind(const ResultSet& results, const std::string& kind,
+                         const DisplayLabels& shown) {
   ResultSet subset;
   subset.files = results.files;
   subset.headers = results.headers;
   for (size_t i = 0; i < results.cells.size(); ++i)
     if (text_field(results.cells[i], "kind") == kind) {
-      subset.cells.push_back(results.cells[i]);
+      Json record = results.cells[i];
+      record["task"]["display_label"] =
+          shown.task(record["task"]["label"].get<std::string>());
+      record["algorithm"]["display_label"] =
+          shown.algorithm(record["algorithm"]["label"].get<std::string>());
+      subset.cells.push_back(std::move(record));
       subset.cell_file.push_back(results.cell_file[i]);
     }
   for (const auto& metric : results.metrics)
@@ -68,8 +77,10 @@ ResultSet subset_of_kind(const ResultSet& results, const std::string& kind) {
 }
 
 std::string figure_of(const ResultSet& results, const ReportOptions& options,
+                      const std::vector<std::string>& palette,
                       const std::string& metric, const std::string& kind) {
   SeriesOptions series;
+  series.palette = palette;
   series.metric = metric;
   series.x = !options.x.empty()  ? options.x
              : kind == "bilevel" ? "oracle_calls"
@@ -247,9 +258,20 @@ std::string html_report(const ResultSet& results, const ReportOptions& options,
     contents += "<li><a href=\"#verdict\">Regression verdict</a></li>\n";
   }
   const DisplayLabels shown = display_labels(results);
+  // Colours in the order of every configuration of the page, as plot.py
+  // gives them for the same files.
+  std::vector<std::string> palette;
+  for (const auto& config : configurations_of(results)) {
+    const std::string& key =
+        options.select_by.empty() ? config.label : config.name;
+    if (std::find(palette.begin(), palette.end(), key) == palette.end())
+      palette.push_back(key);
+  }
   size_t section = 0;
+  size_t shown_cells = 0;
   for (const auto& [kind, title] : kinds()) {
-    const ResultSet subset = subset_of_kind(results, kind);
+    const ResultSet subset = subset_of_kind(results, kind, shown);
+    shown_cells += subset.cells.size();
     if (subset.cells.empty()) continue;
     const std::string id = fmt::format("kind-{}", kind);
     std::set<std::string> tasks;
@@ -277,7 +299,7 @@ std::string html_report(const ResultSet& results, const ReportOptions& options,
     for (const auto& metric : subset.metrics) {
       const std::string metric_id = fmt::format("m{}", ++section);
       const std::string figure =
-          figure_of(subset, kind_options, metric.name, kind);
+          figure_of(subset, kind_options, palette, metric.name, kind);
       const std::string table = table_of(subset, kind_options, metric.name);
       if (figure.empty() && table.empty()) continue;
       body += fmt::format(
@@ -290,6 +312,14 @@ std::string html_report(const ResultSet& results, const ReportOptions& options,
     }
     contents += "</ul></li>\n";
   }
+  if (shown_cells < results.cells.size())
+    body += fmt::format(
+        "<p class=\"note\">{} cell{} of no known task kind (the record's "
+        "\"kind\" is missing or unknown) {} left out of the figures and "
+        "tables.</p>\n",
+        results.cells.size() - shown_cells,
+        results.cells.size() - shown_cells == 1 ? "" : "s",
+        results.cells.size() - shown_cells == 1 ? "is" : "are");
   body += not_ok_section(results);
   body += provenance_section(results);
   contents +=

@@ -166,8 +166,9 @@ SeriesData build_series(const ResultSet& results,
   const std::vector<ConfigurationCells> configs = configurations_of(results);
   const bool selecting = !options.select_by.empty();
   std::vector<bool> keep(configs.size(), true);
+  GridSelection selection;
   if (selecting) {
-    const GridSelection selection = select_best_configurations(
+    selection = select_best_configurations(
         results, configs,
         require_metric(results, options.select_by, "--select"),
         options.select_at);
@@ -175,6 +176,7 @@ SeriesData build_series(const ResultSet& results,
       keep[c] = selection.keeps(configs[c]);
     data.notes = selection.notes;
   }
+  data.line_keys = options.palette;
   for (const auto& config : configs)
     index_in(data.line_keys, selecting ? config.name : config.label);
 
@@ -185,7 +187,8 @@ SeriesData build_series(const ResultSet& results,
     const ConfigurationCells& config = configs[c];
     SeriesLine line;
     line.key = selecting ? config.name : config.label;
-    line.label = selecting ? config.name : shown.algorithm(config.label);
+    line.label = selecting ? selection.labels.at(config.name)
+                           : shown.algorithm(config.label);
     line.color = index_in(data.line_keys, line.key);
     line.configuration = config.label;
     for (size_t i : config.cells) {

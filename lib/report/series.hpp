@@ -34,6 +34,11 @@ struct SeriesOptions {
   TracePoint select_at;
   bool include_unfinished = false;  // also cells not ok (traces stop early)
   SeriesStat stat = SeriesStat::median_iqr;
+  // Line keys in colour order, set by a caller that draws a part of a larger
+  // set (the report, per task kind) so that colours follow the whole set;
+  // empty: every configuration of the results given. Keys not in it are
+  // appended.
+  std::vector<std::string> palette;
   AxisScale x_scale = AxisScale::automatic;
   AxisScale y_scale = AxisScale::automatic;
 };

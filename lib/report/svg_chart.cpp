@@ -22,37 +22,55 @@ std::string line_dashes(size_t color) {
   return kDashes[(color / 10) % 4];
 }
 
-std::vector<double> axis_ticks(double low, double high, bool log) {
-  std::vector<double> ticks;
-  if (!(low < high)) return {low};
-  if (log) {
-    const int first = static_cast<int>(std::ceil(std::log10(low) - 1e-9));
-    const int last = static_cast<int>(std::floor(std::log10(high) + 1e-9));
-    const bool sparse = last - first < 2;
-    for (int k = first - 1; k <= last; ++k)
-      for (double m :
-           sparse ? std::vector<double>{1, 2, 5} : std::vector<double>{1}) {
-        const double t = m * std::pow(10.0, k);
-        if (t >= low * (1 - 1e-9) && t <= high * (1 + 1e-9)) ticks.push_back(t);
-      }
-    // Many decades: every second or third one.
-    while (ticks.size() > 8) {
-      std::vector<double> fewer;
-      for (size_t i = 0; i < ticks.size(); i += 2) fewer.push_back(ticks[i]);
-      ticks = fewer;
-    }
-    return ticks;
-  }
+namespace {
+
+// Steps of 1, 2 or 5 × 10^k across [low, high], four to eight of them,
+// counted by an integer so that no step can fail to advance.
+std::vector<double> linear_ticks(double low, double high) {
   const double span = high - low;
+  if (!(span > 0) || !std::isfinite(span)) return {low};
   const double magnitude = std::pow(10.0, std::floor(std::log10(span)));
   double step = magnitude;
   for (double m : {0.1, 0.2, 0.5, 1.0, 2.0, 5.0}) {
     step = m * magnitude;
     if (span / step <= 8) break;
   }
-  for (double t = std::ceil(low / step) * step; t <= high + step * 1e-9;
-       t += step)
-    ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+  const double first = std::ceil(low / step - 1e-9);
+  const double last = std::floor(high / step + 1e-9);
+  if (!(last - first <= 20)) return {low, high};
+  // An integer count: near 2^53 · step, n + 1 may equal n.
+  const long count = static_cast<long>(last - first);
+  std::vector<double> ticks;
+  for (long i = 0; i <= count; ++i) {
+    const double n = first + static_cast<double>(i);
+    ticks.push_back(n == 0 ? 0.0 : n * step);
+  }
+  return ticks;
+}
+
+}  // namespace
+
+std::vector<double> axis_ticks(double low, double high, bool log) {
+  if (!std::isfinite(low) || !std::isfinite(high)) return {};
+  if (!(low < high)) return {low};
+  if (!log || !(low > 0)) return linear_ticks(low, high);
+  const double a = std::log10(low), b = std::log10(high);
+  const bool sparse = b - a < 2;
+  std::vector<double> ticks;
+  for (double k = std::floor(a); k <= std::ceil(b); ++k)
+    for (double m :
+         sparse ? std::vector<double>{1, 2, 5} : std::vector<double>{1}) {
+      const double t = m * std::pow(10.0, k);
+      if (t >= low * (1 - 1e-9) && t <= high * (1 + 1e-9)) ticks.push_back(t);
+    }
+  // Within one decade there may be no 1, 2 or 5 × 10^k: linear steps then.
+  if (ticks.size() < 2) return linear_ticks(low, high);
+  // Many decades: every second one, until at most eight.
+  while (ticks.size() > 8) {
+    std::vector<double> fewer;
+    for (size_t i = 0; i < ticks.size(); i += 2) fewer.push_back(ticks[i]);
+    ticks = fewer;
+  }
   return ticks;
 }
 
@@ -80,26 +98,31 @@ struct Axis {
   }
 };
 
-// Widens [low, high] a little (or around a single value).
+// Widens [low, high] by 4 % of its span (in log10 on a log axis), or
+// around a single value when the span is within rounding of zero; the
+// result stays finite, and positive on a log axis.
 void pad(double& low, double& high, bool log) {
+  double a = log ? std::log10(low) : low, b = log ? std::log10(high) : high;
+  if (b - a <= 1e-12 * std::max({1.0, std::abs(a), std::abs(b)})) {
+    const double centre = (a + b) / 2;
+    const double d = log           ? std::log10(2.0)
+                     : centre == 0 ? 1
+                                   : std::abs(centre) * 0.1;
+    a = centre - d;
+    b = centre + d;
+  }
+  const double margin = (b - a) * 0.04;
+  a -= margin;
+  b += margin;
+  const double largest = std::numeric_limits<double>::max();
   if (log) {
-    if (low == high) {
-      low /= 2;
-      high *= 2;
-    }
-    const double r = std::pow(high / low, 0.04);
-    low /= r;
-    high *= r;
-    return;
+    low =
+        std::max(std::pow(10.0, a), std::numeric_limits<double>::denorm_min());
+    high = std::min(std::pow(10.0, b), largest);
+  } else {
+    low = std::max(a, -largest);
+    high = std::min(b, largest);
   }
-  if (low == high) {
-    const double d = low == 0 ? 1 : std::abs(low) * 0.1;
-    low -= d;
-    high += d;
-  }
-  const double d = (high - low) * 0.04;
-  low -= d;
-  high += d;
 }
 
 std::string points(const std::vector<double>& x, const std::vector<double>& y,
@@ -220,7 +243,7 @@ std::string svg_chart(const SeriesData& data, const SeriesPanel& panel,
         "stroke-width=\"1.4\"{}/>",
         points(x, centre, ax, ay), color,
         dashes.empty() ? "" : " stroke-dasharray=\"" + dashes + "\"");
-    const size_t every = std::max<size_t>(1, x.size() / 12);
+    const size_t every = (x.size() + 11) / 12;  // at most a dozen markers
     for (size_t k = 0; k < x.size(); k += every)
       out += fmt::format(
           "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2\" "

@@ -54,8 +54,9 @@ TableData build_table(const ResultSet& results, const TableOptions& options) {
   // --select: the best configuration per (task, algorithm name).
   std::vector<bool> keep(configs.size(), true);
   const bool selecting = !options.select_by.empty();
+  GridSelection selection;
   if (selecting) {
-    const GridSelection selection = select_best_configurations(
+    selection = select_best_configurations(
         results, configs,
         require_metric(results, options.select_by, "--select"), options.at);
     for (size_t c = 0; c < configs.size(); ++c)
@@ -72,7 +73,6 @@ TableData build_table(const ResultSet& results, const TableOptions& options) {
       if (has_metric(results.cells[i], metric.name)) has[c] = true;
     if (has[c]) tasks_with_metric.insert(configs[c].task);
   }
-  std::map<std::string, std::set<std::string>> labels_of_row;
   for (size_t c = 0; c < configs.size(); ++c) {
     const ConfigurationCells& config = configs[c];
     if (!keep[c] || !tasks_with_metric.count(config.task)) continue;
@@ -116,17 +116,14 @@ TableData build_table(const ResultSet& results, const TableOptions& options) {
     }
     add_once(data.tasks, entry.task);
     add_once(data.rows, entry.row);
-    labels_of_row[entry.row].insert(shown.algorithm(entry.configuration));
     data.entries.push_back(std::move(entry));
   }
   for (const auto& task : data.tasks)
     data.task_labels.push_back(shown.task(task));
-  for (const auto& row : data.rows) {
-    const auto& labels = labels_of_row[row];
-    data.row_labels.push_back(labels.size() == 1
-                                  ? *labels.begin()
-                                  : row + " (tuned per task, see note)");
-  }
+  // With --select a row is an algorithm, labelled as series labels its line.
+  for (const auto& row : data.rows)
+    data.row_labels.push_back(selecting ? selection.labels.at(row)
+                                        : shown.algorithm(row));
 
   // Best per task, and the entries significantly worse than it.
   for (const auto& task : data.tasks) {

@@ -340,6 +340,19 @@ std::string incompatibility(const Task& task, const Algorithm& algorithm) {
   return "the algorithm needs what the task does not offer: " + list;
 }
 
+void set_display_labels(const Suite& suite, const Cell& cell, Json& record) {
+  const std::pair<const char*, const ComponentConfig*> parts[] = {
+      {"task", &suite.tasks[cell.task_index]},
+      {"algorithm", &suite.algorithms[cell.algorithm_index]}};
+  for (const auto& [part, config] : parts) {
+    if (!record.contains(part) || !record[part].is_object()) continue;
+    if (config->display_label.empty())
+      record[part].erase("display_label");
+    else
+      record[part]["display_label"] = config->display_label;
+  }
+}
+
 bool needs_reference_posterior(const Suite& suite, size_t task_index) {
   const Task& task = *suite.tasks[task_index].task;
   if (task.kind() != TaskKind::distribution ||
@@ -378,11 +391,7 @@ Json record_header(const Suite& suite, const Cell& cell) {
       {"message", ""},
   };
   if (!task_config.init.is_null()) record["task"]["init"] = task_config.init;
-  // Presentation only: out of the suite hash and the cell id.
-  if (!task_config.display_label.empty())
-    record["task"]["display_label"] = task_config.display_label;
-  if (!algorithm_config.display_label.empty())
-    record["algorithm"]["display_label"] = algorithm_config.display_label;
+  set_display_labels(suite, cell, record);
   if (task.kind() == TaskKind::objective)
     record["task"]["properties"] =
         static_cast<const Objective&>(task).properties().to_json();

@@ -38,6 +38,12 @@ Json abnormal_cell_record(const Suite& suite, const Cell& cell,
 // reference posterior can give (no exact draws, but a reference).
 bool needs_reference_posterior(const Suite& suite, size_t task_index);
 
+// Writes the suite's display labels of the cell's task and algorithm into
+// its record (or removes them where the suite gives none): presentation
+// only, out of the suite hash and the cell id, so a record resumed from a
+// journal takes the labels of the suite as it is now.
+void set_display_labels(const Suite& suite, const Cell& cell, Json& record);
+
 // The reason a (task, algorithm) pair cannot run, or "" when it can.
 std::string incompatibility(const Task& task, const Algorithm& algorithm);
 

@@ -98,10 +98,12 @@ Json run_suite(const Suite& suite, const std::vector<Cell>& cells,
   std::vector<size_t> pending;
   for (size_t i = 0; i < cells.size(); ++i) {
     const auto it = finished.find(cells[i].id);
-    if (it != finished.end())
+    if (it != finished.end()) {
       records[i] = it->second;
-    else
+      set_display_labels(suite, cells[i], records[i]);
+    } else {
       pending.push_back(i);
+    }
   }
 
   // Reference posteriors, once per task before any cell runs: NUTS runs its

@@ -20,8 +20,9 @@ results=("$source_dir/results/papers/mirrored_stein.json"
          "$source_dir/results/papers/gda_vs_eg.json")
 "$vibench" report "${results[@]}" --allow-mixed --force -o "$work/report.html"
 
-# The labels the page must show: every task and line label `vibench
-# series` gives the figures of each file's first metric.
+# The labels the page must show: every task label (as a chart's title) and
+# line label (as a legend entry) `vibench series` gives the figures of each
+# file's first metric, one "task<TAB>label" or "line<TAB>label" per line.
 : > "$work/labels.txt"
 for file in "${results[@]}"; do
   metric=$(python3 -c 'import json, sys
@@ -29,9 +30,9 @@ print(json.load(open(sys.argv[1]))["metrics"][0]["name"])' "$file")
   "$vibench" series "${results[@]}" -m "$metric" 2>/dev/null |
     python3 -c 'import json, sys
 for panel in json.load(sys.stdin)["panels"]:
-    print(panel["label"])
+    print("task\t" + panel["label"])
     for line in panel["lines"]:
-        print(line["label"])' >> "$work/labels.txt"
+        print("line\t" + line["label"])' >> "$work/labels.txt"
 done
 
 # A copy of the page with a probe that records errors, the resources
@@ -50,9 +51,14 @@ window.addEventListener("load", () => {
   const figures = [...document.querySelectorAll("svg")].map(s => {
     const r = s.getBoundingClientRect(); return [r.width, r.height]; });
   const resources = performance.getEntriesByType("resource").map(r => r.name);
+  const titles = [...document.querySelectorAll("svg > title")].map(
+    t => t.textContent);
+  const keys = [...document.querySelectorAll(".keys li")].map(
+    li => li.textContent);
   const pre = document.createElement("pre");
   pre.id = "vibench-probe";
-  pre.textContent = JSON.stringify({figures, resources, errors: vibenchErrors,
+  pre.textContent = JSON.stringify({figures, resources, titles, keys,
+                                    errors: vibenchErrors,
                                     text: document.body.innerText});
   document.body.appendChild(pre);
 });
@@ -84,9 +90,13 @@ if probe["resources"]:
 if probe["errors"]:
     problems.append(f"errors: {probe['errors']}")
 text = probe["text"]
-for label in open(sys.argv[2], encoding="utf-8").read().splitlines():
-    if label and label not in text:
-        problems.append(f"label not shown: {label!r}")
+for entry in open(sys.argv[2], encoding="utf-8").read().splitlines():
+    kind, label = entry.split("\t", 1)
+    if kind == "task" and label not in probe["titles"]:
+        problems.append(f"no chart titled {label!r}")
+    if kind == "line" and not any(key.startswith(label)
+                                  for key in probe["keys"]):
+        problems.append(f"no legend entry for {label!r}")
 for heading in ("Cells that did not end ok", "Provenance"):
     if heading not in text:
         problems.append(f"section missing: {heading}")
