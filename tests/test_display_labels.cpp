@@ -159,8 +159,7 @@ TEST_CASE("labels: a suite's templates are recorded, outside the suite hash") {
   options.output = (dir / "labelled.json").string();
   options.isolation = CellIsolation::none;
   const Json results = run_suite(labelled, expand_cells(labelled), options);
-  const DisplayLabels shown = display_labels(
-      std::vector<Json>(results["cells"].begin(), results["cells"].end()));
+  const DisplayLabels shown = display_labels_of_cells(results["cells"]);
   CHECK(shown.algorithm(R"(svgd{"n_particles":10,"step_size":0.5})") ==
         "SVGD (η=0.5) & <co>");
   // No template: the default label, where nothing of ula varies.

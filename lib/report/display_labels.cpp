@@ -149,8 +149,10 @@ const std::string& DisplayLabels::algorithm(const std::string& identity) const {
 
 namespace {
 
-// Display labels of one part ("task" or "algorithm") of the records.
-std::map<std::string, std::string> labels_of(const std::vector<Json>& records,
+// Display labels of one part ("task" or "algorithm") of the records (any
+// range of record JSON: a vector or a JSON array).
+template <class Records>
+std::map<std::string, std::string> labels_of(const Records& records,
                                              const char* part) {
   std::vector<std::string> identities;
   std::vector<LabelSource> sources;
@@ -195,6 +197,11 @@ std::map<std::string, std::string> labels_of(const std::vector<Json>& records,
 
 DisplayLabels display_labels(const std::vector<Json>& records) {
   return {labels_of(records, "task"), labels_of(records, "algorithm")};
+}
+
+DisplayLabels display_labels_of_cells(const Json& cells) {
+  if (!cells.is_array()) return {};
+  return {labels_of(cells, "task"), labels_of(cells, "algorithm")};
 }
 
 DisplayLabels display_labels(const ResultSet& results) {

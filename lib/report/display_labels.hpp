@@ -58,7 +58,9 @@ struct DisplayLabels {
   const std::string& algorithm(const std::string& identity) const;
 };
 DisplayLabels display_labels(const ResultSet& results);
-// The same from cell records.
+// The same from cell records, or from a result document's "cells" array
+// (read in place: the records and their traces are not copied).
 DisplayLabels display_labels(const std::vector<Json>& records);
+DisplayLabels display_labels_of_cells(const Json& cells);
 
 }  // namespace vibench

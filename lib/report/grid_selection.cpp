@@ -45,15 +45,13 @@ std::vector<double> ok_values(const ResultSet& results,
 
 namespace {
 
-// "gd η=0.1 on every task" or "… on T1; … on T2" for the note.
+// "gd η=0.1 on every task" or "… on T1; … on T2" for the note; `labels`
+// are the distinct labels of `chosen`.
 std::string selection_note(
     const std::string& name,
     const std::vector<std::pair<std::string, std::string>>& chosen,
-    size_t candidates, const std::string& criterion) {
-  std::vector<std::string> labels;
-  for (const auto& [task, label] : chosen)
-    if (std::find(labels.begin(), labels.end(), label) == labels.end())
-      labels.push_back(label);
+    const std::vector<std::string>& labels, size_t candidates,
+    const std::string& criterion) {
   std::string where;
   if (labels.size() == 1) {
     where =
@@ -123,17 +121,17 @@ GridSelection select_best_configurations(
         std::max(candidates_by_name[key.second], members.size());
   }
   for (const auto& name : names) {
-    std::vector<std::string> chosen;
+    std::vector<std::string> labels;  // distinct, in order
     for (const auto& [task, label] : chosen_by_name[name])
-      if (std::find(chosen.begin(), chosen.end(), label) == chosen.end())
-        chosen.push_back(label);
-    selection.labels[name] = chosen.size() == 1
-                                 ? chosen.front()
+      if (std::find(labels.begin(), labels.end(), label) == labels.end())
+        labels.push_back(label);
+    selection.labels[name] = labels.size() == 1
+                                 ? labels.front()
                                  : name + " (tuned per task, see note)";
+    selection.notes.push_back(selection_note(name, chosen_by_name[name], labels,
+                                             candidates_by_name[name],
+                                             criterion));
   }
-  for (const auto& name : names)
-    selection.notes.push_back(selection_note(
-        name, chosen_by_name[name], candidates_by_name[name], criterion));
   return selection;
 }
 

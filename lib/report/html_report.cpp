@@ -147,8 +147,8 @@ std::string table_of(const ResultSet& results, const ReportOptions& options,
   return render_table(data, table);
 }
 
-std::string not_ok_section(const ResultSet& results) {
-  const DisplayLabels shown = display_labels(results);
+std::string not_ok_section(const ResultSet& results,
+                           const DisplayLabels& shown) {
   std::string rows;
   size_t count = 0;
   for (const Json& record : results.cells) {
@@ -320,7 +320,7 @@ std::string html_report(const ResultSet& results, const ReportOptions& options,
         results.cells.size() - shown_cells,
         results.cells.size() - shown_cells == 1 ? "" : "s",
         results.cells.size() - shown_cells == 1 ? "is" : "are");
-  body += not_ok_section(results);
+  body += not_ok_section(results, shown);
   body += provenance_section(results);
   contents +=
       "<li><a href=\"#not-ok\">Cells that did not end ok</a></li>\n"

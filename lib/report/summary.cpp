@@ -58,8 +58,7 @@ std::string summary_table(const Json& results) {
   std::map<std::string, std::vector<Row>> by_kind;
   std::map<std::string, std::vector<std::string>> metrics_by_kind;
   std::map<std::string, std::string> kind_of_task;
-  const DisplayLabels shown = display_labels(std::vector<Json>(
-      results.at("cells").begin(), results.at("cells").end()));
+  const DisplayLabels shown = display_labels_of_cells(results.at("cells"));
   for (const auto& record : results.at("cells")) {
     const std::string task = record["task"]["label"];
     const std::string algorithm = record["algorithm"]["label"];
