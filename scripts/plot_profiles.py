@@ -6,7 +6,10 @@
 
 Three panels: the performance profile ρ_s(α) (log₂ α), the data profile
 d_s(b) and the runtime ECDF over targets (log₁₀ budget), one step line per
-algorithm with the same colour in every panel, the legend below the panels.
+algorithm, the legend below the panels. An algorithm's colour is the CSV's
+`color` column, the index `vibench series` gives the same algorithm's line,
+drawn as scripts/plot.py draws it (tab10, then dashes beyond ten), so the
+profiles and the convergence figures of one result file agree.
 Only the standard library and matplotlib (Debian: python3-matplotlib).
 """
 
@@ -17,6 +20,8 @@ import sys
 from collections import OrderedDict
 
 FORMATS = ("pdf", "png", "svg")
+# As scripts/plot.py and the HTML report (lib/report/svg_chart.cpp).
+DASHES = ["-", (0, (6, 3)), (0, (2, 2)), (0, (8, 3, 2, 3))]
 PANELS = (
     ("performance", "performance ratio α", "fraction of problems"),
     ("data", "budget", "fraction of problems"),
@@ -30,16 +35,18 @@ def fail(message):
 
 
 def read_profiles(path):
-    series = OrderedDict()  # algorithm -> profile -> [(x, y)]
+    """algorithm -> (colour index, profile -> [(x, y)]), in file order."""
+    series = OrderedDict()
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
-            expected = {"profile", "algorithm", "x", "fraction"}
+            expected = {"profile", "algorithm", "color", "x", "fraction"}
             if reader.fieldnames is None or not expected <= set(reader.fieldnames):
                 fail(f"{path}: not a `vibench profile --format csv` file "
                      f"(expected the columns {', '.join(sorted(expected))})")
             for row in reader:
-                by_profile = series.setdefault(row["algorithm"], {})
+                colour, by_profile = series.setdefault(
+                    row["algorithm"], (int(row["color"]), {}))
                 by_profile.setdefault(row["profile"], []).append(
                     (float(row["x"]), float(row["fraction"])))
     except OSError as error:
@@ -80,10 +87,10 @@ def main(argv):
     legend_height = 0.18 * rows + 0.3  # inches
     height = 3.6 + legend_height
     figure, axes = plt.subplots(1, 3, figsize=(13, height))
-    colours = plt.get_cmap("tab20" if len(series) > 10 else "tab10")
-    for index, (algorithm, by_profile) in enumerate(series.items()):
-        colour = colours(index % colours.N)
-        style = ("-", "--", ":")[(index // colours.N) % 3]
+    colours = plt.get_cmap("tab10")
+    for algorithm, (index, by_profile) in series.items():
+        colour = colours(index % 10)
+        style = DASHES[(index // 10) % len(DASHES)]
         for axis, (profile, _, _) in zip(axes, PANELS):
             points = sorted(by_profile.get(profile, []))
             if not points:

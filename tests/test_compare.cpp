@@ -110,8 +110,11 @@ TEST_CASE(
   INFO(r.out, r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());  // the report went to the file
+  // Display labels first, the identity labels it matched on last.
   CHECK(contains(r.err,
-                 "vibench: regression: " + kGroup + " suboptimality: median"));
+                 "vibench: regression: gd η=0.05 on quadratic, suboptimality: "
+                 "median"));
+  CHECK(contains(r.err, "[" + kGroup + "]\n"));
   CHECK(contains(r.err, "+50.0% worse"));
   CHECK(contains(r.err, "1 regression"));
   const std::string report = read_text(dir / "report.md");

@@ -78,8 +78,10 @@ TEST_CASE(
                            "kind",
                            "task",
                            "task_label",
+                           "task_display",
                            "algorithm",
                            "algorithm_label",
+                           "algorithm_display",
                            "replicate",
                            "status",
                            "task.preset",
@@ -104,7 +106,9 @@ TEST_CASE(
                value = column_of(header, "value"),
                mean = column_of(header, "task.mean"),
                step = column_of(header, "algorithm.step_size"),
-               label = column_of(header, "algorithm_label");
+               label = column_of(header, "algorithm_label"),
+               task_display = column_of(header, "task_display"),
+               algorithm_display = column_of(header, "algorithm_display");
   std::map<std::string, size_t> rows_per_cell;
   for (size_t r = 1; r < records.size(); ++r) {
     const auto& f = records[r].fields;
@@ -127,11 +131,19 @@ TEST_CASE(
       CHECK(std::strtod(f[value].c_str(), nullptr) == expected.get<double>());
     }
     if (record["task"]["name"] == "gaussian") CHECK(f[mean] == "[1,-1]");
-    if (record["algorithm"]["name"] == "svgd")
+    // Display labels: one configuration per task, so the bare name; the
+    // svgd grid varies only its step size, which the label shows as η.
+    CHECK(f[task_display] == record["task"]["name"].get<std::string>());
+    if (record["algorithm"]["name"] == "svgd") {
       CHECK(std::strtod(f[step].c_str(), nullptr) ==
             record["algorithm"]["params"]["step_size"].get<double>());
-    else if (record["algorithm"]["name"] == "ula")
-      CHECK(f[step] == "0.05");
+      CHECK(f[algorithm_display] ==
+            (f[step] == "0.1" ? "svgd η=0.1" : "svgd η=0.5"));
+    } else {
+      CHECK(f[algorithm_display] ==
+            record["algorithm"]["name"].get<std::string>());
+      if (record["algorithm"]["name"] == "ula") CHECK(f[step] == "0.05");
+    }
     ++rows_per_cell[f[id]];
   }
   for (const auto& record : results["cells"])
@@ -206,10 +218,32 @@ TEST_CASE("export: CSV quoting round trip (commas, quotes, line breaks)") {
   CHECK(row1[column_of(header, "file")] == "odd, \"name\".json");
   CHECK(row1[column_of(header, "cell_id")] == "t|my \"fancy\", algo|r0");
   CHECK(row1[column_of(header, "algorithm_label")] == "my \"fancy\", algo");
+  CHECK(row1[column_of(header, "algorithm_display")] == "algo");
   CHECK(row1[column_of(header, "task.note")] == "a,\"b\"");
   CHECK(row1[column_of(header, "algorithm.grid")] == "[1,2]");
   CHECK(row1[column_of(header, "value")] == "1.5");
   CHECK(records[2].fields[column_of(header, "value")].empty());  // null
+
+  // Display labels span every input: the same algorithm with another
+  // parameter in a second file shows it in both; a suite's own label wins.
+  Json other = results;
+  other["cells"][0]["id"] = "t|algo2|r0";
+  other["cells"][0]["algorithm"]["label"] = "algo2";
+  other["cells"][0]["algorithm"]["params"]["grid"] = Json::array({3});
+  const auto both = parse_csv(export_results(
+      {input, ResultsInput{"other.json", other}}, ExportFormat::csv));
+  REQUIRE(both.size() == 5);
+  const size_t shown = column_of(header, "algorithm_display"),
+               task_shown = column_of(header, "task_display");
+  CHECK(both[1].fields[shown] == "algo grid=[1,2]");
+  CHECK(both[3].fields[shown] == "algo grid=[3]");
+  CHECK(both[1].fields[task_shown] == "t");
+  CHECK(both[3].fields[task_shown] == "t");
+  other["cells"][0]["algorithm"]["display_label"] = "Algo <2>";
+  const auto given = parse_csv(export_results(
+      {input, ResultsInput{"other.json", other}}, ExportFormat::csv));
+  CHECK(given[1].fields[shown] == "algo grid=[1,2]");
+  CHECK(given[3].fields[shown] == "Algo <2>");
 }
 
 TEST_CASE("export: the command line (CSV and JSON lines, never overwrites)") {

@@ -132,4 +132,22 @@ TEST_CASE("plot: scripts/plot_profiles.py draws vibench profile's CSV") {
       python + " " + script + " " + csv.string() + " -o " + figure.string(),
       dir);
   CHECK(r.exit_code == 2);
+
+  // The colour is the CSV's colour index (tab10 #3 is #d62728), not the
+  // algorithm's place in the file (which would be tab10 #0, #1f77b4).
+  const auto by_hand = dir / "by_hand.csv";
+  write_file(by_hand,
+             "profile,algorithm,color,x,fraction\n"
+             "performance,\"A\",3,1,0.5\nperformance,\"A\",3,2,1\n"
+             "data,\"A\",3,10,0.5\ndata,\"A\",3,100,1\n"
+             "ecdf,\"A\",3,10,0.25\necdf,\"A\",3,100,1\n");
+  const auto svg = dir / "by_hand.svg";
+  r = shell_command(
+      python + " " + script + " " + by_hand.string() + " -o " + svg.string(),
+      dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string drawn = read_text(svg);
+  CHECK(drawn.find("#d62728") != std::string::npos);
+  CHECK(drawn.find("#1f77b4") == std::string::npos);
 }

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "report/profiles.hpp"
+#include "report/series.hpp"
 
 using namespace vibench;
 
@@ -94,8 +95,33 @@ TEST_CASE("profiles: performance, data and ECDF on known traces") {
   CHECK(text.find("| A |") != std::string::npos);
   const std::string csv = format_profiles(
       compute_profiles(example(), by_iterations), ProfileFormat::csv);
-  CHECK(csv.rfind("profile,algorithm,x,fraction\n", 0) == 0);
-  CHECK(csv.find("performance,\"A\",1,0.5") != std::string::npos);
+  CHECK(csv.rfind("profile,algorithm,color,x,fraction\n", 0) == 0);
+  CHECK(csv.find("performance,\"A\",0,1,0.5") != std::string::npos);
+}
+
+TEST_CASE("profiles: solvers take the colours series gives their lines") {
+  // An algorithm without the metric comes first: it keeps colour 0 in every
+  // figure of the file, so A, B and C are 1, 2 and 3 here as in `series`.
+  Json z = cell("Z", 0, {1, 1, 1, 1});
+  z["trace"]["metrics"] = {{"other", {1, 1, 1, 1}}};
+  z["final"]["metrics"] = {{"other", 1}};
+  ResultSet set = example();
+  set.cells.insert(set.cells.begin(), z);
+  set.cell_file.insert(set.cell_file.begin(), 0);
+  ProfileOptions options;
+  options.metric = "loss";
+  const Profiles profiles = compute_profiles(set, options);
+  CHECK(profiles.solvers == std::vector<std::string>{"A", "B", "C"});
+  CHECK(profiles.colors == std::vector<size_t>{1, 2, 3});
+  SeriesOptions series_options;
+  series_options.metric = "loss";
+  series_options.x = "grad_evals";
+  const SeriesData series = build_series(set, series_options);
+  REQUIRE(series.panels.size() == 1);
+  for (const auto& line : series.panels[0].lines)
+    CHECK(line.color == profiles.colors[line.label[0] - 'A']);
+  CHECK(format_profiles(profiles, ProfileFormat::csv).find("\ndata,\"C\",3,") !=
+        std::string::npos);
 }
 
 TEST_CASE("profiles: bad options are errors naming the option") {

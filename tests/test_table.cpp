@@ -288,11 +288,14 @@ TEST_CASE("table: CSV has one row per entry with every statistic") {
   const std::string csv = make_table(grid_set(), options);
   INFO(csv);
   CHECK(csv.rfind(
-            "task,algorithm,configuration,metric,at,cells,values,not_ok,"
-            "mean,sd,median,q1,q3,best,significantly_worse,p_holm,q95,q99\n",
+            "task,task_id,algorithm,configuration,metric,at,cells,values,"
+            "not_ok,mean,sd,median,q1,q3,best,significantly_worse,p_holm,q95,"
+            "q99\n",
             0) == 0);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 8);
-  CHECK(contains(csv, kShown5 + R"(,gd η=0.5,"gd{""step_size"":0.5}")"));
+  // The task's display label, then its identity label (CSV-quoted).
+  CHECK(contains(csv, kShown5 + R"(,"quadratic{""dim"":5}",gd η=0.5,)" +
+                          R"("gd{""step_size"":0.5}")"));
   CHECK(contains(csv, ",5/5 diverged,"));
 }
 

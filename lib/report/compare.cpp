@@ -48,12 +48,15 @@ std::vector<std::string> Comparison::regression_lines() const {
   std::vector<std::string> lines;
   for (const auto& c : comparisons)
     if (c.verdict == Verdict::regression)
-      lines.push_back(fmt::format("{} {}: median {} → {} ({} worse{})",
-                                  c.group(), c.metric, num(c.baseline_median),
-                                  num(c.candidate_median),
-                                  percent(c.relative_change),
-                                  std::isnan(c.p) ? ", too few seeds for a test"
-                                                  : ", p = " + num(c.p)));
+      // What people read first, then the exact cells it matched on.
+      lines.push_back(fmt::format(
+          "{} on {}, {}: median {} → {} ({} worse{}) [{}]",
+          c.algorithm_label.empty() ? c.algorithm : c.algorithm_label,
+          c.task_label.empty() ? c.task : c.task_label, c.metric,
+          num(c.baseline_median), num(c.candidate_median),
+          percent(c.relative_change),
+          std::isnan(c.p) ? ", too few seeds for a test" : ", p = " + num(c.p),
+          c.group()));
   for (const auto& s : status_regressions)
     lines.push_back(fmt::format("{}: {} → {}{}", s.cell_id, s.baseline_status,
                                 s.candidate_status,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "core/error.hpp"
@@ -202,6 +203,18 @@ DisplayLabels display_labels(const std::vector<Json>& records) {
 DisplayLabels display_labels_of_cells(const Json& cells) {
   if (!cells.is_array()) return {};
   return {labels_of(cells, "task"), labels_of(cells, "algorithm")};
+}
+
+DisplayLabels display_labels_of_documents(
+    const std::vector<const Json*>& documents) {
+  // References, not copies: the records hold their traces.
+  std::vector<std::reference_wrapper<const Json>> records;
+  for (const Json* document : documents)
+    if (document->is_object() && document->contains("cells") &&
+        (*document)["cells"].is_array())
+      for (const Json& record : (*document)["cells"])
+        records.emplace_back(record);
+  return {labels_of(records, "task"), labels_of(records, "algorithm")};
 }
 
 DisplayLabels display_labels(const ResultSet& results) {

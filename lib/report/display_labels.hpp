@@ -62,5 +62,9 @@ DisplayLabels display_labels(const ResultSet& results);
 // (read in place: the records and their traces are not copied).
 DisplayLabels display_labels(const std::vector<Json>& records);
 DisplayLabels display_labels_of_cells(const Json& cells);
+// The same over the "cells" arrays of several result documents together,
+// so that a default label shows what varies across all of them.
+DisplayLabels display_labels_of_documents(
+    const std::vector<const Json*>& documents);
 
 }  // namespace vibench

@@ -11,6 +11,8 @@
 #include "core/error.hpp"
 #include "core/json_structure.hpp"
 #include "core/path_checks.hpp"
+#include "report/display_labels.hpp"
+#include "report/results_set.hpp"
 #include "runner/results_file.hpp"
 
 namespace vibench {
@@ -46,8 +48,10 @@ ResultsInput load_results_file(const std::string& path) {
 namespace {
 
 const std::vector<std::string> kLeadingColumns = {
-    "file",      "cell_id",         "kind",      "task",  "task_label",
-    "algorithm", "algorithm_label", "replicate", "status"};
+    "file",      "cell_id",         "kind",
+    "task",      "task_label",      "task_display",
+    "algorithm", "algorithm_label", "algorithm_display",
+    "replicate", "status"};
 const std::vector<std::string> kCounterColumns = {
     "iterations", "grad_evals", "value_evals", "hvp_evals", "seconds"};
 
@@ -103,6 +107,13 @@ void for_each_row(const std::vector<ResultsInput>& inputs,
                   const std::vector<std::string>& task_params,
                   const std::vector<std::string>& algorithm_params,
                   const std::function<void(const std::vector<Json>&)>& row) {
+  // Display labels over every input together, as `report` shows them.
+  std::vector<const Json*> documents;
+  for (const auto& input : inputs) documents.push_back(&input.document);
+  const DisplayLabels shown = display_labels_of_documents(documents);
+  const auto display = [](const std::string& label, const std::string& shown) {
+    return label.empty() ? Json() : Json(shown);
+  };
   std::vector<Json> values;
   for (const auto& input : inputs)
     for (const auto& record : input.document["cells"]) {
@@ -116,15 +127,20 @@ void for_each_row(const std::vector<ResultsInput>& inputs,
 
       const Json task = at_or_null(record, "task");
       const Json algorithm = at_or_null(record, "algorithm");
-      std::vector<Json> cell = {input.path,
-                                at_or_null(record, "id"),
-                                at_or_null(record, "kind"),
-                                at_or_null(task, "name"),
-                                at_or_null(task, "label"),
-                                at_or_null(algorithm, "name"),
-                                at_or_null(algorithm, "label"),
-                                at_or_null(record, "replicate"),
-                                at_or_null(record, "status")};
+      const std::string task_label = text_field(task, "label");
+      const std::string algorithm_label = text_field(algorithm, "label");
+      std::vector<Json> cell = {
+          input.path,
+          at_or_null(record, "id"),
+          at_or_null(record, "kind"),
+          at_or_null(task, "name"),
+          at_or_null(task, "label"),
+          display(task_label, shown.task(task_label)),
+          at_or_null(algorithm, "name"),
+          at_or_null(algorithm, "label"),
+          display(algorithm_label, shown.algorithm(algorithm_label)),
+          at_or_null(record, "replicate"),
+          at_or_null(record, "status")};
       const Json task_values = at_or_null(task, "params");
       for (const auto& name : task_params)
         cell.push_back(flat(at_or_null(task_values, name)));

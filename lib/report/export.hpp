@@ -22,12 +22,15 @@ ResultsInput load_results_file(const std::string& path);
 enum class ExportFormat { csv, jsonl };
 
 // The columns, in order:
-//   file, cell_id, kind, task, task_label, algorithm, algorithm_label,
-//   replicate, status, task.<param>..., algorithm.<param>...,
-//   iterations, grad_evals, value_evals, hvp_evals, seconds, metric, value
+//   file, cell_id, kind, task, task_label, task_display, algorithm,
+//   algorithm_label, algorithm_display, replicate, status, task.<param>...,
+//   algorithm.<param>..., iterations, grad_evals, value_evals, hvp_evals,
+//   seconds, metric, value
 // The task.* and algorithm.* columns are the union over every cell of every
 // input, in order of first appearance; a cell without that parameter leaves
-// it empty.
+// it empty. The *_label columns hold the identity labels that key cells;
+// the *_display columns the labels tables and figures show (display_labels
+// over every input together).
 std::vector<std::string> export_columns(
     const std::vector<ResultsInput>& inputs);
 

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "report/display_labels.hpp"
+#include "report/series.hpp"
 
 namespace vibench {
 
@@ -140,13 +141,15 @@ Profiles compute_profiles(const ResultSet& results,
   std::map<std::pair<size_t, size_t>, Trace> traces;
   std::set<std::string> counters;
   const DisplayLabels shown = display_labels(results);
+  const std::vector<std::string> colour_order = colour_keys(results, false);
   for (const Json& cell : results.cells) {
     if (!has_metric(cell, options.metric)) continue;
     const std::string problem = fmt::format(
         "{} #{}", shown.task(cell.at("task").value("label", std::string())),
         cell.value("replicate", 0LL));
-    const std::string solver =
-        shown.algorithm(cell.at("algorithm").value("label", std::string()));
+    const std::string identity =
+        cell.at("algorithm").value("label", std::string());
+    const std::string solver = shown.algorithm(identity);
     if (!problem_index.count(problem)) {
       problem_index[problem] = out.problems.size();
       out.problems.push_back(problem);
@@ -154,6 +157,9 @@ Profiles compute_profiles(const ResultSet& results,
     if (!solver_index.count(solver)) {
       solver_index[solver] = out.solvers.size();
       out.solvers.push_back(solver);
+      const auto place =
+          std::find(colour_order.begin(), colour_order.end(), identity);
+      out.colors.push_back(static_cast<size_t>(place - colour_order.begin()));
     }
     if (!cell.contains("trace") || !cell["trace"].is_object()) continue;
     for (const auto& [key, value] : cell["trace"].items())
@@ -223,7 +229,7 @@ Profiles compute_profiles(const ResultSet& results,
 std::string format_profiles(const Profiles& pr, ProfileFormat format) {
   std::string out;
   if (format == ProfileFormat::csv) {
-    out += "profile,algorithm,x,fraction\n";
+    out += "profile,algorithm,color,x,fraction\n";
     const auto quote = [](const std::string& s) {
       std::string q = "\"";
       for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -248,14 +254,15 @@ std::string format_profiles(const Profiles& pr, ProfileFormat format) {
     budgets.erase(0.0);  // log axes; solved at the start shows from the grid
     for (size_t s = 0; s < pr.solvers.size(); ++s) {
       for (double r : ratios)
-        out += fmt::format("performance,{},{:.17g},{:.17g}\n",
-                           quote(pr.solvers[s]), r, pr.performance(s, r));
+        out += fmt::format("performance,{},{},{:.17g},{:.17g}\n",
+                           quote(pr.solvers[s]), pr.colors[s], r,
+                           pr.performance(s, r));
       for (double b : budgets)
-        out += fmt::format("data,{},{:.17g},{:.17g}\n", quote(pr.solvers[s]), b,
-                           pr.data(s, b));
+        out += fmt::format("data,{},{},{:.17g},{:.17g}\n", quote(pr.solvers[s]),
+                           pr.colors[s], b, pr.data(s, b));
       for (double b : budgets)
-        out += fmt::format("ecdf,{},{:.17g},{:.17g}\n", quote(pr.solvers[s]), b,
-                           pr.ecdf(s, b));
+        out += fmt::format("ecdf,{},{},{:.17g},{:.17g}\n", quote(pr.solvers[s]),
+                           pr.colors[s], b, pr.ecdf(s, b));
     }
     return out;
   }

@@ -49,6 +49,8 @@ struct Profiles {
   double tau = 1e-3;
   std::vector<std::string> problems;  // "task display label #replicate"
   std::vector<std::string> solvers;   // algorithm display labels, in order
+  // Per solver: its colour index, as `series` gives its line (colour_keys).
+  std::vector<size_t> colors;
   // time[p][s]: cost to pass the convergence test (kNever if never).
   std::vector<std::vector<double>> time;
   // For the ECDF: target_time[p][s][k], the cost to reach targets[k].

@@ -152,6 +152,13 @@ SeriesBand aggregate_seeds(const std::vector<SeriesSeed>& seeds, bool log_x,
   return band;
 }
 
+std::vector<std::string> colour_keys(const ResultSet& results, bool by_name) {
+  std::vector<std::string> keys;
+  for (const auto& config : configurations_of(results))
+    index_in(keys, by_name ? config.name : config.label);
+  return keys;
+}
+
 SeriesData build_series(const ResultSet& results,
                         const SeriesOptions& options) {
   const ReportMetric& metric =
@@ -177,8 +184,8 @@ SeriesData build_series(const ResultSet& results,
     data.notes = selection.notes;
   }
   data.line_keys = options.palette;
-  for (const auto& config : configs)
-    index_in(data.line_keys, selecting ? config.name : config.label);
+  for (const auto& key : colour_keys(results, selecting))
+    index_in(data.line_keys, key);
 
   std::vector<std::string> task_order;
   std::map<std::string, SeriesPanel> panels;

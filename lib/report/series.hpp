@@ -90,6 +90,12 @@ struct SeriesData {
   std::vector<std::string> notes;   // the selection made
 };
 
+// The line keys of a result set in colour order (SeriesData::line_keys
+// without a palette): each algorithm label — or, with a selection, each
+// algorithm name — in order of first appearance. `profile` colours its
+// solvers by the same order, so its figure matches the series figures.
+std::vector<std::string> colour_keys(const ResultSet& results, bool by_name);
+
 // Throws ConfigError for an unknown metric or axis (with the closest
 // name), or when no cell has a trace of the metric.
 SeriesData build_series(const ResultSet& results, const SeriesOptions& options);

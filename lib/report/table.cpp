@@ -522,14 +522,15 @@ std::string csv_number(double v) {
 
 std::string render_csv(const TableData& data) {
   std::string out =
-      "task,algorithm,configuration,metric,at,cells,values,not_ok,mean,sd,"
-      "median,q1,q3,best,significantly_worse,p_holm,q95,q99\n";
+      "task,task_id,algorithm,configuration,metric,at,cells,values,not_ok,"
+      "mean,sd,median,q1,q3,best,significantly_worse,p_holm,q95,q99\n";
   for (size_t t = 0; t < data.tasks.size(); ++t)
     for (size_t r = 0; r < data.rows.size(); ++r) {
       const TableEntry* e = data.find(data.tasks[t], data.rows[r]);
       if (!e) continue;
       const std::vector<std::string> fields = {
           data.task_labels[t],
+          data.tasks[t],  // the identity label, to join with other files
           data.row_labels[r],
           e->configuration,
           data.metric,
