@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +21,9 @@
 #include <new>
 #include <optional>
 #include <vector>
+
+#include "core/close_descriptors.hpp"
+#include "core/process_status.hpp"
 
 namespace vibench {
 
@@ -46,27 +48,6 @@ std::uint64_t address_space_bytes() {
   if (read != 1) return 0;
   return static_cast<std::uint64_t>(pages) *
          static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
-// Closes every descriptor from `first` on except `keep`. Other threads of
-// the runner create pipes for their own cells at the same time; a child
-// that kept a copy of another cell's write end would hold that cell's pipe
-// open and its parent would wait for an end-of-file that never comes.
-void close_descriptors_from(int first, int keep) {
-  auto close_range_of = [](int low, int high) {
-    if (low > high) return;
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, static_cast<unsigned>(low),
-                static_cast<unsigned>(high), 0) == 0)
-      return;
-#endif
-    const long open_max = sysconf(_SC_OPEN_MAX);
-    const int last = static_cast<int>(
-        std::min<long>(high, open_max > 0 ? open_max - 1 : 1023));
-    for (int fd = low; fd <= last; ++fd) close(fd);
-  };
-  close_range_of(first, keep - 1);
-  close_range_of(keep + 1, INT_MAX);
 }
 
 bool write_fully(int fd, const char* data, size_t size) {
@@ -173,13 +154,6 @@ int wait_for(pid_t pid) {
 }
 
 }  // namespace
-
-std::string describe_signal(int signal_number) {
-  const char* abbreviation = sigabbrev_np(signal_number);
-  const char* description = strsignal(signal_number);
-  return fmt::format("SIG{} ({})", abbreviation ? abbreviation : "?",
-                     description ? description : "unknown signal");
-}
 
 std::variant<Json, ChildFailure> run_in_child_process(
     const std::function<Json()>& work, const ProcessLimits& limits) {

@@ -43,7 +43,4 @@ struct ChildFailure {
 std::variant<Json, ChildFailure> run_in_child_process(
     const std::function<Json()>& work, const ProcessLimits& limits);
 
-// "SIGSEGV (Segmentation fault)" for a signal number.
-std::string describe_signal(int signal_number);
-
 }  // namespace vibench
