@@ -41,6 +41,16 @@ Json tasks_json() {
 Json algorithms_json() {
   Json out = Json::array();
   for (const AlgorithmEntry* entry : AlgorithmRegistry::instance().all()) {
+    // One whose kind is a parameter has required parameters: there is no
+    // default configuration to ask what it requires.
+    if (entry->kind_is_parameter) {
+      out.push_back({{"name", entry->name},
+                     {"kind", "any (its 'kind' parameter)"},
+                     {"description", entry->description},
+                     {"requires", Json::array()},
+                     {"params", params_json(entry->params)}});
+      continue;
+    }
     const auto algorithm = entry->make(
         Params(validate_params({}, entry->params, "", entry->name)));
     out.push_back({{"name", entry->name},

@@ -3,8 +3,10 @@
 // divergence check, timeout), calling step() until it stops.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,9 +18,26 @@
 
 namespace vibench {
 
+// What the runner holds a cell to, for a run that must tell someone else:
+// an external algorithm passes the budget on to its process and stops
+// waiting for it at the cell's deadline.
+struct RunLimits {
+  Json budget = Json::object();  // the suite's budget, as recorded
+  std::optional<long long> max_grad_evals, max_oracle_calls;
+  std::chrono::steady_clock::time_point deadline;  // the cell's timeout
+  double timeout_seconds = 0;
+};
+
 class Run {
  public:
   virtual ~Run() = default;
+  // Called once after start() and before the first step, timed with the
+  // start. Most runs need nothing from it.
+  virtual void begin(const RunLimits&) {}
+  // Called once after the last step of a cell that ended without an
+  // exception (ok, diverged, or at its time limit): a run that owns a
+  // process ends it here and collects its last words for diagnostics().
+  virtual void end() {}
   virtual void step() = 0;
   virtual const State& state() const = 0;
   // Algorithm-specific diagnostics for the result record (acceptance rate...).
@@ -107,6 +126,11 @@ struct AlgorithmEntry {
   std::string description;
   ParamSpecs params;
   std::function<std::shared_ptr<const Algorithm>(const Params&)> make;
+  // Its kind is one of its parameters (an external algorithm), and it has
+  // required parameters: `kind` above is only where `list` would file it,
+  // and it cannot be made from its defaults. A class says so with
+  // `static constexpr bool kKindIsParameter = true`.
+  bool kind_is_parameter = false;
 };
 using AlgorithmRegistry = Registry<AlgorithmEntry>;
 
@@ -117,9 +141,13 @@ using AlgorithmRegistry = Registry<AlgorithmEntry>;
 // inconsistent combinations).
 template <class T>
 bool register_algorithm() {
+  bool kind_is_parameter = false;
+  if constexpr (requires { T::kKindIsParameter; })
+    kind_is_parameter = T::kKindIsParameter;
   return AlgorithmRegistry::instance().add(
       {T::kName, T::kKind, T::kDescription, T::params(),
-       [](const Params& p) { return std::make_shared<const T>(p); }});
+       [](const Params& p) { return std::make_shared<const T>(p); },
+       kind_is_parameter});
 }
 #define VIBENCH_REGISTER_ALGORITHM(Class)                                   \
   [[maybe_unused]] static const bool vibench_registered_algorithm_##Class = \

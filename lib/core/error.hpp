@@ -19,6 +19,14 @@ class ConfigError : public std::runtime_error {
   std::string where_;
 };
 
+// A cell's time limit reached while it waited on something outside the
+// runner's loop (an external algorithm's reply): the cell ends `timeout`
+// with this message rather than `failed`.
+class TimeLimitReached : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // `base` extended by a ConfigError's location: components throw either a
 // JSON pointer ("/lower") or a bare parameter name ("nonzeros").
 inline std::string append_json_path(const std::string& base,

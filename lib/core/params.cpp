@@ -28,6 +28,10 @@ const char* to_string(ParamType type) {
       return "list of matrices";
     case ParamType::component:
       return "name or {\"name\": ..., settings}";
+    case ParamType::string_list:
+      return "non-empty list of strings";
+    case ParamType::object:
+      return "JSON object";
   }
   return "?";
 }
@@ -244,6 +248,14 @@ void check_value(const ParamSpec& spec, const Json& value,
       break;
     case ParamType::component:
       break;  // checked and canonicalized by component_value()
+    case ParamType::string_list:
+      if (!value.is_array() || value.empty()) wrong_type();
+      for (const auto& word : value)
+        if (!word.is_string()) wrong_type();
+      break;
+    case ParamType::object:
+      if (!value.is_object()) wrong_type();
+      break;
   }
 }
 
@@ -379,6 +391,10 @@ Matrix json_to_matrix(const Json& m) {
 
 Matrix Params::matrix(const std::string& name) const {
   return json_to_matrix(at(name));
+}
+
+std::vector<std::string> Params::string_list(const std::string& name) const {
+  return at(name).get<std::vector<std::string>>();
 }
 
 std::string Params::component_name(const std::string& name) const {

@@ -28,6 +28,9 @@ enum class ParamType {
   matrix_list,  // a list of matrices
   component,    // one member of a ComponentFamily (an update rule, a
                 // step-size schedule): its name, or {"name": ..., settings}
+  string_list,  // a non-empty list of strings (a command line)
+  object,       // any JSON object, kept as given (an external program's own
+                // parameters, which vibench passes on without reading)
 };
 
 const char* to_string(ParamType type);
@@ -110,6 +113,9 @@ class Params {
   Vector vector(const std::string& name, Index dim) const;
   Matrix matrix(const std::string& name) const;
   std::vector<Matrix> matrix_list(const std::string& name) const;
+  std::vector<std::string> string_list(const std::string& name) const;
+  // An `object` parameter as given.
+  const Json& object(const std::string& name) const { return at(name); }
   // A `component` parameter: the member's name and its validated settings.
   std::string component_name(const std::string& name) const;
   Params component_settings(const std::string& name) const;

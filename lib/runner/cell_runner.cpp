@@ -8,6 +8,7 @@
 #include <new>
 #include <optional>
 
+#include "core/error.hpp"
 #include "reference/reference_posterior.hpp"
 #include "runner/cell_memory.hpp"
 #include "runner/metric_plan.hpp"
@@ -97,6 +98,20 @@ State initial_state(const TaskConfig& config, Index n, Rng& rng) {
                       .initial_inner_points(n, inner_rng);
   }
   return state;
+}
+
+RunLimits run_limits(const Suite& suite, Clock::time_point wall_start) {
+  RunLimits limits;
+  limits.budget = suite.budget.to_json();
+  limits.max_grad_evals = suite.budget.max_grad_evals;
+  limits.max_oracle_calls = suite.budget.max_oracle_calls;
+  limits.timeout_seconds = suite.timeout_seconds;
+  limits.deadline =
+      wall_start +
+      std::chrono::duration_cast<Clock::duration>(
+          // (at most ~30 years, which a time_point holds)
+          std::chrono::duration<double>(std::min(suite.timeout_seconds, 1e9)));
+  return limits;
 }
 
 // Largest absolute coordinate, or +inf when any is not finite.
@@ -481,10 +496,12 @@ Json run_cell(const Suite& suite, const Cell& cell,
     std::unique_ptr<Run> run =
         algorithm.start(*oracle, initial, make_rng(cell.algorithm_seed));
     run->keep_history(plan.needs_history);
+    run->begin(run_limits(suite, wall_start));
     measured.algorithm_seconds += seconds_since(clock_start);
     outcome = CellLoop(suite, task, plan, reference, *run, counters, measured,
                        wall_start)
                   .run();
+    run->end();
     Json algorithm_diagnostics = run->diagnostics();
     if (!algorithm_diagnostics.empty())
       diagnostics["algorithm"] = algorithm_diagnostics;
@@ -497,6 +514,14 @@ Json run_cell(const Suite& suite, const Cell& cell,
                     allocation_failure_details(suite, cell, measured.activity,
                                                measured.computing_metric,
                                                counters.iterations)));
+  } catch (const TimeLimitReached& e) {
+    // Waiting on something outside the loop (an external algorithm) when
+    // the cell's time ran out.
+    outcome.end(
+        CellStatus::timeout,
+        fmt::format("cell exceeded timeout_seconds = {} at iteration "
+                    "{}: {}",
+                    suite.timeout_seconds, counters.iterations, e.what()));
   } catch (const std::exception& e) {
     outcome.end(CellStatus::failed, e.what());
   }

@@ -31,6 +31,10 @@ class Oracle {
   Index dim() const { return task_.dim(); }
   const Domain& domain() const { return task_.domain(); }
   bool offers(Capability c) const { return task_.offers(c); }
+  // The counts so far (read-only: only the oracles count), for a run that
+  // must hold someone else to the budget within a step (an external
+  // algorithm's requests).
+  const Counters& counters() const { return counters_; }
   // "Same-sample" stochastic extra-gradient: remember_next_sample() before
   // a call keeps the streams it is about to draw from, and
   // reuse_last_sample() makes the next call draw that same sample
