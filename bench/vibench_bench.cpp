@@ -1073,6 +1073,74 @@ void register_saddle_steps() {
   }
 }
 
+// ------------------------------------------------------- line protocol
+
+// One step of an external sampler (bench/protocol_client.py: one batched
+// log_prob_grad request of its n points per step, its state unchanged)
+// against the same oracle call made in-process. overhead_us is what the
+// protocol adds per request beyond the computation — both sides' JSON,
+// NumPy's conversions, the round trip through the socket — with n points
+// of dimension 10 (issue #18's target: under 50 µs per batched request).
+void BM_ProtocolStep(benchmark::State& state) {
+  const Index n = state.range(0), d = 10;
+  const TaskEntry* task_entry = TaskRegistry::instance().find("gaussian");
+  const auto task = task_entry->make(Params(
+      validate_params({{"dim", d}}, task_entry->params, "", "gaussian")));
+  Counters counters;
+  const DistributionOracle oracle(static_cast<const Distribution&>(*task),
+                                  counters);
+  State initial;
+  Rng rng = make_rng(kSeedOther);
+  initial.points = rng.normal_matrix(n, d);
+
+  Vector logp;
+  Matrix grad;
+  const int reps = 200;
+  const auto oracle_start = std::chrono::steady_clock::now();
+  for (int r = 0; r < reps; ++r) {
+    oracle.log_prob_grad(initial.points, logp, grad);
+    benchmark::DoNotOptimize(grad.data());
+  }
+  const double oracle_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                    oracle_start)
+          .count() /
+      reps;
+
+  const AlgorithmEntry* entry = AlgorithmRegistry::instance().find("external");
+  const Json params = {
+      {"command",
+       {"/usr/bin/python3", VIBENCH_SOURCE_DIR "/bench/protocol_client.py"}},
+      {"kind", "sampler"},
+      {"n_points", n}};
+  const auto algorithm = entry->make(
+      Params(validate_params(params, entry->params, "", "external")));
+  auto run = algorithm->start(oracle, initial, make_rng(kSeedOther));
+  RunLimits limits;
+  limits.timeout_seconds = 3600;
+  limits.deadline = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  run->begin(limits);
+  for (int warm = 0; warm < 20; ++warm) run->step();
+  long long steps = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    run->step();
+    ++steps;
+  }
+  const double per_step =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count() /
+      static_cast<double>(std::max(1LL, steps));
+  run->end();
+  state.counters["oracle_us"] = oracle_seconds * 1e6;
+  state.counters["overhead_us"] = (per_step - oracle_seconds) * 1e6;
+}
+BENCHMARK(BM_ProtocolStep)
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 }  // namespace vibench
 

@@ -13,10 +13,13 @@ cd "$(dirname "$0")/.."
 # CMakeLists.txt prefers (see there). python3-scipy and python3-threadpoolctl
 # are for the NumPy peer of bench/ (scripts/peer_bench.py). libboost-dev:
 # Boost.Math's Student t quantile for the figures' confidence bands.
+# python3 and python3-numpy: the Python client of the line protocol
+# (python/vibench_client.py) and its tests.
 packages=(g++ cmake make git libeigen3-dev libcli11-dev nlohmann-json3-dev
           libfmt-dev doctest-dev libbenchmark-dev libglpk-dev liblemon-dev
           python3-matplotlib pkgconf libopenblas-dev libopenblas-openmp-dev
-          libhwy-dev python3-scipy python3-threadpoolctl libboost-dev)
+          libhwy-dev python3-scipy python3-threadpoolctl libboost-dev
+          python3 python3-numpy)
 scripts/install_packages.sh setup "${packages[@]}"
 
 jobs=$(nproc 2>/dev/null || echo 2)

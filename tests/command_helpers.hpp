@@ -41,6 +41,29 @@ inline std::string shell_quote(const std::string& text) {
   return out + "'";
 }
 
+// The first python3 with numpy: the one on PATH, else Debian's (a python3
+// of pyenv or a virtualenv may lack the Debian packages that
+// scripts/setup.sh installs); empty if none. Looked up once.
+inline const std::string& python_with_numpy() {
+  static const std::string found = [] {
+    const auto dir = temp_dir("python-lookup");
+    for (const std::string candidate : {"python3", "/usr/bin/python3"})
+      if (shell_command(candidate + " -c 'import numpy'", dir).exit_code == 0)
+        return candidate;
+    return std::string();
+  }();
+  return found;
+}
+
+// The suite "command" of a script of this repository run by that python3.
+inline Json python_command(const std::string& script,
+                           const std::string& argument = "") {
+  Json command = {python_with_numpy(),
+                  std::string(VIBENCH_SOURCE_DIR) + "/" + script};
+  if (!argument.empty()) command.push_back(argument);
+  return command;
+}
+
 inline void write_file(const std::filesystem::path& path,
                        const std::string& text) {
   std::ofstream(path) << text;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "command_helpers.hpp"
 #include "core/error.hpp"
 #include "runner/cell_runner.hpp"
 #include "runner/suite_runner.hpp"
@@ -53,6 +54,23 @@ std::string task_for(const Algorithm& algorithm) {
   return tasks.empty() ? "" : tasks.front();
 }
 
+// The parameters an algorithm is run with here: none (its defaults), except
+// for one whose entry has required parameters — an external algorithm is
+// run as the Python SVGD of python/examples.
+Json conformance_params(const std::string& algorithm) {
+  if (algorithm == "external")
+    return {{"command", testing::python_command("python/examples/svgd.py")},
+            {"kind", "sampler"},
+            {"n_points", 20}};
+  return Json::object();
+}
+
+std::shared_ptr<const Algorithm> make_for_conformance(
+    const AlgorithmEntry& entry) {
+  return entry.make(Params(validate_params(conformance_params(entry.name),
+                                           entry.params, "", entry.name)));
+}
+
 // A value outside the declared range of `spec`, or null when it has none.
 Json out_of_range(const ParamSpec& spec) {
   if (spec.type == ParamType::string && !spec.choices.empty())
@@ -79,14 +97,14 @@ bool check_runs_within_budget(const std::string& algorithm, const Json& task,
   const Json suite_json = {
       {"seeds", 2},
       {"tasks", {task}},
-      {"algorithms", {{{"name", algorithm}}}},
+      {"algorithms",
+       {{{"name", algorithm}, {"params", conformance_params(algorithm)}}}},
       {"budget", {{"max_grad_evals", 2000}}},
       {"timeout_seconds", 60},
   };
   const AlgorithmEntry* entry = AlgorithmRegistry::instance().find(algorithm);
   REQUIRE(entry != nullptr);
-  if (entry->make(Params(validate_params({}, entry->params, "", algorithm)))
-          ->gradient_free()) {
+  if (make_for_conformance(*entry)->gradient_free()) {
     // A gradient budget alone cannot end it: the cell says so after one
     // step; an iteration budget ends it, with no gradient spent.
     const Suite by_gradients = parse_suite(suite_json, "conformance.json");
@@ -150,8 +168,7 @@ TEST_CASE(
   // and bilevel solvers on every registered task of their kind.
   for (const AlgorithmEntry* entry : AlgorithmRegistry::instance().all()) {
     INFO("algorithm ", entry->name);
-    const auto algorithm = entry->make(
-        Params(validate_params({}, entry->params, "", entry->name)));
+    const auto algorithm = make_for_conformance(*entry);
     if (algorithm->kind() == TaskKind::distribution) {
       const std::string task = task_for(*algorithm);
       REQUIRE_MESSAGE(!task.empty(), "no registered task to run it on");

@@ -1,0 +1,400 @@
+// An algorithm written in any language, run as a child process that speaks
+// the line protocol (docs/PROTOCOL.md). The runner owns the loop as for a
+// native algorithm: at each step vibench tells the process to take one, the
+// process asks for the oracle values it needs — served through the cell's
+// counting oracle, so its cost is counted exactly like native code's — and
+// ends the step with its state, which the runner checks and measures.
+//
+// One process per cell, started with the cell's initial points and seed
+// and ended with the cell; a process that does not start, exits, hangs,
+// writes anything but the protocol, or asks for what the task does not
+// offer ends its cell `failed` (or `timeout`) with a message that says so.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+
+#include "algorithms/algorithm.hpp"
+#include "core/error.hpp"
+#include "external/line_process.hpp"
+#include "external/protocol.hpp"
+
+namespace vibench {
+namespace {
+
+constexpr const char* kWho = "the external algorithm";
+
+// The algorithm kinds the protocol serves, by their names in a suite.
+struct KindName {
+  const char* name;
+  TaskKind kind;
+};
+constexpr KindName kKinds[] = {{"sampler", TaskKind::distribution},
+                               {"optimizer", TaskKind::objective},
+                               {"saddle", TaskKind::saddle_point}};
+
+std::vector<std::string> kind_names() {
+  std::vector<std::string> names;
+  for (const auto& k : kKinds) names.emplace_back(k.name);
+  return names;
+}
+
+// The oracles a task of `kind` offers over the protocol.
+std::vector<std::string> oracles_of(const Oracle& oracle, TaskKind kind) {
+  switch (kind) {
+    case TaskKind::distribution: {
+      std::vector<std::string> names = {"log_prob_grad", "log_prob"};
+      if (oracle.offers(Capability::hessian_vector))
+        names.emplace_back("log_prob_hessian_vector");
+      return names;
+    }
+    case TaskKind::objective:
+      return {"value_grad", "value"};
+    case TaskKind::saddle_point:
+      return {"operator"};
+    case TaskKind::bilevel:
+      break;
+  }
+  return {};
+}
+
+class ExternalRun final : public Run {
+ public:
+  ExternalRun(const Oracle& oracle, TaskKind kind, const State& initial,
+              std::uint64_t seed, std::vector<std::string> command,
+              std::string kind_name, Json args)
+      : oracle_(oracle),
+        kind_(kind),
+        kind_name_(std::move(kind_name)),
+        command_(std::move(command)),
+        args_(std::move(args)),
+        seed_(seed),
+        offered_(oracles_of(oracle, kind)) {
+    state_.points = initial.points;
+  }
+
+  void begin(const RunLimits& limits) override {
+    limits_ = limits;
+    process_.emplace(command_, std::string(kWho));
+    std::string start = fmt::format(
+        R"({{"type":"start","protocol":{},"role":"algorithm","kind":"{}",)"
+        R"("dim":{},"n_points":{},"oracles":{},"budget":{},"seed":{},)"
+        R"("timeout_seconds":{},"params":{},"initial":)",
+        kProtocolVersion, kind_name_, oracle_.dim(), state_.points.rows(),
+        Json(offered_).dump(), limits.budget.dump(), seed_,
+        limits.timeout_seconds, args_.dump());
+    append_matrix_json(start, state_.points);
+    start += '}';
+    process_->send(start, limits_.deadline);
+    const Json ready = receive();
+    const std::string type = message_type(ready, kWho);
+    if (type != "ready")
+      throw std::runtime_error(fmt::format(
+          "{} answered the start message with '{}'; expected 'ready'", kWho,
+          type));
+    const Json version = ready.value("protocol", Json());
+    if (version != Json(kProtocolVersion))
+      fail_protocol("protocol_version",
+                    fmt::format("protocol version mismatch: vibench speaks "
+                                "version {}, the process version {}",
+                                kProtocolVersion, version.dump()));
+    if (ready.contains("name") && ready["name"].is_string())
+      diagnostics_["name"] = ready["name"];
+  }
+
+  void step() override {
+    if (!process_)
+      throw std::logic_error("external algorithm: step() before begin()");
+    ++iteration_;
+    const Counters& c = oracle_.counters();
+    process_->send(
+        fmt::format(
+            R"({{"type":"step","iteration":{},"grad_evals":{},"value_evals":{},)"
+            R"("hvp_evals":{}}})",
+            iteration_, c.grad_evals, c.value_evals, c.hvp_evals),
+        limits_.deadline);
+    for (;;) {
+      const Json message = receive();
+      const std::string type = message_type(message, kWho);
+      if (type == "request") {
+        serve(message);
+      } else if (type == "state") {
+        if (!message.contains("points"))
+          fail_protocol("bad_state", "its state message has no \"points\"");
+        try {
+          // null (a non-finite coordinate) is a state like any other: the
+          // runner's divergence check ends the cell as `diverged`.
+          state_.points =
+              read_matrix(message["points"], state_.points.rows(),
+                          state_.points.cols(), "its state points", true);
+        } catch (const std::runtime_error& e) {
+          fail_protocol("bad_state", e.what());
+        }
+        return;
+      } else {
+        fail_protocol("unexpected_message",
+                      fmt::format("during a step it wrote a '{}' message; "
+                                  "expected 'request' or 'state'",
+                                  type));
+      }
+    }
+  }
+
+  void end() override {
+    if (!process_) return;
+    const auto now = LineProcess::Clock::now();
+    // A few seconds for its last words, never beyond the cell's time.
+    const auto deadline =
+        std::min(limits_.deadline, now + std::chrono::seconds(10));
+    if (now < deadline) {
+      try {
+        process_->send(R"({"type":"stop"})", deadline);
+        const Json final_message = receive(deadline);
+        if (message_type(final_message, kWho) == "final" &&
+            final_message.contains("diagnostics"))
+          diagnostics_["reported"] = final_message["diagnostics"];
+      } catch (const std::exception& e) {
+        diagnostics_["stop"] = e.what();
+      }
+    }
+    diagnostics_["exit"] = process_->finish(std::max(
+        deadline, LineProcess::Clock::now() + std::chrono::milliseconds(100)));
+    const std::string tail = process_->stderr_tail();
+    if (!tail.empty()) diagnostics_["stderr"] = tail;
+  }
+
+  const State& state() const override { return state_; }
+  Json diagnostics() const override {
+    Json out = diagnostics_;
+    out["protocol"] = kProtocolVersion;
+    out["requests"] = requests_;
+    return out;
+  }
+
+ private:
+  Json receive(std::optional<LineProcess::Clock::time_point> deadline = {}) {
+    const std::string line =
+        process_->receive(deadline.value_or(limits_.deadline));
+    Json message = parse_message(line, kWho);
+    if (message.value("type", Json()) == "error")
+      throw std::runtime_error(fmt::format(
+          "{} reported an error ({}): {}", kWho,
+          message.value("code", Json("no code")).dump(),
+          message.contains("message") && message["message"].is_string()
+              ? message["message"].get<std::string>()
+              : message.dump()));
+    return message;
+  }
+
+  // Tells the process why it is being ended (best effort), then ends the
+  // cell with the same words.
+  [[noreturn]] void fail_protocol(const std::string& code,
+                                  const std::string& text) {
+    try {
+      // Never waits: a process that does not read is ended anyway.
+      process_->send(
+          Json({{"type", "error"}, {"code", code}, {"message", text}}).dump(),
+          LineProcess::Clock::now());
+    } catch (const std::exception&) {
+    }
+    throw std::runtime_error(fmt::format("{}: {}", kWho, text));
+  }
+
+  // Refuses a request once the budget is spent: the runner starts no step
+  // beyond it, and within a step a request is answered only while it lasts.
+  void check_budget(const std::string& oracle_name) {
+    const Counters& c = oracle_.counters();
+    const auto spent = [&](const char* name, long long count,
+                           const std::optional<long long>& limit) {
+      if (limit && count >= *limit)
+        fail_protocol(
+            "budget_exhausted",
+            fmt::format("it asked for '{}' at iteration {} after the budget "
+                        "{} = {} was spent ({} so far); a step may make "
+                        "requests only while the budget lasts",
+                        oracle_name, iteration_, name, *limit, count));
+    };
+    spent("max_grad_evals", c.grad_evals, limits_.max_grad_evals);
+    spent("max_oracle_calls", c.oracle_calls, limits_.max_oracle_calls);
+  }
+
+  void serve(const Json& request) {
+    ++requests_;
+    if (!request.contains("oracle") || !request["oracle"].is_string())
+      fail_protocol("bad_request", "a request has no \"oracle\" name");
+    const std::string name = request["oracle"];
+    if (std::find(offered_.begin(), offered_.end(), name) == offered_.end())
+      fail_protocol("unknown_oracle",
+                    fmt::format("it asked for '{}', which this task does not "
+                                "offer; it offers: {}",
+                                name, fmt::join(offered_, ", ")));
+    check_budget(name);
+    Matrix x;
+    try {
+      if (!request.contains("points"))
+        throw std::runtime_error("the request has no \"points\"");
+      x = read_matrix(request["points"], -1, oracle_.dim(),
+                      fmt::format("the points of its '{}' request", name),
+                      false);
+    } catch (const std::runtime_error& e) {
+      fail_protocol("bad_request", e.what());
+    }
+    std::string reply = R"({"type":"reply")";
+    switch (kind_) {
+      case TaskKind::distribution: {
+        const auto& o = static_cast<const DistributionOracle&>(oracle_);
+        if (name == "log_prob_grad") {
+          Vector logp;
+          Matrix grad;
+          o.log_prob_grad(x, logp, grad);
+          reply += R"(,"log_prob":)";
+          append_vector_json(reply, logp);
+          reply += R"(,"grad":)";
+          append_matrix_json(reply, grad);
+        } else if (name == "log_prob") {
+          reply += R"(,"log_prob":)";
+          append_vector_json(reply, o.log_prob(x));
+        } else {
+          Matrix v;
+          try {
+            v = read_matrix(request.value("vectors", Json()), x.rows(),
+                            x.cols(), "the vectors of its request", false);
+          } catch (const std::runtime_error& e) {
+            fail_protocol("bad_request", e.what());
+          }
+          reply += R"(,"hessian_vector":)";
+          append_matrix_json(reply, o.log_prob_hessian_vector(x, v));
+        }
+        break;
+      }
+      case TaskKind::objective: {
+        const auto& o = static_cast<const ObjectiveOracle&>(oracle_);
+        if (name == "value_grad") {
+          Vector f;
+          Matrix grad;
+          o.value_grad(x, f, grad);
+          reply += R"(,"value":)";
+          append_vector_json(reply, f);
+          reply += R"(,"grad":)";
+          append_matrix_json(reply, grad);
+        } else {
+          reply += R"(,"value":)";
+          append_vector_json(reply, o.value(x));
+        }
+        break;
+      }
+      case TaskKind::saddle_point: {
+        const auto& o = static_cast<const SaddlePointOracle&>(oracle_);
+        reply += R"(,"operator":)";
+        append_matrix_json(reply, o.operator_value(x));
+        break;
+      }
+      case TaskKind::bilevel:
+        break;
+    }
+    reply += '}';
+    process_->send(reply, limits_.deadline);
+  }
+
+  const Oracle& oracle_;
+  const TaskKind kind_;
+  const std::string kind_name_;
+  const std::vector<std::string> command_;
+  const Json args_;
+  const std::uint64_t seed_;
+  const std::vector<std::string> offered_;
+  State state_;
+  RunLimits limits_;
+  std::optional<LineProcess> process_;
+  long long iteration_ = 0, requests_ = 0;
+  Json diagnostics_ = Json::object();
+};
+
+class ExternalAlgorithm final : public Algorithm {
+ public:
+  static constexpr const char* kName = "external";
+  // Its `kind` parameter says which kind it is (kKind only files it).
+  static constexpr TaskKind kKind = TaskKind::distribution;
+  static constexpr bool kKindIsParameter = true;
+  static constexpr const char* kDescription =
+      "an algorithm in any language, run as a child process that speaks "
+      "vibench's line protocol (docs/PROTOCOL.md); its kind (sampler, "
+      "optimizer, saddle) is a parameter, its oracle calls are counted like "
+      "native code's";
+
+  static ParamSpecs params() {
+    ParamSpec kind = ParamSpec::of_type(
+        ParamType::string, "kind", Json(),
+        "which tasks it runs on: sampler (distributions), optimizer "
+        "(objectives) or saddle (saddle-point problems); required");
+    kind.choices = kind_names();
+    return {
+        ParamSpec::of_type(ParamType::string_list, "command", Json(),
+                           "the program and its arguments, e.g. [\"python3\", "
+                           "\"my_sampler.py\"]; argv[0] is searched in PATH; "
+                           "required"),
+        std::move(kind),
+        ParamSpec::integer("n_points", Json(),
+                           "rows of its state: the particles or chains of a "
+                           "sampler (required for one); 1 for an optimizer "
+                           "or a saddle solver, which have one iterate")
+            .at_least(1),
+        ParamSpec::of_type(ParamType::object, "args", Json::object(),
+                           "its own parameters, passed on untouched in the "
+                           "start message as \"params\" and recorded"),
+    };
+  }
+
+  explicit ExternalAlgorithm(const Params& p) : args_(p.object("args")) {
+    if (!p.has("command"))
+      throw ConfigError("command",
+                        "external: give the program to run as \"command\", "
+                        "e.g. [\"python3\", \"my_sampler.py\"]");
+    command_ = p.string_list("command");
+    if (!p.has("kind"))
+      throw ConfigError("kind",
+                        fmt::format("external: give its \"kind\": one of {}",
+                                    fmt::join(kind_names(), ", ")));
+    kind_name_ = p.string("kind");
+    for (const auto& k : kKinds)
+      if (kind_name_ == k.name) kind_ = k.kind;
+    if (kind_ == TaskKind::distribution) {
+      if (!p.has("n_points"))
+        throw ConfigError("n_points",
+                          "external: a sampler needs n_points, the number of "
+                          "particles or chains it moves");
+      n_points_ = static_cast<Index>(p.integer("n_points"));
+    } else if (p.has("n_points") && p.integer("n_points") != 1) {
+      throw ConfigError("n_points",
+                        fmt::format("external: an {} has one iterate; "
+                                    "n_points must be 1 (or left out)",
+                                    kind_name_));
+    }
+  }
+
+  TaskKind kind() const override { return kind_; }
+  Index num_points() const override { return n_points_; }
+
+  std::unique_ptr<Run> start(const Oracle& oracle, const State& initial,
+                             Rng rng) const override {
+    // The process's own randomness comes from the cell's algorithm stream,
+    // like a native algorithm's.
+    return std::make_unique<ExternalRun>(oracle, kind_, initial, rng.next_u64(),
+                                         command_, kind_name_, args_);
+  }
+
+ private:
+  std::vector<std::string> command_;
+  std::string kind_name_;
+  TaskKind kind_ = TaskKind::distribution;
+  Index n_points_ = 1;
+  Json args_;
+};
+
+}  // namespace
+
+VIBENCH_REGISTER_ALGORITHM(ExternalAlgorithm);
+
+}  // namespace vibench

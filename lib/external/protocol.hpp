@@ -1,0 +1,37 @@
+// The line protocol's messages (docs/PROTOCOL.md): one JSON object per
+// line. Numbers are written in the shortest form that reads back to the
+// same double, so a value crosses the protocol exactly; a non-finite number
+// (which JSON cannot hold) is written as null and read back as NaN.
+#pragma once
+
+#include <string>
+
+#include "core/params.hpp"
+#include "core/types.hpp"
+
+namespace vibench {
+
+// The version this vibench speaks; a peer with another one is refused at
+// the handshake.
+inline constexpr int kProtocolVersion = 1;
+
+// Appends `m` as a JSON list of rows ([[1,2],[3,4]]), non-finite as null.
+void append_matrix_json(std::string& out, const Matrix& m);
+// Appends `v` as a JSON list, non-finite as null.
+void append_vector_json(std::string& out, const Vector& v);
+
+// A message as a JSON object. Throws std::runtime_error, naming `who` (the
+// sender) and quoting the start of the line, when it is not one.
+Json parse_message(const std::string& line, const std::string& who);
+
+// The "type" of a message; throws std::runtime_error when it has none.
+std::string message_type(const Json& message, const std::string& who);
+
+// `value` as a matrix of `cols` columns and `rows` rows (rows < 0: any
+// number ≥ 1). Throws std::runtime_error naming `what` for anything else: not
+// a list of lists of numbers, ragged, or of another shape. null entries are
+// NaN when `allow_null`, an error otherwise.
+Matrix read_matrix(const Json& value, Index rows, Index cols,
+                   const std::string& what, bool allow_null);
+
+}  // namespace vibench

@@ -1,0 +1,202 @@
+"""vibench's line protocol from Python (docs/PROTOCOL.md, version 1).
+
+One module, NumPy only, importable without installation: put its directory
+on sys.path (the examples do it relative to their own file) or copy it.
+
+An *external algorithm* subclasses `Algorithm` and hands it to
+`run_algorithm`; vibench starts the script once per cell and drives it:
+
+    import vibench_client as vc
+
+    class GradientAscent(vc.Algorithm):
+        def __init__(self, start):            # the start message, a dict
+            self.x = start["initial"]         # n_points x dim, float64
+            self.eta = start["params"].get("step_size", 0.1)
+
+        def step(self, oracles):              # one step of the runner's loop
+            logp, grad = oracles.log_prob_grad(self.x)   # counted by vibench
+            self.x = self.x + self.eta * grad
+
+        def points(self):                     # the state after each step
+            return self.x
+
+    if __name__ == "__main__":
+        vc.run_algorithm(GradientAscent)
+
+Oracle values cross the protocol exactly: numbers are written in the
+shortest form that reads back to the same double, and a non-finite number
+(which JSON cannot hold) is written as null and read as NaN.
+"""
+
+import json
+import sys
+
+import numpy as np
+
+PROTOCOL = 1
+
+
+class ProtocolError(RuntimeError):
+    """vibench sent something this client cannot follow, or refused a
+    request (the message says why)."""
+
+
+def _number_list(values):
+    """A float array as nested lists, NaN and infinities as None."""
+    array = np.asarray(values, dtype=float)
+    if np.isfinite(array).all():
+        return array.tolist()
+    return np.where(np.isfinite(array), array, None).tolist()
+
+
+def _array(values):
+    """A JSON list (None for non-finite) as a float array."""
+    return np.array(values, dtype=float)
+
+
+class Channel:
+    """JSON lines over a pair of binary streams (stdin and stdout)."""
+
+    def __init__(self, reader=None, writer=None):
+        self.reader = reader or sys.stdin.buffer
+        self.writer = writer or sys.stdout.buffer
+
+    def send(self, message):
+        line = json.dumps(message, allow_nan=False, separators=(",", ":"))
+        self.writer.write(line.encode("utf-8") + b"\n")
+        self.writer.flush()
+
+    def receive(self):
+        line = self.reader.readline()
+        if not line:
+            raise EOFError("vibench closed the connection")
+        message = json.loads(line)
+        if not isinstance(message, dict) or "type" not in message:
+            raise ProtocolError(f"not a protocol message: {line[:200]!r}")
+        if message["type"] == "error":
+            raise ProtocolError(
+                f"vibench: {message.get('code')}: {message.get('message')}")
+        return message
+
+    def error(self, code, text):
+        self.send({"type": "error", "code": code, "message": text})
+
+
+class Oracles:
+    """The task's oracles, served by vibench and counted there. Every
+    method takes all points of a call at once (an n x dim array): one
+    message, one round trip, however many points."""
+
+    def __init__(self, channel, offered):
+        self._channel = channel
+        self.offered = list(offered)
+
+    def _request(self, oracle, points, **extra):
+        message = {"type": "request", "oracle": oracle,
+                   "points": _number_list(np.atleast_2d(points))}
+        for key, value in extra.items():
+            message[key] = _number_list(np.atleast_2d(value))
+        self._channel.send(message)
+        reply = self._channel.receive()
+        if reply["type"] != "reply":
+            raise ProtocolError(f"expected a reply, got {reply['type']!r}")
+        return reply
+
+    # Distributions (kind "sampler").
+    def log_prob_grad(self, points):
+        """(log π̃(x_i), ∇log π(x_i)) for every row x_i."""
+        reply = self._request("log_prob_grad", points)
+        return _array(reply["log_prob"]), _array(reply["grad"])
+
+    def log_prob(self, points):
+        return _array(self._request("log_prob", points)["log_prob"])
+
+    def log_prob_hessian_vector(self, points, vectors):
+        """Row i: ∇²log π(x_i) v_i (where the task offers it)."""
+        reply = self._request("log_prob_hessian_vector", points,
+                              vectors=vectors)
+        return _array(reply["hessian_vector"])
+
+    # Objectives (kind "optimizer").
+    def value_grad(self, points):
+        """(f(x_i), ∇f(x_i)) for every row x_i."""
+        reply = self._request("value_grad", points)
+        return _array(reply["value"]), _array(reply["grad"])
+
+    def value(self, points):
+        return _array(self._request("value", points)["value"])
+
+    # Saddle-point problems (kind "saddle").
+    def operator(self, points):
+        """F(z_i) = (∇_x L, −∇_y L) for every row z_i = (x_i, y_i)."""
+        return _array(self._request("operator", points)["operator"])
+
+
+class Algorithm:
+    """Base of an external algorithm. vibench calls, in order:
+    the constructor with the start message (a dict whose "initial" is
+    already a float array), step(oracles) once per iteration of its loop,
+    points() after every step, and diagnostics() at the end."""
+
+    def __init__(self, start):
+        self.start = start
+
+    def step(self, oracles):
+        raise NotImplementedError
+
+    def points(self):
+        raise NotImplementedError
+
+    def diagnostics(self):
+        """Anything JSON can hold; recorded in the cell's diagnostics."""
+        return {}
+
+
+def run_algorithm(factory, channel=None, name=None):
+    """Serves one cell: the handshake, every step, the stop. `factory`
+    builds the algorithm from the start message (usually the class). Exits
+    with status 0 after vibench's stop, 1 after an error (told to vibench
+    first, as an error message)."""
+    channel = channel or Channel()
+    try:
+        start = channel.receive()
+        if start["type"] != "start":
+            raise ProtocolError(f"expected a start message, got {start['type']!r}")
+        if start.get("protocol") != PROTOCOL:
+            channel.error("protocol_version",
+                          f"this client speaks version {PROTOCOL}, vibench "
+                          f"version {start.get('protocol')}")
+            sys.exit(1)
+        start["initial"] = _array(start["initial"])
+        oracles = Oracles(channel, start.get("oracles", []))
+        algorithm = factory(start)
+        ready = {"type": "ready", "protocol": PROTOCOL}
+        ready["name"] = name or getattr(factory, "__name__", "external")
+        channel.send(ready)
+        while True:
+            message = channel.receive()
+            kind = message["type"]
+            if kind == "step":
+                algorithm.step(oracles)
+                channel.send({"type": "state",
+                              "points": _number_list(algorithm.points())})
+            elif kind == "stop":
+                channel.send({"type": "final",
+                              "diagnostics": algorithm.diagnostics()})
+                return
+            else:
+                raise ProtocolError(f"unexpected message {kind!r}")
+    except EOFError:
+        sys.exit(1)  # vibench ended the cell; nothing more to say
+    except ProtocolError as error:
+        print(f"vibench_client: {error}", file=sys.stderr)
+        sys.exit(1)
+    except Exception as error:  # the algorithm's own failure: say so
+        try:
+            channel.error("algorithm_error", f"{type(error).__name__}: {error}")
+        finally:
+            raise
+
+
+__all__ = ["PROTOCOL", "Algorithm", "Channel", "Oracles", "ProtocolError",
+           "run_algorithm"]

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""A deliberately broken external algorithm, one fault per mode, for the
+fault tests of the line protocol (tests/test_external_algorithm.cpp):
+
+  bad_json       writes a line that is not JSON during the first step
+  exits          writes to stderr, then exits with status 3 at step 2
+  hangs          starts a child (its pid written to args.pid_file) and
+                 sleeps during the first step
+  wrong_size     ends the first step with a state of the wrong shape
+  non_finite     asks for log_prob_grad at a point with a null coordinate
+  unknown_oracle asks a sampler's task for value_grad
+  over_budget    asks for log_prob_grad again and again within one step
+  version        answers the start message with protocol version 99
+  error          reports an error of its own during the first step
+  diverges       ends the first step with a null (non-finite) coordinate
+
+Otherwise it follows the protocol with gradient ascent on log pi.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "python"))
+import vibench_client as vc  # noqa: E402
+
+MODE = sys.argv[1]
+
+
+def main():
+    channel = vc.Channel()
+    start = channel.receive()
+    channel.send({"type": "ready", "protocol": 99 if MODE == "version" else 1})
+    x = start["initial"]
+    steps = 0
+    while True:
+        message = channel.receive()
+        if message["type"] == "stop":
+            channel.send({"type": "final", "diagnostics": {}})
+            return
+        steps += 1
+        if MODE == "bad_json":
+            sys.stdout.write("{this is not json\n")
+            sys.stdout.flush()
+        elif MODE == "exits" and steps == 2:
+            print("broken_client: giving up at step 2", file=sys.stderr)
+            sys.exit(3)
+        elif MODE == "hangs":
+            child = subprocess.Popen(["sleep", "1000"])
+            with open(start["params"]["pid_file"], "w") as handle:
+                handle.write(f"{os.getpid()} {child.pid}\n")
+            time.sleep(1000)
+        elif MODE == "wrong_size":
+            channel.send({"type": "state", "points": x[:-1]})
+            continue
+        elif MODE == "non_finite":
+            channel.send({"type": "request", "oracle": "log_prob_grad",
+                          "points": [[None] + row[1:] for row in x]})
+        elif MODE == "unknown_oracle":
+            channel.send({"type": "request", "oracle": "value_grad",
+                          "points": x})
+        elif MODE == "over_budget":
+            while True:
+                channel.send({"type": "request", "oracle": "log_prob_grad",
+                              "points": x})
+                channel.receive()
+        elif MODE == "error":
+            channel.error("my_code", "the step size is too large")
+        elif MODE == "diverges":
+            channel.send({"type": "state",
+                          "points": [[None] + row[1:] for row in x]})
+            continue
+        channel.send({"type": "request", "oracle": "log_prob_grad",
+                      "points": x})
+        reply = channel.receive()
+        x = [[xi + 0.01 * gi for xi, gi in zip(row, grad)]
+             for row, grad in zip(x, reply["grad"])]
+        channel.send({"type": "state", "points": x})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+// External algorithms over the line protocol (docs/PROTOCOL.md), with real
+// child processes: the Python SVGD and Adam of python/examples give the
+// native algorithms' metric values, and each fault of a deliberately broken
+// client (tests/external/broken_client.py) ends its own cell with its
+// message while the suite goes on.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <thread>
+
+#include "command_helpers.hpp"
+#include "core/error.hpp"
+#include "report_helpers.hpp"
+#include "runner/suite_runner.hpp"
+
+using namespace vibench;
+using namespace vibench::testing;
+
+namespace {
+
+// Runner threads: two, except where the allocator is not safe across
+// fork() (the sanitizer build, suite_runner.hpp): an external process is
+// forked from the cell's thread, and another thread allocating at that
+// moment could leave the child waiting on its lock before exec().
+#ifdef VIBENCH_FORK_UNSAFE_ALLOCATOR
+constexpr int kJobs = 1;
+#else
+constexpr int kJobs = 2;
+#endif
+
+Json run_suite_text(const std::string& suite_json, const std::string& name) {
+  const Suite suite = parse_suite(Json::parse(suite_json), name + ".json");
+  RunOptions options;
+  options.jobs = kJobs;
+  options.output = (temp_dir(name) / "results.json").string();
+  return run_suite(suite, expand_cells(suite), options);
+}
+
+const Json& cell_of(const Json& results, const std::string& algorithm_name,
+                    const std::string& label_part = "") {
+  for (const auto& record : results["cells"])
+    if (record["algorithm"]["name"] == algorithm_name &&
+        record["algorithm"]["label"].get<std::string>().find(label_part) !=
+            std::string::npos)
+      return record;
+  FAIL("no cell of " << algorithm_name << " " << label_part);
+  static const Json none;
+  return none;
+}
+
+// Every metric at every checkpoint agrees within `tolerance` (relative to
+// max(1, |native|)), and the cost counters are the same.
+void check_same_trace(const Json& native, const Json& external,
+                      double tolerance) {
+  REQUIRE(native["status"] == "ok");
+  REQUIRE(external["status"] == "ok");
+  const Json& a = native["trace"];
+  const Json& b = external["trace"];
+  CHECK(a["iterations"] == b["iterations"]);
+  CHECK(a["grad_evals"] == b["grad_evals"]);
+  CHECK(a["value_evals"] == b["value_evals"]);
+  REQUIRE(a["metrics"].size() == b["metrics"].size());
+  for (const auto& item : a["metrics"].items()) {
+    const std::string metric = item.key();
+    const Json& values = item.value();
+    INFO(metric);
+    REQUIRE(b["metrics"].contains(metric));
+    REQUIRE(values.size() == b["metrics"][metric].size());
+    for (size_t k = 0; k < values.size(); ++k) {
+      const double x = values[k], y = b["metrics"][metric][k];
+      INFO("checkpoint " << k << ": native " << x << ", external " << y);
+      CHECK(std::abs(x - y) <= tolerance * std::max(1.0, std::abs(x)));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("external: Python SVGD gives native svgd's metric values") {
+  const std::string python = python_with_numpy();
+  REQUIRE_MESSAGE(!python.empty(),
+                  "python3 with numpy is needed (scripts/setup.sh)");
+  const std::string suite = R"({
+    "name": "external-svgd", "seeds": 1,
+    "tasks": [{"name": "gaussian", "params": {"dim": 3, "mean": [1, -1, 0.5]}},
+              {"name": "gmm", "params": {"preset": "ring8"}}],
+    "algorithms": [
+      {"name": "svgd", "params": {"n_particles": 30}},
+      {"name": "external", "params": {"kind": "sampler", "n_points": 30,
+       "command": )" + python_command("python/examples/svgd.py").dump() +
+                            R"(}}],
+    "budget": {"max_iterations": 60}, "checkpoints": {"every": 20},
+    "reference_draws": 200,
+    "metrics": ["mean_error", "energy_distance", "ksd"]})";
+  const Json results = run_suite_text(suite, "external-svgd");
+  for (const char* task : {"gaussian", "gmm"}) {
+    INFO(task);
+    const Json* native = nullptr;
+    const Json* external = nullptr;
+    for (const auto& record : results["cells"])
+      if (record["task"]["name"] == task)
+        (record["algorithm"]["name"] == "svgd" ? native : external) = &record;
+    REQUIRE(native);
+    REQUIRE(external);
+    INFO((*external)["message"]);
+    check_same_trace(*native, *external, 1e-10);
+    // Its own words reach the record.
+    CHECK((*external)["diagnostics"]["algorithm"]["name"] == "svgd.py");
+    CHECK((*external)["diagnostics"]["algorithm"]["exit"] ==
+          "exited with status 0");
+    CHECK((*external)["diagnostics"]["algorithm"]["requests"] == 60);
+  }
+}
+
+TEST_CASE("external: Python Adam gives native adam's metric values") {
+  const std::string python = python_with_numpy();
+  REQUIRE(!python.empty());
+  const std::string suite = R"({
+    "name": "external-adam", "seeds": 2,
+    "tasks": [{"name": "quadratic", "params": {"dim": 5, "condition_number": 20}}],
+    "algorithms": [
+      {"name": "adam", "params": {"step_size": 0.05}},
+      {"name": "external", "params": {"kind": "optimizer",
+       "args": {"step_size": 0.05},
+       "command": )" + python_command("python/examples/adam.py").dump() +
+                            R"(}}],
+    "budget": {"max_grad_evals": 100}, "checkpoints": {"every": 25},
+    "metrics": ["suboptimality", "grad_norm", "distance_to_optimum"]})";
+  const Json results = run_suite_text(suite, "external-adam");
+  for (int replicate = 0; replicate < 2; ++replicate) {
+    const std::string r = "|r" + std::to_string(replicate);
+    const Json* native = nullptr;
+    const Json* external = nullptr;
+    for (const auto& record : results["cells"]) {
+      const std::string id = record["id"];
+      if (id.substr(id.size() - r.size()) != r) continue;
+      (record["algorithm"]["name"] == "adam" ? native : external) = &record;
+    }
+    REQUIRE(native);
+    REQUIRE(external);
+    INFO((*external)["message"]);
+    check_same_trace(*native, *external, 1e-12);
+    CHECK((*external)["stopped_by"] == "max_grad_evals");
+    // The args are recorded with the cell.
+    CHECK((*external)["algorithm"]["params"]["args"]["step_size"] == 0.05);
+  }
+}
+
+TEST_CASE("external: each fault of a broken client ends its own cell") {
+  const std::string python = python_with_numpy();
+  REQUIRE(!python.empty());
+  const auto dir = temp_dir("external-faults");
+  const std::string pid_file = (dir / "hang.pid").string();
+  std::string algorithms;
+  for (const std::string mode :
+       {"bad_json", "exits", "hangs", "wrong_size", "non_finite",
+        "unknown_oracle", "over_budget", "version", "error", "diverges"})
+    algorithms +=
+        R"({"name": "external", "params": {"kind": "sampler",
+        "n_points": 5, "args": {"pid_file": )" +
+        Json(pid_file).dump() + R"(}, "command": )" +
+        python_command("tests/external/broken_client.py", mode).dump() +
+        "}},\n";
+  algorithms += R"({"name": "external", "params": {"kind": "sampler",
+      "n_points": 5, "command": ["/no/such/program", "--flag"]}},
+      {"name": "ula", "params": {"n_chains": 5, "step_size": 0.01}})";
+  const std::string suite = R"({
+    "name": "external-faults", "seeds": 1, "timeout_seconds": 3,
+    "tasks": [{"name": "gaussian", "params": {"dim": 2}}],
+    "algorithms": [)" + algorithms +
+                            R"(],
+    "budget": {"max_iterations": 5, "max_grad_evals": 50},
+    "metrics": ["mean_error"]})";
+
+  for (const auto isolation : {CellIsolation::none, CellIsolation::process}) {
+    INFO("isolation " << (isolation == CellIsolation::none ? "none"
+                                                           : "process"));
+#ifdef VIBENCH_FORK_UNSAFE_ALLOCATOR
+    if (isolation == CellIsolation::process) continue;
+#endif
+    std::filesystem::remove(pid_file);
+    const Suite parsed = parse_suite(Json::parse(suite), "faults.json");
+    RunOptions options;
+    options.jobs = kJobs;
+    options.isolation = isolation;
+    options.output =
+        (dir / (isolation == CellIsolation::none ? "in-process.json"
+                                                 : "isolated.json"))
+            .string();
+    const Json results = run_suite(parsed, expand_cells(parsed), options);
+
+    const auto check = [&](const std::string& mode, const std::string& status,
+                           std::vector<std::string> parts) {
+      // The mode is the command's last word: "...broken_client.py","exits"]
+      const Json& record =
+          cell_of(results, "external",
+                  mode.front() == '/' ? mode : "\"" + mode + "\"]");
+      const std::string message = record["message"];
+      INFO(mode << ": " << message);
+      CHECK(record["status"] == status);
+      for (const auto& part : parts) CHECK(contains(message, part));
+    };
+    check("bad_json", "failed", {"not JSON", "{this is not json"});
+    check("exits", "failed",
+          {"exited with status 3", "giving up at step 2", "broken_client.py"});
+    check("hangs", "timeout", {"timeout_seconds = 3", "did not answer"});
+    check("wrong_size", "failed", {"state points has 4 rows; expected 5"});
+    check("non_finite", "failed", {"null (not finite)", "log_prob_grad"});
+    check("unknown_oracle", "failed",
+          {"'value_grad'", "does not offer", "log_prob_grad, log_prob"});
+    check("over_budget", "failed",
+          {"max_grad_evals = 50 was spent", "'log_prob_grad'"});
+    check("version", "failed",
+          {"protocol version mismatch", "version 1", "version 99"});
+    check("error", "failed", {"\"my_code\"", "the step size is too large"});
+    check("diverges", "diverged", {"not finite"});
+    check("/no/such/program", "failed",
+          {"could not start", "/no/such/program --flag",
+           "No such file or directory"});
+    CHECK(cell_of(results, "ula")["status"] == "ok");  // the suite went on
+
+    // The hanging client and the child it started are both gone.
+    std::ifstream pids(pid_file);
+    long long client = 0, child = 0;
+    const bool read = static_cast<bool>(pids >> client >> child);
+    REQUIRE(read);
+    for (const long long pid : {client, child}) {
+      bool gone = false;
+      for (int i = 0; i < 200 && !gone; ++i) {
+        const bool exists = kill(static_cast<pid_t>(pid), 0) == 0;
+        gone = !exists && errno == ESRCH;
+        if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      CHECK_MESSAGE(gone, "process " << pid << " still exists");
+    }
+  }
+}
+
+TEST_CASE("external: its suite entry is checked before anything runs") {
+  const auto parse = [](const std::string& params) {
+    return parse_suite(Json::parse(R"({"name": "x",
+      "tasks": [{"name": "gaussian", "params": {"dim": 2}}],
+      "algorithms": [{"name": "external", "params": )" +
+                                   params + R"(}],
+      "budget": {"max_iterations": 2}, "metrics": ["mean_error"]})"),
+                       "x.json");
+  };
+  CHECK_THROWS_WITH_AS(parse(R"({"kind": "sampler", "n_points": 3})"),
+                       doctest::Contains("give the program to run"),
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(parse(R"({"command": ["x"], "n_points": 3})"),
+                       doctest::Contains("give its \"kind\""), ConfigError);
+  CHECK_THROWS_WITH_AS(parse(R"({"command": ["x"], "kind": "sampler"})"),
+                       doctest::Contains("needs n_points"), ConfigError);
+  CHECK_THROWS_WITH_AS(
+      parse(R"({"command": ["x"], "kind": "sampelr", "n_points": 3})"),
+      doctest::Contains("sampler"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse(R"({"command": "x", "kind": "sampler"})"),
+                       doctest::Contains("list of strings"), ConfigError);
+  CHECK_THROWS_WITH_AS(
+      parse(R"({"command": ["x"], "kind": "sampler", "n_points": 3,
+                "args": [1]})"),
+      doctest::Contains("JSON object"), ConfigError);
+  try {
+    parse(R"({"command": ["x"], "kind": "optimizer", "n_points": 3})");
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    // An optimizer entry has no task of its kind here: the kind is what the
+    // suite is checked against, so that error comes first.
+    const bool said = contains(e.what(), "one iterate") ||
+                      contains(e.what(), "no task of that kind");
+    CHECK_MESSAGE(said, e.what());
+  }
+}
