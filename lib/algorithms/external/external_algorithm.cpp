@@ -60,6 +60,15 @@ std::vector<std::string> oracles_of(const Oracle& oracle, TaskKind kind) {
   return {};
 }
 
+// Appends `,"<value_key>":[...],"grad":[[...]]` to a reply.
+void append_value_grad(std::string& reply, const char* value_key,
+                       const Vector& value, const Matrix& grad) {
+  reply += fmt::format(R"(,"{}":)", value_key);
+  append_vector_json(reply, value);
+  reply += R"(,"grad":)";
+  append_matrix_json(reply, grad);
+}
+
 class ExternalRun final : public Run {
  public:
   ExternalRun(const Oracle& oracle, TaskKind kind, const State& initial,
@@ -249,10 +258,7 @@ class ExternalRun final : public Run {
           Vector logp;
           Matrix grad;
           o.log_prob_grad(x, logp, grad);
-          reply += R"(,"log_prob":)";
-          append_vector_json(reply, logp);
-          reply += R"(,"grad":)";
-          append_matrix_json(reply, grad);
+          append_value_grad(reply, "log_prob", logp, grad);
         } else if (name == "log_prob") {
           reply += R"(,"log_prob":)";
           append_vector_json(reply, o.log_prob(x));
@@ -275,10 +281,7 @@ class ExternalRun final : public Run {
           Vector f;
           Matrix grad;
           o.value_grad(x, f, grad);
-          reply += R"(,"value":)";
-          append_vector_json(reply, f);
-          reply += R"(,"grad":)";
-          append_matrix_json(reply, grad);
+          append_value_grad(reply, "value", f, grad);
         } else {
           reply += R"(,"value":)";
           append_vector_json(reply, o.value(x));
