@@ -29,6 +29,7 @@ shortest form that reads back to the same double, and a non-finite number
 """
 
 import json
+import os
 import sys
 
 import numpy as np
@@ -80,6 +81,17 @@ class Channel:
 
     def error(self, code, text):
         self.send({"type": "error", "code": code, "message": text})
+
+
+def _protocol_channel():
+    """The protocol on the process's stdin and on a private copy of its
+    stdout; file descriptor 1 and sys.stdout then go to stderr, so that a
+    stray print() cannot break the protocol."""
+    sys.stdout.flush()
+    protocol_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return Channel(sys.stdin.buffer, protocol_out)
 
 
 class Oracles:
@@ -156,8 +168,9 @@ def run_algorithm(factory, channel=None, name=None):
     """Serves one cell: the handshake, every step, the stop. `factory`
     builds the algorithm from the start message (usually the class). Exits
     with status 0 after vibench's stop, 1 after an error (told to vibench
-    first, as an error message)."""
-    channel = channel or Channel()
+    first, as an error message). Anything the algorithm prints goes to
+    stderr, which vibench keeps for the cell's messages."""
+    channel = channel or _protocol_channel()
     try:
         start = channel.receive()
         if start["type"] != "start":
@@ -178,8 +191,8 @@ def run_algorithm(factory, channel=None, name=None):
             kind = message["type"]
             if kind == "step":
                 algorithm.step(oracles)
-                channel.send({"type": "state",
-                              "points": _number_list(algorithm.points())})
+                points = np.atleast_2d(algorithm.points())  # (d,) is 1 x d
+                channel.send({"type": "state", "points": _number_list(points)})
             elif kind == "stop":
                 channel.send({"type": "final",
                               "diagnostics": algorithm.diagnostics()})

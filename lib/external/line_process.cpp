@@ -13,12 +13,14 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
 #include "core/close_descriptors.hpp"
 #include "core/error.hpp"
 #include "core/process_status.hpp"
+#include "core/valid_utf8.hpp"
 
 namespace vibench {
 
@@ -58,6 +60,19 @@ LineProcess::LineProcess(const std::vector<std::string>& command,
   for (const auto& word : command)
     argv.push_back(const_cast<char*>(word.c_str()));
   argv.push_back(nullptr);
+  // A cell is one thread (DESIGN.md): the program's numerical libraries
+  // get one thread too, unless the user's environment says otherwise, so
+  // that --jobs 2 does not run four threads on two cores.
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry; ++entry)
+    environment.emplace_back(*entry);
+  for (const char* variable :
+       {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"})
+    if (!std::getenv(variable))
+      environment.push_back(variable + std::string("=1"));
+  std::vector<char*> envp;
+  for (auto& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
 
   // A socket rather than two pipes for stdin and stdout: writing to a
   // child that has exited then fails with EPIPE (MSG_NOSIGNAL) instead of
@@ -67,10 +82,16 @@ LineProcess::LineProcess(const std::vector<std::string>& command,
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, io) != 0)
     throw std::runtime_error(fmt::format("{}: could not start '{}': {}", what_,
                                          command_text_, std::strerror(errno)));
-  if (pipe2(err, O_CLOEXEC) != 0 || pipe2(exec_status, O_CLOEXEC) != 0) {
+  if (pipe2(err, O_CLOEXEC) != 0) {
     const int error = errno;
     close(io[0]);
     close(io[1]);
+    throw std::runtime_error(fmt::format("{}: could not start '{}': {}", what_,
+                                         command_text_, std::strerror(error)));
+  }
+  if (pipe2(exec_status, O_CLOEXEC) != 0) {
+    const int error = errno;
+    for (int fd : {io[0], io[1], err[0], err[1]}) close(fd);
     throw std::runtime_error(fmt::format("{}: could not start '{}': {}", what_,
                                          command_text_, std::strerror(error)));
   }
@@ -94,7 +115,7 @@ LineProcess::LineProcess(const std::vector<std::string>& command,
     dup2(err[1], STDERR_FILENO);
     close_descriptors_from(3, exec_status[1]);
     signal(SIGPIPE, SIG_DFL);
-    execvp(argv[0], argv.data());
+    execvpe(argv[0], argv.data(), envp.data());
     const int error = errno;
     (void)!write(exec_status[1], &error, sizeof error);
     _exit(127);
@@ -113,7 +134,12 @@ LineProcess::LineProcess(const std::vector<std::string>& command,
   }
   close(exec_status[0]);
   if (got == static_cast<ssize_t>(sizeof error)) {
-    wait_for_exit(5);
+    // The destructor does not run for a constructor that throws: close and
+    // reap here (the child exits right after writing its errno).
+    close(io_fd_);
+    close(stderr_fd_);
+    io_fd_ = stderr_fd_ = -1;
+    wait_for_exit(-1);
     throw std::runtime_error(fmt::format("{}: could not start '{}': {}", what_,
                                          command_text_, std::strerror(error)));
   }
@@ -180,10 +206,9 @@ std::string LineProcess::describe_end() {
     wait_for_exit(-1);
     how = "closed its output and was ended";
   }
-  const std::string tail = stderr_tail();
+  const std::string note = stderr_note();
   return fmt::format("{} ('{}') {}{}", what_, command_text_, how,
-                     tail.empty() ? "; it wrote nothing to stderr"
-                                  : "; the last lines of its stderr:\n" + tail);
+                     note.empty() ? "; it wrote nothing to stderr" : note);
 }
 
 void LineProcess::read_stderr() {
@@ -193,18 +218,19 @@ void LineProcess::read_stderr() {
   if (got <= 0) {
     close(stderr_fd_);
     stderr_fd_ = -1;
-    if (!err_buffer_.empty()) stderr_lines_.push_back(err_buffer_);
+    if (!err_buffer_.empty()) stderr_lines_.push_back(valid_utf8(err_buffer_));
     err_buffer_.clear();
   } else {
     err_buffer_.append(chunk, static_cast<size_t>(got));
     size_t newline;
     while ((newline = err_buffer_.find('\n')) != std::string::npos) {
-      stderr_lines_.push_back(err_buffer_.substr(0, newline));
+      // Kept as valid UTF-8: the lines go into the cell's record.
+      stderr_lines_.push_back(valid_utf8(err_buffer_.substr(0, newline)));
       err_buffer_.erase(0, newline + 1);
     }
     // A line without end is kept to a bounded size.
     if (err_buffer_.size() > 4096) {
-      stderr_lines_.push_back(err_buffer_.substr(0, 4096) + " ...");
+      stderr_lines_.push_back(valid_utf8(err_buffer_.substr(0, 4096)) + " ...");
       err_buffer_.clear();
     }
   }
@@ -215,8 +241,14 @@ std::string LineProcess::stderr_tail() const {
   std::string text;
   for (const auto& line : stderr_lines_)
     text += (text.empty() ? "" : "\n") + line;
-  if (!err_buffer_.empty()) text += (text.empty() ? "" : "\n") + err_buffer_;
+  if (!err_buffer_.empty())
+    text += (text.empty() ? "" : "\n") + valid_utf8(err_buffer_);
   return text;
+}
+
+std::string LineProcess::stderr_note() const {
+  const std::string tail = stderr_tail();
+  return tail.empty() ? "" : "; the last lines of its stderr:\n" + tail;
 }
 
 void LineProcess::send(const std::string& line, Clock::time_point deadline) {
@@ -233,10 +265,12 @@ void LineProcess::send(const std::string& line, Clock::time_point deadline) {
       throw std::runtime_error(
           fmt::format("{}: poll: {}", what_, std::strerror(errno)));
     }
-    if (polled == 0 && Clock::now() >= deadline)
-      throw TimeLimitReached(
-          fmt::format("{} ('{}') did not read its input in time and was ended",
-                      what_, command_text_));
+    // Checked on every pass: a child that floods its stderr keeps poll()
+    // returning at once.
+    if (Clock::now() >= deadline)
+      throw TimeLimitReached(fmt::format(
+          "{} ('{}') did not read its input in time and was ended{}", what_,
+          command_text_, stderr_note()));
     if (stderr_fd_ >= 0 && (fds[1].revents & (POLLIN | POLLHUP))) read_stderr();
     if (!(fds[0].revents & (POLLOUT | POLLERR | POLLHUP))) continue;
     const ssize_t n =
@@ -273,23 +307,47 @@ bool LineProcess::pump(Clock::time_point deadline) {
   return true;
 }
 
+bool LineProcess::has_exited() const {
+  if (reaped_) return true;
+  siginfo_t info{};
+  return waitid(P_PID, static_cast<id_t>(pid_), &info,
+                WEXITED | WNOWAIT | WNOHANG) == 0 &&
+         info.si_pid == pid_;
+}
+
 std::string LineProcess::receive(Clock::time_point deadline) {
+  size_t scanned = 0;  // bytes of out_buffer_ known to hold no newline
   for (;;) {
-    const size_t newline = out_buffer_.find('\n');
+    const size_t newline = out_buffer_.find('\n', scanned);
     if (newline != std::string::npos) {
       std::string line = out_buffer_.substr(0, newline);
       out_buffer_.erase(0, newline + 1);
       if (!line.empty() && line.back() == '\r') line.pop_back();
       return line;
     }
+    scanned = out_buffer_.size();
     if (out_buffer_.size() > kMaxLineBytes)
       throw std::runtime_error(fmt::format(
           "{} wrote a line longer than {} bytes", what_, kMaxLineBytes));
     if (out_closed_) throw std::runtime_error(describe_end());
-    if (!pump(deadline)) {
+    if (Clock::now() >= deadline)
       throw TimeLimitReached(
-          fmt::format("{} ('{}') did not answer in time and was ended", what_,
-                      command_text_));
+          fmt::format("{} ('{}') did not answer in time and was ended{}", what_,
+                      command_text_, stderr_note()));
+    // In slices, so that a child that died while a process it started
+    // still holds its stdout open is noticed (no end of file comes then).
+    const auto slice =
+        std::min(deadline, Clock::now() + std::chrono::milliseconds(100));
+    const size_t before = out_buffer_.size();
+    pump(slice);
+    if (out_buffer_.size() == before && !out_closed_ && has_exited()) {
+      // What it wrote before it ended is read (a bounded number of reads:
+      // a process it started may go on writing); then its end is reported.
+      for (int pass = 0; pass < 1000 && !out_closed_ && pump(Clock::now());
+           ++pass) {
+      }
+      if (out_buffer_.find('\n', scanned) == std::string::npos)
+        throw std::runtime_error(describe_end());
     }
   }
 }

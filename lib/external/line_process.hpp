@@ -51,6 +51,9 @@ class LineProcess {
   // The last lines the child wrote to stderr (at most kStderrLines), joined
   // by newlines.
   std::string stderr_tail() const;
+  // "; the last lines of its stderr:\n..." for a message, or "" when it
+  // wrote none.
+  std::string stderr_note() const;
   pid_t pid() const { return pid_; }
 
   static constexpr size_t kStderrLines = 20;
@@ -60,6 +63,8 @@ class LineProcess {
   // Reads what is ready on stdout and stderr, waiting until `deadline`;
   // false at the deadline.
   bool pump(Clock::time_point deadline);
+  // Whether the child has exited (without reaping it).
+  bool has_exited() const;
   void read_stderr();
   // Waits up to `seconds` for the child to exit; true when it did.
   bool wait_for_exit(double seconds);

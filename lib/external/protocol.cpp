@@ -7,6 +7,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/valid_utf8.hpp"
+
 namespace vibench {
 
 namespace {
@@ -48,9 +50,10 @@ Json parse_message(const std::string& line, const std::string& who) {
   try {
     message = Json::parse(line);
   } catch (const Json::parse_error& e) {
+    // Quoted as valid UTF-8 (it goes into the cell's record), cut short.
     throw std::runtime_error(fmt::format(
         "{} wrote a line that is not JSON ({}): '{}'", who, e.what(),
-        line.size() > 200 ? line.substr(0, 200) + "..." : line));
+        valid_utf8(line.size() > 200 ? line.substr(0, 200) + "..." : line)));
   }
   if (!message.is_object())
     throw std::runtime_error(
@@ -88,14 +91,16 @@ Matrix read_matrix(const Json& value, Index rows, Index cols,
                       what, i, row.size(), cols));
     for (Index j = 0; j < cols; ++j) {
       const Json& x = row[static_cast<size_t>(j)];
-      if (x.is_number()) {
+      if (x.is_number() && (allow_null || std::isfinite(x.get<double>()))) {
+        // (1e999 reads as infinity: not finite, like null.)
         m(i, j) = x.get<double>();
       } else if (x.is_null() && allow_null) {
         m(i, j) = std::numeric_limits<double>::quiet_NaN();
       } else {
         throw std::runtime_error(fmt::format(
             "{}: entry ({}, {}) is {}; expected a finite number", what, i, j,
-            x.is_null() ? "null (not finite)" : x.dump()));
+            x.is_null() || x.is_number() ? "not finite (" + x.dump() + ")"
+                                         : x.dump()));
       }
     }
   }

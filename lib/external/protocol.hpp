@@ -29,8 +29,9 @@ std::string message_type(const Json& message, const std::string& who);
 
 // `value` as a matrix of `cols` columns and `rows` rows (rows < 0: any
 // number ≥ 1). Throws std::runtime_error naming `what` for anything else: not
-// a list of lists of numbers, ragged, or of another shape. null entries are
-// NaN when `allow_null`, an error otherwise.
+// a list of lists of numbers, ragged, or of another shape. Non-finite
+// entries (null, or a number such as 1e999 that reads as infinity) are
+// kept (null as NaN) when `allow_null`, an error otherwise.
 Matrix read_matrix(const Json& value, Index rows, Index cols,
                    const std::string& what, bool allow_null);
 

@@ -13,6 +13,10 @@ fault tests of the line protocol (tests/test_external_algorithm.cpp):
   version        answers the start message with protocol version 99
   error          reports an error of its own during the first step
   diverges       ends the first step with a null (non-finite) coordinate
+  floods         writes to stderr without end during the first step
+  non_utf8       writes bytes that are not UTF-8 to stderr, then exits 3
+  two_per_step   makes two requests per step (the budget is crossed in
+                 the middle of a step, which must still finish)
 
 Otherwise it follows the protocol with gradient ascent on log pi.
 """
@@ -68,6 +72,17 @@ def main():
                 channel.receive()
         elif MODE == "error":
             channel.error("my_code", "the step size is too large")
+        elif MODE == "floods":
+            while True:
+                sys.stderr.write("flood " * 100 + "\n")
+        elif MODE == "non_utf8":
+            sys.stderr.buffer.write(b"bad bytes \xff\xfe and a cut \xc3\n")
+            sys.stderr.flush()
+            sys.exit(3)
+        elif MODE == "two_per_step":
+            channel.send({"type": "request", "oracle": "log_prob_grad",
+                          "points": x})
+            channel.receive()
         elif MODE == "diverges":
             channel.send({"type": "state",
                           "points": [[None] + row[1:] for row in x]})

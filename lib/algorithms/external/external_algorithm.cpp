@@ -100,9 +100,10 @@ class ExternalRun final : public Run {
     const Json ready = receive();
     const std::string type = message_type(ready, kWho);
     if (type != "ready")
-      throw std::runtime_error(fmt::format(
-          "{} answered the start message with '{}'; expected 'ready'", kWho,
-          type));
+      fail_protocol("unexpected_message",
+                    fmt::format("it answered the start message with {}; "
+                                "expected a 'ready' message",
+                                excerpt(ready)));
     const Json version = ready.value("protocol", Json());
     if (version != Json(kProtocolVersion))
       fail_protocol("protocol_version",
@@ -118,6 +119,8 @@ class ExternalRun final : public Run {
       throw std::logic_error("external algorithm: step() before begin()");
     ++iteration_;
     const Counters& c = oracle_.counters();
+    step_start_grad_evals_ = c.grad_evals;
+    step_start_oracle_calls_ = c.oracle_calls;
     process_->send(
         fmt::format(
             R"({{"type":"step","iteration":{},"grad_evals":{},"value_evals":{},)"
@@ -144,9 +147,9 @@ class ExternalRun final : public Run {
         return;
       } else {
         fail_protocol("unexpected_message",
-                      fmt::format("during a step it wrote a '{}' message; "
-                                  "expected 'request' or 'state'",
-                                  type));
+                      fmt::format("during a step it wrote {}; expected a "
+                                  "'request' or a 'state' message",
+                                  excerpt(message)));
       }
     }
   }
@@ -189,11 +192,12 @@ class ExternalRun final : public Run {
     Json message = parse_message(line, kWho);
     if (message.value("type", Json()) == "error")
       throw std::runtime_error(fmt::format(
-          "{} reported an error ({}): {}", kWho,
+          "{} reported an error ({}): {}{}", kWho,
           message.value("code", Json("no code")).dump(),
           message.contains("message") && message["message"].is_string()
               ? message["message"].get<std::string>()
-              : message.dump()));
+              : message.dump(),
+          process_->stderr_note()));
     return message;
   }
 
@@ -208,25 +212,38 @@ class ExternalRun final : public Run {
           LineProcess::Clock::now());
     } catch (const std::exception&) {
     }
-    throw std::runtime_error(fmt::format("{}: {}", kWho, text));
+    throw std::runtime_error(
+        fmt::format("{}: {}{}", kWho, text, process_->stderr_note()));
   }
 
-  // Refuses a request once the budget is spent: the runner starts no step
-  // beyond it, and within a step a request is answered only while it lasts.
+  // A message quoted in an error, cut short.
+  static std::string excerpt(const Json& message) {
+    const std::string text = message.dump();
+    return text.size() > 200 ? text.substr(0, 200) + "..." : text;
+  }
+
+  // The runner starts no step once the budget is spent, and the step that
+  // crosses it finishes, as a native step does. A request is refused only
+  // when the budget is spent and the step alone has already used as much
+  // as the whole budget: a step that never ends its requests.
   void check_budget(const std::string& oracle_name) {
     const Counters& c = oracle_.counters();
     const auto spent = [&](const char* name, long long count,
+                           long long at_step_start,
                            const std::optional<long long>& limit) {
-      if (limit && count >= *limit)
+      if (limit && count >= *limit && count - at_step_start >= *limit)
         fail_protocol(
             "budget_exhausted",
             fmt::format("it asked for '{}' at iteration {} after the budget "
-                        "{} = {} was spent ({} so far); a step may make "
-                        "requests only while the budget lasts",
-                        oracle_name, iteration_, name, *limit, count));
+                        "{} = {} was spent, {} of it within this one step; "
+                        "a step may not cost more than the whole budget",
+                        oracle_name, iteration_, name, *limit,
+                        count - at_step_start));
     };
-    spent("max_grad_evals", c.grad_evals, limits_.max_grad_evals);
-    spent("max_oracle_calls", c.oracle_calls, limits_.max_oracle_calls);
+    spent("max_grad_evals", c.grad_evals, step_start_grad_evals_,
+          limits_.max_grad_evals);
+    spent("max_oracle_calls", c.oracle_calls, step_start_oracle_calls_,
+          limits_.max_oracle_calls);
   }
 
   void serve(const Json& request) {
@@ -312,6 +329,7 @@ class ExternalRun final : public Run {
   RunLimits limits_;
   std::optional<LineProcess> process_;
   long long iteration_ = 0, requests_ = 0;
+  long long step_start_grad_evals_ = 0, step_start_oracle_calls_ = 0;
   Json diagnostics_ = Json::object();
 };
 
