@@ -173,7 +173,7 @@ TEST_CASE("external: each fault of a broken client ends its own cell") {
   for (const std::string mode :
        {"bad_json", "exits", "hangs", "wrong_size", "non_finite",
         "unknown_oracle", "over_budget", "version", "error", "diverges",
-        "floods", "non_utf8", "two_per_step"})
+        "floods", "non_utf8", "long_unicode", "two_per_step"})
     // Six points for two_per_step: 12 evaluations a step, so that its
     // fifth step starts at 48 of the 50 and crosses the budget between its
     // two requests.
@@ -245,6 +245,9 @@ TEST_CASE("external: each fault of a broken client ends its own cell") {
           {"exited with status 3",
            "bad bytes \xEF\xBF\xBD\xEF\xBF\xBD and a cut "
            "\xEF\xBF\xBD"});
+    // A quoted message cut inside a character is still valid UTF-8.
+    check("long_unicode", "failed",
+          {"expected a 'request' or a 'state' message", "\"text\":\"ηη"});
     // Crossing the budget within a step: the step finishes, the cell is ok.
     check("two_per_step", "ok", {});
     CHECK(cell_of(results, "external",

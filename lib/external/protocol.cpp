@@ -66,7 +66,7 @@ std::string message_type(const Json& message, const std::string& who) {
   if (!message.contains("type") || !message["type"].is_string())
     throw std::runtime_error(
         fmt::format("{} wrote a message without a \"type\": {}", who,
-                    message.dump().substr(0, 200)));
+                    valid_utf8(message.dump().substr(0, 200))));
   return message["type"].get<std::string>();
 }
 

@@ -15,6 +15,8 @@ fault tests of the line protocol (tests/test_external_algorithm.cpp):
   diverges       ends the first step with a null (non-finite) coordinate
   floods         writes to stderr without end during the first step
   non_utf8       writes bytes that are not UTF-8 to stderr, then exits 3
+  long_unicode   writes a message of an unknown type whose quoted start,
+                 cut at 200 bytes, splits a two-byte character
   two_per_step   makes two requests per step (the budget is crossed in
                  the middle of a step, which must still finish)
 
@@ -79,6 +81,8 @@ def main():
             sys.stderr.buffer.write(b"bad bytes \xff\xfe and a cut \xc3\n")
             sys.stderr.flush()
             sys.exit(3)
+        elif MODE == "long_unicode":
+            channel.send({"type": "hello", "text": "\u03b7" * 300})
         elif MODE == "two_per_step":
             channel.send({"type": "request", "oracle": "log_prob_grad",
                           "points": x})

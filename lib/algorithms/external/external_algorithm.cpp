@@ -18,6 +18,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "core/error.hpp"
+#include "core/valid_utf8.hpp"
 #include "external/line_process.hpp"
 #include "external/protocol.hpp"
 
@@ -216,10 +217,11 @@ class ExternalRun final : public Run {
         fmt::format("{}: {}{}", kWho, text, process_->stderr_note()));
   }
 
-  // A message quoted in an error, cut short.
+  // A message quoted in an error, cut short (and kept valid UTF-8: the cut
+  // may fall inside a character).
   static std::string excerpt(const Json& message) {
     const std::string text = message.dump();
-    return text.size() > 200 ? text.substr(0, 200) + "..." : text;
+    return text.size() > 200 ? valid_utf8(text.substr(0, 200)) + "..." : text;
   }
 
   // The runner starts no step once the budget is spent, and the step that
