@@ -41,17 +41,21 @@ inline std::string shell_quote(const std::string& text) {
   return out + "'";
 }
 
-// The first python3 with numpy: the one on PATH, else Debian's (a python3
-// of pyenv or a virtualenv may lack the Debian packages that
-// scripts/setup.sh installs); empty if none. Looked up once.
+// The first python3 that imports `modules` ("matplotlib, numpy"): the one
+// on PATH, else Debian's (a python3 of pyenv or a virtualenv may lack the
+// Debian packages that scripts/setup.sh installs); empty if none.
+inline std::string python_with(const std::string& modules) {
+  const auto dir = temp_dir("python-lookup");
+  for (const std::string candidate : {"python3", "/usr/bin/python3"})
+    if (shell_command(candidate + " -c 'import " + modules + "'", dir)
+            .exit_code == 0)
+      return candidate;
+  return "";
+}
+
+// python_with("numpy"), looked up once: the line protocol's client.
 inline const std::string& python_with_numpy() {
-  static const std::string found = [] {
-    const auto dir = temp_dir("python-lookup");
-    for (const std::string candidate : {"python3", "/usr/bin/python3"})
-      if (shell_command(candidate + " -c 'import numpy'", dir).exit_code == 0)
-        return candidate;
-    return std::string();
-  }();
+  static const std::string found = python_with("numpy");
   return found;
 }
 

@@ -10,22 +10,16 @@ using namespace vibench::testing;
 
 namespace {
 
-// The first python3 that has matplotlib: the one on PATH, else Debian's
-// (a python3 of pyenv or a virtualenv may lack the Debian packages); empty
-// if none.
-std::string python_with_matplotlib(const std::filesystem::path& dir) {
-  for (const std::string candidate : {"python3", "/usr/bin/python3"})
-    if (shell_command(candidate + " -c 'import matplotlib, numpy'", dir)
-            .exit_code == 0)
-      return candidate;
-  return "";
+// The first python3 that has matplotlib (command_helpers.hpp).
+std::string python_with_matplotlib() {
+  return python_with("matplotlib, numpy");
 }
 
 }  // namespace
 
 TEST_CASE("plot: scripts/plot.py writes a PNG of a result file") {
   const auto dir = temp_dir("plot");
-  const std::string python = python_with_matplotlib(dir);
+  const std::string python = python_with_matplotlib();
   if (python.empty()) {
     MESSAGE(
         "skipped: no python3 with matplotlib (apt-get install "
@@ -104,7 +98,7 @@ TEST_CASE("plot: scripts/plot.py writes a PNG of a result file") {
 
 TEST_CASE("plot: scripts/plot_profiles.py draws vibench profile's CSV") {
   const auto dir = temp_dir("plot-profiles");
-  const std::string python = python_with_matplotlib(dir);
+  const std::string python = python_with_matplotlib();
   if (python.empty()) {
     MESSAGE("skipped: no python3 with matplotlib");
     return;

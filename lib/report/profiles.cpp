@@ -141,7 +141,8 @@ Profiles compute_profiles(const ResultSet& results,
   std::map<std::pair<size_t, size_t>, Trace> traces;
   std::set<std::string> counters;
   const DisplayLabels shown = display_labels(results);
-  const std::vector<std::string> colour_order = colour_keys(results, false);
+  const std::vector<std::string> colour_order =
+      colour_keys(configurations_of(results), false);
   for (const Json& cell : results.cells) {
     if (!has_metric(cell, options.metric)) continue;
     const std::string problem = fmt::format(

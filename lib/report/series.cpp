@@ -152,9 +152,10 @@ SeriesBand aggregate_seeds(const std::vector<SeriesSeed>& seeds, bool log_x,
   return band;
 }
 
-std::vector<std::string> colour_keys(const ResultSet& results, bool by_name) {
+std::vector<std::string> colour_keys(
+    const std::vector<ConfigurationCells>& configurations, bool by_name) {
   std::vector<std::string> keys;
-  for (const auto& config : configurations_of(results))
+  for (const auto& config : configurations)
     index_in(keys, by_name ? config.name : config.label);
   return keys;
 }
@@ -184,7 +185,7 @@ SeriesData build_series(const ResultSet& results,
     data.notes = selection.notes;
   }
   data.line_keys = options.palette;
-  for (const auto& key : colour_keys(results, selecting))
+  for (const auto& key : colour_keys(configs, selecting))
     index_in(data.line_keys, key);
 
   std::vector<std::string> task_order;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "report/grid_selection.hpp"
 #include "report/results_set.hpp"
 
 namespace vibench {
@@ -90,11 +91,13 @@ struct SeriesData {
   std::vector<std::string> notes;   // the selection made
 };
 
-// The line keys of a result set in colour order (SeriesData::line_keys
-// without a palette): each algorithm label — or, with a selection, each
-// algorithm name — in order of first appearance. `profile` colours its
+// The line keys of a result set's configurations (configurations_of) in
+// colour order (SeriesData::line_keys without a palette): each algorithm
+// label — or, with a selection, each algorithm name — in order of first
+// appearance. `profile` colours its
 // solvers by the same order, so its figure matches the series figures.
-std::vector<std::string> colour_keys(const ResultSet& results, bool by_name);
+std::vector<std::string> colour_keys(
+    const std::vector<ConfigurationCells>& configurations, bool by_name);
 
 // Throws ConfigError for an unknown metric or axis (with the closest
 // name), or when no cell has a trace of the metric.

@@ -100,6 +100,11 @@ State initial_state(const TaskConfig& config, Index n, Rng& rng) {
   return state;
 }
 
+std::string timeout_message(const Suite& suite, long long iteration) {
+  return fmt::format("cell exceeded timeout_seconds = {} at iteration {}",
+                     suite.timeout_seconds, iteration);
+}
+
 RunLimits run_limits(const Suite& suite, Clock::time_point wall_start) {
   RunLimits limits;
   limits.budget = suite.budget.to_json();
@@ -206,9 +211,7 @@ class CellLoop {
         break;
       if (seconds_since(wall_start_) > suite_.timeout_seconds) {
         outcome.end(CellStatus::timeout,
-                    fmt::format("cell exceeded timeout_seconds = {} at "
-                                "iteration {}",
-                                suite_.timeout_seconds, counters_.iterations));
+                    timeout_message(suite_, counters_.iterations));
         break;
       }
       const auto clock_start = Clock::now();
@@ -517,11 +520,8 @@ Json run_cell(const Suite& suite, const Cell& cell,
   } catch (const TimeLimitReached& e) {
     // Waiting on something outside the loop (an external algorithm) when
     // the cell's time ran out.
-    outcome.end(
-        CellStatus::timeout,
-        fmt::format("cell exceeded timeout_seconds = {} at iteration "
-                    "{}: {}",
-                    suite.timeout_seconds, counters.iterations, e.what()));
+    outcome.end(CellStatus::timeout,
+                timeout_message(suite, counters.iterations) + ": " + e.what());
   } catch (const std::exception& e) {
     outcome.end(CellStatus::failed, e.what());
   }
