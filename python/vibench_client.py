@@ -211,5 +211,117 @@ def run_algorithm(factory, channel=None, name=None):
             raise
 
 
-__all__ = ["PROTOCOL", "Algorithm", "Channel", "Oracles", "ProtocolError",
-           "run_algorithm"]
+# The serving role: a density or an objective served to vibench's own
+# algorithms (tasks external_density and external_objective).
+
+# Per role: the oracles a model may offer, the one it must, and the reply
+# keys of each.
+_SERVED = {
+    "density": {
+        "required": "log_prob_grad",
+        "replies": {"log_prob_grad": ("log_prob", "grad"),
+                    "log_prob": ("log_prob",),
+                    "log_prob_hessian_vector": ("hessian_vector",)},
+    },
+    "objective": {
+        "required": "value_grad",
+        "replies": {"value_grad": ("value", "grad"), "value": ("value",)},
+    },
+}
+
+
+class Model:
+    """Base of a served density or objective. vibench builds it from the
+    start message (a dict with "role", "dim" and "params") and then asks
+    for oracle values, each call with all points of one of its steps (an
+    n x dim float array). A density defines log_prob_grad(x) -> (log π̃
+    (n,), ∇log π (n, dim)) and may define log_prob(x) and
+    log_prob_hessian_vector(x, v); an objective defines value_grad(x) ->
+    (f (n,), ∇f (n, dim)) and may define value(x). Where log_prob or value
+    is not defined, it is taken from the gradient oracle."""
+
+    def __init__(self, start):
+        self.start = start
+        self.dim = start["dim"]
+
+    def log_prob(self, x):
+        return self.log_prob_grad(x)[0]
+
+    def value(self, x):
+        return self.value_grad(x)[0]
+
+
+def serve(factory, channel=None, name=None):
+    """Serves a density or an objective to vibench until it says stop.
+    `factory` builds the model from the start message (usually the class).
+    Exits with status 0 after vibench's stop or when vibench closes the
+    connection, 1 after an error (told to vibench first)."""
+    channel = channel or _protocol_channel()
+    try:
+        start = channel.receive()
+        if start["type"] != "start":
+            raise ProtocolError(f"expected a start message, got {start['type']!r}")
+        if start.get("protocol") != PROTOCOL:
+            channel.error("protocol_version",
+                          f"this client speaks version {PROTOCOL}, vibench "
+                          f"version {start.get('protocol')}")
+            sys.exit(1)
+        role = start.get("role")
+        if role not in _SERVED:
+            channel.error("unexpected_message",
+                          f"this program serves a model; vibench asked for "
+                          f"the role {role!r}")
+            sys.exit(1)
+        model = factory(start)
+        required = _SERVED[role]["required"]
+        if not callable(getattr(model, required, None)):
+            raise TypeError(f"a {role} model must define {required}(x)")
+        methods = {n: getattr(model, n) for n in _SERVED[role]["replies"]
+                   if callable(getattr(model, n, None))}
+        # The value alone from the gradient oracle, where not defined.
+        value_only = "log_prob" if role == "density" else "value"
+        methods.setdefault(value_only,
+                           lambda x: getattr(model, required)(x)[0])
+        offered = list(methods)
+        channel.send({"type": "ready", "protocol": PROTOCOL,
+                      "dim": int(model.dim), "oracles": offered,
+                      "name": name or getattr(factory, "__name__", "model")})
+        while True:
+            message = channel.receive()
+            kind = message["type"]
+            if kind == "stop":
+                return
+            if kind != "request":
+                raise ProtocolError(f"unexpected message {kind!r}")
+            oracle = message.get("oracle")
+            if oracle not in offered:
+                channel.error("unknown_oracle",
+                              f"vibench asked for {oracle!r}; this model "
+                              f"offers {offered}")
+                sys.exit(1)
+            points = _array(message["points"])
+            args = [points]
+            if oracle == "log_prob_hessian_vector":
+                args.append(_array(message["vectors"]))
+            values = methods[oracle](*args)
+            keys = _SERVED[role]["replies"][oracle]
+            if len(keys) == 1:
+                values = (values,)
+            reply = {"type": "reply"}
+            for key, value in zip(keys, values):
+                reply[key] = _number_list(value)
+            channel.send(reply)
+    except EOFError:
+        return  # vibench closed the connection: the task is done with us
+    except ProtocolError as error:
+        print(f"vibench_client: {error}", file=sys.stderr)
+        sys.exit(1)
+    except Exception as error:  # the model's own failure: say so
+        try:
+            channel.error("model_error", f"{type(error).__name__}: {error}")
+        finally:
+            raise
+
+
+__all__ = ["PROTOCOL", "Algorithm", "Channel", "Model", "Oracles",
+           "ProtocolError", "run_algorithm", "serve"]

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "command_helpers.hpp"
+#include "core/error.hpp"
 #include "core/params.hpp"
 #include "tasks/task.hpp"
 
@@ -27,11 +29,45 @@ inline std::shared_ptr<const Task> make_task(const TaskCase& c) {
       Params(validate_params(c.params, entry->params, "", c.name)));
 }
 
+// Whether the task can be made with its defaults. The served tasks
+// (external_density, external_objective) cannot: they need the program
+// that serves them and its dimension (tests/test_served_tasks.cpp checks
+// that no other task lacks defaults).
+inline bool has_default_configuration(const TaskEntry& entry) {
+  try {
+    entry.make(Params(validate_params({}, entry.params, "", entry.name)));
+    return true;
+  } catch (const ConfigError&) {
+    return false;
+  }
+}
+
 inline std::vector<TaskCase> default_cases() {
   std::vector<TaskCase> out;
   for (const TaskEntry* entry : TaskRegistry::instance().all())
-    out.push_back({entry->name, Json::object()});
+    if (has_default_configuration(*entry))
+      out.push_back({entry->name, Json::object()});
   return out;
+}
+
+// The served tasks, each served by a Python example of python/examples (so
+// that every generic test checks the protocol's oracles too: finite
+// differences, determinism, threads); none when no python3 has numpy.
+inline std::vector<TaskCase> served_cases() {
+  if (python_with_numpy().empty()) return {};
+  return {
+      {"external_density",
+       {{"command", python_command("python/examples/gaussian_density.py")},
+        {"dim", 3},
+        {"hessian_vector", true},
+        {"args", {{"mean", {1.0, -1.0, 0.5}}, {"covariance", "diagonal"}}}}},
+      {"external_objective",
+       {{"command", python_command("python/examples/quadratic_objective.py")},
+        {"dim", 4},
+        {"optimum", {2.0, 1.0, 0.0, -1.0}},
+        {"optimal_value", 0.0},
+        {"args", {{"center", {2.0, 1.0, 0.0, -1.0}}}}}},
+  };
 }
 
 inline std::vector<TaskCase> preset_cases() {
@@ -188,6 +224,7 @@ inline std::vector<TaskCase> preset_cases() {
 inline std::vector<TaskCase> all_cases() {
   std::vector<TaskCase> out = default_cases();
   for (auto& c : preset_cases()) out.push_back(std::move(c));
+  for (auto& c : served_cases()) out.push_back(std::move(c));
   return out;
 }
 

@@ -22,7 +22,9 @@ namespace {
 std::vector<std::string> tasks_for(const Algorithm& algorithm) {
   std::vector<std::string> out;
   for (const TaskEntry* entry : TaskRegistry::instance().all()) {
-    if (entry->kind != algorithm.kind()) continue;
+    if (entry->kind != algorithm.kind() ||
+        !testing::has_default_configuration(*entry))
+      continue;
     const auto task = entry->make(
         Params(validate_params({}, entry->params, "", entry->name)));
     if (incompatibility(*task, algorithm).empty()) out.push_back(entry->name);

@@ -29,6 +29,7 @@ using testing::all_cases;
 using testing::default_cases;
 using testing::make_task;
 using testing::preset_cases;
+using testing::served_cases;
 using testing::TaskCase;
 
 constexpr Index kPoints = 3;
@@ -440,8 +441,10 @@ TEST_CASE("task gradients: every registered task with default parameters") {
   }
 }
 
-TEST_CASE("task gradients: preset parameter sets") {
-  for (const auto& c : preset_cases()) {
+TEST_CASE("task gradients: preset parameter sets and served tasks") {
+  std::vector<TaskCase> cases = preset_cases();
+  for (auto& c : served_cases()) cases.push_back(std::move(c));
+  for (const auto& c : cases) {
     INFO("task " << c.label());
     const auto task = make_task(c);
     Rng rng = make_rng(hash_string(c.label()));

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "algorithms/algorithm.hpp"
+#include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "metrics/metric.hpp"
 #include "tasks/task.hpp"
@@ -29,10 +30,17 @@ Json tasks_json() {
                  {"dimension", entry->dimension_rule},
                  {"params", params_json(entry->params)}};
     // Capabilities are declared by the constructed task (with defaults).
-    const auto task = entry->make(
-        Params(validate_params({}, entry->params, "", entry->name)));
-    item["capabilities"] = capability_names(task->capabilities());
-    item["default_dimension"] = task->dim();
+    // A task without a default configuration (a served one needs the
+    // program that serves it) declares them only once configured.
+    try {
+      const auto task = entry->make(
+          Params(validate_params({}, entry->params, "", entry->name)));
+      item["capabilities"] = capability_names(task->capabilities());
+      item["default_dimension"] = task->dim();
+    } catch (const ConfigError&) {
+      item["capabilities"] = nullptr;
+      item["default_dimension"] = nullptr;
+    }
     out.push_back(item);
   }
   return out;
@@ -98,12 +106,17 @@ void print_section(const std::string& what, const Json& items) {
     std::cout << fmt::format("  {} [{}] {}\n", item["name"].get<std::string>(),
                              kinds, item["description"].get<std::string>());
     if (item.contains("dimension"))
-      std::cout << fmt::format("    dimension: {} (default {})\n",
-                               item["dimension"].get<std::string>(),
-                               item["default_dimension"].get<long long>());
+      std::cout << fmt::format(
+          "    dimension: {} ({})\n", item["dimension"].get<std::string>(),
+          item["default_dimension"].is_null()
+              ? std::string("no default")
+              : fmt::format("default {}",
+                            item["default_dimension"].get<long long>()));
     if (item.contains("capabilities"))
       std::cout << fmt::format("    offers: {}\n",
-                               item["capabilities"].empty()
+                               item["capabilities"].is_null()
+                                   ? std::string("depends on its parameters")
+                               : item["capabilities"].empty()
                                    ? std::string("-")
                                    : quoted_list(item["capabilities"]));
     if (item.contains("requires") && !item["requires"].empty())

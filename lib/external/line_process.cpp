@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -154,6 +155,13 @@ LineProcess::~LineProcess() {
   }
 }
 
+void LineProcess::disown() {
+  if (io_fd_ >= 0) close(io_fd_);
+  if (stderr_fd_ >= 0) close(stderr_fd_);
+  io_fd_ = stderr_fd_ = -1;
+  reaped_ = true;
+}
+
 void LineProcess::kill_group() {
   if (pid_ <= 0) return;
   // The group first (the processes the child started), then the child in
@@ -238,12 +246,9 @@ void LineProcess::read_stderr() {
 }
 
 std::string LineProcess::stderr_tail() const {
-  std::string text;
-  for (const auto& line : stderr_lines_)
-    text += (text.empty() ? "" : "\n") + line;
-  if (!err_buffer_.empty())
-    text += (text.empty() ? "" : "\n") + valid_utf8(err_buffer_);
-  return text;
+  std::vector<std::string> lines(stderr_lines_.begin(), stderr_lines_.end());
+  if (!err_buffer_.empty()) lines.push_back(valid_utf8(err_buffer_));
+  return fmt::format("{}", fmt::join(lines, "\n"));
 }
 
 std::string LineProcess::stderr_note() const {

@@ -55,6 +55,12 @@ class LineProcess {
   // wrote none.
   std::string stderr_note() const;
   pid_t pid() const { return pid_; }
+  // Whether the child has exited (without reaping it).
+  bool has_exited() const;
+  // Lets go of the child without ending it: closes this side's descriptors
+  // and forgets it. For a copy inherited across fork(), whose child belongs
+  // to the parent process (a cell run under process isolation).
+  void disown();
 
   static constexpr size_t kStderrLines = 20;
   static constexpr size_t kMaxLineBytes = size_t{1} << 30;
@@ -63,8 +69,6 @@ class LineProcess {
   // Reads what is ready on stdout and stderr, waiting until `deadline`;
   // false at the deadline.
   bool pump(Clock::time_point deadline);
-  // Whether the child has exited (without reaping it).
-  bool has_exited() const;
   void read_stderr();
   // Waits up to `seconds` for the child to exit; true when it did.
   bool wait_for_exit(double seconds);

@@ -21,6 +21,20 @@ void append_number(std::string& out, double x) {
     out += "null";
 }
 
+// A number of a matrix or list; `where` names it in the error.
+template <class Where>
+double read_entry(const Json& x, bool allow_null, const Where& where) {
+  // (1e999 reads as infinity: not finite, like null.)
+  if (x.is_number() && (allow_null || std::isfinite(x.get<double>())))
+    return x.get<double>();
+  if (x.is_null() && allow_null)
+    return std::numeric_limits<double>::quiet_NaN();
+  throw std::runtime_error(
+      fmt::format("{} is {}; expected a finite number", where(),
+                  x.is_null() || x.is_number() ? "not finite (" + x.dump() + ")"
+                                               : x.dump()));
+}
+
 }  // namespace
 
 void append_matrix_json(std::string& out, const Matrix& m) {
@@ -89,22 +103,26 @@ Matrix read_matrix(const Json& value, Index rows, Index cols,
       throw std::runtime_error(
           fmt::format("{}: row {} has {} entries; expected {} (the dimension)",
                       what, i, row.size(), cols));
-    for (Index j = 0; j < cols; ++j) {
-      const Json& x = row[static_cast<size_t>(j)];
-      if (x.is_number() && (allow_null || std::isfinite(x.get<double>()))) {
-        // (1e999 reads as infinity: not finite, like null.)
-        m(i, j) = x.get<double>();
-      } else if (x.is_null() && allow_null) {
-        m(i, j) = std::numeric_limits<double>::quiet_NaN();
-      } else {
-        throw std::runtime_error(fmt::format(
-            "{}: entry ({}, {}) is {}; expected a finite number", what, i, j,
-            x.is_null() || x.is_number() ? "not finite (" + x.dump() + ")"
-                                         : x.dump()));
-      }
-    }
+    for (Index j = 0; j < cols; ++j)
+      m(i, j) = read_entry(row[static_cast<size_t>(j)], allow_null, [&] {
+        return fmt::format("{}: entry ({}, {})", what, i, j);
+      });
   }
   return m;
+}
+
+Vector read_vector(const Json& value, Index size, const std::string& what,
+                   bool allow_null) {
+  if (!value.is_array())
+    throw std::runtime_error(fmt::format("{} must be a list of numbers", what));
+  if (static_cast<Index>(value.size()) != size)
+    throw std::runtime_error(fmt::format("{} has {} entries; expected {}", what,
+                                         value.size(), size));
+  Vector v(size);
+  for (Index i = 0; i < size; ++i)
+    v(i) = read_entry(value[static_cast<size_t>(i)], allow_null,
+                      [&] { return fmt::format("{}: entry {}", what, i); });
+  return v;
 }
 
 }  // namespace vibench

@@ -35,4 +35,9 @@ std::string message_type(const Json& message, const std::string& who);
 Matrix read_matrix(const Json& value, Index rows, Index cols,
                    const std::string& what, bool allow_null);
 
+// `value` as a list of `size` numbers, with non-finite entries as for
+// read_matrix.
+Vector read_vector(const Json& value, Index size, const std::string& what,
+                   bool allow_null);
+
 }  // namespace vibench

@@ -8,6 +8,7 @@
 #include <new>
 #include <optional>
 
+#include "core/cell_deadline.hpp"
 #include "core/error.hpp"
 #include "reference/reference_posterior.hpp"
 #include "runner/cell_memory.hpp"
@@ -458,6 +459,9 @@ Json run_cell(const Suite& suite, const Cell& cell,
   const Task& task = *task_config.task;
   const Algorithm& algorithm = *algorithm_config.algorithm;
   const auto wall_start = Clock::now();
+  // Oracles that wait on another process (a served density) end with the
+  // cell's time, metrics included.
+  const CellDeadlineScope deadline(run_limits(suite, wall_start).deadline);
   Json record = record_header(suite, cell);
 
   if (const std::string reason = incompatibility(task, algorithm);

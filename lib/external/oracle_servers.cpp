@@ -1,0 +1,166 @@
+#include "external/oracle_servers.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+#include "core/cell_deadline.hpp"
+#include "core/valid_utf8.hpp"
+#include "external/protocol.hpp"
+
+namespace vibench {
+namespace {
+
+using Clock = LineProcess::Clock;
+
+// The cell's deadline where there is one, else `seconds` from now.
+Clock::time_point reply_deadline(double seconds) {
+  if (const auto cell = current_cell_deadline()) return *cell;
+  return Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                            std::chrono::duration<double>(seconds));
+}
+
+std::string excerpt(const Json& message) {
+  const std::string text = message.dump();
+  return text.size() > 200 ? valid_utf8(text.substr(0, 200)) + "..." : text;
+}
+
+// The message of an `error` from the program, or "" for another type.
+std::string reported_error(const Json& message, const std::string& what,
+                           const LineProcess& process) {
+  if (message.value("type", Json()) != "error") return "";
+  return fmt::format(
+      "{} reported an error ({}): {}{}", what,
+      message.value("code", Json("no code")).dump(),
+      message.contains("message") && message["message"].is_string()
+          ? message["message"].get<std::string>()
+          : message.dump(),
+      process.stderr_note());
+}
+
+}  // namespace
+
+OracleServers::OracleServers(OracleServerSpec spec)
+    : spec_(std::move(spec)), owner_(getpid()) {}
+
+OracleServers::~OracleServers() {
+  for (auto& process : idle_) {
+    if (owner_ != getpid()) {
+      process->disown();
+      continue;
+    }
+    // A moment to exit on its own after `stop`; then it is killed.
+    const auto deadline = Clock::now() + std::chrono::seconds(2);
+    try {
+      process->send(R"({"type":"stop"})", deadline);
+    } catch (const std::exception&) {
+    }
+    process->finish(deadline);
+  }
+}
+
+std::unique_ptr<LineProcess> OracleServers::start_process() const {
+  auto process = std::make_unique<LineProcess>(spec_.command, spec_.what);
+  const auto deadline = reply_deadline(spec_.reply_timeout_seconds);
+  process->send(
+      fmt::format(R"({{"type":"start","protocol":{},"role":"{}",)"
+                  R"("dim":{},"params":{}}})",
+                  kProtocolVersion, spec_.role, spec_.dim, spec_.args.dump()),
+      deadline);
+  const Json ready = parse_message(process->receive(deadline), spec_.what);
+  const auto fail = [&](const std::string& text) {
+    throw std::runtime_error(
+        fmt::format("{}: {}{}", spec_.what, text, process->stderr_note()));
+  };
+  if (const std::string error = reported_error(ready, spec_.what, *process);
+      !error.empty())
+    throw std::runtime_error(error);
+  if (message_type(ready, spec_.what) != "ready")
+    fail(
+        fmt::format("it answered the start message with {}; expected a "
+                    "'ready' message",
+                    excerpt(ready)));
+  const Json version = ready.value("protocol", Json());
+  if (version != Json(kProtocolVersion))
+    fail(
+        fmt::format("protocol version mismatch: vibench speaks version {}, "
+                    "the process version {}",
+                    kProtocolVersion, version.dump()));
+  const Json dim = ready.value("dim", Json());
+  if (dim != Json(spec_.dim))
+    fail(
+        fmt::format("it serves dimension {}, and the task entry says dim = "
+                    "{}",
+                    dim.dump(), spec_.dim));
+  std::vector<std::string> offered;
+  const Json oracles = ready.value("oracles", Json());
+  if (oracles.is_array())
+    for (const auto& name : oracles)
+      if (name.is_string()) offered.push_back(name);
+  for (const auto& needed : spec_.required_oracles)
+    if (std::find(offered.begin(), offered.end(), needed) == offered.end())
+      fail(
+          fmt::format("it does not offer the oracle '{}' (its ready message "
+                      "lists: {})",
+                      needed, oracles.dump()));
+  return process;
+}
+
+std::unique_ptr<LineProcess> OracleServers::take() const {
+  {
+    const std::lock_guard lock(mutex_);
+    if (owner_ != getpid()) {
+      // Inherited by a forked cell: the processes are the parent's.
+      for (auto& process : idle_) process->disown();
+      idle_.clear();
+      owner_ = getpid();
+    }
+    while (!idle_.empty()) {
+      std::unique_ptr<LineProcess> process = std::move(idle_.back());
+      idle_.pop_back();
+      // One that died while idle (its starting thread ended) is replaced.
+      if (!process->has_exited()) return process;
+    }
+  }
+  return start_process();
+}
+
+void OracleServers::give_back(std::unique_ptr<LineProcess> process) const {
+  const std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(process));
+}
+
+Json OracleServers::request(const std::string& line) const {
+  std::unique_ptr<LineProcess> process = take();
+  const auto deadline = reply_deadline(spec_.reply_timeout_seconds);
+  process->send(line, deadline);
+  Json reply = parse_message(process->receive(deadline), spec_.what);
+  if (const std::string error = reported_error(reply, spec_.what, *process);
+      !error.empty())
+    throw std::runtime_error(error);
+  if (message_type(reply, spec_.what) != "reply")
+    throw std::runtime_error(
+        fmt::format("{} answered a request with {}; expected a 'reply' "
+                    "message{}",
+                    spec_.what, excerpt(reply), process->stderr_note()));
+  give_back(std::move(process));
+  return reply;
+}
+
+Json OracleServers::call(const std::string& oracle, const Matrix& points,
+                         const Matrix* vectors) const {
+  std::string line =
+      fmt::format(R"({{"type":"request","oracle":"{}","points":)", oracle);
+  append_matrix_json(line, points);
+  if (vectors) {
+    line += R"(,"vectors":)";
+    append_matrix_json(line, *vectors);
+  }
+  line += '}';
+  return request(line);
+}
+
+}  // namespace vibench
