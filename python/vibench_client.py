@@ -83,10 +83,12 @@ class Channel:
         self.send({"type": "error", "code": code, "message": text})
 
 
-def _protocol_channel():
+def protocol_channel():
     """The protocol on the process's stdin and on a private copy of its
     stdout; file descriptor 1 and sys.stdout then go to stderr, so that a
-    stray print() cannot break the protocol."""
+    stray print() cannot break the protocol. Call it before anything that
+    may print (loading a model that compiles) and hand the channel to
+    serve() or run_algorithm()."""
     sys.stdout.flush()
     protocol_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -170,7 +172,7 @@ def run_algorithm(factory, channel=None, name=None):
     with status 0 after vibench's stop, 1 after an error (told to vibench
     first, as an error message). Anything the algorithm prints goes to
     stderr, which vibench keeps for the cell's messages."""
-    channel = channel or _protocol_channel()
+    channel = channel or protocol_channel()
     try:
         start = channel.receive()
         if start["type"] != "start":
@@ -256,7 +258,7 @@ def serve(factory, channel=None, name=None):
     `factory` builds the model from the start message (usually the class).
     Exits with status 0 after vibench's stop or when vibench closes the
     connection, 1 after an error (told to vibench first)."""
-    channel = channel or _protocol_channel()
+    channel = channel or protocol_channel()
     try:
         start = channel.receive()
         if start["type"] != "start":
@@ -324,4 +326,4 @@ def serve(factory, channel=None, name=None):
 
 
 __all__ = ["PROTOCOL", "Algorithm", "Channel", "Model", "Oracles",
-           "ProtocolError", "run_algorithm", "serve"]
+           "ProtocolError", "protocol_channel", "run_algorithm", "serve"]

@@ -12,6 +12,7 @@
 
 #include "command_helpers.hpp"
 #include "core/error.hpp"
+#include "reference/reference_draws_file.hpp"
 #include "report_helpers.hpp"
 #include "runner/suite_runner.hpp"
 #include "task_cases.hpp"
@@ -236,6 +237,106 @@ TEST_CASE("served tasks: reference draws from a file, CSV or posteriordb") {
   // target 2-3.5 away per coordinate.
   CHECK(final_energy(csv_record["trace"]["metrics"]) < 0.1);
   CHECK(final_energy(wrong_record["trace"]["metrics"]) > 1.0);
+}
+
+TEST_CASE(
+    "served tasks: a posteriordb posterior through the BridgeStan script, "
+    "BridgeStan replaced by a Python stand-in") {
+  REQUIRE(!python_with_numpy().empty());
+  // The script's path with a density written in Python: posteriordb's blr
+  // on sblrc (tests/external/blr_stanlike.py, BridgeStan's methods), its
+  // reference draws unconstrained by the script.
+  const auto dir = temp_dir("served-bridgestan");
+  const std::string source = VIBENCH_SOURCE_DIR;
+  const std::string posterior = source + "/targets/data/posteriordb/sblrc-blr";
+  const std::string csv = (dir / "blr-reference.csv").string();
+  const std::string command =
+      python_with_numpy() + " " + source + "/scripts/serve_bridgestan.py" +
+      " --python-model " + source + "/tests/external/blr_stanlike.py:Blr" +
+      " --data " + posterior + "/data.json";
+  const CommandOutput made =
+      shell_command(command + " --unconstrain-reference " + posterior +
+                        "/reference_draws.json " + csv,
+                    dir);
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  Json entry = Json::parse(made.out);
+  CHECK(entry["params"]["dim"] == 6);
+  CHECK(entry["params"]["coordinate_names"].back() == "sigma");
+  // It never replaces a file.
+  CHECK(shell_command(command + " --unconstrain-reference " + posterior +
+                          "/reference_draws.json " + csv,
+                      dir)
+            .exit_code != 0);
+
+  // The unconstrained draws are what the native blr makes of the same file
+  // (its own map to (β, log σ)).
+  entry["params"]["hessian_vector"] = true;
+  const auto served = make_task({"external_density", entry["params"]});
+  const auto native = make_task({"blr", Json::object()});
+  const auto& served_density = static_cast<const Distribution&>(*served);
+  const auto& native_density = static_cast<const Distribution&>(*native);
+  const Matrix by_script =
+      read_reference_draws_file(csv, served_density, "served").draws;
+  const Matrix by_native =
+      read_reference_draws_file(posterior + "/reference_draws.json",
+                                native_density, "blr")
+          .draws;
+  REQUIRE(by_script.rows() == 10000);
+  REQUIRE(by_native.rows() == by_script.rows());
+  CHECK((by_script - by_native).cwiseAbs().maxCoeff() <= 1e-12);
+
+  // The served oracles are the native target's, to rounding.
+  Rng rng = make_rng(11);
+  Matrix x = by_native.topRows(5) + 0.05 * rng.normal_matrix(5, 6);
+  Vector lp_served, lp_native;
+  Matrix g_served, g_native;
+  served_density.log_prob_grad(x, lp_served, g_served);
+  native_density.log_prob_grad(x, lp_native, g_native);
+  CHECK((lp_served - lp_native).cwiseAbs().maxCoeff() <=
+        1e-9 * lp_native.cwiseAbs().maxCoeff());
+  CHECK((g_served - g_native).cwiseAbs().maxCoeff() <=
+        1e-9 * g_native.cwiseAbs().maxCoeff());
+  const Matrix v = rng.normal_matrix(5, 6);
+  const Matrix h_native = native_density.log_prob_hessian_vector(x, v);
+  CHECK((served_density.log_prob_hessian_vector(x, v) - h_native)
+            .cwiseAbs()
+            .maxCoeff() <= 1e-9 * h_native.cwiseAbs().maxCoeff());
+
+  // A native sampler on it, scored against posteriordb's draws. Near the
+  // posterior (sd ≈ 4e-4, curvature ≈ 5e6) MALA with η = 1e-7 accepts most
+  // proposals; with η = 0.01 its proposals overflow σ = e^s, where Stan's
+  // code throws: those points come back null and are rejected, and the
+  // cell still ends ok.
+  entry["init"] = {{"mean", {1.0, 1.0, 1.0, 1.0, 1.0, 0.0}}, {"std", 0.01}};
+  const Json suite = {
+      {"name", "served-blr"},
+      {"seeds", 1},
+      {"reference_draws", 500},
+      {"tasks", {entry}},
+      {"algorithms",
+       {{{"name", "mala"}, {"params", {{"n_chains", 8}, {"step_size", 1e-7}}}},
+        {{"name", "mala"},
+         {"params", {{"n_chains", 8}, {"step_size", 0.01}}}}}},
+      {"budget", {{"max_iterations", 200}}},
+      {"checkpoints", {{"every", 100}}},
+      {"metrics", {"energy_distance"}}};
+  const Json results = run(suite, "served-blr");
+  REQUIRE(results["cells"].size() == 2);
+  for (const auto& record : results["cells"]) {
+    INFO(record["message"]);
+    REQUIRE(record["status"] == "ok");
+    CHECK(
+        contains(record["reference"].get<std::string>(), "blr-reference.csv"));
+    CHECK(record["trace"]["metrics"]["energy_distance"].back().get<double>() <
+          0.1);
+    const double acceptance =
+        record["diagnostics"]["algorithm"]["acceptance_rate"];
+    if (record["algorithm"]["params"]["step_size"] == 1e-7)
+      CHECK(acceptance > 0.5);
+    else
+      CHECK(acceptance == 0.0);
+  }
 }
 
 TEST_CASE("served tasks: each fault of a broken server ends its own cell") {
