@@ -145,12 +145,43 @@ class Oracles:
         """F(z_i) = (∇_x L, −∇_y L) for every row z_i = (x_i, y_i)."""
         return _array(self._request("operator", points)["operator"])
 
+    # Bilevel problems (kind "bilevel"): f the outer and g the inner
+    # function, at pairs (x_i, y_i), one row of x and of y each.
+    def outer_value(self, x, y):
+        return _array(self._request("outer_value", x, inner=y)["value"])
+
+    def outer_grad(self, x, y):
+        """(∇_x f, ∇_y f) at every pair."""
+        reply = self._request("outer_grad", x, inner=y)
+        return _array(reply["grad_x"]), _array(reply["grad_y"])
+
+    def inner_value(self, x, y):
+        return _array(self._request("inner_value", x, inner=y)["value"])
+
+    def inner_grad(self, x, y):
+        """(∇_x g, ∇_y g) at every pair."""
+        reply = self._request("inner_grad", x, inner=y)
+        return _array(reply["grad_x"]), _array(reply["grad_y"])
+
+    def inner_hvp_yy(self, x, y, v):
+        """Row i: ∇²_yy g(x_i, y_i) v_i (where the task offers it)."""
+        return _array(self._request("inner_hvp_yy", x, inner=y,
+                                    vectors=v)["hvp"])
+
+    def inner_cross(self, x, y, v):
+        """Row i: ∇²_xy g(x_i, y_i) v_i, a dim_x row (where the task offers
+        it)."""
+        return _array(self._request("inner_cross", x, inner=y,
+                                    vectors=v)["cross"])
+
 
 class Algorithm:
     """Base of an external algorithm. vibench calls, in order:
-    the constructor with the start message (a dict whose "initial" is
-    already a float array), step(oracles) once per iteration of its loop,
-    points() after every step, and diagnostics() at the end."""
+    the constructor with the start message (a dict whose "initial", and for
+    a bilevel algorithm "initial_inner", are already float arrays),
+    step(oracles) once per iteration of its loop, points() (and for a
+    bilevel algorithm inner() and hypergradient()) after every step, and
+    diagnostics() at the end."""
 
     def __init__(self, start):
         self.start = start
@@ -160,6 +191,15 @@ class Algorithm:
 
     def points(self):
         raise NotImplementedError
+
+    # Bilevel algorithms only: the inner iterate y (a row per row of
+    # points()), and optionally the latest hypergradient estimate (None:
+    # not sent).
+    def inner(self):
+        raise NotImplementedError
+
+    def hypergradient(self):
+        return None
 
     def diagnostics(self):
         """Anything JSON can hold; recorded in the cell's diagnostics."""
@@ -183,6 +223,8 @@ def run_algorithm(factory, channel=None, name=None):
                           f"version {start.get('protocol')}")
             sys.exit(1)
         start["initial"] = _array(start["initial"])
+        if "initial_inner" in start:
+            start["initial_inner"] = _array(start["initial_inner"])
         oracles = Oracles(channel, start.get("oracles", []))
         algorithm = factory(start)
         ready = {"type": "ready", "protocol": PROTOCOL}
@@ -194,7 +236,15 @@ def run_algorithm(factory, channel=None, name=None):
             if kind == "step":
                 algorithm.step(oracles)
                 points = np.atleast_2d(algorithm.points())  # (d,) is 1 x d
-                channel.send({"type": "state", "points": _number_list(points)})
+                state = {"type": "state", "points": _number_list(points)}
+                if start.get("kind") == "bilevel":
+                    state["inner"] = _number_list(
+                        np.atleast_2d(algorithm.inner()))
+                    estimate = algorithm.hypergradient()
+                    if estimate is not None:
+                        state["hypergradient"] = _number_list(
+                            np.atleast_2d(estimate))
+                channel.send(state)
             elif kind == "stop":
                 channel.send({"type": "final",
                               "diagnostics": algorithm.diagnostics()})

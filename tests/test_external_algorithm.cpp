@@ -164,6 +164,56 @@ TEST_CASE("external: Python Adam gives native adam's metric values") {
   }
 }
 
+TEST_CASE("external: Python SOBA gives native soba's metric values") {
+  REQUIRE(!python_with_numpy().empty());
+  const std::string suite = R"({
+    "name": "external-soba", "seeds": 2,
+    "tasks": [{"name": "quadratic_bilevel"}],
+    "algorithms": [
+      {"name": "soba", "params": {"step_size": 0.2, "outer_ratio": 2}},
+      {"name": "external", "params": {"kind": "bilevel",
+       "args": {"step_size": 0.2, "outer_ratio": 2},
+       "command": )" + python_command("python/examples/soba.py").dump() +
+                            R"(}}],
+    "budget": {"max_iterations": 40}, "checkpoints": {"every": 10},
+    "metrics": ["outer_objective", "inner_gap", "distance_to_optimum",
+                "hypergradient_error"]})";
+  const Json results = run_suite_text(suite, "external-soba");
+  for (int replicate = 0; replicate < 2; ++replicate) {
+    const Json* native = nullptr;
+    const Json* external = nullptr;
+    for (const auto& record : results["cells"])
+      if (record["replicate"] == replicate)
+        (record["algorithm"]["name"] == "soba" ? native : external) = &record;
+    REQUIRE(native);
+    REQUIRE(external);
+    INFO((*external)["message"]);
+    REQUIRE((*native)["status"] == "ok");
+    REQUIRE((*external)["status"] == "ok");
+    // The native soba takes its first directions before step 1, the
+    // Python one within it: from the first step on, the same values and
+    // counts.
+    const Json& a = (*native)["trace"];
+    const Json& b = (*external)["trace"];
+    for (const char* counter : {"grad_evals", "hvp_evals", "iterations"})
+      for (size_t k = 1; k < a[counter].size(); ++k)
+        CHECK(a[counter][k] == b[counter][k]);
+    for (const auto& item : a["metrics"].items()) {
+      INFO(item.key());
+      const Json& values = item.value();
+      REQUIRE(values.size() == b["metrics"][item.key()].size());
+      for (size_t k = 1; k < values.size(); ++k) {
+        const double x = values[k], y = b["metrics"][item.key()][k];
+        INFO("checkpoint " << k << ": native " << x << ", external " << y);
+        CHECK(std::abs(x - y) <= 1e-12 * std::max(1.0, std::abs(x)));
+      }
+    }
+    // It converges: the outer iterate approaches x*.
+    const Json& distance = b["metrics"]["distance_to_optimum"];
+    CHECK(distance.back().get<double>() < distance.front().get<double>());
+  }
+}
+
 TEST_CASE("external: each fault of a broken client ends its own cell") {
   const std::string python = python_with_numpy();
   REQUIRE(!python.empty());

@@ -529,7 +529,14 @@ TEST_CASE("metrics: bilevel metrics on the quadratic toy") {
   CHECK(compute("test_error_rate", task, state) == 0.5);
 
   State no_estimate = points_state(rows({{2}}));
-  CHECK_THROWS_AS(compute("hypergradient_error", task, no_estimate),
+  // No estimate (an external algorithm before its first step): undefined,
+  // NaN, which the runner records as null; a wrong-sized one is an error.
+  CHECK(std::isnan(compute("hypergradient_error", task, no_estimate)));
+  CHECK(metric("hypergradient_error").nan_when_undefined);
+  State wrong_estimate = no_estimate;
+  wrong_estimate.inner = rows({{0.0}});
+  wrong_estimate.hypergradient = rows({{1.0, 2.0, 3.0}});
+  CHECK_THROWS_AS(compute("hypergradient_error", task, wrong_estimate),
                   std::runtime_error);
   CHECK_THROWS_AS(compute("inner_gap", task, no_estimate), std::runtime_error);
 }

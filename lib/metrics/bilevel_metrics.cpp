@@ -2,6 +2,7 @@
 // state.inner the matching inner iterates y and state.hypergradient the
 // algorithm's hypergradient estimates; each metric reports its mean over
 // the rows.
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -40,21 +41,28 @@ VIBENCH_REGISTER_METRIC(
      .description =
          "‖ĥ − ∇F(x)‖₂ between the algorithm's hypergradient estimate ĥ "
          "(state.hypergradient) and the exact hypergradient, mean over the "
-         "rows.",
+         "rows; null where the state has no estimate (an external "
+         "algorithm before its first step, or one that sends none).",
      .requirements = {Capability::hypergradient},
      .needs_reference_draws = false,
      .smaller_is_better = true,
      .settings = {},
-     .compute = [](const MetricContext& ctx) {
-       const Bilevel& task = bilevel(ctx);
-       const Matrix& estimate =
-           companion(ctx, ctx.state.hypergradient, task.dim_x(),
-                     "hypergradient_error", "hypergradient estimate");
-       return (estimate - task.hypergradient(ctx.state.points))
-           .rowwise()
-           .norm()
-           .mean();
-     }});
+     .compute =
+         [](const MetricContext& ctx) {
+           const Bilevel& task = bilevel(ctx);
+           // Every native solver keeps an estimate from its start; an external
+           // one sends it with its state, if at all.
+           if (ctx.state.hypergradient.size() == 0)
+             return std::numeric_limits<double>::quiet_NaN();
+           const Matrix& estimate =
+               companion(ctx, ctx.state.hypergradient, task.dim_x(),
+                         "hypergradient_error", "hypergradient estimate");
+           return (estimate - task.hypergradient(ctx.state.points))
+               .rowwise()
+               .norm()
+               .mean();
+         },
+     .nan_when_undefined = true});
 
 VIBENCH_REGISTER_METRIC(
     hypergradient_norm,

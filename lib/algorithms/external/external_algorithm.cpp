@@ -34,7 +34,8 @@ struct KindName {
 };
 constexpr KindName kKinds[] = {{"sampler", TaskKind::distribution},
                                {"optimizer", TaskKind::objective},
-                               {"saddle", TaskKind::saddle_point}};
+                               {"saddle", TaskKind::saddle_point},
+                               {"bilevel", TaskKind::bilevel}};
 
 std::vector<std::string> kind_names() {
   std::vector<std::string> names;
@@ -55,8 +56,15 @@ std::vector<std::string> oracles_of(const Oracle& oracle, TaskKind kind) {
       return {"value_grad", "value"};
     case TaskKind::saddle_point:
       return {"operator"};
-    case TaskKind::bilevel:
-      break;
+    case TaskKind::bilevel: {
+      std::vector<std::string> names = {"outer_value", "outer_grad",
+                                        "inner_value", "inner_grad"};
+      if (oracle.offers(Capability::hessian_vector)) {
+        names.emplace_back("inner_hvp_yy");
+        names.emplace_back("inner_cross");
+      }
+      return names;
+    }
   }
   return {};
 }
@@ -83,6 +91,7 @@ class ExternalRun final : public Run {
         seed_(seed),
         offered_(oracles_of(oracle, kind)) {
     state_.points = initial.points;
+    state_.inner = initial.inner;
   }
 
   void begin(const RunLimits& limits) override {
@@ -96,6 +105,11 @@ class ExternalRun final : public Run {
         Json(offered_).dump(), limits.budget.dump(), seed_,
         limits.timeout_seconds, args_.dump());
     append_matrix_json(start, state_.points);
+    if (kind_ == TaskKind::bilevel) {
+      start +=
+          fmt::format(R"(,"dim_y":{},"initial_inner":)", state_.inner.cols());
+      append_matrix_json(start, state_.inner);
+    }
     start += '}';
     process_->send(start, limits_.deadline);
     const Json ready = receive();
@@ -142,6 +156,7 @@ class ExternalRun final : public Run {
           state_.points =
               read_matrix(message["points"], state_.points.rows(),
                           state_.points.cols(), "its state points", true);
+          if (kind_ == TaskKind::bilevel) read_bilevel_state(message);
         } catch (const std::runtime_error& e) {
           fail_protocol("bad_state", e.what());
         }
@@ -314,10 +329,66 @@ class ExternalRun final : public Run {
         break;
       }
       case TaskKind::bilevel:
+        serve_bilevel(request, name, x, reply);
         break;
     }
     reply += '}';
     process_->send(reply, limits_.deadline);
+  }
+
+  // The inner iterate y (required) and the hypergradient estimate
+  // (optional) of a bilevel state message.
+  void read_bilevel_state(const Json& message) {
+    if (!message.contains("inner"))
+      throw std::runtime_error(
+          "a bilevel state needs \"inner\", the inner iterate y");
+    state_.inner = read_matrix(message["inner"], state_.inner.rows(),
+                               state_.inner.cols(), "its state inner", true);
+    if (message.contains("hypergradient"))
+      state_.hypergradient =
+          read_matrix(message["hypergradient"], state_.points.rows(),
+                      state_.points.cols(), "its state hypergradient", true);
+  }
+
+  // A bilevel request: x in "points", y in "inner" (a row per row of x),
+  // and for the second-order products v in "vectors" (dim_y columns).
+  void serve_bilevel(const Json& request, const std::string& name,
+                     const Matrix& x, std::string& reply) {
+    const auto& o = static_cast<const BilevelOracle&>(oracle_);
+    const auto matrix = [&](const char* key, Index cols) {
+      try {
+        return read_matrix(
+            request.value(key, Json()), x.rows(), cols,
+            fmt::format("the \"{}\" of its '{}' request", key, name), false);
+      } catch (const std::runtime_error& e) {
+        fail_protocol("bad_request", e.what());
+      }
+    };
+    const Matrix y = matrix("inner", o.dim_y());
+    if (name == "outer_value" || name == "inner_value") {
+      reply += R"(,"value":)";
+      append_vector_json(reply, name == "outer_value" ? o.outer_value(x, y)
+                                                      : o.inner_value(x, y));
+    } else if (name == "outer_grad" || name == "inner_grad") {
+      Matrix gx, gy;
+      if (name == "outer_grad")
+        o.outer_grad(x, y, gx, gy);
+      else
+        o.inner_grad(x, y, gx, gy);
+      reply += R"(,"grad_x":)";
+      append_matrix_json(reply, gx);
+      reply += R"(,"grad_y":)";
+      append_matrix_json(reply, gy);
+    } else {
+      const Matrix v = matrix("vectors", o.dim_y());
+      if (name == "inner_hvp_yy") {
+        reply += R"(,"hvp":)";
+        append_matrix_json(reply, o.inner_hvp_yy(x, y, v));
+      } else {
+        reply += R"(,"cross":)";
+        append_matrix_json(reply, o.inner_cross(x, y, v));
+      }
+    }
   }
 
   const Oracle& oracle_;
@@ -344,14 +415,15 @@ class ExternalAlgorithm final : public Algorithm {
   static constexpr const char* kDescription =
       "an algorithm in any language, run as a child process that speaks "
       "vibench's line protocol (docs/PROTOCOL.md); its kind (sampler, "
-      "optimizer, saddle) is a parameter, its oracle calls are counted like "
-      "native code's";
+      "optimizer, saddle, bilevel) is a parameter, its oracle calls are "
+      "counted like native code's";
 
   static ParamSpecs params() {
     ParamSpec kind = ParamSpec::of_type(
         ParamType::string, "kind", Json(),
         "which tasks it runs on: sampler (distributions), optimizer "
-        "(objectives) or saddle (saddle-point problems); required");
+        "(objectives), saddle (saddle-point problems) or bilevel (bilevel "
+        "problems); required");
     kind.choices = kind_names();
     return {
         ParamSpec::of_type(ParamType::string_list, "command", Json(),
@@ -391,7 +463,7 @@ class ExternalAlgorithm final : public Algorithm {
       n_points_ = static_cast<Index>(p.integer("n_points"));
     } else if (p.has("n_points") && p.integer("n_points") != 1) {
       throw ConfigError("n_points",
-                        fmt::format("external: an {} has one iterate; "
+                        fmt::format("external: kind '{}' has one iterate; "
                                     "n_points must be 1 (or left out)",
                                     kind_name_));
     }
