@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""The external sampler of BM_ProtocolStep (bench/vibench_bench.cpp): one
-log_prob_grad request of all its points per step and nothing else, so that
-a step's time is the oracle's plus the protocol's round trip (both sides'
-JSON, NumPy's conversions, the pipes)."""
+"""The external sampler of BM_ProtocolStep (bench/vibench_bench.cpp):
+`requests` (its args; 1 by default) log_prob_grad requests of all its points
+per step and nothing else, so that a step's time is the oracle's plus the
+protocol's round trips (both sides' JSON, NumPy's conversions, the
+socket)."""
 
 import os
 import sys
@@ -16,9 +17,11 @@ class OneRequest(vc.Algorithm):
     def __init__(self, start):
         super().__init__(start)
         self.x = start["initial"]
+        self.requests = int(start["params"].get("requests", 1))
 
     def step(self, oracles):
-        oracles.log_prob_grad(self.x)
+        for _ in range(self.requests):
+            oracles.log_prob_grad(self.x)
 
     def points(self):
         return self.x

@@ -28,6 +28,7 @@ shortest form that reads back to the same double, and a non-finite number
 (which JSON cannot hold) is written as null and read as NaN.
 """
 
+import base64
 import json
 import os
 import sys
@@ -51,16 +52,50 @@ def _number_list(values):
 
 
 def _array(values):
-    """A JSON list (None for non-finite) as a float array."""
+    """A matrix or list as vibench sends it: a JSON list (None for
+    non-finite), or the binary form {"shape": [...], "f64": base64 of
+    little-endian float64, row-major}, as a float array."""
+    if isinstance(values, dict):
+        raw = np.frombuffer(base64.b64decode(values["f64"], validate=True),
+                            dtype="<f8")
+        return raw.reshape(values["shape"]).astype(float)
     return np.array(values, dtype=float)
 
 
+def _binary(values):
+    """A float array in the protocol's binary form: exact, non-finite
+    values included, and far cheaper than JSON numbers for both sides."""
+    array = np.ascontiguousarray(values, dtype="<f8")
+    return {"shape": list(array.shape),
+            "f64": base64.b64encode(array.tobytes()).decode("ascii")}
+
+
 class Channel:
-    """JSON lines over a pair of binary streams (stdin and stdout)."""
+    """JSON lines over a pair of binary streams (stdin and stdout). Once
+    `binary` is set (the ready message asked for "base64"), matrices are
+    sent in the binary form."""
 
     def __init__(self, reader=None, writer=None):
         self.reader = reader or sys.stdin.buffer
         self.writer = writer or sys.stdout.buffer
+        self.binary = False
+
+    def matrix(self, values):
+        """A float array as this channel sends it."""
+        return _binary(values) if self.binary else _number_list(values)
+
+    def negotiate(self, start, ready, encoding=None):
+        """Asks, in `ready`, for `encoding` ("base64" or "json"; None: the
+        environment's VIBENCH_PROTOCOL_ENCODING, else "base64") when the
+        start message offers it."""
+        if encoding is None:
+            encoding = os.environ.get("VIBENCH_PROTOCOL_ENCODING", "base64")
+        if encoding not in ("base64", "json"):
+            raise ProtocolError(f"unknown encoding {encoding!r}: base64 or "
+                                f"json")
+        if encoding == "base64" and "base64" in start.get("encodings", []):
+            ready["encoding"] = "base64"
+            self.binary = True
 
     def send(self, message):
         line = json.dumps(message, allow_nan=False, separators=(",", ":"))
@@ -106,10 +141,11 @@ class Oracles:
         self.offered = list(offered)
 
     def _request(self, oracle, points, **extra):
+        channel = self._channel
         message = {"type": "request", "oracle": oracle,
-                   "points": _number_list(np.atleast_2d(points))}
+                   "points": channel.matrix(np.atleast_2d(points))}
         for key, value in extra.items():
-            message[key] = _number_list(np.atleast_2d(value))
+            message[key] = channel.matrix(np.atleast_2d(value))
         self._channel.send(message)
         reply = self._channel.receive()
         if reply["type"] != "reply":
@@ -206,12 +242,14 @@ class Algorithm:
         return {}
 
 
-def run_algorithm(factory, channel=None, name=None):
+def run_algorithm(factory, channel=None, name=None, encoding=None):
     """Serves one cell: the handshake, every step, the stop. `factory`
     builds the algorithm from the start message (usually the class). Exits
     with status 0 after vibench's stop, 1 after an error (told to vibench
     first, as an error message). Anything the algorithm prints goes to
-    stderr, which vibench keeps for the cell's messages."""
+    stderr, which vibench keeps for the cell's messages. `encoding` is how
+    matrices cross: "base64" (binary) or "json"; by default the environment
+    variable VIBENCH_PROTOCOL_ENCODING, else "base64"."""
     channel = channel or protocol_channel()
     try:
         start = channel.receive()
@@ -229,6 +267,7 @@ def run_algorithm(factory, channel=None, name=None):
         algorithm = factory(start)
         ready = {"type": "ready", "protocol": PROTOCOL}
         ready["name"] = name or getattr(factory, "__name__", "external")
+        channel.negotiate(start, ready, encoding)
         channel.send(ready)
         while True:
             message = channel.receive()
@@ -236,13 +275,13 @@ def run_algorithm(factory, channel=None, name=None):
             if kind == "step":
                 algorithm.step(oracles)
                 points = np.atleast_2d(algorithm.points())  # (d,) is 1 x d
-                state = {"type": "state", "points": _number_list(points)}
+                state = {"type": "state", "points": channel.matrix(points)}
                 if start.get("kind") == "bilevel":
-                    state["inner"] = _number_list(
+                    state["inner"] = channel.matrix(
                         np.atleast_2d(algorithm.inner()))
                     estimate = algorithm.hypergradient()
                     if estimate is not None:
-                        state["hypergradient"] = _number_list(
+                        state["hypergradient"] = channel.matrix(
                             np.atleast_2d(estimate))
                 channel.send(state)
             elif kind == "stop":
@@ -303,11 +342,12 @@ class Model:
         return self.value_grad(x)[0]
 
 
-def serve(factory, channel=None, name=None):
+def serve(factory, channel=None, name=None, encoding=None):
     """Serves a density or an objective to vibench until it says stop.
     `factory` builds the model from the start message (usually the class).
-    Exits with status 0 after vibench's stop or when vibench closes the
-    connection, 1 after an error (told to vibench first)."""
+    Returns after vibench's stop or when vibench closes the connection;
+    exits with status 1 after an error (told to vibench first). `encoding`
+    as for run_algorithm."""
     channel = channel or protocol_channel()
     try:
         start = channel.receive()
@@ -335,9 +375,11 @@ def serve(factory, channel=None, name=None):
         methods.setdefault(value_only,
                            lambda x: getattr(model, required)(x)[0])
         offered = list(methods)
-        channel.send({"type": "ready", "protocol": PROTOCOL,
-                      "dim": int(model.dim), "oracles": offered,
-                      "name": name or getattr(factory, "__name__", "model")})
+        ready = {"type": "ready", "protocol": PROTOCOL,
+                 "dim": int(model.dim), "oracles": offered,
+                 "name": name or getattr(factory, "__name__", "model")}
+        channel.negotiate(start, ready, encoding)
+        channel.send(ready)
         while True:
             message = channel.receive()
             kind = message["type"]
@@ -361,7 +403,7 @@ def serve(factory, channel=None, name=None):
                 values = (values,)
             reply = {"type": "reply"}
             for key, value in zip(keys, values):
-                reply[key] = _number_list(value)
+                reply[key] = channel.matrix(value)
             channel.send(reply)
     except EOFError:
         return  # vibench closed the connection: the task is done with us

@@ -95,6 +95,11 @@ TEST_CASE("external: Python SVGD gives native svgd's metric values") {
   const std::string python = python_with_numpy();
   REQUIRE_MESSAGE(!python.empty(),
                   "python3 with numpy is needed (scripts/setup.sh)");
+  // The same program, told by the client's environment variable to keep
+  // matrices as JSON numbers.
+  Json json_command = python_command("python/examples/svgd.py");
+  json_command.insert(json_command.begin(),
+                      {"env", "VIBENCH_PROTOCOL_ENCODING=json"});
   const std::string suite = R"({
     "name": "external-svgd", "seeds": 1,
     "tasks": [{"name": "gaussian", "params": {"dim": 3, "mean": [1, -1, 0.5]}},
@@ -103,6 +108,9 @@ TEST_CASE("external: Python SVGD gives native svgd's metric values") {
       {"name": "svgd", "params": {"n_particles": 30}},
       {"name": "external", "params": {"kind": "sampler", "n_points": 30,
        "command": )" + python_command("python/examples/svgd.py").dump() +
+                            R"(}},
+      {"name": "external", "params": {"kind": "sampler", "n_points": 30,
+       "command": )" + json_command.dump() +
                             R"(}}],
     "budget": {"max_iterations": 60}, "checkpoints": {"every": 20},
     "reference_draws": 200,
@@ -112,13 +120,26 @@ TEST_CASE("external: Python SVGD gives native svgd's metric values") {
     INFO(task);
     const Json* native = nullptr;
     const Json* external = nullptr;
-    for (const auto& record : results["cells"])
-      if (record["task"]["name"] == task)
-        (record["algorithm"]["name"] == "svgd" ? native : external) = &record;
+    const Json* external_json = nullptr;
+    for (const auto& record : results["cells"]) {
+      if (record["task"]["name"] != task) continue;
+      if (record["algorithm"]["name"] == "svgd")
+        native = &record;
+      else if (record["algorithm"]["params"]["command"][0] == "env")
+        external_json = &record;
+      else
+        external = &record;
+    }
     REQUIRE(native);
     REQUIRE(external);
+    REQUIRE(external_json);
     INFO((*external)["message"]);
     check_same_trace(*native, *external, 1e-10);
+    // Matrices as JSON numbers or as binary: both exact, the same values.
+    CHECK((*external)["diagnostics"]["algorithm"]["encoding"] == "base64");
+    CHECK((*external_json)["diagnostics"]["algorithm"]["encoding"] == "json");
+    CHECK((*external)["trace"]["metrics"].dump() ==
+          (*external_json)["trace"]["metrics"].dump());
     // Its own words reach the record.
     CHECK((*external)["diagnostics"]["algorithm"]["name"] == "svgd.py");
     CHECK((*external)["diagnostics"]["algorithm"]["exit"] ==
@@ -223,7 +244,8 @@ TEST_CASE("external: each fault of a broken client ends its own cell") {
   for (const std::string mode :
        {"bad_json", "exits", "hangs", "wrong_size", "non_finite",
         "unknown_oracle", "over_budget", "version", "error", "diverges",
-        "floods", "non_utf8", "long_unicode", "two_per_step"})
+        "floods", "non_utf8", "long_unicode", "two_per_step", "bad_base64",
+        "binary_nan"})
     // Six points for two_per_step: 12 evaluations a step, so that its
     // fifth step starts at 48 of the 50 and crosses the budget between its
     // two requests.
@@ -298,6 +320,10 @@ TEST_CASE("external: each fault of a broken client ends its own cell") {
     // A quoted message cut inside a character is still valid UTF-8.
     check("long_unicode", "failed",
           {"expected a 'request' or a 'state' message", "\"text\":\"ηη"});
+    // Binary points: malformed, or holding a NaN.
+    check("bad_base64", "failed", {"\"f64\" must be base64 text"});
+    check("binary_nan", "failed",
+          {"entry (0, 0) is not finite (nan)", "log_prob_grad"});
     // Crossing the budget within a step: the step finishes, the cell is ok.
     check("two_per_step", "ok", {});
     CHECK(cell_of(results, "external",

@@ -9,7 +9,6 @@
 
 #include "core/cell_deadline.hpp"
 #include "core/valid_utf8.hpp"
-#include "external/protocol.hpp"
 
 namespace vibench {
 namespace {
@@ -47,29 +46,30 @@ OracleServers::OracleServers(OracleServerSpec spec)
     : spec_(std::move(spec)), owner_(getpid()) {}
 
 OracleServers::~OracleServers() {
-  for (auto& process : idle_) {
+  for (auto& server : idle_) {
+    LineProcess& process = *server.process;
     if (owner_ != getpid()) {
-      process->disown();
+      process.disown();
       continue;
     }
     // A moment to exit on its own after `stop`; then it is killed.
     const auto deadline = Clock::now() + std::chrono::seconds(2);
     try {
-      process->send(R"({"type":"stop"})", deadline);
+      process.send(R"({"type":"stop"})", deadline);
     } catch (const std::exception&) {
     }
-    process->finish(deadline);
+    process.finish(deadline);
   }
 }
 
-std::unique_ptr<LineProcess> OracleServers::start_process() const {
+OracleServers::Server OracleServers::start_server() const {
   auto process = std::make_unique<LineProcess>(spec_.command, spec_.what);
   const auto deadline = reply_deadline(spec_.reply_timeout_seconds);
-  process->send(
-      fmt::format(R"({{"type":"start","protocol":{},"role":"{}",)"
-                  R"("dim":{},"params":{}}})",
-                  kProtocolVersion, spec_.role, spec_.dim, spec_.args.dump()),
-      deadline);
+  process->send(fmt::format(R"({{"type":"start","protocol":{},"role":"{}",)"
+                            R"("dim":{},"params":{},"encodings":{}}})",
+                            kProtocolVersion, spec_.role, spec_.dim,
+                            spec_.args.dump(), kOfferedEncodings),
+                deadline);
   const Json ready = parse_message(process->receive(deadline), spec_.what);
   const auto fail = [&](const std::string& text) {
     throw std::runtime_error(
@@ -106,61 +106,65 @@ std::unique_ptr<LineProcess> OracleServers::start_process() const {
           fmt::format("it does not offer the oracle '{}' (its ready message "
                       "lists: {})",
                       needed, oracles.dump()));
-  return process;
+  Server server;
+  try {
+    server.encoding = requested_encoding(ready, spec_.what);
+  } catch (const std::runtime_error& e) {
+    fail(e.what());
+  }
+  server.process = std::move(process);
+  return server;
 }
 
-std::unique_ptr<LineProcess> OracleServers::take() const {
+OracleServers::Server OracleServers::take() const {
   {
     const std::lock_guard lock(mutex_);
     if (owner_ != getpid()) {
       // Inherited by a forked cell: the processes are the parent's.
-      for (auto& process : idle_) process->disown();
+      for (auto& server : idle_) server.process->disown();
       idle_.clear();
       owner_ = getpid();
     }
     while (!idle_.empty()) {
-      std::unique_ptr<LineProcess> process = std::move(idle_.back());
+      Server server = std::move(idle_.back());
       idle_.pop_back();
       // One that died while idle (its starting thread ended) is replaced.
-      if (!process->has_exited()) return process;
+      if (!server.process->has_exited()) return server;
     }
   }
-  return start_process();
+  return start_server();
 }
 
-void OracleServers::give_back(std::unique_ptr<LineProcess> process) const {
+void OracleServers::give_back(Server server) const {
   const std::lock_guard lock(mutex_);
-  idle_.push_back(std::move(process));
+  idle_.push_back(std::move(server));
 }
 
-Json OracleServers::request(const std::string& line) const {
-  std::unique_ptr<LineProcess> process = take();
+Json OracleServers::call(const std::string& oracle, const Matrix& points,
+                         const Matrix* vectors) const {
+  Server server = take();
+  std::string line =
+      fmt::format(R"({{"type":"request","oracle":"{}","points":)", oracle);
+  append_matrix(line, points, server.encoding);
+  if (vectors) {
+    line += R"(,"vectors":)";
+    append_matrix(line, *vectors, server.encoding);
+  }
+  line += '}';
+  LineProcess& process = *server.process;
   const auto deadline = reply_deadline(spec_.reply_timeout_seconds);
-  process->send(line, deadline);
-  Json reply = parse_message(process->receive(deadline), spec_.what);
-  if (const std::string error = reported_error(reply, spec_.what, *process);
+  process.send(line, deadline);
+  Json reply = parse_message(process.receive(deadline), spec_.what);
+  if (const std::string error = reported_error(reply, spec_.what, process);
       !error.empty())
     throw std::runtime_error(error);
   if (message_type(reply, spec_.what) != "reply")
     throw std::runtime_error(
         fmt::format("{} answered a request with {}; expected a 'reply' "
                     "message{}",
-                    spec_.what, excerpt(reply), process->stderr_note()));
-  give_back(std::move(process));
+                    spec_.what, excerpt(reply), process.stderr_note()));
+  give_back(std::move(server));
   return reply;
-}
-
-Json OracleServers::call(const std::string& oracle, const Matrix& points,
-                         const Matrix* vectors) const {
-  std::string line =
-      fmt::format(R"({{"type":"request","oracle":"{}","points":)", oracle);
-  append_matrix_json(line, points);
-  if (vectors) {
-    line += R"(,"vectors":)";
-    append_matrix_json(line, *vectors);
-  }
-  line += '}';
-  return request(line);
 }
 
 }  // namespace vibench

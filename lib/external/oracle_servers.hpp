@@ -21,6 +21,7 @@
 #include "core/params.hpp"
 #include "core/types.hpp"
 #include "external/line_process.hpp"
+#include "external/protocol.hpp"
 
 namespace vibench {
 
@@ -44,29 +45,31 @@ class OracleServers {
   OracleServers(const OracleServers&) = delete;
   OracleServers& operator=(const OracleServers&) = delete;
 
-  // Sends a request line (a JSON object of type "request") to a process and
-  // returns its reply, a message of type "reply". Throws std::runtime_error
-  // naming the program (with the last lines of its stderr) for an error it
-  // reports, a message of another type, a line that is not JSON, or a
-  // process that cannot start or exits; TimeLimitReached when no reply
-  // comes by the deadline.
-  Json request(const std::string& line) const;
-  // request() of `oracle` at the rows of `points` (and `vectors`, for a
-  // Hessian-vector product).
+  // Asks a process for `oracle` at the rows of `points` (and `vectors`, for
+  // a Hessian-vector product) and returns its reply, a message of type
+  // "reply". Throws std::runtime_error naming the program (with the last
+  // lines of its stderr) for an error it reports, a message of another
+  // type, a line that is not JSON, or a process that cannot start or
+  // exits; TimeLimitReached when no reply comes by the deadline.
   Json call(const std::string& oracle, const Matrix& points,
             const Matrix* vectors = nullptr) const;
 
   const OracleServerSpec& spec() const { return spec_; }
 
  private:
-  std::unique_ptr<LineProcess> start_process() const;
+  // A process and the matrix encoding it asked for in its ready message.
+  struct Server {
+    std::unique_ptr<LineProcess> process;
+    MatrixEncoding encoding = MatrixEncoding::json;
+  };
+  Server start_server() const;
   // An idle live process or a new one.
-  std::unique_ptr<LineProcess> take() const;
-  void give_back(std::unique_ptr<LineProcess> process) const;
+  Server take() const;
+  void give_back(Server server) const;
 
   OracleServerSpec spec_;
   mutable std::mutex mutex_;
-  mutable std::vector<std::unique_ptr<LineProcess>> idle_;
+  mutable std::vector<Server> idle_;
   // The process that started the idle ones: a copy of the pool inherited by
   // a forked cell (process isolation) must not use, or end, its parent's.
   mutable pid_t owner_;

@@ -15,6 +15,25 @@ namespace vibench {
 // the handshake.
 inline constexpr int kProtocolVersion = 1;
 
+// How vibench writes matrices to a peer: as JSON lists of numbers, or, when
+// the peer's ready message asks for it ("encoding": "base64"), as
+// {"shape": [rows, cols], "f64": "<base64>"}: the row-major float64 values'
+// little-endian bytes, exact and non-finite values included, and about 30
+// times cheaper for a Python peer to read and write. vibench reads both
+// forms in anything it is sent.
+enum class MatrixEncoding { json, base64 };
+
+// The start message's "encodings": what vibench offers.
+inline constexpr const char* kOfferedEncodings = R"(["json","base64"])";
+
+// The encoding a ready message asks for (json when it names none);
+// std::runtime_error naming `who` for one vibench does not offer.
+MatrixEncoding requested_encoding(const Json& ready, const std::string& who);
+
+// Appends `m` (or `v`, a list or shape [n]) in `encoding`.
+void append_matrix(std::string& out, const Matrix& m, MatrixEncoding encoding);
+void append_vector(std::string& out, const Vector& v, MatrixEncoding encoding);
+
 // Appends `m` as a JSON list of rows ([[1,2],[3,4]]), non-finite as null.
 void append_matrix_json(std::string& out, const Matrix& m);
 // Appends `v` as a JSON list, non-finite as null.
@@ -28,10 +47,11 @@ Json parse_message(const std::string& line, const std::string& who);
 std::string message_type(const Json& message, const std::string& who);
 
 // `value` as a matrix of `cols` columns and `rows` rows (rows < 0: any
-// number ≥ 1). Throws std::runtime_error naming `what` for anything else: not
-// a list of lists of numbers, ragged, or of another shape. Non-finite
-// entries (null, or a number such as 1e999 that reads as infinity) are
-// kept (null as NaN) when `allow_null`, an error otherwise.
+// number ≥ 1), in either encoding. Throws std::runtime_error naming `what`
+// for anything else: not a list of lists of numbers nor a binary matrix,
+// ragged, or of another shape. Non-finite entries (null, a number such as
+// 1e999 that reads as infinity, or a binary NaN or infinity) are kept (null
+// as NaN) when `allow_null`, an error otherwise.
 Matrix read_matrix(const Json& value, Index rows, Index cols,
                    const std::string& what, bool allow_null);
 

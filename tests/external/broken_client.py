@@ -19,6 +19,8 @@ fault tests of the line protocol (tests/test_external_algorithm.cpp):
                  cut at 200 bytes, splits a two-byte character
   two_per_step   makes two requests per step (the budget is crossed in
                  the middle of a step, which must still finish)
+  bad_base64     asks with binary points whose "f64" is not base64
+  binary_nan     asks with binary points holding a NaN
 
 Otherwise it follows the protocol with gradient ascent on log pi.
 """
@@ -87,6 +89,15 @@ def main():
             channel.send({"type": "request", "oracle": "log_prob_grad",
                           "points": x})
             channel.receive()
+        elif MODE == "bad_base64":
+            channel.send({"type": "request", "oracle": "log_prob_grad",
+                          "points": {"shape": [len(x), len(x[0])],
+                                     "f64": "not base64!"}})
+        elif MODE == "binary_nan":
+            points = vc._array(x)
+            points[0, 0] = float("nan")
+            channel.send({"type": "request", "oracle": "log_prob_grad",
+                          "points": vc._binary(points)})
         elif MODE == "diverges":
             channel.send({"type": "state",
                           "points": [[None] + row[1:] for row in x]})

@@ -71,11 +71,12 @@ std::vector<std::string> oracles_of(const Oracle& oracle, TaskKind kind) {
 
 // Appends `,"<value_key>":[...],"grad":[[...]]` to a reply.
 void append_value_grad(std::string& reply, const char* value_key,
-                       const Vector& value, const Matrix& grad) {
+                       const Vector& value, const Matrix& grad,
+                       MatrixEncoding encoding) {
   reply += fmt::format(R"(,"{}":)", value_key);
-  append_vector_json(reply, value);
+  append_vector(reply, value, encoding);
   reply += R"(,"grad":)";
-  append_matrix_json(reply, grad);
+  append_matrix(reply, grad, encoding);
 }
 
 class ExternalRun final : public Run {
@@ -100,10 +101,10 @@ class ExternalRun final : public Run {
     std::string start = fmt::format(
         R"({{"type":"start","protocol":{},"role":"algorithm","kind":"{}",)"
         R"("dim":{},"n_points":{},"oracles":{},"budget":{},"seed":{},)"
-        R"("timeout_seconds":{},"params":{},"initial":)",
+        R"("timeout_seconds":{},"params":{},"encodings":{},"initial":)",
         kProtocolVersion, kind_name_, oracle_.dim(), state_.points.rows(),
         Json(offered_).dump(), limits.budget.dump(), seed_,
-        limits.timeout_seconds, args_.dump());
+        limits.timeout_seconds, args_.dump(), kOfferedEncodings);
     append_matrix_json(start, state_.points);
     if (kind_ == TaskKind::bilevel) {
       start +=
@@ -125,6 +126,13 @@ class ExternalRun final : public Run {
                     fmt::format("protocol version mismatch: vibench speaks "
                                 "version {}, the process version {}",
                                 kProtocolVersion, version.dump()));
+    try {
+      encoding_ = requested_encoding(ready, kWho);
+    } catch (const std::runtime_error& e) {
+      fail_protocol("encoding", e.what());
+    }
+    diagnostics_["encoding"] =
+        encoding_ == MatrixEncoding::base64 ? "base64" : "json";
     if (ready.contains("name") && ready["name"].is_string())
       diagnostics_["name"] = ready["name"];
   }
@@ -292,10 +300,10 @@ class ExternalRun final : public Run {
           Vector logp;
           Matrix grad;
           o.log_prob_grad(x, logp, grad);
-          append_value_grad(reply, "log_prob", logp, grad);
+          append_value_grad(reply, "log_prob", logp, grad, encoding_);
         } else if (name == "log_prob") {
           reply += R"(,"log_prob":)";
-          append_vector_json(reply, o.log_prob(x));
+          append_vector(reply, o.log_prob(x), encoding_);
         } else {
           Matrix v;
           try {
@@ -305,7 +313,7 @@ class ExternalRun final : public Run {
             fail_protocol("bad_request", e.what());
           }
           reply += R"(,"hessian_vector":)";
-          append_matrix_json(reply, o.log_prob_hessian_vector(x, v));
+          append_matrix(reply, o.log_prob_hessian_vector(x, v), encoding_);
         }
         break;
       }
@@ -315,17 +323,17 @@ class ExternalRun final : public Run {
           Vector f;
           Matrix grad;
           o.value_grad(x, f, grad);
-          append_value_grad(reply, "value", f, grad);
+          append_value_grad(reply, "value", f, grad, encoding_);
         } else {
           reply += R"(,"value":)";
-          append_vector_json(reply, o.value(x));
+          append_vector(reply, o.value(x), encoding_);
         }
         break;
       }
       case TaskKind::saddle_point: {
         const auto& o = static_cast<const SaddlePointOracle&>(oracle_);
         reply += R"(,"operator":)";
-        append_matrix_json(reply, o.operator_value(x));
+        append_matrix(reply, o.operator_value(x), encoding_);
         break;
       }
       case TaskKind::bilevel:
@@ -367,8 +375,10 @@ class ExternalRun final : public Run {
     const Matrix y = matrix("inner", o.dim_y());
     if (name == "outer_value" || name == "inner_value") {
       reply += R"(,"value":)";
-      append_vector_json(reply, name == "outer_value" ? o.outer_value(x, y)
-                                                      : o.inner_value(x, y));
+      append_vector(
+          reply,
+          name == "outer_value" ? o.outer_value(x, y) : o.inner_value(x, y),
+          encoding_);
     } else if (name == "outer_grad" || name == "inner_grad") {
       Matrix gx, gy;
       if (name == "outer_grad")
@@ -376,17 +386,17 @@ class ExternalRun final : public Run {
       else
         o.inner_grad(x, y, gx, gy);
       reply += R"(,"grad_x":)";
-      append_matrix_json(reply, gx);
+      append_matrix(reply, gx, encoding_);
       reply += R"(,"grad_y":)";
-      append_matrix_json(reply, gy);
+      append_matrix(reply, gy, encoding_);
     } else {
       const Matrix v = matrix("vectors", o.dim_y());
       if (name == "inner_hvp_yy") {
         reply += R"(,"hvp":)";
-        append_matrix_json(reply, o.inner_hvp_yy(x, y, v));
+        append_matrix(reply, o.inner_hvp_yy(x, y, v), encoding_);
       } else {
         reply += R"(,"cross":)";
-        append_matrix_json(reply, o.inner_cross(x, y, v));
+        append_matrix(reply, o.inner_cross(x, y, v), encoding_);
       }
     }
   }
@@ -401,6 +411,7 @@ class ExternalRun final : public Run {
   State state_;
   RunLimits limits_;
   std::optional<LineProcess> process_;
+  MatrixEncoding encoding_ = MatrixEncoding::json;  // of replies, as asked
   long long iteration_ = 0, requests_ = 0;
   long long step_start_grad_evals_ = 0, step_start_oracle_calls_ = 0;
   Json diagnostics_ = Json::object();

@@ -1,0 +1,115 @@
+// The line protocol's message encoding (docs/PROTOCOL.md): base64 against
+// RFC 4648's test vectors, the binary matrix form against the JSON form,
+// and the parser's lifting of binary payloads, which must not change what
+// any message means.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/base64.hpp"
+#include "core/rng.hpp"
+#include "external/protocol.hpp"
+
+using namespace vibench;
+
+TEST_CASE("protocol: base64 gives RFC 4648's test vectors and reads them") {
+  const std::pair<const char*, const char*> vectors[] = {
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : vectors) {
+    std::string out = "prefix:";
+    append_base64(out, plain, std::strlen(plain));
+    CHECK(out == std::string("prefix:") + encoded);
+    const auto decoded = decode_base64(encoded);
+    REQUIRE(decoded);
+    CHECK(*decoded == plain);
+  }
+  // Every byte value survives the round trip.
+  std::string bytes;
+  for (int b = 0; b < 256; ++b) bytes += static_cast<char>(b);
+  std::string text;
+  append_base64(text, bytes.data(), bytes.size());
+  CHECK(decode_base64(text) == bytes);
+  for (const char* bad :
+       {"Zg=", "Zg===", "Z===", "Zm9v!A==", "Zg==Zg==", "Z=g=", "Zm 9v"})
+    CHECK_MESSAGE(!decode_base64(bad), bad);
+}
+
+TEST_CASE("protocol: binary matrices read back exactly, in either form") {
+  Rng rng = make_rng(5);
+  Matrix m = rng.normal_matrix(3, 4);
+  m(1, 2) = std::numeric_limits<double>::quiet_NaN();
+  m(2, 0) = -std::numeric_limits<double>::infinity();
+  m(0, 3) = 5e-324;  // a subnormal: the JSON form's shortest text, too
+  Vector v = rng.normal_vector(5);
+  for (const auto encoding : {MatrixEncoding::json, MatrixEncoding::base64}) {
+    std::string text = R"({"type":"reply","m":)";
+    append_matrix(text, m, encoding);
+    text += R"(,"v":)";
+    append_vector(text, v, encoding);
+    text += "}";
+    const Json message = parse_message(text, "the test");
+    const Matrix back = read_matrix(message["m"], 3, 4, "m", true);
+    for (Index i = 0; i < 3; ++i)
+      for (Index j = 0; j < 4; ++j) {
+        INFO(i << "," << j);
+        if (std::isnan(m(i, j))) CHECK(std::isnan(back(i, j)));
+        // The JSON form writes ±inf as null (NaN): only binary keeps it.
+        else if (std::isinf(m(i, j)) && encoding == MatrixEncoding::json)
+          CHECK(std::isnan(back(i, j)));
+        else
+          CHECK(back(i, j) == m(i, j));
+      }
+    CHECK(read_vector(message["v"], 5, "v", false) == v);
+    // Refused where non-finite values are not allowed.
+    CHECK_THROWS_WITH_AS(read_matrix(message["m"], 3, 4, "m", false),
+                         doctest::Contains("not finite"), std::runtime_error);
+    // And a shape other than the expected one.
+    CHECK_THROWS_WITH_AS(read_matrix(message["m"], 2, 4, "m", true),
+                         doctest::Contains("has 3 rows; expected 2"),
+                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(read_matrix(message["m"], -1, 5, "m", true),
+                         doctest::Contains("expected 5"), std::runtime_error);
+  }
+  // A malformed binary matrix says what is wrong.
+  const auto error_of = [](const std::string& value) {
+    try {
+      read_matrix(Json::parse(value), -1, 2, "the points", false);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of(R"({"shape":[1,2],"f64":"!!!!"})").find("base64") !=
+        std::string::npos);
+  CHECK(error_of(R"({"shape":[1,2],"f64":"AAAAAAAAAAA="})")
+            .find("holds 8 bytes; shape [1,2] needs 16") != std::string::npos);
+  CHECK(error_of(R"({"shape":[-1,2],"f64":""})").find("\"shape\"") !=
+        std::string::npos);
+  CHECK(error_of(R"({"shape":[0,2],"f64":""})").find("at least 1") !=
+        std::string::npos);
+  CHECK(
+      error_of(R"({"shape":[99999999999999,2],"f64":""})").find("\"shape\"") !=
+      std::string::npos);
+}
+
+TEST_CASE("protocol: lifting binary payloads does not change a message") {
+  // A payload, a key "f64" whose value is not base64, the pattern inside an
+  // escaped string, and one in a nested list: all read as written.
+  const std::string line =
+      R"({"type":"state","points":{"shape":[1,1],"f64":"AAAAAAAA8D8="},)"
+      R"("note":"he wrote \"f64\":\"AAAA\" here","other":{"f64":"not base64!"},)"
+      R"("list":[{"f64":"Zm9v"},{"f64":""}],"nul":"\u0000\u0030"})";
+  const Json message = parse_message(line, "the test");
+  CHECK(message == Json::parse(line));
+  CHECK(read_matrix(message["points"], 1, 1, "p", false)(0, 0) == 1.0);
+  // Not JSON is still reported as such.
+  CHECK_THROWS_WITH_AS(parse_message(R"({"f64":"AAAA")", "the test"),
+                       doctest::Contains("not JSON"), std::runtime_error);
+}
