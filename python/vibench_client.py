@@ -219,6 +219,11 @@ class Algorithm:
     bilevel algorithm inner() and hypergradient()) after every step, and
     diagnostics() at the end."""
 
+    # A sampler whose rows are Markov chains sets this to {"warmup": W,
+    # "record_every": R}: vibench then keeps its states after the warm-up,
+    # every R-th, as the chains' history, and measures R-hat and ESS on it.
+    chains = None
+
     def __init__(self, start):
         self.start = start
 
@@ -267,6 +272,8 @@ def run_algorithm(factory, channel=None, name=None, encoding=None):
         algorithm = factory(start)
         ready = {"type": "ready", "protocol": PROTOCOL}
         ready["name"] = name or getattr(factory, "__name__", "external")
+        if algorithm.chains is not None:
+            ready["chains"] = algorithm.chains
         channel.negotiate(start, ready, encoding)
         channel.send(ready)
         while True:

@@ -185,6 +185,44 @@ TEST_CASE("external: Python Adam gives native adam's metric values") {
   }
 }
 
+TEST_CASE("external: a Python chain sampler's history gives R-hat and ESS") {
+  REQUIRE(!python_with_numpy().empty());
+  const std::string suite = R"({
+    "name": "external-chains", "seeds": 1,
+    "tasks": [{"name": "gaussian", "params": {"dim": 2}}],
+    "algorithms": [
+      {"name": "external", "params": {"kind": "sampler", "n_points": 4,
+       "args": {"step_size": 0.2, "warmup": 100},
+       "command": )" + python_command("python/examples/ula_chains.py").dump() +
+                            R"(}},
+      {"name": "external", "params": {"kind": "sampler", "n_points": 4,
+       "command": )" + python_command("python/examples/svgd.py").dump() +
+                            R"(}}],
+    "budget": {"max_iterations": 1100}, "checkpoints": {"every": 100},
+    "metrics": ["rhat", "ess_bulk"]})";
+  const Json results = run_suite_text(suite, "external-chains");
+  const Json& chains = cell_of(results, "external", "ula_chains");
+  INFO(chains["message"]);
+  REQUIRE(chains["status"] == "ok");
+  CHECK(chains["diagnostics"]["algorithm"]["chains"]["warmup"] == 100);
+  const Json& rhat = chains["trace"]["metrics"]["rhat"];
+  const Json& ess = chains["trace"]["metrics"]["ess_bulk"];
+  // Nothing is kept during the warm-up; then 1000 draws of 4 chains of
+  // N(0, I) with h = 0.2 (lag-1 autocorrelation about 0.8): R-hat near 1,
+  // a few hundred effective draws.
+  // (Unavailable: NaN in memory, null in the file.)
+  const auto unavailable = [](const Json& value) {
+    return value.is_null() || std::isnan(value.get<double>());
+  };
+  CHECK(unavailable(rhat[1]));  // iteration 100, the end of the warm-up
+  CHECK(rhat.back().get<double>() < 1.05);
+  CHECK(ess.back().get<double>() > 100);
+  CHECK(ess.back().get<double>() < 4000);
+  // An algorithm that declares no chains has no history to measure.
+  const Json& particles = cell_of(results, "external", "svgd");
+  CHECK(unavailable(particles["trace"]["metrics"]["rhat"].back()));
+}
+
 TEST_CASE("external: Python SOBA gives native soba's metric values") {
   REQUIRE(!python_with_numpy().empty());
   const std::string suite = R"({
@@ -245,7 +283,7 @@ TEST_CASE("external: each fault of a broken client ends its own cell") {
        {"bad_json", "exits", "hangs", "wrong_size", "non_finite",
         "unknown_oracle", "over_budget", "version", "error", "diverges",
         "floods", "non_utf8", "long_unicode", "two_per_step", "bad_base64",
-        "binary_nan"})
+        "binary_nan", "hangs_at_3"})
     // Six points for two_per_step: 12 evaluations a step, so that its
     // fifth step starts at 48 of the 50 and crosses the budget between its
     // two requests.
@@ -320,6 +358,12 @@ TEST_CASE("external: each fault of a broken client ends its own cell") {
     // A quoted message cut inside a character is still valid UTF-8.
     check("long_unicode", "failed",
           {"expected a 'request' or a 'state' message", "\"text\":\"ηη"});
+    // A timeout within a step still measures the last complete state.
+    check("hangs_at_3", "timeout", {"at iteration 2", "did not answer"});
+    const Json& late = cell_of(results, "external", "\"hangs_at_3\"]");
+    CHECK(late["final"]["iterations"] == 2);
+    CHECK(late["trace"]["iterations"].back() == 2);
+    CHECK(late["final"]["metrics"]["mean_error"].is_number());
     // Binary points: malformed, or holding a NaN.
     check("bad_base64", "failed", {"\"f64\" must be base64 text"});
     check("binary_nan", "failed",

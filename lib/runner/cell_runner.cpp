@@ -216,7 +216,18 @@ class CellLoop {
         break;
       }
       const auto clock_start = Clock::now();
-      run_.step();
+      try {
+        run_.step();
+      } catch (const TimeLimitReached& e) {
+        // The time ran out within a step, waiting on another process (an
+        // external algorithm or a served task): the cell ends `timeout`,
+        // and its last complete state is still measured below.
+        algorithm_seconds_ += seconds_since(clock_start);
+        outcome.end(
+            CellStatus::timeout,
+            timeout_message(suite_, counters_.iterations) + ": " + e.what());
+        break;
+      }
       algorithm_seconds_ += seconds_since(clock_start);
       ++counters_.iterations;
       if (average_) average_->add(run_.state().points, counters_.iterations);

@@ -19,6 +19,7 @@ fault tests of the line protocol (tests/test_external_algorithm.cpp):
                  cut at 200 bytes, splits a two-byte character
   two_per_step   makes two requests per step (the budget is crossed in
                  the middle of a step, which must still finish)
+  hangs_at_3     sleeps during its third step, after two good ones
   bad_base64     asks with binary points whose "f64" is not base64
   binary_nan     asks with binary points holding a NaN
 
@@ -59,6 +60,8 @@ def main():
             child = subprocess.Popen(["sleep", "1000"])
             with open(start["params"]["pid_file"], "w") as handle:
                 handle.write(f"{os.getpid()} {child.pid}\n")
+            time.sleep(1000)
+        elif MODE == "hangs_at_3" and steps == 3:
             time.sleep(1000)
         elif MODE == "wrong_size":
             channel.send({"type": "state", "points": x[:-1]})

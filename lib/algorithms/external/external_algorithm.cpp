@@ -135,6 +135,7 @@ class ExternalRun final : public Run {
         encoding_ == MatrixEncoding::base64 ? "base64" : "json";
     if (ready.contains("name") && ready["name"].is_string())
       diagnostics_["name"] = ready["name"];
+    if (ready.contains("chains")) read_chains(ready["chains"]);
   }
 
   void step() override {
@@ -168,6 +169,7 @@ class ExternalRun final : public Run {
         } catch (const std::runtime_error& e) {
           fail_protocol("bad_state", e.what());
         }
+        record_history();
         return;
       } else {
         fail_protocol("unexpected_message",
@@ -202,6 +204,7 @@ class ExternalRun final : public Run {
   }
 
   const State& state() const override { return state_; }
+  void keep_history(bool keep) override { keep_history_ = keep; }
   Json diagnostics() const override {
     Json out = diagnostics_;
     out["protocol"] = kProtocolVersion;
@@ -344,6 +347,41 @@ class ExternalRun final : public Run {
     process_->send(reply, limits_.deadline);
   }
 
+  // A sampler whose rows are Markov chains says so in its ready message,
+  // "chains": {"warmup": W, "record_every": R}: its states after the
+  // warm-up, every R-th, are then its chains' history, which the chain
+  // metrics (R-hat, ESS) read, as a native chain sampler's.
+  void read_chains(const Json& chains) {
+    const auto setting = [&](const char* key, long long fallback,
+                             long long least) {
+      const Json value =
+          chains.is_object() ? chains.value(key, Json(fallback)) : Json();
+      if (!value.is_number_integer() || value.get<long long>() < least)
+        fail_protocol(
+            "unexpected_message",
+            fmt::format("its ready message's \"chains\" must be an object "
+                        "{{\"warmup\": integer >= 0, \"record_every\": "
+                        "integer >= 1}}; got {}",
+                        excerpt(chains)));
+      return value.get<long long>();
+    };
+    if (kind_ != TaskKind::distribution)
+      fail_protocol("unexpected_message",
+                    "only a sampler's rows can be chains (\"chains\" in its "
+                    "ready message)");
+    chains_ =
+        ChainRecording{setting("warmup", 0, 0), setting("record_every", 1, 1)};
+    diagnostics_["chains"] = {{"warmup", chains_->warmup},
+                              {"record_every", chains_->record_every}};
+  }
+
+  void record_history() {
+    if (!chains_ || !keep_history_) return;
+    const long long kept = iteration_ - chains_->warmup;
+    if (kept > 0 && kept % chains_->record_every == 0)
+      state_.history.push_back(state_.points);
+  }
+
   // The inner iterate y (required) and the hypergradient estimate
   // (optional) of a bilevel state message.
   void read_bilevel_state(const Json& message) {
@@ -413,6 +451,11 @@ class ExternalRun final : public Run {
   std::optional<LineProcess> process_;
   MatrixEncoding encoding_ = MatrixEncoding::json;  // of replies, as asked
   long long iteration_ = 0, requests_ = 0;
+  struct ChainRecording {
+    long long warmup, record_every;
+  };
+  std::optional<ChainRecording> chains_;
+  bool keep_history_ = true;
   long long step_start_grad_evals_ = 0, step_start_oracle_calls_ = 0;
   Json diagnostics_ = Json::object();
 };
