@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/block_product.hpp"
+#include "core/elementwise_exp.hpp"
 #include "core/pairwise_median.hpp"
 
 namespace vibench {
@@ -82,7 +83,7 @@ Eigen::Block<Matrix> distance_block(const Matrix& a, const Vector& a_norms,
 }
 
 // Σ_ij f(‖a_i − b_j‖²) over all rows of a and b, a block of rows of a at a
-// time; `f` maps an array of squared distances to the terms.
+// time; `f` turns a block of squared distances into the terms, in place.
 template <class F>
 double cross_sum(const Matrix& a, const Matrix& b, F f) {
   const Vector a_norms = a.rowwise().squaredNorm();
@@ -91,12 +92,27 @@ double cross_sum(const Matrix& a, const Matrix& b, F f) {
   double total = 0.0;
   for (Index i0 = 0; i0 < a.rows(); i0 += kBlockRows) {
     const Index rows = std::min(kBlockRows, a.rows() - i0);
-    total +=
-        f(distance_block(a, a_norms, i0, rows, b, b_norms, 0, block).array())
-            .sum();
+    auto d = distance_block(a, a_norms, i0, rows, b, b_norms, 0, block);
+    f(d);
+    total += d.sum();
   }
   return total;
 }
+
+// The terms of the two kernels, in place on a block of squared distances.
+void euclidean_distances(Eigen::Block<Matrix>& d2) {
+  d2.array() = d2.array().sqrt();
+}
+// exp(−γ d²), a column at a time (each contiguous, as the block's columns
+// are) through the backend's exp: a vector exp on the host's widest unit
+// natively, Eigen's portably (the same bits as (−γ d²).exp()).
+struct RbfKernel {
+  double gamma;
+  void operator()(Eigen::Block<Matrix>& d2) const {
+    for (Index c = 0; c < d2.cols(); ++c)
+      exp_scaled(d2.col(c).data(), d2.rows(), -gamma);
+  }
+};
 
 // Adds the terms of one block row of a symmetric pairwise matrix to `sum`:
 // `terms` holds rows i0 … i0 + r − 1 against columns i0 … n − 1, so its
@@ -124,7 +140,7 @@ WithinSum within_sum(const Matrix& a, F f) {
     const Index rows = std::min(kBlockRows, n - i0);
     auto d = distance_block(a, norms, i0, rows, a, norms, i0, block);
     d.diagonal().setZero();
-    d.array() = f(d.array());
+    f(d);
     add_symmetric_block(d, sum);
   }
   return sum;
@@ -147,7 +163,7 @@ double energy_distance(const Matrix& x, const Matrix& y, Statistic statistic) {
   check_pair(x, y, statistic, "energy_distance");
   Matrix xc = x, yc = y;
   center_pooled(xc, yc);
-  const auto distance = [](const auto& d2) { return d2.sqrt(); };
+  const auto distance = euclidean_distances;
   const double cross =
       cross_sum(xc, yc, distance) / static_cast<double>(x.rows() * y.rows());
   // Zero diagonals: the V- and U-statistics differ only in the divisor.
@@ -199,7 +215,7 @@ double mmd_squared(const Matrix& x, const Matrix& y, double bandwidth,
   Matrix xc = x, yc = y;
   center_pooled(xc, yc);
   const double gamma = 1.0 / (2.0 * bandwidth * bandwidth);
-  const auto kernel = [gamma](const auto& d2) { return (-gamma * d2).exp(); };
+  const RbfKernel kernel{gamma};
   const double cross =
       cross_sum(xc, yc, kernel) / static_cast<double>(x.rows() * y.rows());
   return within_mean(within_sum(xc, kernel), xc.rows(), statistic) +
