@@ -8,6 +8,7 @@
 
 #include "core/block_product.hpp"
 #include "core/elementwise_exp.hpp"
+#include "core/elementwise_imq.hpp"
 #include "core/pairwise_median.hpp"
 
 namespace vibench {
@@ -242,7 +243,7 @@ double ksd_squared(const Matrix& x, const Matrix& score, double c, double beta,
   const Vector a = xc.cwiseProduct(score).rowwise().sum();
   const Index block_rows = std::min(kBlockRows, n);
   Matrix r2(block_rows, n), b(block_rows, n), k(block_rows, n),
-      terms(block_rows, n);
+      k_over_u_block(block_rows, n), terms(block_rows, n);
   WithinSum sum;
   // k_p is symmetric: block rows against the columns on or right of the
   // diagonal only, as in within_sum.
@@ -267,20 +268,30 @@ double ksd_squared(const Matrix& x, const Matrix& score, double c, double beta,
     // since s_xᵀ∇_y k + s_yᵀ∇_x k = 2β u^{β−1} [−(x − y)ᵀ(s_x − s_y)].
     const auto u = c * c + d2.array();
     auto kk = k.topLeftCorner(rows, cols);
-    // β = −½ (the default) is 1/√u: vectorized, unlike Eigen's pow, and
-    // equal to it up to rounding.
-    if (beta == kInverseSquareRoot)
-      kk.array() = u.rsqrt();
-    else
+    auto k_over_u = k_over_u_block.topLeftCorner(rows, cols);
+    if (beta == kInverseSquareRoot) {
+      // β = −½ (the default) is 1/√u, by the backend's IMQ step a column
+      // at a time (each contiguous): a vector square root and division
+      // natively, Eigen's rsqrt portably, the same bits either way. It
+      // leaves βk/u in place of u; −2 times it is k/u exactly (a power of
+      // two commutes with rounding).
+      k_over_u = d2;
+      for (Index col = 0; col < cols; ++col)
+        imq_kernel_and_derivative(k_over_u.col(col).data(), kk.col(col).data(),
+                                  rows, 1.0, c * c, beta);
+      k_over_u *= -2.0;
+    } else {
       kk.array() = u.pow(beta);
+      k_over_u.array() = kk.array() / u;
+    }
     auto kp = terms.topLeftCorner(rows, cols);
     block_product(1.0, score.middleRows(i0, rows), Operand::as_is,
                   score.bottomRows(cols), Operand::transposed, kp,
                   Product::assign);
-    kp.array() = kp.array() * kk.array() +
-                 kk.array() / u *
-                     (2.0 * beta * bb.array() - 2.0 * beta * d -
-                      4.0 * beta * (beta - 1.0) * d2.array() / u);
+    kp.array() =
+        kp.array() * kk.array() +
+        k_over_u.array() * (2.0 * beta * bb.array() - 2.0 * beta * d -
+                            4.0 * beta * (beta - 1.0) * d2.array() / u);
     add_symmetric_block(kp, sum);
   }
   return within_mean(sum, n, statistic);
