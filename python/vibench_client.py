@@ -272,8 +272,9 @@ def run_algorithm(factory, channel=None, name=None, encoding=None):
         algorithm = factory(start)
         ready = {"type": "ready", "protocol": PROTOCOL}
         ready["name"] = name or getattr(factory, "__name__", "external")
-        if algorithm.chains is not None:
-            ready["chains"] = algorithm.chains
+        chains = getattr(algorithm, "chains", None)
+        if chains is not None:
+            ready["chains"] = chains
         channel.negotiate(start, ready, encoding)
         channel.send(ready)
         while True:

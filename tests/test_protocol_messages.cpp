@@ -97,6 +97,12 @@ TEST_CASE("protocol: binary matrices read back exactly, in either form") {
   CHECK(
       error_of(R"({"shape":[99999999999999,2],"f64":""})").find("\"shape\"") !=
       std::string::npos);
+  // A shape whose product does not fit in 64 bits is an error, not an
+  // allocation.
+  CHECK_THROWS_WITH_AS(
+      read_matrix(Json::parse(R"({"shape":[549755813888,4194304],"f64":""})"),
+                  -1, 4194304, "the points", false),
+      doctest::Contains("holds 0 bytes"), std::runtime_error);
 }
 
 TEST_CASE("protocol: lifting binary payloads does not change a message") {
@@ -108,6 +114,13 @@ TEST_CASE("protocol: lifting binary payloads does not change a message") {
       R"("list":[{"f64":"Zm9v"},{"f64":""}],"nul":"\u0000\u0030"})";
   const Json message = parse_message(line, "the test");
   CHECK(message == Json::parse(line));
+  // The pattern after an escaped quote (inside a key), and a value that
+  // reads like the parser's own token: both as written.
+  for (const std::string tricky :
+       {R"({"type":"final","diagnostics":{"say \"f64":"QUJD"}})",
+        R"({"type":"final","a":{"f64":"QUJD"},"b":{"f64":"\u00000"}})",
+        R"({"type":"final","a":{"f64":"\u00000"},"b":{"f64":"QUJD"}})"})
+    CHECK(parse_message(tricky, "the test") == Json::parse(tricky));
   CHECK(read_matrix(message["points"], 1, 1, "p", false)(0, 0) == 1.0);
   // Not JSON is still reported as such.
   CHECK_THROWS_WITH_AS(parse_message(R"({"f64":"AAAA")", "the test"),

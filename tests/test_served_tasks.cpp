@@ -342,9 +342,9 @@ TEST_CASE(
 TEST_CASE("served tasks: each fault of a broken server ends its own cell") {
   REQUIRE(!python_with_numpy().empty());
   Json tasks = Json::array();
-  const std::vector<std::string> modes = {"exits",      "hangs",   "bad_json",
-                                          "wrong_size", "version", "wrong_dim",
-                                          "no_hessian", "error",   "not_reply"};
+  const std::vector<std::string> modes = {
+      "exits",     "hangs",      "bad_json", "wrong_size", "version",
+      "wrong_dim", "no_hessian", "error",    "not_reply",  "hangs_at_3"};
   for (const std::string& mode : modes)
     tasks.push_back(
         {{"name", "external_density"},
@@ -389,6 +389,16 @@ TEST_CASE("served tasks: each fault of a broken server ends its own cell") {
           {"the density program", "exited with status 3",
            "giving up at request 2"});
     check("hangs", "timeout", {"timeout_seconds = 3", "did not answer"});
+    // Out of time after two good replies: the trace stays whole (the last
+    // checkpoint's ksd, which needs the program, is null), and the
+    // algorithm's diagnostics are kept.
+    check("hangs_at_3", "timeout", {"timeout_seconds = 3"});
+    for (const auto& r : results["cells"])
+      if (r["task"].value("display_label", "") == "hangs_at_3") {
+        const Json& trace = r["trace"];
+        CHECK(trace["iterations"].size() == trace["metrics"]["ksd"].size());
+        CHECK(r.contains("diagnostics"));
+      }
     check("bad_json", "failed", {"not JSON", "{this is not json"});
     check("wrong_size", "failed",
           {"the \"grad\" of its 'log_prob_grad' reply", "rows; expected 3"});

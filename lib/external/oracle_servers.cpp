@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/cell_deadline.hpp"
+#include "core/error.hpp"
 #include "core/valid_utf8.hpp"
 
 namespace vibench {
@@ -46,20 +47,20 @@ OracleServers::OracleServers(OracleServerSpec spec)
     : spec_(std::move(spec)), owner_(getpid()) {}
 
 OracleServers::~OracleServers() {
+  if (owner_ != getpid()) {
+    for (auto& server : idle_) server.process->disown();
+    return;
+  }
+  // All are told to stop first, then given one shared moment to exit on
+  // their own; then they are killed.
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
   for (auto& server : idle_) {
-    LineProcess& process = *server.process;
-    if (owner_ != getpid()) {
-      process.disown();
-      continue;
-    }
-    // A moment to exit on its own after `stop`; then it is killed.
-    const auto deadline = Clock::now() + std::chrono::seconds(2);
     try {
-      process.send(R"({"type":"stop"})", deadline);
+      server.process->send(R"({"type":"stop"})", deadline);
     } catch (const std::exception&) {
     }
-    process.finish(deadline);
   }
+  for (auto& server : idle_) server.process->finish(deadline);
 }
 
 OracleServers::Server OracleServers::start_server() const {
@@ -140,8 +141,17 @@ void OracleServers::give_back(Server server) const {
   idle_.push_back(std::move(server));
 }
 
-Json OracleServers::call(const std::string& oracle, const Matrix& points,
-                         const Matrix* vectors) const {
+void OracleServers::warm_up() const { give_back(take()); }
+
+void OracleServers::call(const std::string& oracle, const Matrix& points,
+                         const Matrix* vectors,
+                         const std::function<void(const Json&)>& read) const {
+  // Nothing is started or asked once the cell's time is up (a last
+  // checkpoint measured after a timeout).
+  if (const auto cell = current_cell_deadline(); cell && Clock::now() >= *cell)
+    throw TimeLimitReached(
+        fmt::format("the cell's time was up before {} could be asked for '{}'",
+                    spec_.what, oracle));
   Server server = take();
   std::string line =
       fmt::format(R"({{"type":"request","oracle":"{}","points":)", oracle);
@@ -163,8 +173,8 @@ Json OracleServers::call(const std::string& oracle, const Matrix& points,
         fmt::format("{} answered a request with {}; expected a 'reply' "
                     "message{}",
                     spec_.what, excerpt(reply), process.stderr_note()));
+  read(reply);
   give_back(std::move(server));
-  return reply;
 }
 
 }  // namespace vibench

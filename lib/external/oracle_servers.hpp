@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,8 +33,8 @@ struct OracleServerSpec {
   Json args = Json::object();  // passed on as start.params
   // Oracles the program must offer (its `ready` lists them).
   std::vector<std::string> required_oracles;
-  // How long to wait for a reply outside a cell (the cell's own time limit
-  // applies within one: core/cell_deadline.hpp), and for the handshake.
+  // How long to wait for the handshake or a reply outside a cell; within
+  // one the cell's own time limit applies (core/cell_deadline.hpp).
   double reply_timeout_seconds = 60;
   std::string what;  // names the program in messages
 };
@@ -46,13 +47,21 @@ class OracleServers {
   OracleServers& operator=(const OracleServers&) = delete;
 
   // Asks a process for `oracle` at the rows of `points` (and `vectors`, for
-  // a Hessian-vector product) and returns its reply, a message of type
-  // "reply". Throws std::runtime_error naming the program (with the last
-  // lines of its stderr) for an error it reports, a message of another
-  // type, a line that is not JSON, or a process that cannot start or
-  // exits; TimeLimitReached when no reply comes by the deadline.
-  Json call(const std::string& oracle, const Matrix& points,
-            const Matrix* vectors = nullptr) const;
+  // a Hessian-vector product) and hands its reply, a message of type
+  // "reply", to `read`, which takes the values out and throws
+  // std::runtime_error for a reply it cannot use. Throws std::runtime_error
+  // naming the program (with the last lines of its stderr) for an error it
+  // reports, a message of another type, a line that is not JSON, or a
+  // process that cannot start or exits; TimeLimitReached when no reply
+  // comes by the deadline, or at once when the cell's time is already up.
+  // A process that failed in any of these ways, `read` included, is ended.
+  void call(const std::string& oracle, const Matrix& points,
+            const Matrix* vectors,
+            const std::function<void(const Json&)>& read) const;
+
+  // Starts a process now if none is idle, so that a cell pays its start-up
+  // before its clocks start rather than in its first oracle call.
+  void warm_up() const;
 
   const OracleServerSpec& spec() const { return spec_; }
 

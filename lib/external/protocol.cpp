@@ -83,11 +83,16 @@ std::vector<double> read_binary(const Json& value, Index rows, Index cols,
   if (!bytes)
     throw std::runtime_error(
         fmt::format("{}: \"f64\" must be base64 text", what));
-  const size_t count = static_cast<size_t>(rows_read * cols_read);
-  if (bytes->size() != count * sizeof(double))
-    throw std::runtime_error(
-        fmt::format("{}: \"f64\" holds {} bytes; shape {} needs {}", what,
-                    bytes->size(), shape.dump(), count * sizeof(double)));
+  // Compared by division: rows × cols may not fit in 64 bits.
+  const size_t count = bytes->size() / sizeof(double);
+  const auto columns = static_cast<size_t>(cols_read);
+  if (bytes->size() % sizeof(double) != 0 || columns == 0 ||
+      count % columns != 0 || count / columns != static_cast<size_t>(rows_read))
+    throw std::runtime_error(fmt::format(
+        "{}: \"f64\" holds {} bytes; shape {} needs {:.0f}", what,
+        bytes->size(), shape.dump(),
+        static_cast<double>(rows_read) * static_cast<double>(cols_read) *
+            static_cast<double>(sizeof(double))));
   std::vector<double> values(count);
   std::memcpy(values.data(), bytes->data(), bytes->size());
   return values;
@@ -168,9 +173,18 @@ struct LiftedLine {
 
 LiftedLine lift_payloads(const std::string& line) {
   LiftedLine out;
+  // A line that spells NUL itself could hold a value that reads like a
+  // token: it is parsed as it is.
+  if (line.find("\\u0000") != std::string::npos) return out;
   size_t copied = 0;
   for (size_t at = line.find(kPayloadKey); at != std::string::npos;
        at = line.find(kPayloadKey, at + 1)) {
+    // Only a key "f64" of an object: right after '{' or ',' (or space), so
+    // that its quote opens a string. After anything else (a backslash: an
+    // escaped quote inside a key or value) it is left to the parser.
+    if (at == 0 || std::string_view("{, \t\r\n").find(line[at - 1]) ==
+                       std::string_view::npos)
+      continue;
     const size_t begin = at + kPayloadKey.size();
     const size_t end = line.find('"', begin);
     if (end == std::string::npos) break;

@@ -15,6 +15,7 @@
 #include "runner/metric_plan.hpp"
 #include "tasks/objective.hpp"
 #include "tasks/saddle_point.hpp"
+#include "tasks/warm_up.hpp"
 
 namespace vibench {
 
@@ -206,6 +207,7 @@ class CellLoop {
       outcome.end(
           CellStatus::diverged,
           fmt::format("metric '{}' is not finite at the initial points", bad));
+    end_if_out_of_time(outcome);
     while (outcome.status == CellStatus::ok) {
       if (outcome.stopped_by = budget_reached();
           outcome.stopped_by != StopReason::none)
@@ -254,12 +256,23 @@ class CellLoop {
           outcome.end(CellStatus::diverged,
                       fmt::format("metric '{}' is not finite at iteration {}",
                                   bad, counters_.iterations));
+      end_if_out_of_time(outcome);
     }
     if (last_recorded_ != counters_.iterations) record_checkpoint();
+    end_if_out_of_time(outcome);
     return outcome;
   }
 
  private:
+  // Ends a cell that is still running as `timeout` when a metric found its
+  // time up (time_limit_).
+  void end_if_out_of_time(CellOutcome& outcome) const {
+    if (time_limit_ && outcome.status == CellStatus::ok)
+      outcome.end(
+          CellStatus::timeout,
+          timeout_message(suite_, counters_.iterations) + ": " + *time_limit_);
+  }
+
   // Records a checkpoint; returns the name of a metric that is not finite.
   std::string record_checkpoint() {
     last_recorded_ = counters_.iterations;
@@ -268,8 +281,20 @@ class CellLoop {
     auto record_metric = [&](const MetricConfig& metric,
                              const std::string& name, const State& state) {
       computing_metric_ = &metric;
-      const double value = metric.entry->compute(
-          MetricContext{task_, state, reference_, metric.settings, &counters_});
+      double value = std::numeric_limits<double>::quiet_NaN();
+      try {
+        value = metric.entry->compute(MetricContext{
+            task_, state, reference_, metric.settings, &counters_});
+      } catch (const TimeLimitReached& e) {
+        // A metric that asks a served task's process for values when the
+        // cell's time is up: unavailable (null), and the cell ends
+        // `timeout` (time_limit_) with the rest of the checkpoint kept.
+        if (!time_limit_) time_limit_ = e.what();
+        computing_metric_ = nullptr;
+        trace_.metrics[name].push_back(value);
+        final_metrics_[name] = value;
+        return;
+      }
       computing_metric_ = nullptr;
       trace_.metrics[name].push_back(value);  // NaN/inf → null
       final_metrics_[name] = value;
@@ -347,6 +372,9 @@ class CellLoop {
   const MetricConfig*& computing_metric_;
   const Clock::time_point wall_start_;
   long long last_recorded_ = -1;
+  // Set when a metric found the cell's time up (a served task's process
+  // could not be asked): the cell then ends `timeout` with this message.
+  std::optional<std::string> time_limit_;
   std::optional<IterateAverage> average_;
 };
 
@@ -509,6 +537,8 @@ Json run_cell(const Suite& suite, const Cell& cell,
     const std::unique_ptr<Oracle> oracle =
         make_oracle(task_config, counters, cell);
 
+    if (const auto* served = dynamic_cast<const WarmUp*>(&task))
+      served->warm_up();
     measured.activity = CellActivity::starting;
     const auto clock_start = Clock::now();
     std::unique_ptr<Run> run =

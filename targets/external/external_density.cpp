@@ -15,12 +15,14 @@
 #include "reference/reference_draws_file.hpp"
 #include "served_task.hpp"
 #include "tasks/distribution.hpp"
+#include "tasks/warm_up.hpp"
 
 namespace vibench {
 namespace {
 
 class ExternalDensityTask final : public Distribution,
-                                  public GivenReferenceDraws {
+                                  public GivenReferenceDraws,
+                                  public WarmUp {
  public:
   static constexpr const char* kName = "external_density";
   static constexpr const char* kDescription =
@@ -92,26 +94,35 @@ class ExternalDensityTask final : public Distribution,
 
   void log_prob_grad(const Matrix& x, Vector& logp,
                      Matrix& grad) const override {
-    const Json reply = servers_.call("log_prob_grad", x);
-    logp = read_vector(field(reply, "log_prob"), x.rows(),
-                       what("log_prob_grad", "log_prob"), true);
-    grad = read_matrix(field(reply, "grad"), x.rows(), dim(),
-                       what("log_prob_grad", "grad"), true);
+    servers_.call("log_prob_grad", x, nullptr, [&](const Json& reply) {
+      logp = read_vector(field(reply, "log_prob"), x.rows(),
+                         what("log_prob_grad", "log_prob"), true);
+      grad = read_matrix(field(reply, "grad"), x.rows(), dim(),
+                         what("log_prob_grad", "grad"), true);
+    });
   }
 
   Vector log_prob(const Matrix& x) const override {
-    const Json reply = servers_.call("log_prob", x);
-    return read_vector(field(reply, "log_prob"), x.rows(),
-                       what("log_prob", "log_prob"), true);
+    Vector logp;
+    servers_.call("log_prob", x, nullptr, [&](const Json& reply) {
+      logp = read_vector(field(reply, "log_prob"), x.rows(),
+                         what("log_prob", "log_prob"), true);
+    });
+    return logp;
   }
 
   Matrix log_prob_hessian_vector(const Matrix& x,
                                  const Matrix& v) const override {
     if (!hessian_vector_) return Distribution::log_prob_hessian_vector(x, v);
-    const Json reply = servers_.call("log_prob_hessian_vector", x, &v);
-    return read_matrix(field(reply, "hessian_vector"), x.rows(), dim(),
+    Matrix hv;
+    servers_.call("log_prob_hessian_vector", x, &v, [&](const Json& reply) {
+      hv = read_matrix(field(reply, "hessian_vector"), x.rows(), dim(),
                        what("log_prob_hessian_vector", "hessian_vector"), true);
+    });
+    return hv;
   }
+
+  void warm_up() const override { servers_.warm_up(); }
 
   const Matrix& given_draws() const override { return reference_; }
   Json given_draws_provenance() const override { return provenance_; }

@@ -10,11 +10,12 @@
 #include "external/protocol.hpp"
 #include "served_task.hpp"
 #include "tasks/objective.hpp"
+#include "tasks/warm_up.hpp"
 
 namespace vibench {
 namespace {
 
-class ExternalObjectiveTask final : public Objective {
+class ExternalObjectiveTask final : public Objective, public WarmUp {
  public:
   static constexpr const char* kName = "external_objective";
   static constexpr const char* kDescription =
@@ -51,20 +52,27 @@ class ExternalObjectiveTask final : public Objective {
   }
 
   void value_grad(const Matrix& x, Vector& f, Matrix& grad) const override {
-    const Json reply = servers_.call("value_grad", x);
     const auto& spec = servers_.spec();
-    f = read_vector(served_task::field(reply, "value", spec), x.rows(),
-                    served_task::what(spec, "value_grad", "value"), true);
-    grad = read_matrix(served_task::field(reply, "grad", spec), x.rows(), dim(),
-                       served_task::what(spec, "value_grad", "grad"), true);
+    servers_.call("value_grad", x, nullptr, [&](const Json& reply) {
+      f = read_vector(served_task::field(reply, "value", spec), x.rows(),
+                      served_task::what(spec, "value_grad", "value"), true);
+      grad =
+          read_matrix(served_task::field(reply, "grad", spec), x.rows(), dim(),
+                      served_task::what(spec, "value_grad", "grad"), true);
+    });
   }
 
   Vector value(const Matrix& x) const override {
-    const Json reply = servers_.call("value", x);
     const auto& spec = servers_.spec();
-    return read_vector(served_task::field(reply, "value", spec), x.rows(),
-                       served_task::what(spec, "value", "value"), true);
+    Vector f;
+    servers_.call("value", x, nullptr, [&](const Json& reply) {
+      f = read_vector(served_task::field(reply, "value", spec), x.rows(),
+                      served_task::what(spec, "value", "value"), true);
+    });
+    return f;
   }
+
+  void warm_up() const override { servers_.warm_up(); }
 
   double optimal_value() const override {
     return optimal_value_ ? *optimal_value_ : Objective::optimal_value();

@@ -6,6 +6,7 @@ N(0, I) in the task's dimension.
   exits          writes to stderr, then exits with status 3 at the second
                  request
   hangs          sleeps at the first request
+  hangs_at_3     sleeps at the third request, after two good replies
   bad_json       answers the first request with a line that is not JSON
   wrong_size     answers log_prob_grad with one gradient row too few
   version        answers the start message with protocol version 99
@@ -47,7 +48,7 @@ def main():
         if MODE == "exits" and requests == 2:
             print("broken_server: giving up at request 2", file=sys.stderr)
             sys.exit(3)
-        if MODE == "hangs":
+        if MODE == "hangs" or (MODE == "hangs_at_3" and requests == 3):
             time.sleep(1000)
         if MODE == "bad_json":
             sys.stdout.write("{this is not json\n")
