@@ -247,6 +247,20 @@ class Algorithm:
         return {}
 
 
+def _receive_start(channel):
+    """vibench's start message; a protocol version other than this
+    client's is told to vibench, and the program exits with status 1."""
+    start = channel.receive()
+    if start["type"] != "start":
+        raise ProtocolError(f"expected a start message, got {start['type']!r}")
+    if start.get("protocol") != PROTOCOL:
+        channel.error("protocol_version",
+                      f"this client speaks version {PROTOCOL}, vibench "
+                      f"version {start.get('protocol')}")
+        sys.exit(1)
+    return start
+
+
 def run_algorithm(factory, channel=None, name=None, encoding=None):
     """Serves one cell: the handshake, every step, the stop. `factory`
     builds the algorithm from the start message (usually the class). Exits
@@ -257,14 +271,7 @@ def run_algorithm(factory, channel=None, name=None, encoding=None):
     variable VIBENCH_PROTOCOL_ENCODING, else "base64"."""
     channel = channel or protocol_channel()
     try:
-        start = channel.receive()
-        if start["type"] != "start":
-            raise ProtocolError(f"expected a start message, got {start['type']!r}")
-        if start.get("protocol") != PROTOCOL:
-            channel.error("protocol_version",
-                          f"this client speaks version {PROTOCOL}, vibench "
-                          f"version {start.get('protocol')}")
-            sys.exit(1)
+        start = _receive_start(channel)
         start["initial"] = _array(start["initial"])
         if "initial_inner" in start:
             start["initial_inner"] = _array(start["initial_inner"])
@@ -358,14 +365,7 @@ def serve(factory, channel=None, name=None, encoding=None):
     as for run_algorithm."""
     channel = channel or protocol_channel()
     try:
-        start = channel.receive()
-        if start["type"] != "start":
-            raise ProtocolError(f"expected a start message, got {start['type']!r}")
-        if start.get("protocol") != PROTOCOL:
-            channel.error("protocol_version",
-                          f"this client speaks version {PROTOCOL}, vibench "
-                          f"version {start.get('protocol')}")
-            sys.exit(1)
+        start = _receive_start(channel)
         role = start.get("role")
         if role not in _SERVED:
             channel.error("unexpected_message",
