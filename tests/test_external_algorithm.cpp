@@ -303,6 +303,7 @@ TEST_CASE("external: each fault of a broken client ends its own cell") {
     "algorithms": [)" + algorithms +
                             R"(],
     "budget": {"max_iterations": 5, "max_grad_evals": 50},
+    "checkpoints": {"every": 5},
     "metrics": ["mean_error"]})";
 
   for (const auto isolation : {CellIsolation::none, CellIsolation::process}) {
@@ -362,6 +363,7 @@ TEST_CASE("external: each fault of a broken client ends its own cell") {
     check("hangs_at_3", "timeout", {"at iteration 2", "did not answer"});
     const Json& late = cell_of(results, "external", "\"hangs_at_3\"]");
     CHECK(late["final"]["iterations"] == 2);
+    CHECK(late["diagnostics"].contains("algorithm"));
     CHECK(late["trace"]["iterations"].back() == 2);
     REQUIRE(late["final"]["metrics"].contains("mean_error"));
     CHECK(std::isfinite(late["final"]["metrics"]["mean_error"].get<double>()));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -538,6 +539,12 @@ TEST_CASE("metrics: bilevel metrics on the quadratic toy") {
   wrong_estimate.hypergradient = rows({{1.0, 2.0, 3.0}});
   CHECK_THROWS_AS(compute("hypergradient_error", task, wrong_estimate),
                   std::runtime_error);
+  // A NaN estimate is a failure, +inf (diverged), not an undefined value.
+  State nan_estimate = no_estimate;
+  nan_estimate.inner = rows({{0.0}});
+  nan_estimate.hypergradient =
+      rows({{std::numeric_limits<double>::quiet_NaN()}});
+  CHECK(std::isinf(compute("hypergradient_error", task, nan_estimate)));
   CHECK_THROWS_AS(compute("inner_gap", task, no_estimate), std::runtime_error);
 }
 

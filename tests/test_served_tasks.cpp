@@ -7,6 +7,7 @@
 // ends its own cell with its message while the suite goes on.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <fstream>
 #include <thread>
 
@@ -343,8 +344,9 @@ TEST_CASE("served tasks: each fault of a broken server ends its own cell") {
   REQUIRE(!python_with_numpy().empty());
   Json tasks = Json::array();
   const std::vector<std::string> modes = {
-      "exits",     "hangs",      "bad_json", "wrong_size", "version",
-      "wrong_dim", "no_hessian", "error",    "not_reply",  "hangs_at_3"};
+      "exits",     "hangs",      "bad_json",   "wrong_size",
+      "version",   "wrong_dim",  "no_hessian", "error",
+      "not_reply", "hangs_at_3", "hangs_at_4"};
   for (const std::string& mode : modes)
     tasks.push_back(
         {{"name", "external_density"},
@@ -389,16 +391,27 @@ TEST_CASE("served tasks: each fault of a broken server ends its own cell") {
           {"the density program", "exited with status 3",
            "giving up at request 2"});
     check("hangs", "timeout", {"timeout_seconds = 3", "did not answer"});
-    // Out of time after two good replies: the trace stays whole (the last
-    // checkpoint's ksd, which needs the program, is null), and the
-    // algorithm's diagnostics are kept.
+    // The requests: MALA's start (1), the first checkpoint's ksd (2), the
+    // first step (3), the next checkpoint's ksd (4). Out of time in the
+    // step (3) or in the metric (4), or the program gone in a metric
+    // (exits, at 2): the trace stays whole, the metric that could not be
+    // computed is null, and the algorithm's diagnostics are kept.
     check("hangs_at_3", "timeout", {"timeout_seconds = 3"});
-    for (const auto& r : results["cells"])
-      if (r["task"].value("display_label", "") == "hangs_at_3") {
-        const Json& trace = r["trace"];
-        CHECK(trace["iterations"].size() == trace["metrics"]["ksd"].size());
-        CHECK(r.contains("diagnostics"));
+    check("hangs_at_4", "timeout", {"timeout_seconds = 3"});
+    for (const auto& r : results["cells"]) {
+      const std::string label = r["task"].value("display_label", "");
+      if (label != "hangs_at_3" && label != "hangs_at_4" && label != "exits")
+        continue;
+      INFO(label);
+      const Json& trace = r["trace"];
+      CHECK(trace["iterations"].size() == trace["metrics"]["ksd"].size());
+      CHECK(trace["iterations"].size() == (label == "hangs_at_4" ? 2 : 1));
+      if (label != "hangs_at_3") {
+        const Json& last = trace["metrics"]["ksd"].back();
+        CHECK((last.is_null() || std::isnan(last.get<double>())));
       }
+      CHECK(r["diagnostics"].contains("algorithm"));
+    }
     check("bad_json", "failed", {"not JSON", "{this is not json"});
     check("wrong_size", "failed",
           {"the \"grad\" of its 'log_prob_grad' reply", "rows; expected 3"});

@@ -54,6 +54,10 @@ VIBENCH_REGISTER_METRIC(
            // one sends it with its state, if at all.
            if (ctx.state.hypergradient.size() == 0)
              return std::numeric_limits<double>::quiet_NaN();
+           // A non-finite estimate is a numerical failure, not an undefined
+           // value: +inf, which ends the cell `diverged` (NaN would not).
+           if (!ctx.state.hypergradient.allFinite())
+             return std::numeric_limits<double>::infinity();
            const Matrix& estimate =
                companion(ctx, ctx.state.hypergradient, task.dim_x(),
                          "hypergradient_error", "hypergradient estimate");

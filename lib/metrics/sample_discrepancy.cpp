@@ -9,6 +9,7 @@
 #include "core/block_product.hpp"
 #include "core/elementwise_exp.hpp"
 #include "core/elementwise_imq.hpp"
+#include "core/kernel_backend.hpp"
 #include "core/pairwise_median.hpp"
 
 namespace vibench {
@@ -84,7 +85,7 @@ Eigen::Block<Matrix> distance_block(const Matrix& a, const Vector& a_norms,
 }
 
 // Σ_ij f(‖a_i − b_j‖²) over all rows of a and b, a block of rows of a at a
-// time; `f` turns a block of squared distances into the terms, in place.
+// time; f.block_sum gives the sum of a block's terms.
 template <class F>
 double cross_sum(const Matrix& a, const Matrix& b, F f) {
   const Vector a_norms = a.rowwise().squaredNorm();
@@ -94,24 +95,41 @@ double cross_sum(const Matrix& a, const Matrix& b, F f) {
   for (Index i0 = 0; i0 < a.rows(); i0 += kBlockRows) {
     const Index rows = std::min(kBlockRows, a.rows() - i0);
     auto d = distance_block(a, a_norms, i0, rows, b, b_norms, 0, block);
-    f(d);
-    total += d.sum();
+    total += f.block_sum(d);
   }
   return total;
 }
 
-// The terms of the two kernels, in place on a block of squared distances.
-void euclidean_distances(Eigen::Block<Matrix>& d2) {
-  d2.array() = d2.array().sqrt();
-}
-// exp(−γ d²), a column at a time (each contiguous, as the block's columns
-// are) through the backend's exp: a vector exp on the host's widest unit
-// natively, Eigen's portably (the same bits as (−γ d²).exp()).
+// The terms of the two kernels on a block of squared distances: in place
+// (in_place, for the within-set sums), or summed (block_sum, for the cross
+// sums). Portably each keeps the Eigen expression it always had: which
+// entries Eigen evaluates with its vector exp and which with std::exp
+// depends on the expression and the block's alignment, and these keep the
+// checked-in values bit for bit.
+struct EuclideanKernel {
+  static void in_place(Eigen::Block<Matrix>& d2) {
+    d2.array() = d2.array().sqrt();
+  }
+  static double block_sum(Eigen::Block<Matrix>& d2) {
+    return d2.array().sqrt().sum();
+  }
+};
+// exp(−γ d²). Natively, a column at a time (each contiguous, as the block's
+// columns are) through the backend's vector exp on the host's widest unit.
 struct RbfKernel {
   double gamma;
-  void operator()(Eigen::Block<Matrix>& d2) const {
+  void in_place(Eigen::Block<Matrix>& d2) const {
+    if (!native_kernels()) {
+      d2.array() = (-gamma * d2.array()).exp();
+      return;
+    }
     for (Index c = 0; c < d2.cols(); ++c)
       exp_scaled(d2.col(c).data(), d2.rows(), -gamma);
+  }
+  double block_sum(Eigen::Block<Matrix>& d2) const {
+    if (!native_kernels()) return (-gamma * d2.array()).exp().sum();
+    in_place(d2);
+    return d2.sum();
   }
 };
 
@@ -141,7 +159,7 @@ WithinSum within_sum(const Matrix& a, F f) {
     const Index rows = std::min(kBlockRows, n - i0);
     auto d = distance_block(a, norms, i0, rows, a, norms, i0, block);
     d.diagonal().setZero();
-    f(d);
+    f.in_place(d);
     add_symmetric_block(d, sum);
   }
   return sum;
@@ -164,7 +182,7 @@ double energy_distance(const Matrix& x, const Matrix& y, Statistic statistic) {
   check_pair(x, y, statistic, "energy_distance");
   Matrix xc = x, yc = y;
   center_pooled(xc, yc);
-  const auto distance = euclidean_distances;
+  const EuclideanKernel distance;
   const double cross =
       cross_sum(xc, yc, distance) / static_cast<double>(x.rows() * y.rows());
   // Zero diagonals: the V- and U-statistics differ only in the divisor.

@@ -207,7 +207,7 @@ class CellLoop {
       outcome.end(
           CellStatus::diverged,
           fmt::format("metric '{}' is not finite at the initial points", bad));
-    end_if_out_of_time(outcome);
+    end_if_a_metric_failed(outcome);
     while (outcome.status == CellStatus::ok) {
       if (outcome.stopped_by = budget_reached();
           outcome.stopped_by != StopReason::none)
@@ -256,21 +256,20 @@ class CellLoop {
           outcome.end(CellStatus::diverged,
                       fmt::format("metric '{}' is not finite at iteration {}",
                                   bad, counters_.iterations));
-      end_if_out_of_time(outcome);
+      end_if_a_metric_failed(outcome);
     }
     if (last_recorded_ != counters_.iterations) record_checkpoint();
-    end_if_out_of_time(outcome);
+    end_if_a_metric_failed(outcome);
     return outcome;
   }
 
  private:
-  // Ends a cell that is still running as `timeout` when a metric found its
-  // time up (time_limit_).
-  void end_if_out_of_time(CellOutcome& outcome) const {
-    if (time_limit_ && outcome.status == CellStatus::ok)
-      outcome.end(
-          CellStatus::timeout,
-          timeout_message(suite_, counters_.iterations) + ": " + *time_limit_);
+  // Ends a cell that is still ok as a metric that failed says
+  // (metric_stop_). A budget it reached first no longer stopped it.
+  void end_if_a_metric_failed(CellOutcome& outcome) const {
+    if (!metric_stop_ || outcome.status != CellStatus::ok) return;
+    outcome.end(metric_stop_->status, metric_stop_->message);
+    outcome.stopped_by = StopReason::none;
   }
 
   // Records a checkpoint; returns the name of a metric that is not finite.
@@ -285,11 +284,22 @@ class CellLoop {
       try {
         value = metric.entry->compute(MetricContext{
             task_, state, reference_, metric.settings, &counters_});
-      } catch (const TimeLimitReached& e) {
-        // A metric that asks a served task's process for values when the
-        // cell's time is up: unavailable (null), and the cell ends
-        // `timeout` (time_limit_) with the rest of the checkpoint kept.
-        if (!time_limit_) time_limit_ = e.what();
+      } catch (const std::bad_alloc&) {
+        throw;  // said by run_cell, with what it was allocating for
+      } catch (const std::exception& e) {
+        // A metric that fails (a served task's process out of time, gone,
+        // or answering nonsense): null here, so that the checkpoint stays
+        // whole, and the cell ends after it (metric_stop_), `timeout` or
+        // `failed` with the error's own words.
+        if (!metric_stop_) {
+          if (dynamic_cast<const TimeLimitReached*>(&e))
+            metric_stop_ =
+                MetricStop{CellStatus::timeout,
+                           timeout_message(suite_, counters_.iterations) +
+                               ": " + e.what()};
+          else
+            metric_stop_ = MetricStop{CellStatus::failed, e.what()};
+        }
         computing_metric_ = nullptr;
         trace_.metrics[name].push_back(value);
         final_metrics_[name] = value;
@@ -372,9 +382,12 @@ class CellLoop {
   const MetricConfig*& computing_metric_;
   const Clock::time_point wall_start_;
   long long last_recorded_ = -1;
-  // Set when a metric found the cell's time up (a served task's process
-  // could not be asked): the cell then ends `timeout` with this message.
-  std::optional<std::string> time_limit_;
+  // Set by the first metric that failed: how the cell then ends.
+  struct MetricStop {
+    CellStatus status;
+    std::string message;
+  };
+  std::optional<MetricStop> metric_stop_;
   std::optional<IterateAverage> average_;
 };
 

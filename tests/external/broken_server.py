@@ -7,6 +7,7 @@ N(0, I) in the task's dimension.
                  request
   hangs          sleeps at the first request
   hangs_at_3     sleeps at the third request, after two good replies
+  hangs_at_4     sleeps at the fourth request, after three good replies
   bad_json       answers the first request with a line that is not JSON
   wrong_size     answers log_prob_grad with one gradient row too few
   version        answers the start message with protocol version 99
@@ -48,7 +49,7 @@ def main():
         if MODE == "exits" and requests == 2:
             print("broken_server: giving up at request 2", file=sys.stderr)
             sys.exit(3)
-        if MODE == "hangs" or (MODE == "hangs_at_3" and requests == 3):
+        if MODE == "hangs" or MODE == f"hangs_at_{requests}":
             time.sleep(1000)
         if MODE == "bad_json":
             sys.stdout.write("{this is not json\n")

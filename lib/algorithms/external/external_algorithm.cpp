@@ -390,10 +390,13 @@ class ExternalRun final : public Run {
           "a bilevel state needs \"inner\", the inner iterate y");
     state_.inner = read_matrix(message["inner"], state_.inner.rows(),
                                state_.inner.cols(), "its state inner", true);
-    if (message.contains("hypergradient"))
-      state_.hypergradient =
-          read_matrix(message["hypergradient"], state_.points.rows(),
-                      state_.points.cols(), "its state hypergradient", true);
+    // An estimate not sent with this state is none (not the last one sent,
+    // which belonged to another x).
+    state_.hypergradient =
+        message.contains("hypergradient")
+            ? read_matrix(message["hypergradient"], state_.points.rows(),
+                          state_.points.cols(), "its state hypergradient", true)
+            : Matrix();
   }
 
   // A bilevel request: x in "points", y in "inner" (a row per row of x),
