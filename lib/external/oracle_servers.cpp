@@ -9,7 +9,6 @@
 
 #include "core/cell_deadline.hpp"
 #include "core/error.hpp"
-#include "core/valid_utf8.hpp"
 
 namespace vibench {
 namespace {
@@ -21,24 +20,6 @@ Clock::time_point reply_deadline(double seconds) {
   if (const auto cell = current_cell_deadline()) return *cell;
   return Clock::now() + std::chrono::duration_cast<Clock::duration>(
                             std::chrono::duration<double>(seconds));
-}
-
-std::string excerpt(const Json& message) {
-  const std::string text = message.dump();
-  return text.size() > 200 ? valid_utf8(text.substr(0, 200)) + "..." : text;
-}
-
-// The message of an `error` from the program, or "" for another type.
-std::string reported_error(const Json& message, const std::string& what,
-                           const LineProcess& process) {
-  if (message.value("type", Json()) != "error") return "";
-  return fmt::format(
-      "{} reported an error ({}): {}{}", what,
-      message.value("code", Json("no code")).dump(),
-      message.contains("message") && message["message"].is_string()
-          ? message["message"].get<std::string>()
-          : message.dump(),
-      process.stderr_note());
 }
 
 }  // namespace
@@ -76,20 +57,14 @@ OracleServers::Server OracleServers::start_server() const {
     throw std::runtime_error(
         fmt::format("{}: {}{}", spec_.what, text, process->stderr_note()));
   };
-  if (const std::string error = reported_error(ready, spec_.what, *process);
-      !error.empty())
-    throw std::runtime_error(error);
+  throw_if_reported_error(ready, spec_.what, process->stderr_note());
   if (message_type(ready, spec_.what) != "ready")
     fail(
         fmt::format("it answered the start message with {}; expected a "
                     "'ready' message",
-                    excerpt(ready)));
-  const Json version = ready.value("protocol", Json());
-  if (version != Json(kProtocolVersion))
-    fail(
-        fmt::format("protocol version mismatch: vibench speaks version {}, "
-                    "the process version {}",
-                    kProtocolVersion, version.dump()));
+                    quote_message(ready)));
+  if (const std::string mismatch = protocol_mismatch(ready); !mismatch.empty())
+    fail(mismatch);
   const Json dim = ready.value("dim", Json());
   if (dim != Json(spec_.dim))
     fail(
@@ -165,14 +140,12 @@ void OracleServers::call(const std::string& oracle, const Matrix& points,
   const auto deadline = reply_deadline(spec_.reply_timeout_seconds);
   process.send(line, deadline);
   Json reply = parse_message(process.receive(deadline), spec_.what);
-  if (const std::string error = reported_error(reply, spec_.what, process);
-      !error.empty())
-    throw std::runtime_error(error);
+  throw_if_reported_error(reply, spec_.what, process.stderr_note());
   if (message_type(reply, spec_.what) != "reply")
     throw std::runtime_error(
         fmt::format("{} answered a request with {}; expected a 'reply' "
                     "message{}",
-                    spec_.what, excerpt(reply), process.stderr_note()));
+                    spec_.what, quote_message(reply), process.stderr_note()));
   read(reply);
   give_back(std::move(server));
 }

@@ -247,11 +247,37 @@ Json parse_message(const std::string& line, const std::string& who) {
   return message;
 }
 
+std::string quote_message(const Json& message) {
+  const std::string text = message.dump();
+  return text.size() > 200 ? valid_utf8(text.substr(0, 200)) + "..." : text;
+}
+
+void throw_if_reported_error(const Json& message, const std::string& who,
+                             const std::string& note) {
+  if (message.value("type", Json()) != "error") return;
+  throw std::runtime_error(
+      fmt::format("{} reported an error ({}): {}{}", who,
+                  message.value("code", Json("no code")).dump(),
+                  message.contains("message") && message["message"].is_string()
+                      ? message["message"].get<std::string>()
+                      : quote_message(message),
+                  note));
+}
+
+std::string protocol_mismatch(const Json& ready) {
+  const Json version = ready.value("protocol", Json());
+  if (version == Json(kProtocolVersion)) return "";
+  return fmt::format(
+      "protocol version mismatch: vibench speaks version {}, the process "
+      "version {}",
+      kProtocolVersion, quote_message(version));
+}
+
 std::string message_type(const Json& message, const std::string& who) {
   if (!message.contains("type") || !message["type"].is_string())
     throw std::runtime_error(
         fmt::format("{} wrote a message without a \"type\": {}", who,
-                    valid_utf8(message.dump().substr(0, 200))));
+                    quote_message(message)));
   return message["type"].get<std::string>();
 }
 

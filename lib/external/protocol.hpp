@@ -44,6 +44,20 @@ void append_vector_json(std::string& out, const Vector& v);
 // sender) and quoting the start of the line, when it is not one.
 Json parse_message(const std::string& line, const std::string& who);
 
+// A message quoted in an error: its JSON, cut at 200 bytes and kept valid
+// UTF-8 (the cut may fall inside a character; the quote goes into a record).
+std::string quote_message(const Json& message);
+
+// When `message` is of type "error", throws std::runtime_error
+// "<who> reported an error (<code>): <its message><note>"; `note` is the
+// sender's stderr tail (LineProcess::stderr_note).
+void throw_if_reported_error(const Json& message, const std::string& who,
+                             const std::string& note);
+
+// "" when a ready message speaks kProtocolVersion, else why not, naming
+// both versions.
+std::string protocol_mismatch(const Json& ready);
+
 // The "type" of a message; throws std::runtime_error when it has none.
 std::string message_type(const Json& message, const std::string& who);
 

@@ -9,8 +9,8 @@
 
 #include "core/error.hpp"
 #include "core/params.hpp"
-#include "core/valid_utf8.hpp"
 #include "external/oracle_servers.hpp"
+#include "external/protocol.hpp"
 
 namespace vibench::served_task {
 
@@ -67,9 +67,8 @@ inline OracleServerSpec spec(const Params& p, const char* task_name,
 inline const Json& field(const Json& reply, const char* key,
                          const OracleServerSpec& spec) {
   if (!reply.contains(key))
-    throw std::runtime_error(
-        fmt::format("{}: its reply has no \"{}\": {}", spec.what, key,
-                    valid_utf8(reply.dump().substr(0, 200))));
+    throw std::runtime_error(fmt::format("{}: its reply has no \"{}\": {}",
+                                         spec.what, key, quote_message(reply)));
   return reply[key];
 }
 

@@ -18,7 +18,6 @@
 
 #include "algorithms/algorithm.hpp"
 #include "core/error.hpp"
-#include "core/valid_utf8.hpp"
 #include "external/line_process.hpp"
 #include "external/protocol.hpp"
 
@@ -119,13 +118,10 @@ class ExternalRun final : public Run {
       fail_protocol("unexpected_message",
                     fmt::format("it answered the start message with {}; "
                                 "expected a 'ready' message",
-                                excerpt(ready)));
-    const Json version = ready.value("protocol", Json());
-    if (version != Json(kProtocolVersion))
-      fail_protocol("protocol_version",
-                    fmt::format("protocol version mismatch: vibench speaks "
-                                "version {}, the process version {}",
-                                kProtocolVersion, version.dump()));
+                                quote_message(ready)));
+    if (const std::string mismatch = protocol_mismatch(ready);
+        !mismatch.empty())
+      fail_protocol("protocol_version", mismatch);
     try {
       encoding_ = requested_encoding(ready, kWho);
     } catch (const std::runtime_error& e) {
@@ -175,7 +171,7 @@ class ExternalRun final : public Run {
         fail_protocol("unexpected_message",
                       fmt::format("during a step it wrote {}; expected a "
                                   "'request' or a 'state' message",
-                                  excerpt(message)));
+                                  quote_message(message)));
       }
     }
   }
@@ -217,14 +213,7 @@ class ExternalRun final : public Run {
     const std::string line =
         process_->receive(deadline.value_or(limits_.deadline));
     Json message = parse_message(line, kWho);
-    if (message.value("type", Json()) == "error")
-      throw std::runtime_error(fmt::format(
-          "{} reported an error ({}): {}{}", kWho,
-          message.value("code", Json("no code")).dump(),
-          message.contains("message") && message["message"].is_string()
-              ? message["message"].get<std::string>()
-              : message.dump(),
-          process_->stderr_note()));
+    throw_if_reported_error(message, kWho, process_->stderr_note());
     return message;
   }
 
@@ -241,13 +230,6 @@ class ExternalRun final : public Run {
     }
     throw std::runtime_error(
         fmt::format("{}: {}{}", kWho, text, process_->stderr_note()));
-  }
-
-  // A message quoted in an error, cut short (and kept valid UTF-8: the cut
-  // may fall inside a character).
-  static std::string excerpt(const Json& message) {
-    const std::string text = message.dump();
-    return text.size() > 200 ? valid_utf8(text.substr(0, 200)) + "..." : text;
   }
 
   // The runner starts no step once the budget is spent, and the step that
@@ -362,7 +344,7 @@ class ExternalRun final : public Run {
             fmt::format("its ready message's \"chains\" must be an object "
                         "{{\"warmup\": integer >= 0, \"record_every\": "
                         "integer >= 1}}; got {}",
-                        excerpt(chains)));
+                        quote_message(chains)));
       return value.get<long long>();
     };
     if (kind_ != TaskKind::distribution)
