@@ -33,6 +33,7 @@
 // blocks); its `omp_threads` argument sets that thread count, and its limit
 // is that of as many threads.
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -42,6 +43,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -58,6 +60,7 @@
 #include "core/pairwise_median.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
+#include "external/line_process.hpp"
 #include "fma_peak.hpp"
 #include "metrics/sample_discrepancy.hpp"
 #include "metrics/wasserstein.hpp"
@@ -1078,12 +1081,13 @@ void register_saddle_steps() {
 // Steps of an external sampler (bench/protocol_client.py: `requests`
 // batched log_prob_grad requests of its n points per step, its state
 // unchanged) against the same oracle calls made in-process, with n points of
-// dimension 10 and matrices in the protocol's binary form (the client's
-// default). overhead_us is what the protocol adds per step beyond the
-// computation (both sides' messages, NumPy's conversions, the round trips
-// through the socket); per_request_us is the cost of one more request in a
-// step, (step(10 requests) − step(1 request))/9 beyond its oracle call:
-// issue #18's target, under 50 µs per batched request.
+// dimension 10, matrices in the form and polling time of the environment
+// (VIBENCH_PROTOCOL_ENCODING, default frames; VIBENCH_PROTOCOL_SPIN_US,
+// default 100: the label says which). overhead_us is what the protocol adds per
+// step beyond the computation (both sides' messages, NumPy's conversions, the
+// round trips through the socket); per_request_us is the cost of one more
+// request in a step, (step(10 requests) − step(1 request))/9 beyond its oracle
+// call: issue #18's target, under 50 µs per batched request.
 double protocol_step_seconds(Index n, int requests, int measured_steps,
                              double& oracle_seconds) {
   const Index d = 10;
@@ -1144,6 +1148,16 @@ void BM_ProtocolStep(benchmark::State& state) {
     step_one = protocol_step_seconds(n, 1, steps, oracle_seconds);
     step_ten = protocol_step_seconds(n, 10, steps / 4, oracle_seconds);
   }
+  const auto environment = [](const char* name, const char* unset) {
+    const char* value = std::getenv(name);
+    return std::string(value ? value : unset);
+  };
+  state.SetLabel(
+      "encoding=" + environment("VIBENCH_PROTOCOL_ENCODING", "frames") +
+      " spin_us=" +
+      environment(
+          "VIBENCH_PROTOCOL_SPIN_US",
+          fmt::format("{}", LineProcess::kDefaultSpinMicroseconds).c_str()));
   state.counters["oracle_us"] = oracle_seconds * 1e6;
   state.counters["overhead_us"] = (step_one - oracle_seconds) * 1e6;
   state.counters["per_request_us"] =

@@ -25,13 +25,18 @@ An *external algorithm* subclasses `Algorithm` and hands it to
 
 Oracle values cross the protocol exactly: numbers are written in the
 shortest form that reads back to the same double, and a non-finite number
-(which JSON cannot hold) is written as null and read as NaN.
+(which JSON cannot hold) is written as null and read as NaN. By default
+matrices cross as raw float64 bytes after each message's line (the
+"frames" encoding), which is exact too and far cheaper.
 """
 
 import base64
+import io
 import json
 import os
+import select
 import sys
+import time
 
 import numpy as np
 
@@ -53,8 +58,11 @@ def _number_list(values):
 
 def _array(values):
     """A matrix or list as vibench sends it: a JSON list (None for
-    non-finite), or the binary form {"shape": [...], "f64": base64 of
-    little-endian float64, row-major}, as a float array."""
+    non-finite), the binary form {"shape": [...], "f64": base64 of
+    little-endian float64, row-major}, or an array already read from the
+    message's frames (Channel.receive), as a float array."""
+    if isinstance(values, np.ndarray):
+        return values
     if isinstance(values, dict):
         raw = np.frombuffer(base64.b64decode(values["f64"], validate=True),
                             dtype="<f8")
@@ -63,58 +71,136 @@ def _array(values):
 
 
 def _binary(values):
-    """A float array in the protocol's binary form: exact, non-finite
+    """A float array in the protocol's base64 form: exact, non-finite
     values included, and far cheaper than JSON numbers for both sides."""
     array = np.ascontiguousarray(values, dtype="<f8")
     return {"shape": list(array.shape),
             "f64": base64.b64encode(array.tobytes()).decode("ascii")}
 
 
+def _read_frames(value, frames):
+    """`value` with every matrix {"shape": [...], "frame": k} replaced by
+    the array read from frame k."""
+    if isinstance(value, list):
+        return [_read_frames(item, frames) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "shape" in value and "frame" in value:
+        k = value["frame"]
+        if not isinstance(k, int) or not 0 <= k < len(frames):
+            raise ProtocolError(f"a matrix of frame {k!r}; the message has "
+                                f"{len(frames)} frames")
+        return np.frombuffer(frames[k], dtype="<f8").reshape(value["shape"])
+    return {key: _read_frames(item, frames) for key, item in value.items()}
+
+
+ENCODINGS = ("frames", "base64", "json")
+
+# How long, in microseconds, a side polls for the other's answer before it
+# sleeps (VIBENCH_PROTOCOL_SPIN_US; 0 never polls). vibench reads the same
+# variable, and its children inherit it.
+SPIN_US = 100
+
+
 class Channel:
     """JSON lines over a pair of binary streams (stdin and stdout). Once
-    `binary` is set (the ready message asked for "base64"), matrices are
-    sent in the binary form."""
+    `encoding` is set by negotiate(), matrices are sent in that form:
+    "frames" (raw bytes after the line), "base64" or "json"."""
 
-    def __init__(self, reader=None, writer=None):
+    def __init__(self, reader=None, writer=None, spin_us=None):
         self.reader = reader or sys.stdin.buffer
         self.writer = writer or sys.stdout.buffer
-        self.binary = False
+        self.encoding = "json"
+        self._frames = []  # of the message being written
+        if spin_us is None:
+            spin_us = float(os.environ.get("VIBENCH_PROTOCOL_SPIN_US",
+                                           SPIN_US))
+        self._spin = spin_us * 1e-6
+        try:
+            self._poll = select.poll()
+            self._poll.register(self.reader.fileno(), select.POLLIN)
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            self._poll = None  # not a file descriptor: no spinning
+
+    def _await_message(self):
+        """Polls for vibench's next message for up to the spin time before
+        readline() blocks: an answer that comes within it is read without
+        the sleeping process's wake-up, which costs tens of microseconds
+        on a virtual machine (docs/PROTOCOL.md, Latency)."""
+        if self._poll is None or self._spin <= 0:
+            return
+        end = time.perf_counter() + self._spin
+        while not self._poll.poll(0) and time.perf_counter() < end:
+            pass
 
     def matrix(self, values):
-        """A float array as this channel sends it."""
-        return _binary(values) if self.binary else _number_list(values)
+        """A float array as this channel sends it (in the message that
+        send() writes next)."""
+        if self.encoding == "json":
+            return _number_list(values)
+        if self.encoding == "base64":
+            return _binary(values)
+        array = np.ascontiguousarray(values, dtype="<f8")
+        self._frames.append(memoryview(array).cast("B"))  # not copied
+        return {"shape": list(array.shape), "frame": len(self._frames) - 1}
 
     def negotiate(self, start, ready, encoding=None):
-        """Asks, in `ready`, for `encoding` ("base64" or "json"; None: the
-        environment's VIBENCH_PROTOCOL_ENCODING, else "base64") when the
-        start message offers it."""
+        """Asks, in `ready`, for `encoding` (one of ENCODINGS; None: the
+        environment's VIBENCH_PROTOCOL_ENCODING, else "frames"), or for the
+        next binary one the start message offers (an older vibench may
+        offer no frames)."""
         if encoding is None:
-            encoding = os.environ.get("VIBENCH_PROTOCOL_ENCODING", "base64")
-        if encoding not in ("base64", "json"):
-            raise ProtocolError(f"unknown encoding {encoding!r}: base64 or "
-                                f"json")
-        if encoding == "base64" and "base64" in start.get("encodings", []):
-            ready["encoding"] = "base64"
-            self.binary = True
+            encoding = os.environ.get("VIBENCH_PROTOCOL_ENCODING", "frames")
+        if encoding not in ENCODINGS:
+            raise ProtocolError(f"unknown encoding {encoding!r}: one of "
+                                f"{', '.join(ENCODINGS)}")
+        offered = start.get("encodings", [])
+        for candidate in ENCODINGS[ENCODINGS.index(encoding):]:
+            if candidate in offered and candidate != "json":
+                ready["encoding"] = candidate
+                self.encoding = candidate
+                return
 
     def send(self, message):
+        frames, self._frames = self._frames, []
+        if frames:
+            message["frame_bytes"] = [len(frame) for frame in frames]
         line = json.dumps(message, allow_nan=False, separators=(",", ":"))
-        self.writer.write(line.encode("utf-8") + b"\n")
+        self.writer.write(b"".join([line.encode("utf-8"), b"\n"] + frames))
         self.writer.flush()
 
     def receive(self):
+        self._await_message()
         line = self.reader.readline()
         if not line:
             raise EOFError("vibench closed the connection")
         message = json.loads(line)
         if not isinstance(message, dict) or "type" not in message:
             raise ProtocolError(f"not a protocol message: {line[:200]!r}")
+        if "frame_bytes" in message:
+            sizes = message.pop("frame_bytes")
+            # Into a bytearray: the arrays read from it are writable
+            # without a copy.
+            data = memoryview(bytearray(sum(sizes)))
+            filled = 0
+            while filled < len(data):
+                got = self.reader.readinto(data[filled:])
+                if not got:
+                    raise EOFError("vibench closed the connection inside a "
+                                   "message's frames")
+                filled += got
+            frames, offset = [], 0
+            for size in sizes:
+                frames.append(data[offset:offset + size])
+                offset += size
+            message = _read_frames(message, frames)
         if message["type"] == "error":
             raise ProtocolError(
                 f"vibench: {message.get('code')}: {message.get('message')}")
         return message
 
     def error(self, code, text):
+        self._frames = []  # of a message that was never sent
         self.send({"type": "error", "code": code, "message": text})
 
 
@@ -267,8 +353,9 @@ def run_algorithm(factory, channel=None, name=None, encoding=None):
     with status 0 after vibench's stop, 1 after an error (told to vibench
     first, as an error message). Anything the algorithm prints goes to
     stderr, which vibench keeps for the cell's messages. `encoding` is how
-    matrices cross: "base64" (binary) or "json"; by default the environment
-    variable VIBENCH_PROTOCOL_ENCODING, else "base64"."""
+    matrices cross: "frames" (raw bytes after each line), "base64" or
+    "json"; by default the environment variable VIBENCH_PROTOCOL_ENCODING,
+    else "frames"."""
     channel = channel or protocol_channel()
     try:
         start = _receive_start(channel)

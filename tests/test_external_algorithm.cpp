@@ -100,6 +100,9 @@ TEST_CASE("external: Python SVGD gives native svgd's metric values") {
   Json json_command = python_command("python/examples/svgd.py");
   json_command.insert(json_command.begin(),
                       {"env", "VIBENCH_PROTOCOL_ENCODING=json"});
+  Json base64_command = python_command("python/examples/svgd.py");
+  base64_command.insert(base64_command.begin(),
+                        {"env", "VIBENCH_PROTOCOL_ENCODING=base64"});
   const std::string suite = R"({
     "name": "external-svgd", "seeds": 1,
     "tasks": [{"name": "gaussian", "params": {"dim": 3, "mean": [1, -1, 0.5]}},
@@ -111,6 +114,9 @@ TEST_CASE("external: Python SVGD gives native svgd's metric values") {
                             R"(}},
       {"name": "external", "params": {"kind": "sampler", "n_points": 30,
        "command": )" + json_command.dump() +
+                            R"(}},
+      {"name": "external", "params": {"kind": "sampler", "n_points": 30,
+       "command": )" + base64_command.dump() +
                             R"(}}],
     "budget": {"max_iterations": 60}, "checkpoints": {"every": 20},
     "reference_draws": 200,
@@ -121,25 +127,36 @@ TEST_CASE("external: Python SVGD gives native svgd's metric values") {
     const Json* native = nullptr;
     const Json* external = nullptr;
     const Json* external_json = nullptr;
+    const Json* external_base64 = nullptr;
     for (const auto& record : results["cells"]) {
       if (record["task"]["name"] != task) continue;
+      const Json& command =
+          record["algorithm"]["params"].value("command", Json());
       if (record["algorithm"]["name"] == "svgd")
         native = &record;
-      else if (record["algorithm"]["params"]["command"][0] == "env")
+      else if (command[0] != "env")
+        external = &record;
+      else if (command[1] == "VIBENCH_PROTOCOL_ENCODING=json")
         external_json = &record;
       else
-        external = &record;
+        external_base64 = &record;
     }
     REQUIRE(native);
     REQUIRE(external);
     REQUIRE(external_json);
+    REQUIRE(external_base64);
     INFO((*external)["message"]);
     check_same_trace(*native, *external, 1e-10);
-    // Matrices as JSON numbers or as binary: both exact, the same values.
-    CHECK((*external)["diagnostics"]["algorithm"]["encoding"] == "base64");
+    // Matrices as frames (the client's default), JSON numbers or base64:
+    // all exact, the same values.
+    CHECK((*external)["diagnostics"]["algorithm"]["encoding"] == "frames");
     CHECK((*external_json)["diagnostics"]["algorithm"]["encoding"] == "json");
+    CHECK((*external_base64)["diagnostics"]["algorithm"]["encoding"] ==
+          "base64");
     CHECK((*external)["trace"]["metrics"].dump() ==
           (*external_json)["trace"]["metrics"].dump());
+    CHECK((*external)["trace"]["metrics"].dump() ==
+          (*external_base64)["trace"]["metrics"].dump());
     // Its own words reach the record.
     CHECK((*external)["diagnostics"]["algorithm"]["name"] == "svgd.py");
     CHECK((*external)["diagnostics"]["algorithm"]["exit"] ==
@@ -280,10 +297,11 @@ TEST_CASE("external: each fault of a broken client ends its own cell") {
   const std::string pid_file = (dir / "hang.pid").string();
   std::string algorithms;
   for (const std::string mode :
-       {"bad_json", "exits", "hangs", "wrong_size", "non_finite",
-        "unknown_oracle", "over_budget", "version", "error", "diverges",
-        "floods", "non_utf8", "long_unicode", "two_per_step", "bad_base64",
-        "binary_nan", "hangs_at_3"})
+       {"bad_json",     "exits",          "hangs",       "wrong_size",
+        "non_finite",   "unknown_oracle", "over_budget", "version",
+        "error",        "diverges",       "floods",      "non_utf8",
+        "long_unicode", "two_per_step",   "bad_base64",  "binary_nan",
+        "hangs_at_3",   "short_frames",   "bad_frame",   "bad_frame_bytes"})
     // Six points for two_per_step: 12 evaluations a step, so that its
     // fifth step starts at 48 of the 50 and crosses the budget between its
     // two requests.
@@ -371,6 +389,14 @@ TEST_CASE("external: each fault of a broken client ends its own cell") {
     check("bad_base64", "failed", {"\"f64\" must be base64 text"});
     check("binary_nan", "failed",
           {"entry (0, 0) is not finite (nan)", "log_prob_grad"});
+    // Frames: fewer bytes than announced, a frame the message does not
+    // list, a length that is not a whole number of doubles.
+    check("short_frames", "timeout",
+          {"did not write the frames its message announced"});
+    check("bad_frame", "failed",
+          {"a matrix of frame 1; its message has 1 frame"});
+    check("bad_frame_bytes", "failed",
+          {"\"frame_bytes\": [7]", "multiple of 8"});
     // Crossing the budget within a step: the step finishes, the cell is ok.
     check("two_per_step", "ok", {});
     CHECK(cell_of(results, "external",

@@ -1,11 +1,15 @@
 // The line protocol's message encoding (docs/PROTOCOL.md): base64 against
-// RFC 4648's test vectors, the binary matrix form against the JSON form,
-// and the parser's lifting of binary payloads, which must not change what
-// any message means.
+// RFC 4648's test vectors, the binary matrix forms (base64 and frames)
+// against the JSON form, frames that do not match their message, the
+// parser's lifting of binary payloads, which must not change what any
+// message means, and the transport's spin time.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <string>
 
 #include "core/base64.hpp"
 #include "core/rng.hpp"
@@ -48,13 +52,24 @@ TEST_CASE("protocol: binary matrices read back exactly, in either form") {
   m(2, 0) = -std::numeric_limits<double>::infinity();
   m(0, 3) = 5e-324;  // a subnormal: the JSON form's shortest text, too
   Vector v = rng.normal_vector(5);
-  for (const auto encoding : {MatrixEncoding::json, MatrixEncoding::base64}) {
-    std::string text = R"({"type":"reply","m":)";
+  for (const auto encoding :
+       {MatrixEncoding::json, MatrixEncoding::base64, MatrixEncoding::frames}) {
+    INFO(encoding_name(encoding));
+    OutgoingMessage text(R"({"type":"reply","m":)");
     append_matrix(text, m, encoding);
     text += R"(,"v":)";
     append_vector(text, v, encoding);
-    text += "}";
-    const Json message = parse_message(text, "the test");
+    Json message = parse_message(text.line(), "the test");
+    // Only frames follow the line, and the line lists their lengths.
+    CHECK(message.contains("frame_bytes") ==
+          (encoding == MatrixEncoding::frames));
+    CHECK(text.frames().size() ==
+          (encoding == MatrixEncoding::frames ? (12 + 5) * 8 : 0));
+    if (encoding == MatrixEncoding::frames) {
+      CHECK(message["frame_bytes"] == Json::parse("[96,40]"));
+      CHECK(frame_bytes(message, "the test") == 136);
+      attach_frames(message, text.frames(), "the test");
+    }
     const Matrix back = read_matrix(message["m"], 3, 4, "m", true);
     for (Index i = 0; i < 3; ++i)
       for (Index j = 0; j < 4; ++j) {
@@ -105,6 +120,53 @@ TEST_CASE("protocol: binary matrices read back exactly, in either form") {
       doctest::Contains("holds 0 bytes"), std::runtime_error);
 }
 
+TEST_CASE("protocol: frames that do not match their message are refused") {
+  const std::string one = std::string(8, '\0');  // a single 0.0
+  const auto error_of = [&](const std::string& line,
+                            const std::string& frames) {
+    try {
+      Json message = parse_message(line, "the peer");
+      if (message.contains("frame_bytes"))
+        attach_frames(message, frames, "the peer");
+      read_matrix(message["points"], -1, 1, "the points", false);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of(R"({"points":{"shape":[1,1],"frame":0},"frame_bytes":[8]})",
+                 one) == "no error");
+  CHECK(
+      error_of(R"({"points":{"shape":[1,1],"frame":1},"frame_bytes":[8]})", one)
+          .find("a matrix of frame 1; its message has 1 frame") !=
+      std::string::npos);
+  CHECK(error_of(R"({"points":{"shape":[1,1],"frame":-1},"frame_bytes":[8]})",
+                 one)
+            .find("a matrix of frame -1") != std::string::npos);
+  CHECK(
+      error_of(R"({"points":{"shape":[2,1],"frame":0},"frame_bytes":[8]})", one)
+          .find("its frame holds 8 bytes; shape [2,1] needs 16") !=
+      std::string::npos);
+  CHECK(error_of(R"({"points":{"shape":[1,1],"frame":0,"f64":"AAAAAAAAAAA="},)"
+                 R"("frame_bytes":[8]})",
+                 one)
+            .find("both \"frame\" and \"f64\"") != std::string::npos);
+  // A frame without the list of frames.
+  CHECK(error_of(R"({"points":{"shape":[1,1],"frame":0}})", "")
+            .find("refers to no frame") != std::string::npos);
+  // Lengths that are not a list of whole doubles, or add up past the cap.
+  for (const std::string bad :
+       {R"("frame_bytes":7)", R"("frame_bytes":[7])", R"("frame_bytes":[-8])",
+        R"("frame_bytes":["8"])", R"("frame_bytes":[1073741824,8])"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH_AS(
+        frame_bytes(Json::parse("{" + bad + "}"), "the peer"),
+        doctest::Contains("expected a list of byte counts, each a multiple "
+                          "of 8"),
+        std::runtime_error);
+  }
+}
+
 TEST_CASE("protocol: lifting binary payloads does not change a message") {
   // A payload, a key "f64" whose value is not base64, the pattern inside an
   // escaped string, and one in a nested list: all read as written.
@@ -125,4 +187,41 @@ TEST_CASE("protocol: lifting binary payloads does not change a message") {
   // Not JSON is still reported as such.
   CHECK_THROWS_WITH_AS(parse_message(R"({"f64":"AAAA")", "the test"),
                        doctest::Contains("not JSON"), std::runtime_error);
+}
+
+TEST_CASE("protocol: the spin time comes from VIBENCH_PROTOCOL_SPIN_US") {
+  const char* saved = std::getenv("VIBENCH_PROTOCOL_SPIN_US");
+  const std::string restore = saved ? saved : "";
+  const auto child_sees = [] {
+    LineProcess child({"/bin/sh", "-c", "echo \"$VIBENCH_PROTOCOL_SPIN_US\""},
+                      "the test process");
+    return child.receive(LineProcess::Clock::now() + std::chrono::seconds(10));
+  };
+  // Unset: the default, which the child is told too.
+  unsetenv("VIBENCH_PROTOCOL_SPIN_US");
+  CHECK(child_sees() == "100");
+  // Set, 0 (never spin) included: the child inherits it, and a line
+  // still crosses both ways.
+  for (const char* value : {"0", "7.5"}) {
+    setenv("VIBENCH_PROTOCOL_SPIN_US", value, 1);
+    CHECK(child_sees() == value);
+    LineProcess cat({"/bin/cat"}, "the test process");
+    const auto deadline = LineProcess::Clock::now() + std::chrono::seconds(10);
+    cat.send("hello", deadline, std::string("\0frame", 6));
+    CHECK(cat.receive(deadline) == "hello");
+    CHECK(cat.receive_bytes(6, deadline) == std::string("\0frame", 6));
+  }
+  // Anything else is refused before a process starts.
+  for (const char* bad : {"abc", "-1", "1e9", "", "5us"}) {
+    setenv("VIBENCH_PROTOCOL_SPIN_US", bad, 1);
+    const std::string expected =
+        "VIBENCH_PROTOCOL_SPIN_US is '" + std::string(bad) + "'";
+    CHECK_THROWS_WITH_AS(LineProcess({"/bin/cat"}, "the test process"),
+                         doctest::Contains(expected.c_str()),
+                         std::runtime_error);
+  }
+  if (saved)
+    setenv("VIBENCH_PROTOCOL_SPIN_US", restore.c_str(), 1);
+  else
+    unsetenv("VIBENCH_PROTOCOL_SPIN_US");
 }

@@ -47,6 +47,24 @@ int milliseconds_until(LineProcess::Clock::time_point deadline) {
   return static_cast<int>(std::clamp(std::ceil(ms), 0.0, INT_MAX / 2.0));
 }
 
+// VIBENCH_PROTOCOL_SPIN_US as a duration (LineProcess::
+// kDefaultSpinMicroseconds when unset). Throws std::runtime_error for a
+// value that is not a number of microseconds from 0 to 10⁶.
+std::chrono::nanoseconds spin_time() {
+  const char* text = std::getenv("VIBENCH_PROTOCOL_SPIN_US");
+  if (!text)
+    return std::chrono::nanoseconds(
+        static_cast<long long>(LineProcess::kDefaultSpinMicroseconds * 1000));
+  char* end = nullptr;
+  const double us = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !(us >= 0 && us <= 1e6))
+    throw std::runtime_error(fmt::format(
+        "VIBENCH_PROTOCOL_SPIN_US is '{}'; expected microseconds from 0 to "
+        "1000000",
+        text));
+  return std::chrono::nanoseconds(static_cast<long long>(us * 1000));
+}
+
 }  // namespace
 
 LineProcess::LineProcess(const std::vector<std::string>& command,
@@ -71,6 +89,10 @@ LineProcess::LineProcess(const std::vector<std::string>& command,
        {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"})
     if (!std::getenv(variable))
       environment.push_back(variable + std::string("=1"));
+  spin_ = spin_time();
+  if (!std::getenv("VIBENCH_PROTOCOL_SPIN_US"))
+    environment.push_back(
+        fmt::format("VIBENCH_PROTOCOL_SPIN_US={}", kDefaultSpinMicroseconds));
   std::vector<char*> envp;
   for (auto& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
@@ -256,8 +278,13 @@ std::string LineProcess::stderr_note() const {
   return tail.empty() ? "" : "; the last lines of its stderr:\n" + tail;
 }
 
-void LineProcess::send(const std::string& line, Clock::time_point deadline) {
-  std::string data = line + "\n";
+void LineProcess::send(const std::string& line, Clock::time_point deadline,
+                       std::string_view frames) {
+  std::string data;
+  data.reserve(line.size() + 1 + frames.size());
+  data += line;
+  data += '\n';
+  data += frames;
   size_t sent = 0;
   while (sent < data.size()) {
     // Drain stderr while writing, so that a child blocked writing to a full
@@ -293,8 +320,13 @@ void LineProcess::send(const std::string& line, Clock::time_point deadline) {
 
 bool LineProcess::pump(Clock::time_point deadline) {
   pollfd fds[2] = {{io_fd_, POLLIN, 0}, {stderr_fd_, POLLIN, 0}};
-  const int polled =
-      poll(fds, stderr_fd_ >= 0 ? 2 : 1, milliseconds_until(deadline));
+  const nfds_t count = stderr_fd_ >= 0 ? 2 : 1;
+  // Polls without sleeping for up to the spin time, then sleeps.
+  const auto spin_end = std::min(deadline, Clock::now() + spin_);
+  int polled = 0;
+  while ((polled = poll(fds, count, 0)) == 0 && Clock::now() < spin_end) {
+  }
+  if (polled == 0) polled = poll(fds, count, milliseconds_until(deadline));
   if (polled < 0) {
     if (errno == EINTR) return true;
     throw std::runtime_error(
@@ -334,26 +366,37 @@ std::string LineProcess::receive(Clock::time_point deadline) {
     if (out_buffer_.size() > kMaxLineBytes)
       throw std::runtime_error(fmt::format(
           "{} wrote a line longer than {} bytes", what_, kMaxLineBytes));
-    if (out_closed_) throw std::runtime_error(describe_end());
-    if (Clock::now() >= deadline)
-      throw TimeLimitReached(
-          fmt::format("{} ('{}') did not answer in time and was ended{}", what_,
-                      command_text_, stderr_note()));
-    // In slices, so that a child that died while a process it started
-    // still holds its stdout open is noticed (no end of file comes then).
-    const auto slice =
-        std::min(deadline, Clock::now() + std::chrono::milliseconds(100));
-    const size_t before = out_buffer_.size();
-    pump(slice);
-    if (out_buffer_.size() == before && !out_closed_ && has_exited()) {
-      // What it wrote before it ended is read (a bounded number of reads:
-      // a process it started may go on writing); then its end is reported.
-      for (int pass = 0; pass < 1000 && !out_closed_ && pump(Clock::now());
-           ++pass) {
-      }
-      if (out_buffer_.find('\n', scanned) == std::string::npos)
-        throw std::runtime_error(describe_end());
+    read_more(deadline, "did not answer in time");
+  }
+}
+
+std::string LineProcess::receive_bytes(size_t bytes,
+                                       Clock::time_point deadline) {
+  while (out_buffer_.size() < bytes)
+    read_more(deadline, "did not write the frames its message announced");
+  std::string out = out_buffer_.substr(0, bytes);
+  out_buffer_.erase(0, bytes);
+  return out;
+}
+
+void LineProcess::read_more(Clock::time_point deadline, const char* waiting) {
+  if (out_closed_) throw std::runtime_error(describe_end());
+  if (Clock::now() >= deadline)
+    throw TimeLimitReached(fmt::format("{} ('{}') {} and was ended{}", what_,
+                                       command_text_, waiting, stderr_note()));
+  // In slices, so that a child that died while a process it started still
+  // holds its stdout open is noticed (no end of file comes then).
+  const auto slice =
+      std::min(deadline, Clock::now() + std::chrono::milliseconds(100));
+  const size_t before = out_buffer_.size();
+  pump(slice);
+  if (out_buffer_.size() == before && !out_closed_ && has_exited()) {
+    // What it wrote before it ended is read (a bounded number of reads: a
+    // process it started may go on writing); then its end is reported.
+    for (int pass = 0; pass < 1000 && !out_closed_ && pump(Clock::now());
+         ++pass) {
     }
+    if (out_buffer_.size() == before) throw std::runtime_error(describe_end());
   }
 }
 

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vibench {
@@ -34,16 +35,21 @@ class LineProcess {
   LineProcess(const LineProcess&) = delete;
   LineProcess& operator=(const LineProcess&) = delete;
 
-  // Writes `line` and a newline. Throws TimeLimitReached when the child
-  // has not taken it all by `deadline` (it does not read its stdin), and
-  // std::runtime_error when it no longer reads (it exited: with its status
-  // and last stderr lines).
-  void send(const std::string& line, Clock::time_point deadline);
+  // Writes `line`, a newline and then `frames` (raw bytes that follow a
+  // line in the protocol's frames encoding). Throws TimeLimitReached when
+  // the child has not taken it all by `deadline` (it does not read its
+  // stdin), and std::runtime_error when it no longer reads (it exited: with
+  // its status and last stderr lines).
+  void send(const std::string& line, Clock::time_point deadline,
+            std::string_view frames = {});
   // The next line of the child's stdout, without its newline. Throws
   // TimeLimitReached at `deadline`, std::runtime_error when the child
   // closes its stdout or exits first (with its status and last stderr
   // lines), or when a line exceeds `max_line_bytes`.
   std::string receive(Clock::time_point deadline);
+  // The next `bytes` bytes of the child's stdout (the frames after a line),
+  // with the errors of receive().
+  std::string receive_bytes(size_t bytes, Clock::time_point deadline);
   // Closes the child's stdin and waits until `deadline` for it to exit;
   // then ends it. Returns how it ended ("exit status 0", "SIGKILL ...").
   std::string finish(Clock::time_point deadline);
@@ -62,6 +68,14 @@ class LineProcess {
   // to the parent process (a cell run under process isolation).
   void disown();
 
+  // A wait for the child's output first polls, for up to the spin time,
+  // before it sleeps: an answer that comes within it is read without the
+  // sleeping runner's wake-up, which costs tens of microseconds per message
+  // on a virtual machine (docs/PROTOCOL.md, Latency). The time is
+  // VIBENCH_PROTOCOL_SPIN_US in microseconds (0: never poll), this default
+  // when it is unset; the child is given the same value.
+  static constexpr double kDefaultSpinMicroseconds = 100;
+
   static constexpr size_t kStderrLines = 20;
   static constexpr size_t kMaxLineBytes = size_t{1} << 30;
 
@@ -69,6 +83,11 @@ class LineProcess {
   // Reads what is ready on stdout and stderr, waiting until `deadline`;
   // false at the deadline.
   bool pump(Clock::time_point deadline);
+  // Waits, until `deadline`, for more of the child's stdout than
+  // out_buffer_ holds. Throws TimeLimitReached at the deadline (`waiting`
+  // says what for) and std::runtime_error when the child closes its stdout
+  // or exits without writing more.
+  void read_more(Clock::time_point deadline, const char* waiting);
   void read_stderr();
   // Waits up to `seconds` for the child to exit; true when it did.
   bool wait_for_exit(double seconds);
@@ -85,6 +104,7 @@ class LineProcess {
   int status_ = 0;
   std::string out_buffer_, err_buffer_;
   bool out_closed_ = false;
+  std::chrono::nanoseconds spin_{0};  // VIBENCH_PROTOCOL_SPIN_US
   std::deque<std::string> stderr_lines_;
 };
 

@@ -52,7 +52,7 @@ OracleServers::Server OracleServers::start_server() const {
                             kProtocolVersion, spec_.role, spec_.dim,
                             spec_.args.dump(), kOfferedEncodings),
                 deadline);
-  const Json ready = parse_message(process->receive(deadline), spec_.what);
+  const Json ready = receive_message(*process, deadline, spec_.what);
   const auto fail = [&](const std::string& text) {
     throw std::runtime_error(
         fmt::format("{}: {}{}", spec_.what, text, process->stderr_note()));
@@ -128,18 +128,17 @@ void OracleServers::call(const std::string& oracle, const Matrix& points,
         fmt::format("the cell's time was up before {} could be asked for '{}'",
                     spec_.what, oracle));
   Server server = take();
-  std::string line =
-      fmt::format(R"({{"type":"request","oracle":"{}","points":)", oracle);
-  append_matrix(line, points, server.encoding);
+  OutgoingMessage request(
+      fmt::format(R"({{"type":"request","oracle":"{}","points":)", oracle));
+  append_matrix(request, points, server.encoding);
   if (vectors) {
-    line += R"(,"vectors":)";
-    append_matrix(line, *vectors, server.encoding);
+    request += R"(,"vectors":)";
+    append_matrix(request, *vectors, server.encoding);
   }
-  line += '}';
   LineProcess& process = *server.process;
   const auto deadline = reply_deadline(spec_.reply_timeout_seconds);
-  process.send(line, deadline);
-  Json reply = parse_message(process.receive(deadline), spec_.what);
+  request.send_to(process, deadline);
+  Json reply = receive_message(process, deadline, spec_.what);
   throw_if_reported_error(reply, spec_.what, process.stderr_note());
   if (message_type(reply, spec_.what) != "reply")
     throw std::runtime_error(

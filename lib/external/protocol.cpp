@@ -1,6 +1,7 @@
 #include "external/protocol.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <bit>
@@ -77,24 +78,36 @@ std::vector<double> read_binary(const Json& value, Index rows, Index cols,
         "{} has {} {}; expected {}", what, rows_read,
         vector ? "entries" : "rows",
         rows < 0 ? std::string("at least 1") : std::to_string(rows)));
+  // Base64 text, or a frame's bytes (attach_frames).
   const Json f64 = value.value("f64", Json());
-  std::optional<std::string> bytes;
-  if (f64.is_string()) bytes = decode_base64(f64.get_ref<const std::string&>());
-  if (!bytes)
-    throw std::runtime_error(
-        fmt::format("{}: \"f64\" must be base64 text", what));
+  std::optional<std::string> decoded;
+  std::string_view bytes;
+  if (f64.is_string()) {
+    decoded = decode_base64(f64.get_ref<const std::string&>());
+    if (decoded) bytes = *decoded;
+  } else if (f64.is_binary()) {
+    const auto& binary = f64.get_binary();
+    bytes = std::string_view(reinterpret_cast<const char*>(binary.data()),
+                             binary.size());
+  }
+  if (!decoded && !f64.is_binary())
+    throw std::runtime_error(fmt::format(
+        "{}: {}", what,
+        value.contains("frame") ? std::string("\"frame\" refers to no frame "
+                                              "(the message lists none)")
+                                : std::string("\"f64\" must be base64 text")));
   // Compared by division: rows × cols may not fit in 64 bits.
-  const size_t count = bytes->size() / sizeof(double);
+  const size_t count = bytes.size() / sizeof(double);
   const auto columns = static_cast<size_t>(cols_read);
-  if (bytes->size() % sizeof(double) != 0 || columns == 0 ||
+  if (bytes.size() % sizeof(double) != 0 || columns == 0 ||
       count % columns != 0 || count / columns != static_cast<size_t>(rows_read))
     throw std::runtime_error(fmt::format(
-        "{}: \"f64\" holds {} bytes; shape {} needs {:.0f}", what,
-        bytes->size(), shape.dump(),
+        "{}: {} holds {} bytes; shape {} needs {:.0f}", what,
+        f64.is_binary() ? "its frame" : "\"f64\"", bytes.size(), shape.dump(),
         static_cast<double>(rows_read) * static_cast<double>(cols_read) *
             static_cast<double>(sizeof(double))));
   std::vector<double> values(count);
-  std::memcpy(values.data(), bytes->data(), bytes->size());
+  std::memcpy(values.data(), bytes.data(), bytes.size());
   return values;
 }
 
@@ -102,29 +115,90 @@ std::vector<double> read_binary(const Json& value, Index rows, Index cols,
 
 MatrixEncoding requested_encoding(const Json& ready, const std::string& who) {
   const Json encoding = ready.value("encoding", Json("json"));
-  if (encoding == "json") return MatrixEncoding::json;
-  if (encoding == "base64") return MatrixEncoding::base64;
+  for (const auto known :
+       {MatrixEncoding::json, MatrixEncoding::base64, MatrixEncoding::frames})
+    if (encoding == encoding_name(known)) return known;
   throw std::runtime_error(fmt::format(
       "{} asked for the encoding {}; vibench offers {}", who,
       valid_utf8(encoding.dump().substr(0, 100)), kOfferedEncodings));
 }
 
-void append_matrix(std::string& out, const Matrix& m, MatrixEncoding encoding) {
-  if (encoding == MatrixEncoding::json) return append_matrix_json(out, m);
+const char* encoding_name(MatrixEncoding encoding) {
+  switch (encoding) {
+    case MatrixEncoding::json:
+      return "json";
+    case MatrixEncoding::base64:
+      return "base64";
+    case MatrixEncoding::frames:
+      return "frames";
+  }
+  return "json";
+}
+
+size_t OutgoingMessage::add_frame(const void* data, size_t bytes) {
+  frames_.append(static_cast<const char*>(data), bytes);
+  frame_sizes_.push_back(bytes);
+  return frame_sizes_.size() - 1;
+}
+
+std::string OutgoingMessage::line() const {
+  std::string out = line_;
+  if (!frame_sizes_.empty())
+    out += fmt::format(R"(,"frame_bytes":[{}])", fmt::join(frame_sizes_, ","));
+  out += '}';
+  return out;
+}
+
+void OutgoingMessage::send_to(LineProcess& process,
+                              LineProcess::Clock::time_point deadline) {
+  process.send(line(), deadline, frames_);
+}
+
+namespace {
+
+// `data` (`count` doubles, row-major) in a binary encoding, after the
+// opening `{"shape":[...]`.
+void append_binary(OutgoingMessage& out, const double* data, size_t count,
+                   MatrixEncoding encoding) {
+  const size_t bytes = count * sizeof(double);
+  if (encoding == MatrixEncoding::frames) {
+    out += fmt::format(R"(,"frame":{}}})", out.add_frame(data, bytes));
+    return;
+  }
+  std::string text = R"(,"f64":")";
+  append_base64(text, data, bytes);
+  text += "\"}";
+  out += text;
+}
+
+}  // namespace
+
+void append_matrix(OutgoingMessage& out, const Matrix& m,
+                   MatrixEncoding encoding) {
+  if (encoding == MatrixEncoding::json) {
+    std::string text;
+    append_matrix_json(text, m);
+    out += text;
+    return;
+  }
   // Row-major, as the JSON form.
   const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>
       row_major = m;
-  out += fmt::format(R"({{"shape":[{},{}],"f64":")", m.rows(), m.cols());
-  append_base64(out, row_major.data(),
-                static_cast<size_t>(row_major.size()) * sizeof(double));
-  out += "\"}";
+  out += fmt::format(R"({{"shape":[{},{}])", m.rows(), m.cols());
+  append_binary(out, row_major.data(), static_cast<size_t>(row_major.size()),
+                encoding);
 }
 
-void append_vector(std::string& out, const Vector& v, MatrixEncoding encoding) {
-  if (encoding == MatrixEncoding::json) return append_vector_json(out, v);
-  out += fmt::format(R"({{"shape":[{}],"f64":")", v.size());
-  append_base64(out, v.data(), static_cast<size_t>(v.size()) * sizeof(double));
-  out += "\"}";
+void append_vector(OutgoingMessage& out, const Vector& v,
+                   MatrixEncoding encoding) {
+  if (encoding == MatrixEncoding::json) {
+    std::string text;
+    append_vector_json(text, v);
+    out += text;
+    return;
+  }
+  out += fmt::format(R"({{"shape":[{}])", v.size());
+  append_binary(out, v.data(), static_cast<size_t>(v.size()), encoding);
 }
 
 void append_matrix_json(std::string& out, const Matrix& m) {
@@ -247,6 +321,91 @@ Json parse_message(const std::string& line, const std::string& who) {
   return message;
 }
 
+size_t frame_bytes(const Json& message, const std::string& who) {
+  if (!message.contains("frame_bytes")) return 0;
+  const Json& sizes = message["frame_bytes"];
+  size_t total = 0;
+  const bool valid =
+      sizes.is_array() &&
+      std::all_of(sizes.begin(), sizes.end(), [&](const Json& n) {
+        if (!n.is_number_unsigned()) return false;
+        const auto bytes = n.get<std::uint64_t>();
+        if (bytes % sizeof(double) != 0 ||
+            bytes > LineProcess::kMaxLineBytes - total)
+          return false;
+        total += static_cast<size_t>(bytes);
+        return true;
+      });
+  if (!valid)
+    throw std::runtime_error(fmt::format(
+        "{} wrote \"frame_bytes\": {}; expected a list of byte counts, each "
+        "a multiple of 8, at most {} in all",
+        who, quote_message(sizes), LineProcess::kMaxLineBytes));
+  return total;
+}
+
+namespace {
+
+void attach_frames_to(Json& value, const std::vector<std::string_view>& frames,
+                      const std::string& who) {
+  if (value.is_array()) {
+    for (Json& item : value)
+      if (item.is_structured()) attach_frames_to(item, frames, who);
+    return;
+  }
+  if (!value.is_object()) return;
+  if (value.contains("shape") && value.contains("frame")) {
+    const Json& index = value["frame"];
+    if (!index.is_number_unsigned() ||
+        index.get<std::uint64_t>() >= frames.size())
+      throw std::runtime_error(fmt::format(
+          "{} wrote a matrix of frame {}; its message has {} frame{}", who,
+          quote_message(index), frames.size(), frames.size() == 1 ? "" : "s"));
+    if (value.contains("f64"))
+      throw std::runtime_error(fmt::format(
+          "{} wrote a matrix with both \"frame\" and \"f64\"", who));
+    const std::string_view frame = frames[index.get<size_t>()];
+    value["f64"] = Json::binary(std::vector<std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(frame.data()),
+        reinterpret_cast<const std::uint8_t*>(frame.data()) + frame.size()));
+    return;
+  }
+  for (auto& item : value.items())
+    if (item.value().is_structured())
+      attach_frames_to(item.value(), frames, who);
+}
+
+}  // namespace
+
+void attach_frames(Json& message, std::string_view frames,
+                   const std::string& who) {
+  const size_t total = frame_bytes(message, who);
+  if (frames.size() != total)
+    throw std::logic_error(
+        "attach_frames: the frames' length is not the "
+        "message's");
+  std::vector<std::string_view> views;
+  size_t offset = 0;
+  if (message.contains("frame_bytes"))
+    for (const Json& n : message["frame_bytes"]) {
+      const auto bytes = n.get<size_t>();
+      views.push_back(frames.substr(offset, bytes));
+      offset += bytes;
+    }
+  attach_frames_to(message, views, who);
+}
+
+Json receive_message(LineProcess& process,
+                     LineProcess::Clock::time_point deadline,
+                     const std::string& who) {
+  Json message = parse_message(process.receive(deadline), who);
+  if (message.contains("frame_bytes"))
+    attach_frames(message,
+                  process.receive_bytes(frame_bytes(message, who), deadline),
+                  who);
+  return message;
+}
+
 std::string quote_message(const Json& message) {
   const std::string text = message.dump();
   return text.size() > 200 ? valid_utf8(text.substr(0, 200)) + "..." : text;
@@ -286,16 +445,18 @@ Matrix read_matrix(const Json& value, Index rows, Index cols,
   if (value.is_object()) {
     Index n = 0;
     const std::vector<double> values = read_binary(value, rows, cols, what, n);
-    Matrix m(n, cols);
-    for (Index i = 0; i < n; ++i)
-      for (Index j = 0; j < cols; ++j) {
-        m(i, j) = values[static_cast<size_t>(i * cols + j)];
-        if (!allow_null && !std::isfinite(m(i, j)))
-          throw std::runtime_error(fmt::format(
-              "{}: entry ({}, {}) is not finite ({}); expected a finite "
-              "number",
-              what, i, j, m(i, j)));
-      }
+    const Matrix m =
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic,
+                                       Eigen::RowMajor>>(values.data(), n,
+                                                         cols);
+    if (!allow_null && !m.allFinite())
+      for (Index i = 0; i < n; ++i)
+        for (Index j = 0; j < cols; ++j)
+          if (!std::isfinite(m(i, j)))
+            throw std::runtime_error(fmt::format(
+                "{}: entry ({}, {}) is not finite ({}); expected a finite "
+                "number",
+                what, i, j, m(i, j)));
     return m;
   }
   if (!value.is_array() || value.empty())

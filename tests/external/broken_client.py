@@ -22,6 +22,10 @@ fault tests of the line protocol (tests/test_external_algorithm.cpp):
   hangs_at_3     sleeps during its third step, after two good ones
   bad_base64     asks with binary points whose "f64" is not base64
   binary_nan     asks with binary points holding a NaN
+  short_frames   announces a frame of its points and writes only half of
+                 it, then sleeps
+  bad_frame      asks with points in frame 1 of a message of one frame
+  bad_frame_bytes  announces a frame of 7 bytes
 
 Otherwise it follows the protocol with gradient ascent on log pi.
 """
@@ -101,6 +105,19 @@ def main():
             points[0, 0] = float("nan")
             channel.send({"type": "request", "oracle": "log_prob_grad",
                           "points": vc._binary(points)})
+        elif MODE in ("short_frames", "bad_frame", "bad_frame_bytes"):
+            data = vc._array(x).astype("<f8").tobytes()
+            sizes = {"short_frames": [len(data)], "bad_frame": [len(data)],
+                     "bad_frame_bytes": [7]}[MODE]
+            points = {"shape": [len(x), len(x[0])],
+                      "frame": 1 if MODE == "bad_frame" else 0}
+            line = vc.json.dumps({"type": "request", "oracle": "log_prob_grad",
+                                  "points": points, "frame_bytes": sizes})
+            frames = data[:len(data) // 2] if MODE == "short_frames" else (
+                data[:7] if MODE == "bad_frame_bytes" else data)
+            sys.stdout.buffer.write(line.encode() + b"\n" + frames)
+            sys.stdout.buffer.flush()
+            time.sleep(1000)
         elif MODE == "diverges":
             channel.send({"type": "state",
                           "points": [[None] + row[1:] for row in x]})

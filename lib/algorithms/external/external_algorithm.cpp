@@ -69,7 +69,7 @@ std::vector<std::string> oracles_of(const Oracle& oracle, TaskKind kind) {
 }
 
 // Appends `,"<value_key>":[...],"grad":[[...]]` to a reply.
-void append_value_grad(std::string& reply, const char* value_key,
+void append_value_grad(OutgoingMessage& reply, const char* value_key,
                        const Vector& value, const Matrix& grad,
                        MatrixEncoding encoding) {
   reply += fmt::format(R"(,"{}":)", value_key);
@@ -127,8 +127,7 @@ class ExternalRun final : public Run {
     } catch (const std::runtime_error& e) {
       fail_protocol("encoding", e.what());
     }
-    diagnostics_["encoding"] =
-        encoding_ == MatrixEncoding::base64 ? "base64" : "json";
+    diagnostics_["encoding"] = encoding_name(encoding_);
     if (ready.contains("name") && ready["name"].is_string())
       diagnostics_["name"] = ready["name"];
     if (ready.contains("chains")) read_chains(ready["chains"]);
@@ -210,9 +209,8 @@ class ExternalRun final : public Run {
 
  private:
   Json receive(std::optional<LineProcess::Clock::time_point> deadline = {}) {
-    const std::string line =
-        process_->receive(deadline.value_or(limits_.deadline));
-    Json message = parse_message(line, kWho);
+    Json message =
+        receive_message(*process_, deadline.value_or(limits_.deadline), kWho);
     throw_if_reported_error(message, kWho, process_->stderr_note());
     return message;
   }
@@ -277,7 +275,7 @@ class ExternalRun final : public Run {
     } catch (const std::runtime_error& e) {
       fail_protocol("bad_request", e.what());
     }
-    std::string reply = R"({"type":"reply")";
+    OutgoingMessage reply(R"({"type":"reply")");
     switch (kind_) {
       case TaskKind::distribution: {
         const auto& o = static_cast<const DistributionOracle&>(oracle_);
@@ -325,8 +323,7 @@ class ExternalRun final : public Run {
         serve_bilevel(request, name, x, reply);
         break;
     }
-    reply += '}';
-    process_->send(reply, limits_.deadline);
+    reply.send_to(*process_, limits_.deadline);
   }
 
   // A sampler whose rows are Markov chains says so in its ready message,
@@ -384,7 +381,7 @@ class ExternalRun final : public Run {
   // A bilevel request: x in "points", y in "inner" (a row per row of x),
   // and for the second-order products v in "vectors" (dim_y columns).
   void serve_bilevel(const Json& request, const std::string& name,
-                     const Matrix& x, std::string& reply) {
+                     const Matrix& x, OutgoingMessage& reply) {
     const auto& o = static_cast<const BilevelOracle&>(oracle_);
     const auto matrix = [&](const char* key, Index cols) {
       try {
