@@ -34,6 +34,7 @@ import base64
 import io
 import json
 import os
+import re
 import select
 import sys
 import time
@@ -87,10 +88,16 @@ def _read_frames(value, frames):
         return value
     if "shape" in value and "frame" in value:
         k = value["frame"]
-        if not isinstance(k, int) or not 0 <= k < len(frames):
+        if (not isinstance(k, int) or isinstance(k, bool)
+                or not 0 <= k < len(frames)):
             raise ProtocolError(f"a matrix of frame {k!r}; the message has "
                                 f"{len(frames)} frames")
-        return np.frombuffer(frames[k], dtype="<f8").reshape(value["shape"])
+        try:
+            return np.frombuffer(frames[k], dtype="<f8").reshape(
+                value["shape"])
+        except (TypeError, ValueError) as error:
+            raise ProtocolError(f"frame {k} does not hold a matrix of shape "
+                                f"{value['shape']!r}: {error}") from None
     return {key: _read_frames(item, frames) for key, item in value.items()}
 
 
@@ -100,6 +107,20 @@ ENCODINGS = ("frames", "base64", "json")
 # sleeps (VIBENCH_PROTOCOL_SPIN_US; 0 never polls). vibench reads the same
 # variable, and its children inherit it.
 SPIN_US = 100
+
+
+def _spin_from_environment():
+    """VIBENCH_PROTOCOL_SPIN_US as vibench reads it: a decimal number of
+    microseconds from 0 to 10^6 (SPIN_US when unset)."""
+    text = os.environ.get("VIBENCH_PROTOCOL_SPIN_US")
+    if text is None:
+        return SPIN_US
+    plain = re.fullmatch(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text)
+    value = float(text) if plain else None
+    if value is None or not 0 <= value <= 1e6:
+        raise ProtocolError(f"VIBENCH_PROTOCOL_SPIN_US is {text!r}; expected "
+                            f"microseconds from 0 to 1000000")
+    return value
 
 
 class Channel:
@@ -113,8 +134,7 @@ class Channel:
         self.encoding = "json"
         self._frames = []  # of the message being written
         if spin_us is None:
-            spin_us = float(os.environ.get("VIBENCH_PROTOCOL_SPIN_US",
-                                           SPIN_US))
+            spin_us = _spin_from_environment()
         self._spin = spin_us * 1e-6
         try:
             self._poll = select.poll()
@@ -141,7 +161,9 @@ class Channel:
         if self.encoding == "base64":
             return _binary(values)
         array = np.ascontiguousarray(values, dtype="<f8")
-        self._frames.append(memoryview(array).cast("B"))  # not copied
+        # A copy: the values as they are now, even if the caller changes
+        # the array before send().
+        self._frames.append(array.tobytes())
         return {"shape": list(array.shape), "frame": len(self._frames) - 1}
 
     def negotiate(self, start, ready, encoding=None):

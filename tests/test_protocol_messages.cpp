@@ -136,6 +136,14 @@ TEST_CASE("protocol: frames that do not match their message are refused") {
   };
   CHECK(error_of(R"({"points":{"shape":[1,1],"frame":0},"frame_bytes":[8]})",
                  one) == "no error");
+  // Quoted in an error (or recorded), a frame is named, not dumped.
+  Json framed = parse_message(
+      R"({"type":"odd","points":{"shape":[1,1],"frame":0},"frame_bytes":[8]})",
+      "the peer");
+  attach_frames(framed, one, "the peer");
+  CHECK(quote_message(framed).find(R"("f64":"<frame of 8 bytes>")") !=
+        std::string::npos);
+  CHECK(without_frames(framed)["points"]["shape"] == Json::parse("[1,1]"));
   CHECK(
       error_of(R"({"points":{"shape":[1,1],"frame":1},"frame_bytes":[8]})", one)
           .find("a matrix of frame 1; its message has 1 frame") !=
@@ -212,7 +220,8 @@ TEST_CASE("protocol: the spin time comes from VIBENCH_PROTOCOL_SPIN_US") {
     CHECK(cat.receive_bytes(6, deadline) == std::string("\0frame", 6));
   }
   // Anything else is refused before a process starts.
-  for (const char* bad : {"abc", "-1", "1e9", "", "5us"}) {
+  for (const char* bad :
+       {"abc", "-1", "-0", "1e9", "", "5us", "0x64", " 100", "1_000", "nan"}) {
     setenv("VIBENCH_PROTOCOL_SPIN_US", bad, 1);
     const std::string expected =
         "VIBENCH_PROTOCOL_SPIN_US is '" + std::string(bad) + "'";

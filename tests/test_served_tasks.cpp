@@ -346,7 +346,7 @@ TEST_CASE("served tasks: each fault of a broken server ends its own cell") {
   const std::vector<std::string> modes = {
       "exits",     "hangs",      "bad_json",   "wrong_size",
       "version",   "wrong_dim",  "no_hessian", "error",
-      "not_reply", "hangs_at_3", "hangs_at_4"};
+      "not_reply", "hangs_at_3", "hangs_at_4", "bad_frame"};
   for (const std::string& mode : modes)
     tasks.push_back(
         {{"name", "external_density"},
@@ -423,6 +423,8 @@ TEST_CASE("served tasks: each fault of a broken server ends its own cell") {
     check("error", "failed",
           {"\"model_error\"", "the model cannot be evaluated here"});
     check("not_reply", "failed", {"expected a 'reply' message"});
+    check("bad_frame", "failed",
+          {"a matrix of frame 1; its message has 1 frame"});
     check("missing", "failed",
           {"could not start", "/no/such/program --flag",
            "No such file or directory"});

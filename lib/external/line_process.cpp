@@ -12,11 +12,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 #include "core/close_descriptors.hpp"
 #include "core/error.hpp"
@@ -55,9 +57,14 @@ std::chrono::nanoseconds spin_time() {
   if (!text)
     return std::chrono::nanoseconds(
         static_cast<long long>(LineProcess::kDefaultSpinMicroseconds * 1000));
-  char* end = nullptr;
-  const double us = std::strtod(text, &end);
-  if (end == text || *end != '\0' || !(us >= 0 && us <= 1e6))
+  // from_chars, not strtod: no hexadecimal, no spaces, no locale, the
+  // grammar the Python client reads too (a leading '-' is refused apart).
+  const std::string_view view(text);
+  double us = -1;
+  const auto [end, error] =
+      std::from_chars(view.data(), view.data() + view.size(), us);
+  if (view.empty() || view.front() == '-' || error != std::errc() ||
+      end != view.data() + view.size() || !(us >= 0 && us <= 1e6))
     throw std::runtime_error(fmt::format(
         "VIBENCH_PROTOCOL_SPIN_US is '{}'; expected microseconds from 0 to "
         "1000000",

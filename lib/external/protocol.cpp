@@ -406,8 +406,19 @@ Json receive_message(LineProcess& process,
   return message;
 }
 
+Json without_frames(const Json& value) {
+  if (value.is_binary())
+    return fmt::format("<frame of {} bytes>", value.get_binary().size());
+  if (!value.is_structured()) return value;
+  Json out = value;
+  for (auto& item : out.items())
+    if (item.value().is_structured() || item.value().is_binary())
+      item.value() = without_frames(item.value());
+  return out;
+}
+
 std::string quote_message(const Json& message) {
-  const std::string text = message.dump();
+  const std::string text = without_frames(message).dump();
   return text.size() > 200 ? valid_utf8(text.substr(0, 200)) + "..." : text;
 }
 

@@ -95,6 +95,11 @@ Json receive_message(LineProcess& process,
                      LineProcess::Clock::time_point deadline,
                      const std::string& who);
 
+// `value` with each frame attach_frames gave it (a JSON binary value) as
+// the string "<frame of N bytes>": for quoting and recording, where the
+// bytes would print as a list of numbers several times their size.
+Json without_frames(const Json& value);
+
 // A message quoted in an error: its JSON, cut at 200 bytes and kept valid
 // UTF-8 (the cut may fall inside a character; the quote goes into a record).
 std::string quote_message(const Json& message);

@@ -15,6 +15,8 @@ N(0, I) in the task's dimension.
   no_hessian     does not offer log_prob_hessian_vector
   error          reports an error of its own at the first request
   not_reply      answers the first request with a message of another type
+  bad_frame      answers with a gradient in frame 1 of a message of one
+                 frame
 
 Otherwise it follows the protocol.
 """
@@ -60,6 +62,16 @@ def main():
             continue
         if MODE == "not_reply":
             channel.send({"type": "state", "points": [[0.0]]})
+            continue
+        if MODE == "bad_frame":
+            data = (-x).astype("<f8").tobytes()
+            line = vc.json.dumps({
+                "type": "reply",
+                "log_prob": vc._number_list(-0.5 * (x * x).sum(axis=1)),
+                "grad": {"shape": list(x.shape), "frame": 1},
+                "frame_bytes": [len(data)]})
+            sys.stdout.buffer.write(line.encode() + b"\n" + data)
+            sys.stdout.buffer.flush()
             continue
         grad = -x
         if MODE == "wrong_size":

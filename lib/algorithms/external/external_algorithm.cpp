@@ -187,7 +187,8 @@ class ExternalRun final : public Run {
         const Json final_message = receive(deadline);
         if (message_type(final_message, kWho) == "final" &&
             final_message.contains("diagnostics"))
-          diagnostics_["reported"] = final_message["diagnostics"];
+          diagnostics_["reported"] =
+              without_frames(final_message["diagnostics"]);
       } catch (const std::exception& e) {
         diagnostics_["stop"] = e.what();
       }
