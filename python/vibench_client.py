@@ -146,7 +146,10 @@ class Channel:
         """Polls for vibench's next message for up to the spin time before
         readline() blocks: an answer that comes within it is read without
         the sleeping process's wake-up, which costs tens of microseconds
-        on a virtual machine (docs/PROTOCOL.md, Latency)."""
+        on a virtual machine (docs/PROTOCOL.md, Latency). It polls the file
+        descriptor, not the reader's buffer: vibench sends a message only
+        after this side's previous one, so nothing waits in the buffer
+        then (if something did, it would only cost the spin time)."""
         if self._poll is None or self._spin <= 0:
             return
         end = time.perf_counter() + self._spin
