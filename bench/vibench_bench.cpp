@@ -55,6 +55,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/samplers/ksd_gradient.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "core/kernel_backend.hpp"
 #include "core/pairwise_median.hpp"
@@ -361,6 +362,44 @@ BENCHMARK_CAPTURE(BM_SvgdDirection, rbf_tiled, KernelType::rbf, true)
     ->Apply(svgd_tiled_args);
 BENCHMARK_CAPTURE(BM_SvgdDirection, imq_tiled, KernelType::imq, true)
     ->Apply(svgd_tiled_args);
+
+// ------------------------------------------------------------ KSD descent
+
+// ∇_X KSD² (KsdGradient, the step of ksd_descent, coin_ksdd and the KSD
+// functional of mean_field_underdamped_langevin) at particles from N(0, I)
+// with the standard normal's scores (−x) and Hessian (−I), rbf kernel and
+// the median_code rule (ksd_descent's default). state.range(2) block rows
+// (0: the nine n×n matrices whole). Flops are those of the whole form's
+// seven n×n×d products (X Xᵀ, S Xᵀ, S Sᵀ, then K S, G′ X, C X and G′ S),
+// 14n²d; the blocks execute one more (X Sᵀ per block), credited with the
+// same, so that it shows as a lower fraction of the limit.
+void BM_KsdGradient(benchmark::State& state) {
+  const Index n = state.range(0), d = state.range(1);
+  Rng rng(kSeedPoints);
+  const Matrix x = rng.normal_matrix(n, d);
+  const Matrix score = -x;
+  KernelConfig config;
+  config.rule = BandwidthRule::median_code;
+  KsdGradient ksd(config, state.range(2));
+  const auto hessian_times = [](const Matrix& v) -> Matrix { return -v; };
+  Matrix grad;
+  ksd.compute(x, score, hessian_times, grad);  // sizes the workspaces
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ksd.compute(x, score, hessian_times, grad));
+    benchmark::ClobberMemory();
+  }
+  const double nd = static_cast<double>(n), dd = static_cast<double>(d);
+  report_flops(state, 14.0 * nd * nd * dd);
+}
+BENCHMARK(BM_KsdGradient)
+    ->ArgNames({"n", "d", "block"})
+    ->Args({1000, 50, 0})
+    ->Args({1000, 50, 128})
+    ->Args({4000, 50, 0})
+    ->Args({4000, 50, 128})
+    ->Args({20000, 50, 128})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // ------------------------------------------------ the bandwidth's median
 

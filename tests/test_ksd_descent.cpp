@@ -10,6 +10,8 @@
 
 #include "algorithm_helpers.hpp"
 #include "algorithms/samplers/ksd_gradient.hpp"
+#include "core/error.hpp"
+#include "core/kernel_backend.hpp"
 #include "metrics/sample_discrepancy.hpp"
 #include "simple_targets.hpp"
 
@@ -111,6 +113,112 @@ TEST_CASE("ksd descent: ∇_X KSD² matches finite differences") {
           CHECK(grad(i, a) == doctest::Approx(fd).epsilon(1e-6).scale(1e-3));
         }
     }
+  }
+}
+
+TEST_CASE("ksd descent: the gradient in blocks equals the whole one") {
+  // The backends this build has: the blocks' products go through each.
+  std::vector<KernelBackend> backends = {KernelBackend::portable};
+  if (native_kernels_built()) backends.push_back(KernelBackend::native);
+  const QuarticTarget target(3);
+  Rng rng = make_rng(19);
+  // n = 300: 44 850 pairs, enough for the median's sampled bracket. Block
+  // sizes that divide n and that leave a smaller last block, down to one
+  // row. n = 1300: the blocks take the columns 1024 at a time, so in two
+  // chunks, one smaller.
+  for (const Index n : {Index{300}, Index{1300}}) {
+    const Matrix x = rng.normal_matrix(n, 3) * 1.5;
+    const Matrix s = target.score(x);
+    const auto hessian_times = [&](const Matrix& v) {
+      return target.hessian_times(x, v);
+    };
+    const std::vector<Index> block_rows =
+        n == 300 ? std::vector<Index>{1, 7, n / 3, n - 1}
+                 : std::vector<Index>{128, 1000};
+    for (const KernelBackend backend : backends) {
+      const ScopedKernelBackend scoped(backend);
+      for (const KernelType type : {KernelType::rbf, KernelType::imq}) {
+        for (const double beta : {-0.5, -0.4}) {
+          if (type == KernelType::rbf && beta != -0.5) continue;
+          for (const BandwidthRule rule :
+               {BandwidthRule::median_code, BandwidthRule::fixed}) {
+            KernelConfig config = fixed_kernel(type, 1.3);
+            config.rule = rule;
+            config.imq_beta = beta;  // the vectorized −½ and the general power
+            KsdGradient whole(config);
+            Matrix whole_grad;
+            const double value = whole.compute(x, s, hessian_times, whole_grad);
+            for (const Index rows : block_rows) {
+              CAPTURE(n);
+              CAPTURE(beta);
+              CAPTURE(to_string(type));
+              CAPTURE(to_string(rule));
+              CAPTURE(rows);
+              KsdGradient blocks(config, rows);
+              REQUIRE(blocks.tile_rows_for(n) == rows);
+              Matrix grad;
+              // Twice, as in successive steps: the buffers are reused.
+              for (int repeat = 0; repeat < 2; ++repeat) {
+                CHECK(blocks.compute(x, s, hessian_times, grad) ==
+                      doctest::Approx(value).epsilon(1e-12));
+                CHECK(blocks.last_bandwidth() ==
+                      doctest::Approx(whole.last_bandwidth()).epsilon(1e-14));
+                CHECK(testing::max_abs(grad - whole_grad) <=
+                      1e-12 * testing::max_abs(whole_grad));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("ksd descent: kernel_tile_rows, its automatic choice and memory") {
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  for (const std::string name :
+       {"ksd_descent", "coin_ksdd", "ksd_descent_lbfgs"}) {
+    CAPTURE(name);
+    const auto workspace = [&](long long given, Index n) {
+      return make_algorithm(name,
+                            {{"n_particles", n}, {"kernel_tile_rows", given}})
+          ->workspace_bytes(2);
+    };
+    // Whole up to 4096 particles: nine n×n matrices.
+    CHECK(workspace(0, 4096) == 9.0 * 4096 * 4096 * 8);
+    CHECK(workspace(20000, 20000) == 9.0 * 20000.0 * 20000.0 * 8);
+    // Beyond, blocks of 128 rows: n = 20 000 in a quarter of a GiB, where
+    // the whole matrices would take 29 GB.
+    CHECK(workspace(0, 20000) < 0.25 * kGiB);
+    CHECK(workspace(16, 100) < workspace(100, 100));
+    CHECK_THROWS_AS(make_algorithm(name, {{"kernel_tile_rows", -1}}),
+                    ConfigError);
+  }
+  // Runs in blocks follow the runs with the whole matrices, and say which
+  // they used.
+  Vector mean(2);
+  mean << 1.0, -2.0;
+  Matrix cov(2, 2);
+  cov << 1.0, 0.5, 0.5, 1.5;
+  const testing::GaussianTarget target(mean, cov);
+  Rng rng = make_rng(23);
+  const Matrix init = rng.normal_matrix(40, 2);
+  for (const std::string name :
+       {"ksd_descent", "coin_ksdd", "ksd_descent_lbfgs"}) {
+    CAPTURE(name);
+    Matrix ends[2];
+    for (const long long rows : {0LL, 16LL}) {
+      Counters counters;
+      const DistributionOracle oracle(target, counters);
+      auto run = make_algorithm(
+                     name, {{"n_particles", 40}, {"kernel_tile_rows", rows}})
+                     ->start(oracle, points_state(init), make_rng(1));
+      for (int t = 0; t < 20; ++t) run->step();
+      CHECK(run->diagnostics().at("kernel_tile_rows") == rows);
+      ends[rows == 0 ? 0 : 1] = run->state().points;
+    }
+    CHECK(testing::max_abs(ends[0] - ends[1]) <=
+          1e-10 * testing::max_abs(ends[0]));
   }
 }
 

@@ -167,6 +167,32 @@ TEST_CASE("mean-field ULD: the MMD force is n ∇_x MMD², batched") {
       doctest::Approx(median_pair_distance(y) / std::log(9.0)).epsilon(1e-14));
 }
 
+TEST_CASE("mean-field ULD: the MMD force in blocks equals the whole one") {
+  Rng rng = make_rng(13);
+  const Index n = 50;
+  const Matrix x = rng.normal_matrix(n, 3);
+  const Matrix y = (rng.normal_matrix(70, 3).array() + 0.5).matrix();
+  for (const KernelType type : {KernelType::rbf, KernelType::imq}) {
+    KernelConfig config = fixed_kernel(type, 1.3);
+    config.imq_beta = -0.4;
+    MmdFunctional whole(config, y);
+    Matrix whole_force;
+    const double value = whole.evaluate(x, whole_force);
+    for (const Index rows : {Index{1}, Index{7}, Index{25}, n - 1}) {
+      CAPTURE(static_cast<int>(type));
+      CAPTURE(rows);
+      MmdFunctional blocks(config, y, rows);
+      Matrix force;
+      for (int repeat = 0; repeat < 2; ++repeat) {
+        CHECK(blocks.evaluate(x, force) ==
+              doctest::Approx(value).epsilon(1e-12));
+        CHECK(testing::max_abs(force - whole_force) <=
+              1e-12 * testing::max_abs(whole_force));
+      }
+    }
+  }
+}
+
 TEST_CASE("mean-field ULD: the KSD force is n ∇_x KSD² at random particles") {
   const QuarticTarget target(3);
   Counters counters;

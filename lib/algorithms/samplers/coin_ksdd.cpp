@@ -37,16 +37,18 @@ class CoinKsdd final : public Sampler {
     };
     for (auto& spec : kernel_params(BandwidthRule::median_code))
       specs.push_back(std::move(spec));
+    specs.push_back(kernel_tile_param());
     return specs;
   }
 
   explicit CoinKsdd(const Params& p)
       : n_particles_(static_cast<Index>(p.integer("n_particles"))),
-        kernel_(kernel_from(p, kName)) {}
+        kernel_(kernel_from(p, kName)),
+        tile_rows_(kernel_tile_rows(p, n_particles_)) {}
 
   Index num_points() const override { return n_particles_; }
   double workspace_bytes(Index) const override {
-    return pairwise_bytes(n_particles_, KsdGradient::kPairwiseMatrices);
+    return KsdGradient::pairwise_workspace_bytes(n_particles_, tile_rows_);
   }
   Capabilities requirements() const override {
     return {Capability::hessian_vector};
@@ -56,13 +58,14 @@ class CoinKsdd final : public Sampler {
   std::unique_ptr<Run> start_run(const DistributionOracle& oracle,
                                  const State& initial,
                                  Rng /*rng*/) const override {
-    return std::make_unique<KsdDescentRun<CoinBettor>>(oracle, initial, kernel_,
-                                                       CoinBettor());
+    return std::make_unique<KsdDescentRun<CoinBettor>>(
+        oracle, initial, kernel_, tile_rows_, CoinBettor());
   }
 
  private:
   Index n_particles_;
   KernelConfig kernel_;
+  Index tile_rows_;  // 0: the whole n×n matrices
 };
 
 }  // namespace

@@ -39,6 +39,7 @@ class KsdDescent final : public Sampler {
     // exp(−r²/(2 bw)): set bandwidth = fixed, bandwidth_value = 2).
     for (auto& spec : kernel_params(BandwidthRule::median_code))
       specs.push_back(std::move(spec));
+    specs.push_back(kernel_tile_param());
     for (auto& spec : StepSchedule::params(
              0.3, StepRule::fixed,
              "the paper gives no default; 0.3 is the step of the authors' "
@@ -50,11 +51,12 @@ class KsdDescent final : public Sampler {
   explicit KsdDescent(const Params& p)
       : n_particles_(static_cast<Index>(p.integer("n_particles"))),
         kernel_(kernel_from(p, kName)),
+        tile_rows_(kernel_tile_rows(p, n_particles_)),
         schedule_(StepSchedule::from(p)) {}
 
   Index num_points() const override { return n_particles_; }
   double workspace_bytes(Index) const override {
-    return pairwise_bytes(n_particles_, KsdGradient::kPairwiseMatrices);
+    return KsdGradient::pairwise_workspace_bytes(n_particles_, tile_rows_);
   }
   Capabilities requirements() const override {
     return {Capability::hessian_vector};
@@ -65,12 +67,13 @@ class KsdDescent final : public Sampler {
                                  const State& initial,
                                  Rng /*rng*/) const override {
     return std::make_unique<KsdDescentRun<StepScheduler>>(
-        oracle, initial, kernel_, StepScheduler(schedule_));
+        oracle, initial, kernel_, tile_rows_, StepScheduler(schedule_));
   }
 
  private:
   Index n_particles_;
   KernelConfig kernel_;
+  Index tile_rows_;  // 0: the whole n×n matrices
   StepSchedule schedule_;
 };
 

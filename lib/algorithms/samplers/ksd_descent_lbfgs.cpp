@@ -117,8 +117,13 @@ struct KsdDescentLbfgsSettings {
 class KsdDescentLbfgsRun final : public Run {
  public:
   KsdDescentLbfgsRun(const DistributionOracle& oracle, const State& initial,
-                     const KernelConfig& kernel, const LbfgsOptions& options)
-      : oracle_(oracle), kernel_(kernel), ksd_(kernel), lbfgs_(options) {
+                     const KernelConfig& kernel, Index kernel_tile_rows,
+                     const LbfgsOptions& options)
+      : oracle_(oracle),
+        kernel_(kernel),
+        tile_rows_(kernel_tile_rows),
+        ksd_(kernel, kernel_tile_rows),
+        lbfgs_(options) {
     state_.points = initial.points;
   }
 
@@ -145,6 +150,7 @@ class KsdDescentLbfgsRun final : public Run {
             {"bandwidth_rule", to_string(kernel_.rule)},
             {"last_bandwidth", ksd_.last_bandwidth()},  // held since step 1
             {"last_ksd_squared", lbfgs_.value()},       // at state().points
+            {"kernel_tile_rows", ksd_.tile_rows_for(n_)},
             {"stored_pairs", lbfgs_.stored_pairs()},
             {"skipped_pairs", lbfgs_.skipped_pairs()},
             {"restarts", lbfgs_.restarts()},
@@ -165,7 +171,7 @@ class KsdDescentLbfgsRun final : public Run {
       KernelConfig held = kernel_;
       held.rule = BandwidthRule::fixed;
       held.fixed_bandwidth = ksd_.last_bandwidth();
-      ksd_ = KsdGradient(held);
+      ksd_ = KsdGradient(held, tile_rows_);
     }
     if (!finite)
       throw std::runtime_error(fmt::format(
@@ -192,6 +198,7 @@ class KsdDescentLbfgsRun final : public Run {
 
   const DistributionOracle& oracle_;
   const KernelConfig kernel_;  // as configured (rule included)
+  const Index tile_rows_;      // 0: the whole n×n matrices
   KsdGradient ksd_;
   LbfgsMinimizer lbfgs_;
   State state_;
@@ -227,12 +234,15 @@ class KsdDescentLbfgs final : public Sampler {
             "exp(−r²/(2bw)), i.e. h = 2)";
       specs.push_back(std::move(spec));
     }
+    specs.push_back(kernel_tile_param());
     return specs;
   }
 
   explicit KsdDescentLbfgs(const Params& p)
       : settings_(read_struct<KsdDescentLbfgsSettings>(p)),
-        kernel_(kernel_from(p, kName)) {
+        kernel_(kernel_from(p, kName)),
+        tile_rows_(
+            kernel_tile_rows(p, static_cast<Index>(settings_.n_particles))) {
     if (!(settings_.c1 < settings_.c2))
       throw ConfigError("",
                         "ksd_descent_lbfgs: the Wolfe constants need "
@@ -243,8 +253,8 @@ class KsdDescentLbfgs final : public Sampler {
     return static_cast<Index>(settings_.n_particles);
   }
   double workspace_bytes(Index) const override {
-    return pairwise_bytes(static_cast<Index>(settings_.n_particles),
-                          KsdGradient::kPairwiseMatrices);
+    return KsdGradient::pairwise_workspace_bytes(
+        static_cast<Index>(settings_.n_particles), tile_rows_);
   }
   Capabilities requirements() const override {
     return {Capability::hessian_vector};
@@ -261,12 +271,13 @@ class KsdDescentLbfgs final : public Sampler {
         .max_trials = settings_.max_linesearch,
     };
     return std::make_unique<KsdDescentLbfgsRun>(oracle, initial, kernel_,
-                                                options);
+                                                tile_rows_, options);
   }
 
  private:
   KsdDescentLbfgsSettings settings_;
   KernelConfig kernel_;
+  Index tile_rows_;  // 0: the whole n×n matrices
 };
 
 }  // namespace

@@ -16,8 +16,10 @@ template <class Updater>
 class KsdDescentRun final : public Run {
  public:
   KsdDescentRun(const DistributionOracle& oracle, const State& initial,
-                KernelConfig kernel, Updater updater)
-      : oracle_(oracle), ksd_(kernel), updater_(std::move(updater)) {
+                KernelConfig kernel, Index kernel_tile_rows, Updater updater)
+      : oracle_(oracle),
+        ksd_(kernel, kernel_tile_rows),
+        updater_(std::move(updater)) {
     state_.points = initial.points;
   }
 
@@ -36,6 +38,7 @@ class KsdDescentRun final : public Run {
     return {{"kernel", to_string(ksd_.config().type)},
             {"bandwidth_rule", to_string(ksd_.config().rule)},
             {"last_bandwidth", ksd_.last_bandwidth()},
+            {"kernel_tile_rows", ksd_.tile_rows_for(state_.points.rows())},
             {"last_ksd_squared", ksd_squared_}};
   }
 

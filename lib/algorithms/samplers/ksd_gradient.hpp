@@ -19,6 +19,17 @@
 // row scaling, so one step costs a handful of n×n×d matrix products and one
 // batched Hessian-vector product H(x_i)a_i (a_i = Σ_j [k_ij s_j − 2g′_ij u_ij])
 // — no Hessian is formed and no loop runs over pairs.
+//
+// Beyond memory (tile_rows > 0 and < n), the same sums are formed a block of
+// tile_rows rows at a time against 1024 columns j at a time, in six
+// tile_rows×1024 workspaces instead of nine n×n, so memory is
+// O(nd + tile_rows). There the element-wise terms of a pair are computed
+// in one pass, and the row sums come from a column of ones appended to the
+// products' right-hand side [S, X, 1]. The median rules' exact median is
+// selected in a first pass over recomputed distances
+// (SteinDirection::tiled_bandwidth), and the batched Hessian-vector product
+// is made once, after the blocks. The result is the same up to rounding
+// (the sums run in another order; tested against the whole matrices).
 #pragma once
 
 #include <functional>
@@ -31,12 +42,25 @@ namespace vibench {
 
 class KsdGradient {
  public:
-  explicit KsdGradient(KernelConfig config) : config_(config) {}
+  // tile_rows: 0 (or ≥ n) for the whole n×n matrices, else the rows of
+  // each block (kernel_tile_rows of stein_kernel.hpp).
+  explicit KsdGradient(KernelConfig config, Index tile_rows = 0)
+      : config_(config), tile_rows_(tile_rows), tiles_(config, tile_rows) {}
 
-  // The n×n workspaces it keeps (d2_, k_, g1_, g2_, g3_, sx_, si_u_, sj_u_,
-  // coeff_), for the memory estimate of the algorithms built on it
-  // (Algorithm::workspace_bytes).
+  // The n×n workspaces it keeps whole (d2_, k_, g1_, g2_, g3_, sx_, si_u_,
+  // sj_u_, coeff_), and the tile_rows×min(n, 1024) ones in blocks (d2_,
+  // k_, g1_, sx_, sj_u_, coeff_).
   static constexpr double kPairwiseMatrices = 9;
+  static constexpr double kBlockMatrices = 6;
+  // Bytes of those workspaces for n particles (the memory estimate of the
+  // algorithms built on it, Algorithm::workspace_bytes), with the median's
+  // keys when in blocks.
+  static double pairwise_workspace_bytes(Index n, Index tile_rows);
+
+  // The block rows in use for n particles: 0 when the matrices are whole.
+  Index tile_rows_for(Index n) const {
+    return tile_rows_ > 0 && tile_rows_ < n ? tile_rows_ : 0;
+  }
 
   // Row i of hessian_times(v) must be ∇²log p(x_i) v_i.
   using HessianTimes = std::function<Matrix(const Matrix& v)>;
@@ -52,14 +76,26 @@ class KsdGradient {
 
  private:
   // Fills k_, g1_, g2_, g3_ with g and its first three derivatives in r²
-  // at every pair, from the squared distances in d2_.
+  // at every pair, from the squared distances in d2_ (whole matrices).
   void kernel_derivatives(double h);
+  double compute_whole(const Matrix& x, const Matrix& score,
+                       const HessianTimes& hessian_times, Matrix& grad);
+  double compute_in_blocks(const Matrix& x, const Matrix& score,
+                           const HessianTimes& hessian_times, Matrix& grad);
 
   KernelConfig config_;
+  Index tile_rows_;
   double bandwidth_ = 0.0;
-  // n×n workspaces, reused across steps of the same size.
+  // The blocks' median bandwidth, from distances recomputed tile by tile.
+  SteinDirection tiles_;
+  // n×n workspaces (tile_rows×min(n, 1024) in blocks), reused across steps
+  // of the same size.
   Matrix d2_, k_, g1_, g2_, g3_, sx_, si_u_, sj_u_, coeff_;
-  Vector sq_norms_;
+  Vector sq_norms_, sx_diag_;
+  // In blocks: what the Hessians multiply (n×d), [S, X, 1] (n×(2d+1)), a
+  // block's products with it and its rows' terms of KSD².
+  Matrix a_, rhs_, g1_products_, coeff_products_;
+  Vector row_value_;
   SelectionScratch median_scratch_;
 };
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "core/block_product.hpp"
 #include "core/pairwise_median.hpp"
 
 namespace vibench {
@@ -53,8 +54,8 @@ double rule_bandwidth(double med2, Index count, BandwidthRule rule) {
 }  // namespace
 
 MmdFunctional::MmdFunctional(const KernelConfig& kernel,
-                             const Matrix& reference)
-    : config_(kernel) {
+                             const Matrix& reference, Index tile_rows)
+    : config_(kernel), tile_rows_(tile_rows) {
   if (reference.rows() < 1)
     throw std::invalid_argument("MmdFunctional: no reference points");
   const Index m = reference.rows();
@@ -131,6 +132,7 @@ double MmdFunctional::evaluate(const Matrix& x, Matrix& force) {
   // the centring reduces the cancellation in ‖x‖² + ‖y‖² − 2xᵀy).
   xc_ = x.rowwise() - center_;
   x_norms_ = xc_.rowwise().squaredNorm();
+  if (tile_rows_ > 0 && tile_rows_ < n) return evaluate_in_blocks(force);
   d2_xx_.resize(n, n);
   d2_xx_.noalias() = -2.0 * xc_ * xc_.transpose();
   d2_xx_.colwise() += x_norms_;
@@ -157,6 +159,49 @@ double MmdFunctional::evaluate(const Matrix& x, Matrix& force) {
   force += (xc_.array().colwise() * row_weights.array()).matrix();
   force *= 4.0 / h_;
   return value;
+}
+
+double MmdFunctional::evaluate_in_blocks(Matrix& force) {
+  const Index n = xc_.rows();
+  const Index m = reference_.rows();
+  const double nn = static_cast<double>(n);
+  const double mm = static_cast<double>(m);
+  force.resize(n, xc_.cols());
+  double sum_xx = 0.0, sum_xy = 0.0;
+  // The rows i0 … i0 + rows − 1 of every matrix evaluate() forms whole,
+  // formed the same way, then their rows of the force.
+  for (Index i0 = 0; i0 < n; i0 += tile_rows_) {
+    const Index rows = std::min(tile_rows_, n - i0);
+    const auto xi = xc_.middleRows(i0, rows);
+    const auto norms = x_norms_.segment(i0, rows);
+    d2_xx_.resize(rows, n);
+    block_product(-2.0, xi, Operand::as_is, xc_, Operand::transposed, d2_xx_,
+                  Product::assign);
+    d2_xx_.colwise() += norms;
+    d2_xx_.rowwise() += x_norms_.transpose();
+    d2_xx_ = d2_xx_.cwiseMax(0.0);
+    for (Index r = 0; r < rows; ++r) d2_xx_(r, i0 + r) = 0.0;
+    d2_xy_.resize(rows, m);
+    block_product(-2.0, xi, Operand::as_is, reference_, Operand::transposed,
+                  d2_xy_, Product::assign);
+    d2_xy_.colwise() += norms;
+    d2_xy_.rowwise() += reference_norms_.transpose();
+    d2_xy_ = d2_xy_.cwiseMax(0.0);
+    kernel_terms(d2_xx_, k_xx_, dk_xx_);
+    kernel_terms(d2_xy_, k_xy_, dk_xy_);
+    sum_xx += k_xx_.sum();
+    sum_xy += k_xy_.sum();
+    auto f = force.middleRows(i0, rows);
+    block_product(-1.0 / nn, dk_xx_, Operand::as_is, xc_, Operand::as_is, f,
+                  Product::assign);
+    block_product(1.0 / mm, dk_xy_, Operand::as_is, reference_, Operand::as_is,
+                  f, Product::accumulate);
+    const Vector row_weights =
+        dk_xx_.rowwise().sum() / nn - dk_xy_.rowwise().sum() / mm;
+    f += (xi.array().colwise() * row_weights.array()).matrix();
+  }
+  force *= 4.0 / h_;
+  return sum_xx / (nn * nn) - 2.0 * sum_xy / (nn * mm) + reference_term_;
 }
 
 double KsdFunctional::evaluate(const Matrix& x, Matrix& force) {

@@ -19,7 +19,9 @@
 // D_xy = f′(U_xy) (n×m),
 //   force = (4/h) [(diag(D_xx 1) X − D_xx X)/n − (diag(D_xy 1) X − D_xy Y)/m]:
 // matrix products over all particles, no loop over pairs; O(n(n + m)d)
-// flops and O(n(n + m)) memory per evaluation. The bandwidth is either
+// flops and O(n(n + m)) memory per evaluation, or O(b(n + m)) with the
+// particles' rows taken b = tile_rows at a time (the same sums up to
+// rounding, in another order). The bandwidth is either
 // fixed or the configured median rule applied once, to the m reference
 // draws (med² their median pairwise squared distance; median: med²/log m,
 // median_code: med²/log(m + 1), median_squared: med²), and then held, so
@@ -30,9 +32,10 @@
 // k_π of ksd_gradient.hpp, whose V-statistic and gradient ∇_X KSD² come
 // from KsdGradient, so force = n ∇_X KSD²: per evaluation one batched score
 // call and one batched Hessian-vector call on the n particles (n gradient,
-// n value and n Hessian-vector evaluations in the counters). The bandwidth
-// rule is re-applied to the particles at every evaluation, as in
-// ksd_descent (no gradient through it).
+// n value and n Hessian-vector evaluations in the counters), in blocks of
+// tile_rows rows as KsdGradient's. The bandwidth rule is re-applied to the
+// particles at every evaluation, as in ksd_descent (no gradient through
+// it).
 #pragma once
 
 #include "algorithms/samplers/ksd_gradient.hpp"
@@ -54,20 +57,26 @@ class MeanFieldFunctional {
 
 class MmdFunctional final : public MeanFieldFunctional {
  public:
-  // `reference` (m×d, m ≥ 1) holds the points y_l of ν_m.
-  MmdFunctional(const KernelConfig& kernel, const Matrix& reference);
+  // `reference` (m×d, m ≥ 1) holds the points y_l of ν_m; tile_rows > 0
+  // (and < n) takes the particles that many rows at a time.
+  MmdFunctional(const KernelConfig& kernel, const Matrix& reference,
+                Index tile_rows = 0);
   // Its workspaces hold this many n×n matrices (d2_xx_, k_xx_, dk_xx_) and
-  // as many n×m (d2_xy_, k_xy_, dk_xy_), for Algorithm::workspace_bytes.
+  // as many n×m (d2_xy_, k_xy_, dk_xy_); in blocks, tile_rows×n and
+  // tile_rows×m (Algorithm::workspace_bytes).
   static constexpr double kPairwiseMatrices = 3;
   double evaluate(const Matrix& x, Matrix& force) override;
   double bandwidth() const override { return h_; }
   Index reference_size() const { return reference_.rows(); }
 
  private:
+  // evaluate() for x in blocks of tile_rows_ rows, from xc_ and x_norms_.
+  double evaluate_in_blocks(Matrix& force);
   // k = f(d2/h) and dk = f′(d2/h), element-wise.
   void kernel_terms(const Matrix& d2, Matrix& k, Matrix& dk) const;
 
   KernelConfig config_;
+  Index tile_rows_;              // 0: all the particles' rows at once
   Matrix reference_;             // m×d, centred on its mean
   RowVector center_;             // the reference mean (subtracted from x too)
   Vector reference_norms_;       // ‖y_l − ȳ‖²
@@ -82,8 +91,9 @@ class KsdFunctional final : public MeanFieldFunctional {
  public:
   // The target's scores and Hessian-vector products come from `oracle`
   // (which must offer hessian_vector), counted there.
-  KsdFunctional(const DistributionOracle& oracle, const KernelConfig& kernel)
-      : oracle_(oracle), ksd_(kernel) {}
+  KsdFunctional(const DistributionOracle& oracle, const KernelConfig& kernel,
+                Index tile_rows = 0)
+      : oracle_(oracle), ksd_(kernel, tile_rows) {}
   double evaluate(const Matrix& x, Matrix& force) override;
   double bandwidth() const override { return ksd_.last_bandwidth(); }
 

@@ -223,6 +223,7 @@ class MeanFieldUnderdampedLangevin final : public Sampler {
       }
       specs.push_back(std::move(spec));
     }
+    specs.push_back(kernel_tile_param());
     return specs;
   }
 
@@ -235,6 +236,7 @@ class MeanFieldUnderdampedLangevin final : public Sampler {
         temperature_(p.real("temperature")),
         reference_draws_(static_cast<Index>(p.integer("reference_draws"))),
         kernel_(kernel_from(p, kName)),
+        tile_rows_(kernel_tile_rows(p, n_particles_)),
         step_(kinetic_step(step_size_, friction_, temperature_)) {
     // kernel_from reads any rule but fixed and the median variants as
     // `median`; `auto` is resolved here, by the functional.
@@ -245,14 +247,16 @@ class MeanFieldUnderdampedLangevin final : public Sampler {
   }
 
   Index num_points() const override { return n_particles_; }
-  // KSD: KsdGradient's n×n workspaces; MMD: n×n and n×m kernel matrices
-  // and the m reference draws.
+  // KSD: KsdGradient's workspaces; MMD: n×n and n×m kernel matrices (rows
+  // × n and rows × m in blocks) and the m reference draws.
   double workspace_bytes(Index dim) const override {
     if (functional_ == Functional::ksd)
-      return pairwise_bytes(n_particles_, KsdGradient::kPairwiseMatrices);
+      return KsdGradient::pairwise_workspace_bytes(n_particles_, tile_rows_);
     const double n = static_cast<double>(n_particles_),
-                 m = static_cast<double>(reference_draws_);
-    return MmdFunctional::kPairwiseMatrices * (n * n + n * m) * sizeof(double) +
+                 m = static_cast<double>(reference_draws_),
+                 rows = tile_rows_ > 0 ? static_cast<double>(tile_rows_) : n;
+    return MmdFunctional::kPairwiseMatrices * (rows * n + rows * m) *
+               sizeof(double) +
            m * static_cast<double>(dim) * sizeof(double);
   }
   Capabilities requirements() const override {
@@ -269,13 +273,14 @@ class MeanFieldUnderdampedLangevin final : public Sampler {
     Json settings = {
         {"functional", functional_ == Functional::ksd ? "ksd" : "mmd"},
         {"kernel", to_string(kernel_.type)},
-        {"bandwidth_rule", to_string(kernel_.rule)}};
+        {"bandwidth_rule", to_string(kernel_.rule)},
+        {"kernel_tile_rows", tile_rows_}};
     if (functional_ == Functional::ksd) {
-      functional = std::make_unique<KsdFunctional>(oracle, kernel_);
+      functional = std::make_unique<KsdFunctional>(oracle, kernel_, tile_rows_);
     } else {
       Rng draws_rng = rng.child("mmd reference draws");
       functional = std::make_unique<MmdFunctional>(
-          kernel_, oracle.sample(reference_draws_, draws_rng));
+          kernel_, oracle.sample(reference_draws_, draws_rng), tile_rows_);
       settings["reference_draws"] = reference_draws_;
     }
     return std::make_unique<MeanFieldUnderdampedLangevinRun>(
@@ -289,6 +294,7 @@ class MeanFieldUnderdampedLangevin final : public Sampler {
   double step_size_, friction_, temperature_;
   Index reference_draws_;
   KernelConfig kernel_;
+  Index tile_rows_;  // 0: the whole n×n (and n×m) matrices
   KineticStep step_;
 };
 

@@ -105,11 +105,11 @@ constexpr Index kAutomaticTileRows = 128;
 ParamSpec kernel_tile_param() {
   return ParamSpec::integer(
              "kernel_tile_rows", 0,
-             "rows of the tiles in which the n×n kernel is formed and applied "
-             "without ever being held: memory O(n(d + kernel_tile_rows)) "
-             "instead of two n×n matrices, the same direction up to rounding; "
-             "a value ≥ n holds the whole kernel; 0 = automatic: the whole "
-             "kernel for n ≤ 4096, tiles of 128 rows beyond")
+             "rows of the tiles in which the n×n kernel matrices are formed "
+             "and applied without ever being held: memory "
+             "O(n(d + kernel_tile_rows)) instead of n×n matrices, the same "
+             "result up to rounding; a value ≥ n holds them whole; "
+             "0 = automatic: whole for n ≤ 4096, tiles of 128 rows beyond")
       .at_least(0);
 }
 

@@ -90,8 +90,10 @@ RowVector kernel_gradient_x(const KernelConfig& config, double h,
                             const RowVector& x, const RowVector& y);
 
 // The parameter spec `kernel_tile_rows` of the methods whose step is
-// SteinDirection::compute (svgd, coin_svgd, projected_svgd), and the tile
-// rows it gives for n particles: 0 for the whole n×n kernel.
+// SteinDirection::compute (svgd, coin_svgd, projected_svgd) or KsdGradient
+// (ksd_descent, ksd_descent_lbfgs, coin_ksdd, and the KSD functional of
+// mean_field_underdamped_langevin), and the tile rows it gives for n
+// particles: 0 for the whole n×n matrices.
 ParamSpec kernel_tile_param();
 Index kernel_tile_rows(const Params& params, Index n_particles);
 
@@ -137,6 +139,11 @@ class SteinDirection {
   const Matrix& derivative() const { return dk_; }
   const KernelConfig& config() const { return config_; }
 
+  // h of the configured rule from the distances recomputed tile by tile,
+  // never holding the n×n matrix; only when tile_rows_for(n) > 0. Used by
+  // the tiled step, and by the KSD gradient in blocks (ksd_gradient.hpp).
+  double tiled_bandwidth(const Matrix& x);
+
  private:
   // Fills the lower triangles (diagonal included) of k_ and dk_ only.
   double compute_lower_kernel(const Matrix& x);
@@ -147,8 +154,6 @@ class SteinDirection {
   // symmetric, with an exact zero diagonal.
   template <class Visit>
   void for_each_distance_tile(const Matrix& x, Visit&& visit);
-  // h of the configured rule, from the distances recomputed tile by tile.
-  double tiled_bandwidth(const Matrix& x);
   // products_ = K rhs_ (rbf), or phi = K score and products_ = D rhs_ (imq),
   // the kernel formed tile by tile.
   void tiled_products(const Matrix& x, double h, const Matrix& score,
