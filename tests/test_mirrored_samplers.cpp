@@ -96,6 +96,50 @@ TEST_CASE("mirrored stein: the simplex's metric enters as the paper writes") {
   }
 }
 
+TEST_CASE("mirrored stein: MSVGD's direction in blocks equals the whole one") {
+  // On the simplex, so that the metric differs per particle; n = 300 for
+  // the median's sampled bracket; blocks that divide n and that leave a
+  // smaller last block, down to one column.
+  Rng rng = make_rng(12);
+  const auto task = dirichlet({2.0, 3.0, 4.0, 1.5});
+  const Index n = 300;
+  const Matrix theta = task->initial_points(n, rng);
+  const Matrix s = rng.normal_matrix(n, 3);
+  const Metric metric = mirror_metric(task->domain(), theta);
+  for (const KernelType type : {KernelType::rbf, KernelType::imq}) {
+    for (const BandwidthRule rule :
+         {BandwidthRule::median_squared, BandwidthRule::fixed}) {
+      KernelConfig config = imq_median();
+      config.type = type;
+      config.rule = rule;
+      config.fixed_bandwidth = 0.05;
+      Matrix whole;
+      const double h = MsvgdDirection(config).compute(theta, s, metric, whole);
+      for (const Index rows : {Index{1}, Index{7}, n / 3, n - 1}) {
+        CAPTURE(to_string(type));
+        CAPTURE(to_string(rule));
+        CAPTURE(rows);
+        MsvgdDirection blocks(config, rows);
+        Matrix direction;
+        for (int repeat = 0; repeat < 2; ++repeat) {
+          CHECK(blocks.compute(theta, s, metric, direction) ==
+                doctest::Approx(h).epsilon(1e-14));
+          CHECK(max_abs(direction - whole) <= 1e-12 * max_abs(whole));
+        }
+        CHECK(blocks.diagnostics().at("kernel_tile_rows") == rows);
+      }
+    }
+  }
+  // The estimate: three n×n matrices whole, far less in blocks.
+  const auto workspace = [](long long given, Index particles) {
+    return make_algorithm("msvgd", {{"n_particles", particles},
+                                    {"kernel_tile_rows", given}})
+        ->workspace_bytes(3);
+  };
+  CHECK(workspace(0, 4096) == 4.0 * 4096 * 4096 * 8);
+  CHECK(workspace(0, 20000) < 0.1 * workspace(20000, 20000));
+}
+
 TEST_CASE("mirrored stein: samplers match a Dirichlet and stay inside") {
   const std::vector<double> alpha = {2.0, 3.0, 4.0, 1.5};
   const auto task = dirichlet(alpha);

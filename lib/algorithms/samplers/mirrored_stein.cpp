@@ -1,7 +1,12 @@
 #include "algorithms/samplers/mirrored_stein.hpp"
 
 #include <Eigen/Eigenvalues>
+#include <algorithm>
 #include <cmath>
+
+#include "core/block_product.hpp"
+#include "core/elementwise_exp.hpp"
+#include "core/elementwise_imq.hpp"
 
 namespace vibench {
 
@@ -27,9 +32,22 @@ Matrix kernel_derivative(const SteinDirection& kernel) {
 
 }  // namespace
 
+double MsvgdDirection::pairwise_workspace_bytes(Index n, Index tile_rows) {
+  const double nd = static_cast<double>(n);
+  if (tile_rows <= 0 || tile_rows >= n)
+    return kPairwiseMatrices * nd * nd * sizeof(double);
+  // The blocks, and the tiled median's tile and keys.
+  return kPairwiseMatrices * nd * static_cast<double>(tile_rows) *
+             sizeof(double) +
+         SteinDirection::pairwise_workspace_bytes(n, tile_rows);
+}
+
 double MsvgdDirection::compute(const Matrix& theta, const Matrix& dual_score,
                                const Metric& metric, Matrix& direction) {
   const Index n = theta.rows();
+  last_n_ = n;
+  if (kernel_.tile_rows_for(n) > 0)
+    return compute_in_blocks(theta, dual_score, metric, direction);
   const double h = kernel_.compute_kernel(theta);
   const Matrix& k = kernel_.kernel();
   direction.noalias() = k * dual_score;
@@ -41,6 +59,60 @@ double MsvgdDirection::compute(const Matrix& theta, const Matrix& dual_score,
     pulls = (theta.rowwise() - theta.row(j)).array().colwise() *
             weights_.col(j).array();
     direction.row(j) += metric.inverse_times(pulls).colwise().sum();
+  }
+  direction /= static_cast<double>(n);
+  return h;
+}
+
+double MsvgdDirection::compute_in_blocks(const Matrix& theta,
+                                         const Matrix& dual_score,
+                                         const Metric& metric,
+                                         Matrix& direction) {
+  const Index n = theta.rows();
+  const Index side = kernel_.tile_rows_for(n);
+  const KernelConfig& config = kernel_.config();
+  const double h = config.rule == BandwidthRule::fixed
+                       ? config.fixed_bandwidth
+                       : kernel_.tiled_bandwidth(theta);
+  const bool rbf = config.type == KernelType::rbf;
+  sq_norms_ = theta.rowwise().squaredNorm();
+  distances_.resize(n, side);
+  kernel_block_.resize(n, side);
+  weights_.resize(n, side);
+  direction.resize(n, theta.cols());
+  Matrix pulls(n, theta.cols());
+  for (Index j0 = 0; j0 < n; j0 += side) {
+    const Index cols = std::min(side, n - j0);
+    const auto block = [n, cols](Matrix& m) {
+      return Eigen::Map<Matrix>(m.data(), n, cols);
+    };
+    auto d2 = block(distances_), k = block(kernel_block_), w = block(weights_);
+    // Columns j0 … j0 + cols − 1 of the squared distances, an exact zero
+    // at i = j, then of K and f′.
+    block_product(-2.0, theta, Operand::as_is, theta.middleRows(j0, cols),
+                  Operand::transposed, d2, Product::assign);
+    d2 = ((d2.array().colwise() + sq_norms_.array()).rowwise() +
+          sq_norms_.segment(j0, cols).transpose().array())
+             .cwiseMax(0.0)
+             .matrix();
+    for (Index c = 0; c < cols; ++c) d2(j0 + c, c) = 0.0;
+    if (rbf) {
+      k = d2;
+      exp_scaled(k.data(), k.size(), -1.0 / h);
+      w = k * (-2.0 / h);  // f′ = −f
+    } else {
+      imq_kernel_and_derivative(d2.data(), k.data(), d2.size(), 1.0 / h,
+                                config.imq_c * config.imq_c, config.imq_beta);
+      w = d2 * (2.0 / h);
+    }
+    // Σ_i k(θ_i, θ_j) ∇_η log p_H(η_i), then the repulsion as compute().
+    block_product(1.0, k, Operand::transposed, dual_score, Operand::as_is,
+                  direction.middleRows(j0, cols), Product::assign);
+    for (Index c = 0; c < cols; ++c) {
+      pulls = (theta.rowwise() - theta.row(j0 + c)).array().colwise() *
+              w.col(c).array();
+      direction.row(j0 + c) += metric.inverse_times(pulls).colwise().sum();
+    }
   }
   direction /= static_cast<double>(n);
   return h;

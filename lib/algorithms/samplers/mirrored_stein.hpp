@@ -35,21 +35,39 @@ Metric mirror_metric(const Domain& domain, const Matrix& theta);
 //   Δη_j = (1/n) Σ_i [k(θ_i, θ_j) ∇_η log p_H(η_i) + G_i⁻¹ ∇_{θ_i} k(θ_i,
 //   θ_j)].
 // With G = I it is SVGD's φ.
+//
+// With 0 < tile_rows < n the kernel is formed tile_rows columns j at a time
+// (n×tile_rows: K, f′ and the weights), never whole: memory
+// O(n(d + tile_rows)), the same direction up to rounding; the median rules'
+// median then comes from SteinDirection::tiled_bandwidth.
 class MsvgdDirection {
  public:
-  explicit MsvgdDirection(KernelConfig config) : kernel_(config) {}
+  explicit MsvgdDirection(KernelConfig config, Index tile_rows = 0)
+      : kernel_(config, tile_rows) {}
   // The n×n matrices of a step: the kernel's, weights_ and the kernel
-  // derivative (Algorithm::workspace_bytes).
+  // derivative; as many n×tile_rows in blocks.
   static constexpr double kPairwiseMatrices =
       SteinDirection::kPairwiseMatrices + 2;
+  // Bytes of those for n particles (Algorithm::workspace_bytes), with the
+  // median's keys in blocks.
+  static double pairwise_workspace_bytes(Index n, Index tile_rows);
   // Returns the bandwidth used.
   double compute(const Matrix& theta, const Matrix& dual_score,
                  const Metric& metric, Matrix& direction);
-  Json diagnostics() const { return Json::object(); }
+  Json diagnostics() const {
+    return {{"kernel_tile_rows", kernel_.tile_rows_for(last_n_)}};
+  }
 
  private:
+  double compute_in_blocks(const Matrix& theta, const Matrix& dual_score,
+                           const Metric& metric, Matrix& direction);
+
   SteinDirection kernel_;
   Matrix weights_;
+  Index last_n_ = 0;
+  // In blocks: n×tile_rows squared distances (then f′) and kernel.
+  Matrix distances_, kernel_block_;
+  Vector sq_norms_;
 };
 
 // Stein variational mirror descent (§3.3): the matrix kernel

@@ -25,16 +25,21 @@ class Msvgd final : public Sampler {
       "mirrored SVGD (Shi, Liu & Mackey 2022): SVGD in the dual space of "
       "the task's mirror map; particles stay inside constrained domains";
 
-  static ParamSpecs params() { return mirrored_stein_params(); }
+  static ParamSpecs params() {
+    ParamSpecs specs = mirrored_stein_params();
+    specs.push_back(kernel_tile_param());
+    return specs;
+  }
 
   explicit Msvgd(const Params& p)
       : n_particles_(static_cast<Index>(p.integer("n_particles"))),
         kernel_(kernel_from(p, kName)),
+        tile_rows_(kernel_tile_rows(p, n_particles_)),
         schedule_(StepSchedule::from(p)) {}
 
   Index num_points() const override { return n_particles_; }
   double workspace_bytes(Index) const override {
-    return pairwise_bytes(n_particles_, MsvgdDirection::kPairwiseMatrices);
+    return MsvgdDirection::pairwise_workspace_bytes(n_particles_, tile_rows_);
   }
 
  protected:
@@ -42,12 +47,13 @@ class Msvgd final : public Sampler {
                                  const State& initial,
                                  Rng /*rng*/) const override {
     return std::make_unique<MirroredRun<MsvgdDirection>>(
-        oracle, initial, MsvgdDirection(kernel_), schedule_);
+        oracle, initial, MsvgdDirection(kernel_, tile_rows_), schedule_);
   }
 
  private:
   Index n_particles_;
   KernelConfig kernel_;
+  Index tile_rows_;  // 0: the whole n×n kernel
   StepSchedule schedule_;
 };
 

@@ -90,7 +90,8 @@ RowVector kernel_gradient_x(const KernelConfig& config, double h,
                             const RowVector& x, const RowVector& y);
 
 // The parameter spec `kernel_tile_rows` of the methods whose step is
-// SteinDirection::compute (svgd, coin_svgd, projected_svgd) or KsdGradient
+// SteinDirection::compute (svgd, coin_svgd, projected_svgd), MsvgdDirection
+// (msvgd) or KsdGradient
 // (ksd_descent, ksd_descent_lbfgs, coin_ksdd, and the KSD functional of
 // mean_field_underdamped_langevin), and the tile rows it gives for n
 // particles: 0 for the whole n×n matrices.
