@@ -10,6 +10,8 @@
 
 #include "algorithm_helpers.hpp"
 #include "algorithms/algorithm.hpp"
+#include "algorithms/samplers/chain_history.hpp"
+#include "core/error.hpp"
 #include "mcmc/diagnostics.hpp"
 #include "metrics/metric.hpp"
 #include "reference/reference_posterior.hpp"
@@ -355,6 +357,108 @@ TEST_CASE(
       CHECK(missing(record["final"]["metrics"]["rhat"]));
     }
   }
+}
+
+TEST_CASE("chain samplers: the history is bounded and thinned evenly") {
+  // Points carrying their iteration number show which iterations were kept.
+  for (const long long max_draws : {2LL, 3LL, 4LL, 7LL}) {
+    for (const long long record_every : {1LL, 3LL}) {
+      CAPTURE(max_draws);
+      CAPTURE(record_every);
+      const long long warmup = 5;
+      ChainHistory recorder(warmup, record_every, max_draws);
+      std::vector<Matrix> history;
+      for (long long t = 1; t <= 500; ++t) {
+        recorder.record(t, Matrix::Constant(1, 1, static_cast<double>(t)),
+                        history);
+        REQUIRE(static_cast<long long>(history.size()) <= max_draws);
+        // Always every stride()-th iteration after the warm-up, from the
+        // first, none missing: the whole run so far, thinned evenly.
+        const long long stride = recorder.stride();
+        CHECK(stride % record_every == 0);
+        const long long expected = t > warmup ? (t - warmup) / stride : 0;
+        REQUIRE(static_cast<long long>(history.size()) == expected);
+        for (std::size_t i = 0; i < history.size(); ++i)
+          REQUIRE(history[i](0, 0) ==
+                  static_cast<double>(warmup + stride * (i + 1)));
+      }
+      // At least half full once it has been thinned.
+      CHECK(static_cast<long long>(history.size()) >= max_draws / 2);
+    }
+  }
+  CHECK(ChainHistory::draws_for(5, 2, 100, 25) == 10);
+  CHECK(ChainHistory::draws_for(5, 2, 100, 3) == 0);
+  CHECK(ChainHistory::draws_for(5, 2, 100, 10000) == 100);
+  CHECK(ChainHistory::draws_for(5, 2, 100, -1) == 100);
+  CHECK_THROWS(ChainHistory(0, 1, 1));
+
+  // In a suite (its max_history_draws): the diagnostic says the interval
+  // once thinned, and the chain metrics read the thinned draws.
+  const Json suite_json = {
+      {"seeds", 1},
+      {"tasks", {{{"name", "gaussian"}, {"params", {{"dim", 2}}}}}},
+      {"algorithms",
+       {{{"name", "mala"}, {"params", {{"n_chains", 4}, {"step_size", 0.5}}}}}},
+      {"metrics", {"rhat"}},
+      {"budget", {{"max_iterations", 40}}},
+  };
+  const Suite whole_suite = parse_suite(suite_json, "chain.json");
+  Json bounded_json = suite_json;
+  bounded_json["max_history_draws"] = 8;
+  const Suite bounded_suite = parse_suite(bounded_json, "chain.json");
+  // Given, it is part of the suite's identity; not given, older suites keep
+  // their hash.
+  CHECK(bounded_suite.hash != whole_suite.hash);
+  CHECK(!whole_suite.canonical.contains("max_history_draws"));
+  const Json whole = run_cell(whole_suite, expand_cells(whole_suite)[0]);
+  const Json bounded = run_cell(bounded_suite, expand_cells(bounded_suite)[0]);
+  CHECK(bounded["diagnostics"]["algorithm"]["history_stride"] == 8);
+  CHECK(!whole["diagnostics"]["algorithm"].contains("history_stride"));
+  CHECK(bounded["final"]["metrics"]["rhat"] !=
+        whole["final"]["metrics"]["rhat"]);
+  bounded_json["max_history_draws"] = 1;
+  try {
+    parse_suite(bounded_json, "chain.json");
+    FAIL("max_history_draws = 1 was accepted");
+  } catch (const ConfigError& e) {
+    CHECK(e.where() == "/max_history_draws");
+  }
+}
+
+TEST_CASE("chain samplers: the memory estimate counts the recorded history") {
+  // 100 chains × 10 000 draws × d = 2000 × 8 bytes = 16 GB of history, past
+  // the 8 GiB default, when a chain metric reads it and the budget does not
+  // bound the iterations; none without such a metric.
+  Json suite_json = {
+      {"seeds", 1},
+      {"tasks", {{{"name", "gaussian"}, {"params", {{"dim", 2000}}}}}},
+      {"algorithms", {{{"name", "ula"}, {"params", {{"step_size", 0.01}}}}}},
+      {"metrics", {"rhat"}},
+      {"budget", {{"max_grad_evals", 1000000000}}},
+  };
+  try {
+    parse_suite(suite_json, "chain.json");
+    FAIL("the history was not counted");
+  } catch (const ConfigError& e) {
+    CHECK(e.where() == "/algorithms/0/params");
+    CHECK(std::string(e.what()).find("14.9 GiB of recorded chain history") !=
+          std::string::npos);
+  }
+  // An iteration budget bounds the draws; so do fewer draws, or thinning.
+  Json budgeted = suite_json;
+  budgeted["budget"]["max_iterations"] = 1000;
+  CHECK_NOTHROW(parse_suite(budgeted, "chain.json"));
+  Json fewer = suite_json;
+  fewer["max_history_draws"] = 1000;
+  CHECK_NOTHROW(parse_suite(fewer, "chain.json"));
+  // Without a chain metric the history is not kept, nor counted.
+  Json no_history = suite_json;
+  no_history["metrics"] = {"mean_error"};
+  CHECK_NOTHROW(parse_suite(no_history, "chain.json"));
+  const auto ula = testing::make_algorithm("ula", {{"step_size", 0.01}});
+  CHECK(ula->history_bytes(2000, -1, 10000) == 100.0 * 10000 * 2000 * 8);
+  CHECK(ula->history_bytes(2000, 30, 10000) == 100.0 * 30 * 2000 * 8);
+  CHECK(ula->history_bytes(2000, 30, 20) == 100.0 * 20 * 2000 * 8);
 }
 
 }  // namespace vibench

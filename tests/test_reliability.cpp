@@ -431,7 +431,7 @@ TEST_CASE(
   State initial;
   initial.points = Matrix::Zero(4, 2);
   auto run = algorithm.start(oracle, initial, make_rng(1));
-  run->keep_history(false);
+  run->limit_history(0);
   for (int i = 0; i < 10; ++i) run->step();
   CHECK(run->state().history.empty());
   run = algorithm.start(oracle, initial, make_rng(1));

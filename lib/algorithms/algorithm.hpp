@@ -42,10 +42,13 @@ class Run {
   virtual const State& state() const = 0;
   // Algorithm-specific diagnostics for the result record (acceptance rate...).
   virtual Json diagnostics() const { return Json::object(); }
-  // Whether to keep State::history (chain samplers: every recorded
-  // iteration's chains). The runner turns it off when no metric of the cell
-  // reads it, so that memory grows with what was asked, not with time.
-  virtual void keep_history(bool) {}
+  // How much of State::history to keep (chain samplers: the recorded
+  // iterations' chains), called before the first step: 0 keeps none, else
+  // at most max_draws draws, thinned evenly when full
+  // (samplers/chain_history.hpp). The runner passes 0 when no metric of the
+  // cell reads it, else the suite's max_history_draws, so that memory grows
+  // with what was asked, not with time.
+  virtual void limit_history(long long max_draws) { (void)max_draws; }
 };
 
 // A configured algorithm (one point of a parameter grid). Immutable; start()
@@ -64,6 +67,18 @@ class Algorithm {
   // (pairwise_bytes), a d×d metric per particle. 0 for the others.
   virtual double workspace_bytes(Index dim) const {
     (void)dim;
+    return 0;
+  }
+  // Bytes of State::history a run keeps with at most `max_draws` draws
+  // (Run::limit_history) over at most `max_iterations` iterations
+  // (negative: the budget does not bound them), for the same estimate: the
+  // chain samplers' recorded draws (samplers/chain_history.hpp). 0 for the
+  // others.
+  virtual double history_bytes(Index dim, long long max_iterations,
+                               long long max_draws) const {
+    (void)dim;
+    (void)max_iterations;
+    (void)max_draws;
     return 0;
   }
   virtual Capabilities requirements() const { return {}; }

@@ -34,6 +34,14 @@ bool needs_reference_draws(const Suite& suite, TaskKind kind) {
                      });
 }
 
+bool reads_history(const Suite& suite, TaskKind kind) {
+  return std::any_of(suite.metrics.begin(), suite.metrics.end(),
+                     [&](const MetricConfig& metric) {
+                       return metric.entry->needs_history &&
+                              metric.entry->kinds.count(kind) > 0;
+                     });
+}
+
 double tasks_memory(const Suite& suite) {
   double held = 0;
   for (const TaskConfig& task : suite.tasks) held += task_memory(task);
@@ -111,6 +119,9 @@ CellMemory cell_memory(const Suite& suite, const TaskConfig& task,
   CellMemory out;
   out.points = doubles_bytes(kStateCopies * n * d);
   out.workspace = algorithm.algorithm->workspace_bytes(dim);
+  if (reads_history(suite, task.task->kind()))
+    out.history = algorithm.algorithm->history_bytes(
+        dim, suite.budget.max_iterations.value_or(-1), suite.max_history_draws);
   if (needs_reference_draws(suite, task.task->kind()))
     out.reference = doubles_bytes(
         kReferenceCopies * static_cast<double>(suite.reference_draws) * d);
@@ -149,13 +160,16 @@ void check_suite_memory(const Suite& suite) {
               "algorithm '{}' on task '{}' ({}) would need about {} per "
               "cell: {} for {} working copies of its {} points of dimension "
               "{}, {} of the algorithm's own workspace (such as n×n kernel "
-              "matrices), {} for {} reference draws; use fewer points or a "
-              "smaller task, or {}",
+              "matrices), {} of recorded chain history for the chain "
+              "metrics (fewer with the suite's max_history_draws or the "
+              "algorithm's record_every), {} "
+              "for {} reference draws; use fewer points or a smaller task, "
+              "or {}",
               algorithm.label, task.label, task.json_path,
               format_bytes(cell.total()), format_bytes(cell.points),
               kStateCopies, n, task.task->dim(), format_bytes(cell.workspace),
-              format_bytes(cell.reference), suite.reference_draws,
-              limit_advice(limit)));
+              format_bytes(cell.history), format_bytes(cell.reference),
+              suite.reference_draws, limit_advice(limit)));
     }
 }
 

@@ -11,8 +11,9 @@
 //   synthetic data) is checked; once built, its data (rows × columns) too;
 // - what one cell allocates on top: kStateCopies working copies of its
 //   num_points() × dim points, the algorithm's own workspace
-//   (Algorithm::workspace_bytes: n×n kernel matrices) and the reference
-//   draws its metrics compare with.
+//   (Algorithm::workspace_bytes: n×n kernel matrices), the chains' recorded
+//   history when a metric reads it (Algorithm::history_bytes) and the
+//   reference draws its metrics compare with.
 // Both are estimates of the dominant terms, not bounds on the peak: they
 // refuse sizes that cannot fit, and a cell that still runs out of memory
 // says what it was allocating (allocation_failure_details).
@@ -53,8 +54,9 @@ double check_memory_before_building(const TaskEntry& entry,
 struct CellMemory {
   double points = 0;     // kStateCopies × num_points() × dim doubles
   double workspace = 0;  // Algorithm::workspace_bytes
+  double history = 0;    // Algorithm::history_bytes, if a metric reads it
   double reference = 0;  // kReferenceCopies × reference_draws × dim doubles
-  double total() const { return points + workspace + reference; }
+  double total() const { return points + workspace + history + reference; }
 };
 CellMemory cell_memory(const Suite& suite, const TaskConfig& task,
                        const AlgorithmConfig& algorithm);

@@ -556,7 +556,7 @@ Json run_cell(const Suite& suite, const Cell& cell,
     const auto clock_start = Clock::now();
     std::unique_ptr<Run> run =
         algorithm.start(*oracle, initial, make_rng(cell.algorithm_seed));
-    run->keep_history(plan.needs_history);
+    run->limit_history(plan.needs_history ? suite.max_history_draws : 0);
     run->begin(run_limits(suite, wall_start));
     measured.algorithm_seconds += seconds_since(clock_start);
     outcome = CellLoop(suite, task, plan, reference, *run, counters, measured,

@@ -37,7 +37,8 @@ const std::vector<std::string> kSuiteKeys = {"$schema",
                                              "reference_draws",
                                              "divergence_threshold",
                                              "averaging",
-                                             "max_cell_memory_gib"};
+                                             "max_cell_memory_gib",
+                                             "max_history_draws"};
 const std::vector<std::string> kTaskKeys = {"name", "params", "init", "noise",
                                             "label"};
 const std::vector<std::string> kAlgorithmKeys = {"name", "params", "label"};
@@ -719,6 +720,11 @@ Suite parse_suite(const Json& doc, const std::string& file) {
   if (doc.contains("reference_draws"))
     suite.reference_draws = positive_integer(
         doc["reference_draws"], "/reference_draws", "reference_draws", 2);
+  if (doc.contains("max_history_draws")) {
+    suite.max_history_draws = positive_integer(
+        doc["max_history_draws"], "/max_history_draws", "max_history_draws", 2);
+    canonical["max_history_draws"] = suite.max_history_draws;
+  }
   if (doc.contains("divergence_threshold"))
     suite.divergence_threshold =
         positive_number(doc["divergence_threshold"], "/divergence_threshold",

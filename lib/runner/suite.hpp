@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/samplers/chain_history.hpp"
 #include "metrics/metric.hpp"
 #include "runner/iterate_average.hpp"
 #include "tasks/gradient_noise.hpp"
@@ -122,6 +123,10 @@ struct Suite {
   // canonical suite, so older suites keep their hash).
   AveragingRule averaging;
   bool averaging_given = false;
+  // The most draws a chain sampler's history keeps for the chain metrics
+  // (algorithms/samplers/chain_history.hpp); in the canonical suite only
+  // when the suite sets it, so older suites keep their hash.
+  long long max_history_draws = kDefaultMaxHistoryDraws;
   std::vector<std::string> warnings;  // valid but probably not intended
 };
 

@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/samplers/chain_history.hpp"
 #include "core/error.hpp"
 #include "external/line_process.hpp"
 #include "external/protocol.hpp"
@@ -200,11 +201,17 @@ class ExternalRun final : public Run {
   }
 
   const State& state() const override { return state_; }
-  void keep_history(bool keep) override { keep_history_ = keep; }
+  void limit_history(long long max_draws) override {
+    max_history_draws_ = max_draws;
+  }
   Json diagnostics() const override {
     Json out = diagnostics_;
     out["protocol"] = kProtocolVersion;
     out["requests"] = requests_;
+    // As the native chain samplers: the interval the bounded history was
+    // thinned to, when it was.
+    if (history_ && history_->stride() != chains_->record_every)
+      out["history_stride"] = history_->stride();
     return out;
   }
 
@@ -351,15 +358,16 @@ class ExternalRun final : public Run {
                     "ready message)");
     chains_ =
         ChainRecording{setting("warmup", 0, 0), setting("record_every", 1, 1)};
+    if (max_history_draws_ > 0)
+      history_.emplace(chains_->warmup, chains_->record_every,
+                       max_history_draws_);
     diagnostics_["chains"] = {{"warmup", chains_->warmup},
                               {"record_every", chains_->record_every}};
   }
 
   void record_history() {
-    if (!chains_ || !keep_history_) return;
-    const long long kept = iteration_ - chains_->warmup;
-    if (kept > 0 && kept % chains_->record_every == 0)
-      state_.history.push_back(state_.points);
+    if (!history_ || max_history_draws_ == 0) return;
+    history_->record(iteration_, state_.points, state_.history);
   }
 
   // The inner iterate y (required) and the hypergradient estimate
@@ -438,7 +446,8 @@ class ExternalRun final : public Run {
     long long warmup, record_every;
   };
   std::optional<ChainRecording> chains_;
-  bool keep_history_ = true;
+  std::optional<ChainHistory> history_;
+  long long max_history_draws_ = kDefaultMaxHistoryDraws;  // 0: none
   long long step_start_grad_evals_ = 0, step_start_oracle_calls_ = 0;
   Json diagnostics_ = Json::object();
 };

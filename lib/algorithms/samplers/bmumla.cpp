@@ -59,7 +59,7 @@ class BmumlaRun final : public ChainRun {
     noise_.resize(state_.points.rows(), state_.points.cols());
   }
 
-  Json diagnostics() const override {
+  Json run_diagnostics() const override {
     return {{"step_size", step_size_}, {"moreau_parameter", moreau_parameter_}};
   }
 

@@ -29,17 +29,39 @@ ChainSettings chain_settings(const Params& p) {
           p.integer("record_every")};
 }
 
+double ChainSampler::history_bytes(Index dim, long long max_iterations,
+                                   long long max_draws) const {
+  const long long draws = ChainHistory::draws_for(
+      chains_.warmup, chains_.record_every, max_draws, max_iterations);
+  return static_cast<double>(draws) * static_cast<double>(chains_.n_chains) *
+         static_cast<double>(dim) * static_cast<double>(sizeof(double));
+}
+
 ChainRun::ChainRun(const State& initial, const ChainSettings& settings)
-    : settings_(settings) {
+    : settings_(settings),
+      history_(settings.warmup, settings.record_every,
+               kDefaultMaxHistoryDraws) {
   state_.points = initial.points;
+}
+
+void ChainRun::limit_history(long long max_draws) {
+  keep_history_ = max_draws > 0;
+  if (keep_history_)
+    history_ =
+        ChainHistory(settings_.warmup, settings_.record_every, max_draws);
 }
 
 void ChainRun::step() {
   advance();
   ++iteration_;
-  const long long kept = iteration_ - settings_.warmup;
-  if (keep_history_ && kept > 0 && kept % settings_.record_every == 0)
-    state_.history.push_back(state_.points);
+  if (keep_history_) history_.record(iteration_, state_.points, state_.history);
+}
+
+Json ChainRun::diagnostics() const {
+  Json out = run_diagnostics();
+  if (history_.stride() != settings_.record_every)
+    out["history_stride"] = history_.stride();
+  return out;
 }
 
 }  // namespace vibench

@@ -1,14 +1,17 @@
 // Shared base of the MCMC samplers that run n parallel chains (ula, mala,
 // hmc, underdamped_langevin, nuts, sgld): the parameters every chain method
-// has (n_chains, warmup, record_every), the factory boilerplate, and the code
-// that appends the chains to State::history after the warm-up, so that chain
-// metrics (R-hat, ESS) see the same thing whatever the method.
+// has (n_chains, warmup, record_every), the factory boilerplate, and the
+// code that appends the chains to State::history after the warm-up
+// (chain_history.hpp: bounded by the suite's max_history_draws, thinned
+// evenly when full), so that chain metrics (R-hat, ESS) see the same thing
+// whatever the method.
 #pragma once
 
 #include <memory>
 #include <utility>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/samplers/chain_history.hpp"
 
 namespace vibench {
 
@@ -33,11 +36,16 @@ class ChainRun : public Run {
  public:
   void step() final;
   const State& state() const final { return state_; }
-  void keep_history(bool keep) final { keep_history_ = keep; }
+  void limit_history(long long max_draws) final;
+  // The method's own diagnostics (run_diagnostics()) and, when the history
+  // was thinned to stay within its bound, the interval between its draws
+  // at the end (history_stride).
+  Json diagnostics() const final;
 
  protected:
   ChainRun(const State& initial, const ChainSettings& settings);
   virtual void advance() = 0;
+  virtual Json run_diagnostics() const { return Json::object(); }
   // Whether the advance() being run is a warm-up iteration.
   bool warming_up() const { return iteration_ < settings_.warmup; }
   // Iterations completed before the current advance().
@@ -48,6 +56,8 @@ class ChainRun : public Run {
 
  private:
   ChainSettings settings_;
+  // Until limit_history says otherwise: kDefaultMaxHistoryDraws draws.
+  ChainHistory history_;
   long long iteration_ = 0;
   bool keep_history_ = true;
 };
@@ -56,6 +66,10 @@ class ChainRun : public Run {
 class ChainSampler : public Sampler {
  public:
   Index num_points() const override { return chains_.n_chains; }
+  // The recorded draws: n_chains × dim numbers each, as many as a run of
+  // max_iterations keeps (at most max_draws).
+  double history_bytes(Index dim, long long max_iterations,
+                       long long max_draws) const override;
 
  protected:
   explicit ChainSampler(const Params& p) : chains_(chain_settings(p)) {}

@@ -28,7 +28,7 @@ class HmcRun final : public ChainRun {
     momentum_.resize(state_.points.rows(), state_.points.cols());
   }
 
-  Json diagnostics() const override {
+  Json run_diagnostics() const override {
     return {
         {"acceptance_rate", proposed_ > 0 ? static_cast<double>(accepted_) /
                                                 static_cast<double>(proposed_)

@@ -42,7 +42,7 @@ class MalaRun final : public ChainRun {
     log_ratio_.resize(n);
   }
 
-  Json diagnostics() const override {
+  Json run_diagnostics() const override {
     return {
         {"acceptance_rate", proposed_ > 0 ? static_cast<double>(accepted_) /
                                                 static_cast<double>(proposed_)

@@ -40,7 +40,7 @@ class NutsRun final : public ChainRun {
     }
   }
 
-  Json diagnostics() const override {
+  Json run_diagnostics() const override {
     double step_size = 0.0;
     for (const auto& chain : chains_) step_size += chain.chain().step_size();
     const double n = static_cast<double>(chains_.size());

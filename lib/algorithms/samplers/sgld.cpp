@@ -32,7 +32,7 @@ class SgldRun final : public ChainRun {
     noise_.resize(state_.points.rows(), state_.points.cols());
   }
 
-  Json diagnostics() const override { return {{"last_step_size", last_}}; }
+  Json run_diagnostics() const override { return {{"last_step_size", last_}}; }
 
  protected:
   void advance() override {
