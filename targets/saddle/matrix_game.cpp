@@ -38,6 +38,7 @@
 #include <limits>
 #include <mutex>
 
+#include "core/block_product.hpp"
 #include "core/error.hpp"
 #include "core/matrix_game_lp.hpp"
 #include "core/product_domain.hpp"
@@ -180,8 +181,8 @@ class MatrixGameTask : public SaddlePoint {
   // from X A.
   Matrix operator_value(const Matrix& z) const override {
     const Index m = a_.rows(), n = a_.cols();
-    const Matrix ay = full_y(z) * a_.transpose();  // rows: (Ay)ᵀ
-    const Matrix atx = full_x(z) * a_;             // rows: (Aᵀx)ᵀ
+    const Matrix ay = times_a_transposed(full_y(z));  // rows: (Ay)ᵀ
+    const Matrix atx = times_a(full_x(z));            // rows: (Aᵀx)ᵀ
     Matrix out(z.rows(), m - 1 + n - 1);
     out.leftCols(m - 1) = ay.leftCols(m - 1).colwise() - ay.col(m - 1);
     out.rightCols(n - 1) = -(atx.leftCols(n - 1).colwise() - atx.col(n - 1));
@@ -190,7 +191,7 @@ class MatrixGameTask : public SaddlePoint {
     return out;
   }
   Vector value(const Matrix& z) const override {
-    Vector v = (full_x(z) * a_).cwiseProduct(full_y(z)).rowwise().sum();
+    Vector v = times_a(full_x(z)).cwiseProduct(full_y(z)).rowwise().sum();
     if (beta_ > 0)
       v += beta_ * (kl_to_reference(full_x(z)) - kl_to_reference(full_y(z)));
     return v;
@@ -203,8 +204,8 @@ class MatrixGameTask : public SaddlePoint {
     return solution_;
   }
   Vector duality_gap(const Matrix& z) const override {
-    const Matrix atx = full_x(z) * a_;
-    const Matrix ay = full_y(z) * a_.transpose();
+    const Matrix atx = times_a(full_x(z));
+    const Matrix ay = times_a_transposed(full_y(z));
     if (!(beta_ > 0)) return atx.rowwise().maxCoeff() - ay.rowwise().minCoeff();
     return beta_ * (kl_to_reference(full_x(z)) + kl_to_reference(full_y(z)) +
                     log_mean_exp(atx / beta_) + log_mean_exp(-ay / beta_));
@@ -223,6 +224,20 @@ class MatrixGameTask : public SaddlePoint {
     return full;
   }
   Matrix full_x(const Matrix& z) const { return complete(z.leftCols(dim_x())); }
+  // Rows p A and q Aᵀ of a batch of strategies, by the kernel backend
+  // (core/block_product.hpp: OpenBLAS natively), the operator's cost.
+  Matrix times_a(const Matrix& p) const {
+    Matrix out(p.rows(), a_.cols());
+    block_product(1.0, p, Operand::as_is, a_, Operand::as_is, out,
+                  Product::assign);
+    return out;
+  }
+  Matrix times_a_transposed(const Matrix& q) const {
+    Matrix out(q.rows(), a_.rows());
+    block_product(1.0, q, Operand::as_is, a_, Operand::transposed, out,
+                  Product::assign);
+    return out;
+  }
   Matrix full_y(const Matrix& z) const {
     return complete(z.rightCols(dim_y()));
   }
