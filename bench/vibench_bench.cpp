@@ -393,6 +393,8 @@ void BM_KsdGradient(benchmark::State& state) {
 }
 BENCHMARK(BM_KsdGradient)
     ->ArgNames({"n", "d", "block"})
+    ->Args({200, 50, 0})
+    ->Args({200, 50, 128})
     ->Args({1000, 50, 0})
     ->Args({1000, 50, 128})
     ->Args({4000, 50, 0})

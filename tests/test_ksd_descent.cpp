@@ -184,11 +184,13 @@ TEST_CASE("ksd descent: kernel_tile_rows, its automatic choice and memory") {
                             {{"n_particles", n}, {"kernel_tile_rows", given}})
           ->workspace_bytes(2);
     };
-    // Whole up to 4096 particles: nine n×n matrices.
-    CHECK(workspace(0, 4096) == 9.0 * 4096 * 4096 * 8);
+    // Automatic: whole up to 128 particles (nine n×n matrices), blocks of
+    // 128 rows beyond; n = 20 000 in a quarter of a GiB, where the whole
+    // matrices would take 29 GB.
+    CHECK(workspace(0, 128) == 9.0 * 128 * 128 * 8);
+    CHECK(workspace(0, 4096) < 0.05 * workspace(4096, 4096));
+    CHECK(workspace(4096, 4096) == 9.0 * 4096 * 4096 * 8);
     CHECK(workspace(20000, 20000) == 9.0 * 20000.0 * 20000.0 * 8);
-    // Beyond, blocks of 128 rows: n = 20 000 in a quarter of a GiB, where
-    // the whole matrices would take 29 GB.
     CHECK(workspace(0, 20000) < 0.25 * kGiB);
     CHECK(workspace(16, 100) < workspace(100, 100));
     CHECK_THROWS_AS(make_algorithm(name, {{"kernel_tile_rows", -1}}),

@@ -37,14 +37,14 @@ class CoinKsdd final : public Sampler {
     };
     for (auto& spec : kernel_params(BandwidthRule::median_code))
       specs.push_back(std::move(spec));
-    specs.push_back(kernel_tile_param());
+    specs.push_back(kernel_tile_param(AutomaticTiles::always));
     return specs;
   }
 
   explicit CoinKsdd(const Params& p)
       : n_particles_(static_cast<Index>(p.integer("n_particles"))),
         kernel_(kernel_from(p, kName)),
-        tile_rows_(kernel_tile_rows(p, n_particles_)) {}
+        tile_rows_(kernel_tile_rows(p, n_particles_, AutomaticTiles::always)) {}
 
   Index num_points() const override { return n_particles_; }
   double workspace_bytes(Index) const override {

@@ -39,7 +39,7 @@ class KsdDescent final : public Sampler {
     // exp(−r²/(2 bw)): set bandwidth = fixed, bandwidth_value = 2).
     for (auto& spec : kernel_params(BandwidthRule::median_code))
       specs.push_back(std::move(spec));
-    specs.push_back(kernel_tile_param());
+    specs.push_back(kernel_tile_param(AutomaticTiles::always));
     for (auto& spec : StepSchedule::params(
              0.3, StepRule::fixed,
              "the paper gives no default; 0.3 is the step of the authors' "
@@ -51,7 +51,7 @@ class KsdDescent final : public Sampler {
   explicit KsdDescent(const Params& p)
       : n_particles_(static_cast<Index>(p.integer("n_particles"))),
         kernel_(kernel_from(p, kName)),
-        tile_rows_(kernel_tile_rows(p, n_particles_)),
+        tile_rows_(kernel_tile_rows(p, n_particles_, AutomaticTiles::always)),
         schedule_(StepSchedule::from(p)) {}
 
   Index num_points() const override { return n_particles_; }

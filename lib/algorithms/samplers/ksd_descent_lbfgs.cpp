@@ -234,15 +234,16 @@ class KsdDescentLbfgs final : public Sampler {
             "exp(−r²/(2bw)), i.e. h = 2)";
       specs.push_back(std::move(spec));
     }
-    specs.push_back(kernel_tile_param());
+    specs.push_back(kernel_tile_param(AutomaticTiles::always));
     return specs;
   }
 
   explicit KsdDescentLbfgs(const Params& p)
       : settings_(read_struct<KsdDescentLbfgsSettings>(p)),
         kernel_(kernel_from(p, kName)),
-        tile_rows_(
-            kernel_tile_rows(p, static_cast<Index>(settings_.n_particles))) {
+        tile_rows_(kernel_tile_rows(p,
+                                    static_cast<Index>(settings_.n_particles),
+                                    AutomaticTiles::always)) {
     if (!(settings_.c1 < settings_.c2))
       throw ConfigError("",
                         "ksd_descent_lbfgs: the Wolfe constants need "

@@ -94,9 +94,16 @@ RowVector kernel_gradient_x(const KernelConfig& config, double h,
 // (msvgd) or KsdGradient
 // (ksd_descent, ksd_descent_lbfgs, coin_ksdd, and the KSD functional of
 // mean_field_underdamped_langevin), and the tile rows it gives for n
-// particles: 0 for the whole n×n matrices.
-ParamSpec kernel_tile_param();
-Index kernel_tile_rows(const Params& params, Index n_particles);
+// particles: 0 for the whole n×n matrices. What `kernel_tile_rows = 0`
+// chooses: whole matrices up to 4096 particles, so that no checked-in result
+// of the SVGD family moved when tiles came; or tiles of 128 rows at any n
+// (the KSD methods, whose blocks are faster than the whole form from a
+// couple of hundred particles and which had no checked-in results).
+enum class AutomaticTiles { beyond_4096, always };
+ParamSpec kernel_tile_param(
+    AutomaticTiles automatic = AutomaticTiles::beyond_4096);
+Index kernel_tile_rows(const Params& params, Index n_particles,
+                       AutomaticTiles automatic = AutomaticTiles::beyond_4096);
 
 // Computes SVGD directions with preallocated workspaces: after the first
 // call with a given n×d, further calls of the same shape do not allocate.
