@@ -211,7 +211,7 @@ def main():
          + kernel_columns(r) for r in lr]))
 
     others = [r for r in rows if r["family"] in (
-        "BM_ObjectiveGradient", "BM_SinkhornIteration",
+        "BM_KsdGradient", "BM_ObjectiveGradient", "BM_SinkhornIteration",
         "BM_MatrixGameOperator", "BM_LogisticBilevelOracle")]
     if others:
         print("\nOther oracles (flops as counted in bench/vibench_bench.cpp; "

@@ -82,6 +82,7 @@ for filter in 'BM_SvgdDirection/rbf/n:4000/d:200/real_time/threads:1$' \
               'BM_SvgdDirection/imq/n:4000/d:200/real_time/threads:1$' \
               'BM_SvgdDirection/rbf_tiled/n:20000/d:50/tile:128/' \
               'BM_SvgdDirection/imq_tiled/n:20000/d:50/tile:128/' \
+              'BM_KsdGradient/n:20000/d:50/block:128/' \
               'BM_LogRegGradient/n:100/N:1000000/batch:0/omp:1/' \
               'BM_Metric/energy_distance/n:8000/d:50/' \
               'BM_Metric/mmd/n:8000/d:50/' \
