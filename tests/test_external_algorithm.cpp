@@ -238,6 +238,24 @@ TEST_CASE("external: a Python chain sampler's history gives R-hat and ESS") {
   // An algorithm that declares no chains has no history to measure.
   const Json& particles = cell_of(results, "external", "svgd");
   CHECK(unavailable(particles["trace"]["metrics"]["rhat"].back()));
+  CHECK(!chains["diagnostics"]["algorithm"].contains("history_stride"));
+
+  // The suite's max_history_draws bounds its history as a native sampler's:
+  // 1000 recorded iterations kept as every 64th (15 draws, at most 16).
+  Json bounded = Json::parse(suite);
+  bounded["max_history_draws"] = 16;
+  const Json thinned = run_suite_text(bounded.dump(), "external-chains-16");
+  const Json& thinned_chains = cell_of(thinned, "external", "ula_chains");
+  REQUIRE(thinned_chains["status"] == "ok");
+  CHECK(thinned_chains["diagnostics"]["algorithm"]["history_stride"] == 64);
+  CHECK(thinned_chains["final"]["metrics"]["rhat"] !=
+        chains["final"]["metrics"]["rhat"]);
+  // Before the run its rows' history is estimated at its bound: a draw per
+  // iteration, 4 points of dimension 2.
+  const Suite parsed = parse_suite(Json::parse(suite), "chains.json");
+  const Algorithm& external = *parsed.algorithms[0].algorithm;
+  CHECK(external.history_bytes(2, 1100, 10000) == 1100.0 * 4 * 2 * 8);
+  CHECK(external.history_bytes(2, -1, 16) == 16.0 * 4 * 2 * 8);
 }
 
 TEST_CASE("external: Python SOBA gives native soba's metric values") {

@@ -517,6 +517,18 @@ class ExternalAlgorithm final : public Algorithm {
 
   TaskKind kind() const override { return kind_; }
   Index num_points() const override { return n_points_; }
+  // A sampler may declare its rows chains only in its ready message, so
+  // before the run the bound is taken: a draw per iteration from the
+  // first, at most max_draws (its warm-up and record_every can only lower
+  // it).
+  double history_bytes(Index dim, long long max_iterations,
+                       long long max_draws) const override {
+    if (kind_ != TaskKind::distribution) return 0;
+    const long long draws =
+        ChainHistory::draws_for(0, 1, max_draws, max_iterations);
+    return static_cast<double>(draws) * static_cast<double>(n_points_) *
+           static_cast<double>(dim) * static_cast<double>(sizeof(double));
+  }
 
   std::unique_ptr<Run> start(const Oracle& oracle, const State& initial,
                              Rng rng) const override {

@@ -199,8 +199,14 @@ double KsdGradient::compute_in_blocks(const Matrix& x, const Matrix& score,
         for (Index r = 0; r < rows; ++r)
           column[r] = std::max((column[r] + norms_i[r]) + norm_j, 0.0);
       }
+      // At i = j also s_iᵀu = s_jᵀu = 0 exactly, as in compute_whole (the
+      // products' s_i·x_i may differ from sx_diag_ by rounding).
       for (Index r = 0; r < rows; ++r)
-        if (i0 + r >= j0 && i0 + r < j0 + cols) d2(r, i0 + r - j0) = 0.0;
+        if (i0 + r >= j0 && i0 + r < j0 + cols) {
+          d2(r, i0 + r - j0) = 0.0;
+          sx(r, i0 + r - j0) = sx_diag_i[r];
+          xs(r, i0 + r - j0) = sx_diag_i[r];
+        }
       // The kernel (and, for imq, f′), vectorized by the kernel backend.
       k = d2;
       if (rbf) {

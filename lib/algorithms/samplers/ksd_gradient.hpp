@@ -23,7 +23,7 @@
 // Beyond memory (tile_rows > 0 and < n), the same sums are formed a block of
 // tile_rows rows at a time against 1024 columns j at a time, in six
 // tile_rows×1024 workspaces instead of nine n×n, so memory is
-// O(nd + tile_rows). There the element-wise terms of a pair are computed
+// O(nd + 1024·tile_rows). There the element-wise terms of a pair are computed
 // in one pass, and the row sums come from a column of ones appended to the
 // products' right-hand side [S, X, 1]. The median rules' exact median is
 // selected in a first pass over recomputed distances

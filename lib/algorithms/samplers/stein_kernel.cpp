@@ -111,7 +111,7 @@ constexpr Index kAutomaticTileRows = 128;
 ParamSpec kernel_tile_param(AutomaticTiles automatic) {
   const std::string rule =
       automatic == AutomaticTiles::always
-          ? fmt::format("tiles of {} rows (whole for fewer particles)",
+          ? fmt::format("tiles of {0} rows (whole up to {0} particles)",
                         kAutomaticTileRows)
           : fmt::format("whole for n ≤ {}, tiles of {} rows beyond",
                         kAutomaticWholeKernelUpTo, kAutomaticTileRows);
