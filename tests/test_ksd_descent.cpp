@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "algorithm_helpers.hpp"
@@ -62,6 +63,37 @@ double rbf_ksd_pairwise(const Matrix& x, const Matrix& s, double h) {
                     4.0 * r2 / (h * h));
     }
   return total / static_cast<double>(n * n);
+}
+
+// The kernels the blocked gradient is checked with: rbf, imq with the
+// vectorized β = −½ and the general power −0.4, each with a median and a
+// fixed bandwidth.
+std::vector<KernelConfig> block_test_kernels() {
+  std::vector<KernelConfig> out;
+  for (const auto& [type, beta] :
+       {std::pair{KernelType::rbf, -0.5}, std::pair{KernelType::imq, -0.5},
+        std::pair{KernelType::imq, -0.4}})
+    for (const BandwidthRule rule :
+         {BandwidthRule::median_code, BandwidthRule::fixed}) {
+      KernelConfig config = fixed_kernel(type, 1.3);
+      config.rule = rule;
+      config.imq_beta = beta;
+      out.push_back(config);
+    }
+  return out;
+}
+
+// The correlated 2-D Gaussian the samplers are run on: its mean and
+// covariance.
+Vector correlated_mean() {
+  Vector mean(2);
+  mean << 1.0, -2.0;
+  return mean;
+}
+Matrix correlated_cov() {
+  Matrix cov(2, 2);
+  cov << 1.0, 0.5, 0.5, 1.5;
+  return cov;
 }
 
 double ksd_value(KsdGradient& ksd, const QuarticTarget& target,
@@ -137,36 +169,27 @@ TEST_CASE("ksd descent: the gradient in blocks equals the whole one") {
                  : std::vector<Index>{128, 1000};
     for (const KernelBackend backend : backends) {
       const ScopedKernelBackend scoped(backend);
-      for (const KernelType type : {KernelType::rbf, KernelType::imq}) {
-        for (const double beta : {-0.5, -0.4}) {
-          if (type == KernelType::rbf && beta != -0.5) continue;
-          for (const BandwidthRule rule :
-               {BandwidthRule::median_code, BandwidthRule::fixed}) {
-            KernelConfig config = fixed_kernel(type, 1.3);
-            config.rule = rule;
-            config.imq_beta = beta;  // the vectorized −½ and the general power
-            KsdGradient whole(config);
-            Matrix whole_grad;
-            const double value = whole.compute(x, s, hessian_times, whole_grad);
-            for (const Index rows : block_rows) {
-              CAPTURE(n);
-              CAPTURE(beta);
-              CAPTURE(to_string(type));
-              CAPTURE(to_string(rule));
-              CAPTURE(rows);
-              KsdGradient blocks(config, rows);
-              REQUIRE(blocks.tile_rows_for(n) == rows);
-              Matrix grad;
-              // Twice, as in successive steps: the buffers are reused.
-              for (int repeat = 0; repeat < 2; ++repeat) {
-                CHECK(blocks.compute(x, s, hessian_times, grad) ==
-                      doctest::Approx(value).epsilon(1e-12));
-                CHECK(blocks.last_bandwidth() ==
-                      doctest::Approx(whole.last_bandwidth()).epsilon(1e-14));
-                CHECK(testing::max_abs(grad - whole_grad) <=
-                      1e-12 * testing::max_abs(whole_grad));
-              }
-            }
+      for (const KernelConfig& config : block_test_kernels()) {
+        KsdGradient whole(config);
+        Matrix whole_grad;
+        const double value = whole.compute(x, s, hessian_times, whole_grad);
+        for (const Index rows : block_rows) {
+          CAPTURE(n);
+          CAPTURE(config.imq_beta);
+          CAPTURE(to_string(config.type));
+          CAPTURE(to_string(config.rule));
+          CAPTURE(rows);
+          KsdGradient blocks(config, rows);
+          REQUIRE(blocks.tile_rows_for(n) == rows);
+          Matrix grad;
+          // Twice, as in successive steps: the buffers are reused.
+          for (int repeat = 0; repeat < 2; ++repeat) {
+            CHECK(blocks.compute(x, s, hessian_times, grad) ==
+                  doctest::Approx(value).epsilon(1e-12));
+            CHECK(blocks.last_bandwidth() ==
+                  doctest::Approx(whole.last_bandwidth()).epsilon(1e-14));
+            CHECK(testing::max_abs(grad - whole_grad) <=
+                  1e-12 * testing::max_abs(whole_grad));
           }
         }
       }
@@ -198,11 +221,7 @@ TEST_CASE("ksd descent: kernel_tile_rows, its automatic choice and memory") {
   }
   // Runs in blocks follow the runs with the whole matrices, and say which
   // they used.
-  Vector mean(2);
-  mean << 1.0, -2.0;
-  Matrix cov(2, 2);
-  cov << 1.0, 0.5, 0.5, 1.5;
-  const testing::GaussianTarget target(mean, cov);
+  const testing::GaussianTarget target(correlated_mean(), correlated_cov());
   Rng rng = make_rng(23);
   const Matrix init = rng.normal_matrix(40, 2);
   for (const std::string name :
@@ -258,10 +277,8 @@ TEST_CASE("ksd descent: KSD² falls monotonically and the Gaussian is found") {
   // particles under-spreads them somewhat), and Coin KSDD, with no step
   // size, gets there too. The gradient of the V-statistic scales as 1/n, so
   // useful steps are of order n/10.
-  Vector mean(2);
-  mean << 1.0, -2.0;
-  Matrix cov(2, 2);
-  cov << 1.0, 0.5, 0.5, 1.5;
+  const Vector mean = correlated_mean();
+  const Matrix cov = correlated_cov();
   const testing::GaussianTarget target(mean, cov);
   Rng rng = make_rng(7);
   const Matrix init = rng.normal_matrix(50, 2);

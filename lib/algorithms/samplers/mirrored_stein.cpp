@@ -37,8 +37,7 @@ double MsvgdDirection::pairwise_workspace_bytes(Index n, Index tile_rows) {
   if (tile_rows <= 0 || tile_rows >= n)
     return kPairwiseMatrices * nd * nd * sizeof(double);
   // The blocks, and the tiled median's tile and keys.
-  return kPairwiseMatrices * nd * static_cast<double>(tile_rows) *
-             sizeof(double) +
+  return kBlockMatrices * nd * static_cast<double>(tile_rows) * sizeof(double) +
          SteinDirection::pairwise_workspace_bytes(n, tile_rows);
 }
 
@@ -78,7 +77,6 @@ double MsvgdDirection::compute_in_blocks(const Matrix& theta,
   sq_norms_ = theta.rowwise().squaredNorm();
   distances_.resize(n, side);
   kernel_block_.resize(n, side);
-  weights_.resize(n, side);
   direction.resize(n, theta.cols());
   Matrix pulls(n, theta.cols());
   for (Index j0 = 0; j0 < n; j0 += side) {
@@ -86,9 +84,10 @@ double MsvgdDirection::compute_in_blocks(const Matrix& theta,
     const auto block = [n, cols](Matrix& m) {
       return Eigen::Map<Matrix>(m.data(), n, cols);
     };
-    auto d2 = block(distances_), k = block(kernel_block_), w = block(weights_);
+    auto d2 = block(distances_), k = block(kernel_block_);
     // Columns j0 … j0 + cols − 1 of the squared distances, an exact zero
-    // at i = j, then of K and f′.
+    // at i = j, then of K and of the repulsion's weights (2/h) f′, which
+    // take the distances' place.
     block_product(-2.0, theta, Operand::as_is, theta.middleRows(j0, cols),
                   Operand::transposed, d2, Product::assign);
     d2 = ((d2.array().colwise() + sq_norms_.array()).rowwise() +
@@ -99,18 +98,19 @@ double MsvgdDirection::compute_in_blocks(const Matrix& theta,
     if (rbf) {
       k = d2;
       exp_scaled(k.data(), k.size(), -1.0 / h);
-      w = k * (-2.0 / h);  // f′ = −f
+      d2 = k * (-2.0 / h);  // f′ = −f
     } else {
       imq_kernel_and_derivative(d2.data(), k.data(), d2.size(), 1.0 / h,
                                 config.imq_c * config.imq_c, config.imq_beta);
-      w = d2 * (2.0 / h);
+      d2 *= 2.0 / h;
     }
+    const auto& weights = d2;
     // Σ_i k(θ_i, θ_j) ∇_η log p_H(η_i), then the repulsion as compute().
     block_product(1.0, k, Operand::transposed, dual_score, Operand::as_is,
                   direction.middleRows(j0, cols), Product::assign);
     for (Index c = 0; c < cols; ++c) {
       pulls = (theta.rowwise() - theta.row(j0 + c)).array().colwise() *
-              w.col(c).array();
+              weights.col(c).array();
       direction.row(j0 + c) += metric.inverse_times(pulls).colwise().sum();
     }
   }

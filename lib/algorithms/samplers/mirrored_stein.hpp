@@ -45,9 +45,11 @@ class MsvgdDirection {
   explicit MsvgdDirection(KernelConfig config, Index tile_rows = 0)
       : kernel_(config, tile_rows) {}
   // The n×n matrices of a step: the kernel's, weights_ and the kernel
-  // derivative; as many n×tile_rows in blocks.
+  // derivative; in blocks, two n×tile_rows (distances_, then the weights,
+  // and kernel_block_).
   static constexpr double kPairwiseMatrices =
       SteinDirection::kPairwiseMatrices + 2;
+  static constexpr double kBlockMatrices = 2;
   // Bytes of those for n particles (Algorithm::workspace_bytes), with the
   // median's keys in blocks.
   static double pairwise_workspace_bytes(Index n, Index tile_rows);
@@ -65,7 +67,8 @@ class MsvgdDirection {
   SteinDirection kernel_;
   Matrix weights_;
   Index last_n_ = 0;
-  // In blocks: n×tile_rows squared distances (then f′) and kernel.
+  // In blocks: n×tile_rows squared distances (then the weights (2/h) f′)
+  // and kernel.
   Matrix distances_, kernel_block_;
   Vector sq_norms_;
 };
