@@ -13,6 +13,7 @@
 
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "command_helpers.hpp"
+#include "core/eigen_cache_sizes.hpp"
 #include "core/elementwise_exp.hpp"
 #include "core/elementwise_imq.hpp"
 #include "core/kernel_backend.hpp"
@@ -118,6 +119,14 @@ TEST_CASE("kernel backend: native exp within 1 ulp of std::exp, NaN kept") {
     else
       CHECK(ulps_apart(e[i], std::exp(-std::abs(z[i]))) <= 1);
   }
+}
+
+TEST_CASE("kernel backend: Eigen's cache sizes are pinned, not the CPU's") {
+  // Its products' summation order follows them (core/eigen_cache_sizes.hpp);
+  // the svgd_blr claim test re-runs pima cells bit for bit on any CPU.
+  CHECK(Eigen::l1CacheSize() == kEigenL1CacheBytes);
+  CHECK(Eigen::l2CacheSize() == kEigenL2CacheBytes);
+  CHECK(Eigen::l3CacheSize() == kEigenL3CacheBytes);
 }
 
 TEST_CASE("kernel backend: portable exp is Eigen's expression bit for bit") {
