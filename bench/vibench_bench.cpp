@@ -67,6 +67,7 @@
 #include "metrics/wasserstein.hpp"
 #include "native/openblas.hpp"
 #include "runner/cell_runner.hpp"
+#include "targets/models/logistic_model.hpp"
 #include "tasks/bilevel.hpp"
 #include "tasks/distribution.hpp"
 #include "tasks/objective.hpp"
@@ -603,6 +604,38 @@ void lr_args(benchmark::internal::Benchmark* b) {
   b->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 BENCHMARK(BM_LogRegGradient)->Apply(lr_args);
+
+// The two products of that gradient alone, with its shapes and operand
+// layouts (row blocks of logistic::kRowBlock of a row-major table of 55
+// columns, all the points at once; the library's calls, through OpenBLAS):
+// logits = X_b Wᵀ and −Rᵀ X_b. Their rate bounds the gradient's fraction of
+// the limit, whatever its element-wise work costs.
+void BM_LogRegProducts(benchmark::State& state) {
+  const Index n = state.range(0), rows = state.range(1),
+              p = kCovertypeFeatures + 1;
+  Rng rng(kSeedPoints);
+  const RowMatrix x = rng.normal_matrix(rows, p);
+  const Matrix w = 0.1 * rng.normal_matrix(n, p);
+  Matrix logits(logistic::kRowBlock, n), partial(n, p);
+  for (auto _ : state) {
+    for (Index first = 0; first < rows; first += logistic::kRowBlock) {
+      const Index count = std::min(logistic::kRowBlock, rows - first);
+      const double* xb = x.data() + first * p;
+      openblas_gemm_operands(count, n, p, 1.0, {xb, p, true},
+                             {w.data(), n, true}, logits.data(), count);
+      openblas_gemm_operands(n, p, count, -1.0, {logits.data(), count, true},
+                             {xb, p, true}, partial.data(), n);
+    }
+    benchmark::DoNotOptimize(partial.data());
+  }
+  report_flops(state, 4.0 * static_cast<double>(rows) * static_cast<double>(p) *
+                          static_cast<double>(n));
+}
+BENCHMARK(BM_LogRegProducts)
+    ->ArgNames({"n", "N"})
+    ->Args({100, 1'000'000})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // ------------------------------------------------------- objectives
 

@@ -21,6 +21,10 @@
 #include "core/symmetric_products.hpp"
 #include "targets/models/logistic_model.hpp"
 
+#ifdef VIBENCH_NATIVE_KERNELS
+#include "native/vector_logistic.hpp"
+#endif
+
 using namespace vibench;
 using namespace vibench::testing;
 
@@ -120,6 +124,58 @@ TEST_CASE("kernel backend: native exp within 1 ulp of std::exp, NaN kept") {
       CHECK(ulps_apart(e[i], std::exp(-std::abs(z[i]))) <= 1);
   }
 }
+
+#ifdef VIBENCH_NATIVE_KERNELS
+TEST_CASE("kernel backend: the native logistic step against a scalar one") {
+  Rng rng(41);
+  // Logits up to |z| = 800 (exp(−|z|) underflows), labels 0 and 1; every
+  // length up to past two AVX-512 vectors, and past a run of the product
+  // Π(1 + e) on any vector width.
+  for (size_t length : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9},
+                        size_t{17}, size_t{9001}}) {
+    INFO("length " << length);
+    std::vector<double> z(length), y(length);
+    for (size_t r = 0; r < length; ++r) {
+      z[r] = r % 50 == 0 ? 800.0 * (rng.uniform() - 0.5) : 4.0 * rng.normal();
+      y[r] = rng.uniform() < 0.5 ? 1.0 : 0.0;
+    }
+    long double expected_loglik = 0.0L;
+    std::vector<long double> expected_residual(length);
+    for (size_t r = 0; r < length; ++r) {
+      const long double zr = z[r], e = std::exp(-std::fabs(zr));
+      expected_loglik += y[r] * zr - (std::max(zr, 0.0L) + std::log1p(e));
+      expected_residual[r] =
+          (zr >= 0 ? 1.0L / (1.0L + e) : e / (1.0L + e)) - y[r];
+    }
+    const double loglik =
+        logistic_loglik_and_residual_native(z.data(), y.data(), length);
+    CHECK(loglik ==
+          doctest::Approx(static_cast<double>(expected_loglik)).epsilon(1e-13));
+    double worst = 0.0;
+    for (size_t r = 0; r < length; ++r)
+      worst = std::max(
+          worst, static_cast<double>(std::fabs(z[r] - expected_residual[r])));
+    CHECK(worst <= 4e-16);
+  }
+  // Each factor 1 + e is 2 at z = 0: 10⁵ rows would overflow one product
+  // (2^100000), so this needs the runs.
+  std::vector<double> zeros(100000, 0.0), labels(100000, 0.0);
+  CHECK(logistic_loglik_and_residual_native(zeros.data(), labels.data(),
+                                            zeros.size()) ==
+        doctest::Approx(-100000.0 * std::log(2.0)).epsilon(1e-14));
+  CHECK(zeros[99999] == 0.5);
+  // A NaN logit: its residual and the sum are NaN, the others not.
+  std::vector<double> z = {1.0, -2.0, std::numeric_limits<double>::quiet_NaN(),
+                           0.5, 3.0,  -1.0,
+                           2.0, 0.25, -0.75,
+                           1.5};
+  std::vector<double> y(z.size(), 1.0);
+  CHECK(std::isnan(
+      logistic_loglik_and_residual_native(z.data(), y.data(), z.size())));
+  CHECK(std::isnan(z[2]));
+  CHECK(std::isfinite(z[9]));
+}
+#endif
 
 TEST_CASE("kernel backend: Eigen's cache sizes are pinned, not the CPU's") {
   // Its products' summation order follows them (core/eigen_cache_sizes.hpp);
@@ -243,7 +299,8 @@ TEST_CASE("kernel backend: SVGD directions and logistic gradients agree") {
   }
 
   // Several blocks of rows, several points and one point (the matrix–
-  // vector path, the same in both backends).
+  // vector path, the same product in both backends; the element-wise step
+  // is each backend's own).
   const RowMatrix data = rng.normal_matrix(5000, 7);
   Vector labels(5000);
   for (Index r = 0; r < labels.size(); ++r)

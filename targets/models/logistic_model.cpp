@@ -14,13 +14,12 @@
 
 #ifdef VIBENCH_NATIVE_KERNELS
 #include "native/openblas.hpp"
+#include "native/vector_logistic.hpp"
 #endif
 
 namespace vibench::logistic {
 
 namespace {
-
-constexpr Index kRowBlock = 2048;
 
 // Rows per run of the product Π(1 + e_r) in log_likelihood_grad: each factor
 // lies in (1, 2], so a run's product stays below 2^512, far from overflow.
@@ -72,6 +71,48 @@ void minus_transposed_times_block(const Matrix& r, const RowMatrix& x,
   out.noalias() = -r.transpose() * xb;
 }
 
+// The element-wise step of log_likelihood_grad for one block, in the
+// portable kernels: loglik(i) = Σ_r log p(y_r | z_ri) for the block's logits
+// z (count×n) of the rows from `first`, which become the negated residuals
+// σ(z) − y; e is workspace.
+void loglik_and_residual(Matrix& logits, const Vector& y, Index first,
+                         Eigen::ArrayXXd& e, Eigen::Ref<Vector> loglik) {
+  const Index count = logits.rows(), n = logits.cols();
+  const auto yb = y.segment(first, count);
+  // With e = exp(−|z|) computed once per row and point:
+  //   log p(y | z) = y·z − softplus(z), softplus(z) = max(z, 0) +
+  //   log1p(e), where Σ_r log1p(e_r) is taken as the log of the
+  //   product Π_r (1 + e_r) over runs of kProductRun rows (one log per
+  //   run instead of a scalar log1p per row: the product's rounding
+  //   error, ~kProductRun ulp, is that of summing the run's log1p terms);
+  //   the residual y − σ(z), σ(z) = 1/(1 + e) for z ≥ 0, e/(1 + e)
+  //   otherwise, with one division.
+  const auto z = logits.array();
+  e.resize(count, n);
+  exp_negative_abs(logits.data(), e.data(), count * n);
+  for (Index i = 0; i < n; ++i) {
+    double softplus_sum = z.col(i).max(0.0).sum();
+    for (Index r0 = 0; r0 < count; r0 += kProductRun) {
+      const Index len = std::min(kProductRun, count - r0);
+      softplus_sum += std::log((1.0 + e.col(i).segment(r0, len)).prod());
+    }
+    loglik(i) = yb.dot(logits.col(i)) - softplus_sum;
+  }
+  // σ(z) − y, the negated residual, in place of the logits. A plain
+  // loop, both branches computed: GCC vectorizes the choice as a masked
+  // blend, which Eigen's select() does not.
+  for (Index i = 0; i < n; ++i) {
+    double* zi = logits.col(i).data();
+    const double* ei = e.col(i).data();
+    const double* yi = yb.data();
+    for (Index r = 0; r < count; ++r) {
+      const double positive = 1.0 / (1.0 + ei[r]);  // σ(z) for z ≥ 0
+      const double negative = ei[r] * positive;     // σ(z) for z < 0
+      zi[r] = (zi[r] >= 0.0 ? positive : negative) - yi[r];
+    }
+  }
+}
+
 }  // namespace
 
 // Σ_rows log p(y_r | x_r, w_i) and its gradient in w_i, for the weights `w`
@@ -96,39 +137,16 @@ void log_likelihood_grad(const RowMatrix& x, const Vector& y, const Matrix& w,
                   count = std::min(kRowBlock, rows - first);
       // logits(r, i) = x_r · w_i.
       block_times_points(x, first, count, w, logits);
-      // With e = exp(−|z|) computed once per row and point:
-      //   log p(y | z) = y·z − softplus(z), softplus(z) = max(z, 0) +
-      //   log1p(e), where Σ_r log1p(e_r) is taken as the log of the
-      //   product Π_r (1 + e_r) over runs of kProductRun rows (one log per
-      //   run instead of a scalar log1p per row: the product's rounding
-      //   error, ~kProductRun ulp, is that of summing the run's log1p terms);
-      //   the residual y − σ(z), σ(z) = 1/(1 + e) for z ≥ 0, e/(1 + e)
-      //   otherwise, with one division.
-      const auto yb = y.segment(first, count);
-      const auto z = logits.array();
-      e.resize(count, n);
-      exp_negative_abs(logits.data(), e.data(), count * n);
-      for (Index i = 0; i < n; ++i) {
-        double softplus_sum = z.col(i).max(0.0).sum();
-        for (Index r0 = 0; r0 < count; r0 += kProductRun) {
-          const Index len = std::min(kProductRun, count - r0);
-          softplus_sum += std::log((1.0 + e.col(i).segment(r0, len)).prod());
-        }
-        block_loglik(i, b) = yb.dot(logits.col(i)) - softplus_sum;
-      }
-      // σ(z) − y, the negated residual, in place of the logits. A plain
-      // loop, both branches computed: GCC vectorizes the choice as a masked
-      // blend, which Eigen's select() does not.
-      for (Index i = 0; i < n; ++i) {
-        double* zi = logits.col(i).data();
-        const double* ei = e.col(i).data();
-        const double* yi = yb.data();
-        for (Index r = 0; r < count; ++r) {
-          const double positive = 1.0 / (1.0 + ei[r]);  // σ(z) for z ≥ 0
-          const double negative = ei[r] * positive;     // σ(z) for z < 0
-          zi[r] = (zi[r] >= 0.0 ? positive : negative) - yi[r];
-        }
-      }
+#ifdef VIBENCH_NATIVE_KERNELS
+      if (native_kernels()) {
+        // One fused pass per point (native/vector_logistic.hpp).
+        for (Index i = 0; i < n; ++i)
+          block_loglik(i, b) = logistic_loglik_and_residual_native(
+              logits.col(i).data(), y.data() + first,
+              static_cast<size_t>(count));
+      } else
+#endif
+        loglik_and_residual(logits, y, first, e, block_loglik.col(b));
       minus_transposed_times_block(logits, x, first, count,
                                    block_grad.middleRows(b * n, n));
     }
