@@ -39,18 +39,6 @@ void for_each_distance_block(const Matrix& y, const Vector& norms,
   }
 }
 
-// The bandwidth of `rule` from med², the median squared distance over the
-// pairs of `count` points (h = 1 when it is not positive and finite, as
-// median_bandwidth of stein_kernel.hpp).
-double rule_bandwidth(double med2, Index count, BandwidthRule rule) {
-  double h = med2;
-  if (rule == BandwidthRule::median)
-    h = med2 / std::log(static_cast<double>(count));
-  else if (rule == BandwidthRule::median_code)
-    h = med2 / std::log(static_cast<double>(count) + 1.0);
-  return (h > 0 && std::isfinite(h)) ? h : 1.0;
-}
-
 }  // namespace
 
 MmdFunctional::MmdFunctional(const KernelConfig& kernel,
@@ -81,7 +69,7 @@ MmdFunctional::MmdFunctional(const KernelConfig& kernel,
                               });
     };
     const double med2 = median_of_recomputed_pairs(reference_, for_each_run);
-    h_ = rule_bandwidth(med2, m, config_.rule);
+    h_ = median_rule_bandwidth(med2, m, config_.rule);
   }
 
   // (1/m²) Σ_ll′ k(y_l, y_l′): constant in x, it makes F(μ_n) the MMD² itself
