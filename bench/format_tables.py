@@ -211,7 +211,8 @@ def main():
          + kernel_columns(r) for r in lr]))
 
     others = [r for r in rows if r["family"] in (
-        "BM_KsdGradient", "BM_ObjectiveGradient", "BM_SinkhornIteration",
+        "BM_KsdGradient", "BM_LogRegProducts", "BM_ObjectiveGradient",
+        "BM_SinkhornIteration",
         "BM_MatrixGameOperator", "BM_LogisticBilevelOracle")]
     if others:
         print("\nOther oracles (flops as counted in bench/vibench_bench.cpp; "
@@ -263,9 +264,19 @@ def best_of_repetitions(path):
     print(table(
         ["benchmark", "repetitions", "best ms", "GFLOP/s", "of limit",
          "of Eigen GEMM"],
-        [[name, count, f"{r['ms']:.2f}", f"{r['gflops']:.2f}",
-          pct(r["gflops"] / limit), pct(r["gflops"] / gemm)]
+        [[name, count, f"{r['ms']:.2f}", f"{r['gflops']:.2f}"]
+         + ([pct(r["gflops"] / limit), pct(r["gflops"] / gemm)]
+            if r["args"].get("omp", 1) == 1 else ["—", "—"])
          for name, (r, count) in best.items()]))
+    # A benchmark on several OpenMP threads, against its 1-thread run.
+    for name, (r, _) in best.items():
+        threads = r["args"].get("omp", 1)
+        if threads == 1:
+            continue
+        single = name.replace(f"omp:{threads}/", "omp:1/")
+        if single in best:
+            print(f"\n{name}: {best[single][0]['ms'] / r['ms']:.2f}× the "
+                  f"1-thread best on {threads} threads.")
 
 
 if __name__ == "__main__":
