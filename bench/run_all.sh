@@ -4,7 +4,7 @@
 # OpenBLAS's dgemm and a multiply-add loop, Eigen's GEMM beside it, SVGD and
 # its bandwidth median, logistic-regression gradient, metrics), peak memory
 # of the largest configurations, the NumPy/PyTorch comparison and the
-# --jobs 1 vs 2 suite throughput. Takes about 12 minutes on 2 cores; run it
+# --jobs 1 vs 2 suite throughput. Takes 8-15 minutes on 2 cores; run it
 # on a quiet machine (other processes perturb the timings).
 #
 # Usage: bench/run_all.sh [BUILD_DIR]   (default: build; it must hold
