@@ -136,7 +136,7 @@ TEST_CASE("kernel backend: the native logistic step against a scalar one") {
     INFO("length " << length);
     std::vector<double> z(length), y(length);
     for (size_t r = 0; r < length; ++r) {
-      z[r] = r % 50 == 0 ? 800.0 * (rng.uniform() - 0.5) : 4.0 * rng.normal();
+      z[r] = r % 50 == 0 ? 1600.0 * (rng.uniform() - 0.5) : 4.0 * rng.normal();
       y[r] = rng.uniform() < 0.5 ? 1.0 : 0.0;
     }
     long double expected_loglik = 0.0L;

@@ -26,9 +26,12 @@ struct Sums {
   Vec product;        // Π(1 + e) of the current run
 };
 
-// One vector of rows: the residual's value returned, the sums updated. In
-// `counted` lanes only the factor 1 + e enters the product (the tail's
-// padding lanes hold z = y = 0, which add nothing to the other sums).
+// One vector of rows: the residual's value returned, the sums updated. The
+// factor 1 + e enters the product only in `counted` lanes (the tail's
+// padding lanes hold z = y = 0, which add nothing to the other sums). A NaN
+// logit reaches the result through label_dot alone (y·NaN is NaN for y = 0
+// too): Max(NaN, 0) may give 0, and Highway's Log of a NaN product is not
+// NaN.
 template <class Mask>
 HWY_INLINE Vec logistic_vector(Tag d, Vec z, Vec y, Mask counted, Sums& sums) {
   const auto zero = hn::Zero(d), one = hn::Set(d, 1.0);
