@@ -31,4 +31,11 @@ class GaussianTarget final : public Distribution {
   Matrix precision_;
 };
 
+// The correlated 2-D Gaussian several samplers' tests run on: mean (1, −2),
+// covariance [[1, 0.5], [0.5, 1.5]].
+inline Vector correlated_mean() { return (Vector(2) << 1.0, -2.0).finished(); }
+inline Matrix correlated_covariance() {
+  return (Matrix(2, 2) << 1.0, 0.5, 0.5, 1.5).finished();
+}
+
 }  // namespace vibench::testing

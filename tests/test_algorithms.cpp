@@ -292,10 +292,8 @@ TEST_CASE("svgd: one particle is exactly gradient ascent on log p") {
 }
 
 TEST_CASE("svgd: particles on a correlated Gaussian match its moments") {
-  Vector mean(2);
-  mean << 1.0, -2.0;
-  Matrix cov(2, 2);
-  cov << 1.0, 0.5, 0.5, 1.5;
+  const Vector mean = testing::correlated_mean();
+  const Matrix cov = testing::correlated_covariance();
   const GaussianTarget target(mean, cov);
   Rng init = make_rng(3);
   SUBCASE("fixed step") {

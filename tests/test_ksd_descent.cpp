@@ -83,19 +83,6 @@ std::vector<KernelConfig> block_test_kernels() {
   return out;
 }
 
-// The correlated 2-D Gaussian the samplers are run on: its mean and
-// covariance.
-Vector correlated_mean() {
-  Vector mean(2);
-  mean << 1.0, -2.0;
-  return mean;
-}
-Matrix correlated_cov() {
-  Matrix cov(2, 2);
-  cov << 1.0, 0.5, 0.5, 1.5;
-  return cov;
-}
-
 double ksd_value(KsdGradient& ksd, const QuarticTarget& target,
                  const Matrix& x) {
   Matrix unused;
@@ -221,7 +208,8 @@ TEST_CASE("ksd descent: kernel_tile_rows, its automatic choice and memory") {
   }
   // Runs in blocks follow the runs with the whole matrices, and say which
   // they used.
-  const testing::GaussianTarget target(correlated_mean(), correlated_cov());
+  const testing::GaussianTarget target(testing::correlated_mean(),
+                                       testing::correlated_covariance());
   Rng rng = make_rng(23);
   const Matrix init = rng.normal_matrix(40, 2);
   for (const std::string name :
@@ -277,8 +265,8 @@ TEST_CASE("ksd descent: KSD² falls monotonically and the Gaussian is found") {
   // particles under-spreads them somewhat), and Coin KSDD, with no step
   // size, gets there too. The gradient of the V-statistic scales as 1/n, so
   // useful steps are of order n/10.
-  const Vector mean = correlated_mean();
-  const Matrix cov = correlated_cov();
+  const Vector mean = testing::correlated_mean();
+  const Matrix cov = testing::correlated_covariance();
   const testing::GaussianTarget target(mean, cov);
   Rng rng = make_rng(7);
   const Matrix init = rng.normal_matrix(50, 2);

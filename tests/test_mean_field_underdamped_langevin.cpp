@@ -86,18 +86,6 @@ class QuarticTarget final : public Distribution {
   Matrix a_;
 };
 
-// The 2-D Gaussian of the convergence checks.
-Vector target_mean() {
-  Vector mean(2);
-  mean << 1.0, -2.0;
-  return mean;
-}
-Matrix target_covariance() {
-  Matrix cov(2, 2);
-  cov << 1.0, 0.5, 0.5, 1.5;
-  return cov;
-}
-
 KernelConfig fixed_kernel(KernelType type, double h) {
   KernelConfig k;
   k.type = type;
@@ -268,13 +256,14 @@ TEST_CASE("mean-field ULD: MMD with σ = 0 ends as close as n exact draws") {
   // worse than 1.5 times the mean over 20 sets of 50 i.i.d. exact draws.
   // The NumPy replica gave ratios 0.38–1.00 over 60 seeds, and a start at
   // least 47 times above the i.i.d. level.
-  const SampledGaussian target(target_mean(), target_covariance());
+  const SampledGaussian target(testing::correlated_mean(),
+                               testing::correlated_covariance());
   Counters counters;
   const DistributionOracle oracle(target, counters);
   Rng rng = make_rng(21);
   const Matrix x0 =
       (rng.normal_matrix(50, 2).array() + 3.0).matrix().rowwise() +
-      target_mean().transpose();
+      testing::correlated_mean().transpose();
   auto run = make_algorithm(kName, {{"n_particles", 50},
                                     {"functional", "mmd"},
                                     {"reference_draws", 500},
@@ -320,7 +309,8 @@ TEST_CASE("mean-field ULD: KSD with σ = 0 and high friction finds the mean") {
   // 5·10⁻⁸ with KSD² ≈ 5·10⁻⁴ at the end), to below 2·10⁻⁴ of its start,
   // with the particles' mean within 2.4·10⁻³ of the target's and their
   // covariance within 0.08 (KSD descent with 50 particles under-spreads).
-  const SampledGaussian target(target_mean(), target_covariance());
+  const SampledGaussian target(testing::correlated_mean(),
+                               testing::correlated_covariance());
   Counters counters;
   const DistributionOracle oracle(target, counters);
   Rng rng = make_rng(7);
@@ -345,8 +335,10 @@ TEST_CASE("mean-field ULD: KSD with σ = 0 and high friction finds the mean") {
   CHECK(increases == 0);
   CHECK(last < 1e-3 * first);
   const Matrix& x = run->state().points;
-  CHECK((x.colwise().mean().transpose() - target_mean()).norm() < 0.02);
-  CHECK(testing::max_abs(sample_covariance(x) - target_covariance()) < 0.2);
+  CHECK((x.colwise().mean().transpose() - testing::correlated_mean()).norm() <
+        0.02);
+  CHECK(testing::max_abs(sample_covariance(x) -
+                         testing::correlated_covariance()) < 0.2);
 }
 
 TEST_CASE("mean-field ULD: with σ = 0 and small steps the energy never rises") {
@@ -356,7 +348,8 @@ TEST_CASE("mean-field ULD: with σ = 0 and small steps the energy never rises") 
   // 400 steps, 5 seeds each, KSD with h = 0.05 and MMD with h = 0.5),
   // while a KSD step of 0.8 breaks it (increases at about 80 of 200 steps
   // in the replica): the check does see the discretization.
-  const SampledGaussian target(target_mean(), target_covariance());
+  const SampledGaussian target(testing::correlated_mean(),
+                               testing::correlated_covariance());
   const auto energies = [&](const Json& params, const Matrix& x0, int steps) {
     Counters counters;
     const DistributionOracle oracle(target, counters);
@@ -390,8 +383,8 @@ TEST_CASE("mean-field ULD: with σ = 0 and small steps the energy never rises") 
   large["step_size"] = 0.8;
   CHECK(rises(energies(large, x0, 200)) > 10);
 
-  const Matrix shifted =
-      (x0.array() + 3.0).matrix().rowwise() + target_mean().transpose();
+  const Matrix shifted = (x0.array() + 3.0).matrix().rowwise() +
+                         testing::correlated_mean().transpose();
   const Json mmd = {{"n_particles", 20},      {"functional", "mmd"},
                     {"reference_draws", 100}, {"bandwidth", "fixed"},
                     {"bandwidth_value", 8.0}, {"gamma", 1.0},
@@ -404,7 +397,8 @@ TEST_CASE("mean-field ULD: with σ = 0 and small steps the energy never rises") 
 TEST_CASE("mean-field ULD: costs per step and the iteration budget") {
   // KSD: exactly n scores (with their values) and n Hessian-vector
   // products per step, nothing at the start.
-  const testing::GaussianTarget gaussian(target_mean(), target_covariance());
+  const testing::GaussianTarget gaussian(testing::correlated_mean(),
+                                         testing::correlated_covariance());
   Counters counters;
   const DistributionOracle oracle(gaussian, counters);
   Rng rng = make_rng(41);
