@@ -4,6 +4,7 @@
 // switch of the real program.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -13,10 +14,12 @@
 
 #include "algorithms/samplers/stein_kernel.hpp"
 #include "command_helpers.hpp"
+#include "core/bracketed_keys.hpp"
 #include "core/eigen_cache_sizes.hpp"
 #include "core/elementwise_exp.hpp"
 #include "core/elementwise_imq.hpp"
 #include "core/kernel_backend.hpp"
+#include "core/order_statistics.hpp"
 #include "core/rng.hpp"
 #include "core/symmetric_products.hpp"
 #include "targets/models/logistic_model.hpp"
@@ -174,6 +177,62 @@ TEST_CASE("kernel backend: the native logistic step against a scalar one") {
       logistic_loglik_and_residual_native(z.data(), y.data(), z.size())));
   CHECK(std::isnan(z[2]));
   CHECK(std::isfinite(z[9]));
+}
+#endif
+
+#ifdef VIBENCH_NATIVE_KERNELS
+TEST_CASE("kernel backend: both backends keep the same bracketed keys") {
+  // Values on both sides of the bracket and on its two ends, their
+  // neighbours one ulp away, −0, +∞, NaN and subnormals; every length up to
+  // past two AVX-512 vectors, and a long one.
+  const double low_value = 2.0, high_value = 3.0;
+  const std::uint64_t low = order_key(low_value);
+  const std::uint64_t width = order_key(high_value) - low;
+  const std::vector<double> special = {
+      low_value,
+      high_value,
+      std::nextafter(low_value, 0.0),
+      std::nextafter(high_value, 4.0),
+      -0.0,
+      0.0,
+      -2.5,  // its key is 2.5's: inside
+      std::numeric_limits<double>::infinity(),
+      std::numeric_limits<double>::quiet_NaN(),
+      std::numeric_limits<double>::denorm_min()};
+  Rng rng(43);
+  for (size_t length : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9},
+                        size_t{17}, size_t{1000}}) {
+    INFO("length " << length);
+    std::vector<double> values(length);
+    for (size_t v = 0; v < length; ++v)
+      values[v] =
+          v % 3 == 0 ? special[(v / 3) % special.size()] : 5.0 * rng.uniform();
+    // The definition, written out: keys below, and keys inside in order.
+    std::uint64_t expected_below = 7;  // added to, not replaced
+    std::vector<std::uint64_t> expected_kept;
+    for (double value : values) {
+      const std::uint64_t key = order_key(value);
+      if (key < low) ++expected_below;
+      if (key >= low && key <= low + width) expected_kept.push_back(key);
+    }
+    for (KernelBackend backend :
+         {KernelBackend::native, KernelBackend::portable}) {
+      ScopedKernelBackend scoped(backend);
+      INFO("backend " << (backend == KernelBackend::native ? "native"
+                                                           : "portable"));
+      // Three keys already taken, which stay.
+      std::vector<std::uint64_t> kept(3 + length + kBracketedKeysOverwrite, 99);
+      std::uint64_t below = 7;
+      const std::size_t taken = keep_bracketed_keys(
+          values.data(), length, low, width, kept.data(), 3, below);
+      CHECK(below == expected_below);
+      REQUIRE(taken == 3 + expected_kept.size());
+      CHECK(kept[0] == 99);
+      CHECK(kept[2] == 99);
+      CHECK(std::equal(expected_kept.begin(), expected_kept.end(),
+                       kept.begin() + 3));
+    }
+  }
 }
 #endif
 

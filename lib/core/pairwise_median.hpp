@@ -7,7 +7,8 @@
 // middle ranks: order statistics of the sample, four standard deviations of
 // the sample median's rank either side of the middle. The pass counts the
 // values below the bracket and keeps the keys inside it, without a branch
-// (a few instructions a value, on a column still in cache); afterwards the
+// (core/bracketed_keys.hpp: a vector compress-store with the native kernels,
+// on a column still in cache); afterwards the
 // middle ranks are selected among the kept keys, a few percent of the
 // values. The counts prove whether the bracket held both middle ranks. It
 // does except with probability about 10⁻⁴ (the pairs are drawn uniformly,
@@ -35,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/bracketed_keys.hpp"
 #include "core/order_statistics.hpp"
 #include "core/types.hpp"
 
@@ -145,7 +147,8 @@ PairwiseMedian::PairwiseMedian(Index points, PairValue&& pair_value,
   if (capacity_ > max_in_memory_) bracketing_ = false;
   if (!bracketing_) return;
   std::vector<std::uint64_t>& kept = scratch_.bracketed_keys;
-  if (kept.size() < capacity_ + kChunk) kept.resize(capacity_ + kChunk);
+  const std::size_t room = capacity_ + kChunk + kBracketedKeysOverwrite;
+  if (kept.size() < room) kept.resize(room);
 }
 
 template <class PairValue>
@@ -201,20 +204,15 @@ inline void PairwiseMedian::add(const double* values, std::size_t size) {
   std::size_t taken = kept_;
   std::uint64_t below = 0;
   for (std::size_t start = 0; start < size; start += kChunk) {
-    // A chunk keeps at most kChunk keys, the buffer's room beyond capacity_.
+    // A chunk keeps at most kChunk keys, the buffer's room beyond capacity_
+    // (with kBracketedKeysOverwrite more for the vector stores).
     if (taken > capacity_) {
       bracketing_ = false;
       return;
     }
     const std::size_t end = std::min(size, start + kChunk);
-    // Every key is written at the next free slot and the slot is taken only
-    // when the key is in the bracket: no branch depends on the data.
-    for (std::size_t v = start; v < end; ++v) {
-      const std::uint64_t key = order_key(values[v]);
-      below += key < low;
-      kept[taken] = key;
-      taken += (key - low <= width);
-    }
+    taken = keep_bracketed_keys(values + start, end - start, low, width, kept,
+                                taken, below);
   }
   kept_ = taken;
   below_ += below;

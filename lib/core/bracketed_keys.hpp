@@ -1,0 +1,28 @@
+// The inner loop of the one-pass exact median (core/pairwise_median.hpp),
+// by the process's kernel backend (core/kernel_backend.hpp): over a run of
+// values, count the order keys below a bracket and keep, in order, those
+// inside it. Highway's compress-store (native) or a branch-free scalar loop
+// (portable). Both keep the same keys in the same order and count the same,
+// so the median, an exact order statistic, is the same bits either way.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace vibench {
+
+// For each of the n values, key = order_key(value) (core/order_statistics.hpp):
+// adds 1 to `below` when key < low, and writes key at kept[taken++] when
+// low ≤ key ≤ low + width (key − low ≤ width, unsigned). Returns the new
+// `taken`. kept must have room for n keys from `taken` on, and, for the
+// native kernel's whole-vector stores, for up to 8 more (unspecified values
+// beyond the returned count).
+std::size_t keep_bracketed_keys(const double* values, std::size_t n,
+                                std::uint64_t low, std::uint64_t width,
+                                std::uint64_t* kept, std::size_t taken,
+                                std::uint64_t& below);
+
+// The keys kept beyond the returned count at most (AVX-512's 8 lanes).
+inline constexpr std::size_t kBracketedKeysOverwrite = 8;
+
+}  // namespace vibench
