@@ -57,10 +57,12 @@
 #include "algorithms/algorithm.hpp"
 #include "algorithms/samplers/ksd_gradient.hpp"
 #include "algorithms/samplers/stein_kernel.hpp"
+#include "core/elementwise_exp.hpp"
 #include "core/kernel_backend.hpp"
 #include "core/pairwise_median.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
+#include "core/symmetric_products.hpp"
 #include "external/line_process.hpp"
 #include "fma_peak.hpp"
 #include "metrics/sample_discrepancy.hpp"
@@ -363,6 +365,78 @@ BENCHMARK_CAPTURE(BM_SvgdDirection, rbf_tiled, KernelType::rbf, true)
     ->Apply(svgd_tiled_args);
 BENCHMARK_CAPTURE(BM_SvgdDirection, imq_tiled, KernelType::imq, true)
     ->Apply(svgd_tiled_args);
+
+// The SVGD step's library calls alone, as the whole-kernel step makes them
+// (core/symmetric_products.hpp, OpenBLAS with the native kernels): the
+// lower triangle of X Xᵀ (dsyrk), then the symmetric kernel times [S, 1]
+// (dsymm; rbf), or times S and [X̄, 1] (imq). Their time bounds the step's
+// fraction of the limit from above, whatever its element-wise work costs;
+// flops are counted as BM_SvgdDirection counts them.
+void BM_SteinProducts(benchmark::State& state, KernelType kernel) {
+  const Index n = state.range(0), d = state.range(1);
+  Rng rng(kSeedPoints);
+  const Matrix x = rng.normal_matrix(n, d);
+  Matrix right = rng.normal_matrix(n, d + 1), out, lower;
+  LowerRankUpdate gram;
+  SymmetricTimes times_k, times_d;
+  gram(x, -2.0, lower);
+  // A kernel-like matrix (entries in (0, 1]) in the lower triangle.
+  lower = (lower.array() / static_cast<double>(4 * d)).exp().matrix();
+  Matrix kernel_lower = lower, products;
+  for (auto _ : state) {
+    gram(x, -2.0, lower);
+    if (kernel == KernelType::rbf) {
+      times_k(kernel_lower, right, products);
+    } else {
+      times_k(kernel_lower, right.leftCols(d), out);
+      times_d(kernel_lower, right, products);
+    }
+    benchmark::DoNotOptimize(products.data());
+    benchmark::ClobberMemory();
+  }
+  const double nd = static_cast<double>(n), dd = static_cast<double>(d);
+  report_flops(state,
+               nd * (nd + 1.0) * dd + (kernel == KernelType::rbf
+                                           ? 2.0 * nd * nd * (dd + 1.0)
+                                           : 2.0 * nd * nd * (2.0 * dd + 1.0)));
+}
+BENCHMARK_CAPTURE(BM_SteinProducts, rbf, KernelType::rbf)
+    ->ArgNames({"n", "d"})
+    ->Args({1000, 50})
+    ->Args({4000, 50})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SteinProducts, imq, KernelType::imq)
+    ->ArgNames({"n", "d"})
+    ->Args({1000, 50})
+    ->Args({4000, 50})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// The rbf step's exp alone, as it makes it: exp(−u/h) over the n(n+1)/2
+// entries on and below the diagonal of an n×n matrix, column by column
+// (core/elementwise_exp.hpp). items_per_second: entries a second.
+void BM_SteinExp(benchmark::State& state) {
+  const Index n = state.range(0);
+  Rng rng(kSeedPoints);
+  const Matrix distances =
+      (20.0 * rng.normal_matrix(n, n).array().abs()).matrix();
+  Matrix k = distances;
+  for (auto _ : state) {
+    state.PauseTiming();
+    k = distances;
+    state.ResumeTiming();
+    for (Index j = 0; j < n; ++j) exp_scaled(k.col(j).data() + j, n - j, -0.1);
+    benchmark::DoNotOptimize(k.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n * (n + 1) / 2);
+}
+BENCHMARK(BM_SteinExp)
+    ->ArgName("n")
+    ->Arg(1000)
+    ->Arg(4000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // ------------------------------------------------------------ KSD descent
 
