@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,8 @@
 #include "targets/models/logistic_model.hpp"
 
 #ifdef VIBENCH_NATIVE_KERNELS
+#include <hwy/targets.h>
+
 #include "native/vector_logistic.hpp"
 #endif
 
@@ -215,11 +218,8 @@ TEST_CASE("kernel backend: both backends keep the same bracketed keys") {
       if (key < low) ++expected_below;
       if (key >= low && key <= low + width) expected_kept.push_back(key);
     }
-    for (KernelBackend backend :
-         {KernelBackend::native, KernelBackend::portable}) {
-      ScopedKernelBackend scoped(backend);
-      INFO("backend " << (backend == KernelBackend::native ? "native"
-                                                           : "portable"));
+    const auto check = [&](const std::string& what) {
+      INFO(what);
       // Three keys already taken, which stay.
       std::vector<std::uint64_t> kept(3 + length + kBracketedKeysOverwrite, 99);
       std::uint64_t below = 7;
@@ -231,7 +231,19 @@ TEST_CASE("kernel backend: both backends keep the same bracketed keys") {
       CHECK(kept[2] == 99);
       CHECK(std::equal(expected_kept.begin(), expected_kept.end(),
                        kept.begin() + 3));
+    };
+    {
+      ScopedKernelBackend portable(KernelBackend::portable);
+      check("portable");
     }
+    // The native kernel on every vector target this CPU runs, not only the
+    // one the dispatch picks (AVX-512, AVX2, SSE4, ... as available).
+    ScopedKernelBackend native(KernelBackend::native);
+    for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
+      hwy::SetSupportedTargetsForTest(target);
+      check(hwy::TargetName(target));
+    }
+    hwy::SetSupportedTargetsForTest(0);  // back to the CPU's own
   }
 }
 #endif

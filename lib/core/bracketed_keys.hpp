@@ -1,7 +1,7 @@
 // The inner loop of the one-pass exact median (core/pairwise_median.hpp),
 // by the process's kernel backend (core/kernel_backend.hpp): over a run of
 // values, count the order keys below a bracket and keep, in order, those
-// inside it. Highway's compress-store (native) or a branch-free scalar loop
+// inside it. Highway's Compress (native) or a branch-free scalar loop
 // (portable). Both keep the same keys in the same order and count the same,
 // so the median, an exact order statistic, is the same bits either way.
 #pragma once
@@ -15,14 +15,15 @@ namespace vibench {
 // adds 1 to `below` when key < low, and writes key at kept[taken++] when
 // low ≤ key ≤ low + width (key − low ≤ width, unsigned). Returns the new
 // `taken`. kept must have room for n keys from `taken` on, and, for the
-// native kernel's whole-vector stores, for up to 8 more (unspecified values
-// beyond the returned count).
+// native kernel's whole-vector stores, for kBracketedKeysOverwrite more
+// (unspecified values beyond the returned count).
 std::size_t keep_bracketed_keys(const double* values, std::size_t n,
                                 std::uint64_t low, std::uint64_t width,
                                 std::uint64_t* kept, std::size_t taken,
                                 std::uint64_t& below);
 
-// The keys kept beyond the returned count at most (AVX-512's 8 lanes).
+// The keys written beyond the returned count at most: AVX-512's 8 lanes
+// (a wider vector unit stores only the kept lanes).
 inline constexpr std::size_t kBracketedKeysOverwrite = 8;
 
 }  // namespace vibench

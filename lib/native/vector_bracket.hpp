@@ -1,6 +1,6 @@
 // keep_bracketed_keys (core/bracketed_keys.hpp) on the host's widest vector
-// unit: Google Highway's compress-store, dispatched at run time (AVX-512's
-// vpcompressq on Skylake-X and Zen 4). The same keys, order and count as
+// unit: Google Highway's Compress, dispatched at run time (AVX-512's
+// vpcompressd on Skylake-X and Zen 4). The same keys, order and count as
 // the portable scalar loop.
 #pragma once
 
