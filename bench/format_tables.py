@@ -264,9 +264,11 @@ def best_of_repetitions(path):
     print(table(
         ["benchmark", "repetitions", "best ms", "GFLOP/s", "of limit",
          "of Eigen GEMM"],
-        [[name, count, f"{r['ms']:.2f}", f"{r['gflops']:.2f}"]
+        [[name, count, f"{r['ms']:.2f}",
+          f"{r['gflops']:.2f}" if "flops" in r["raw"] else "—"]
          + ([pct(r["gflops"] / limit), pct(r["gflops"] / gemm)]
-            if r["args"].get("omp", 1) == 1 else ["—", "—"])
+            if r["args"].get("omp", 1) == 1 and "flops" in r["raw"]
+            else ["—", "—"])
          for name, (r, count) in best.items()]))
     # A benchmark on several OpenMP threads, against its 1-thread run.
     for name, (r, _) in best.items():

@@ -376,20 +376,25 @@ void BM_SteinProducts(benchmark::State& state, KernelType kernel) {
   const Index n = state.range(0), d = state.range(1);
   Rng rng(kSeedPoints);
   const Matrix x = rng.normal_matrix(n, d);
-  Matrix right = rng.normal_matrix(n, d + 1), out, lower;
+  const Matrix score = rng.normal_matrix(n, d);  // S
+  const Matrix right = rng.normal_matrix(n, d + 1);  // [S − (2/h)X̄, 1], [X̄, 1]
   LowerRankUpdate gram;
   SymmetricTimes times_k, times_d;
+  // Two kernel-like matrices, K and (for imq) D, held apart as the step
+  // holds them; only their lower triangles are read.
+  Matrix lower;
   gram(x, -2.0, lower);
-  // A kernel-like matrix (entries in (0, 1]) in the lower triangle.
-  lower = (lower.array() / static_cast<double>(4 * d)).exp().matrix();
-  Matrix kernel_lower = lower, products;
+  const Matrix k_lower =
+      (lower.array() / static_cast<double>(4 * d)).exp().matrix();
+  const Matrix d_lower = -0.5 * k_lower;
+  Matrix products, score_products;
   for (auto _ : state) {
     gram(x, -2.0, lower);
     if (kernel == KernelType::rbf) {
-      times_k(kernel_lower, right, products);
+      times_k(k_lower, right, products);
     } else {
-      times_k(kernel_lower, right.leftCols(d), out);
-      times_d(kernel_lower, right, products);
+      times_k(k_lower, score, score_products);
+      times_d(d_lower, right, products);
     }
     benchmark::DoNotOptimize(products.data());
     benchmark::ClobberMemory();

@@ -32,7 +32,7 @@ def relative_difference(a, b):
         return 0.0 if a is b else math.inf
     if a == b:
         return 0.0
-    if math.isnan(a) or math.isnan(b):
+    if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
         return math.inf
     return abs(a - b) / max(abs(a), abs(b))
 
@@ -47,8 +47,8 @@ def values_of(cell, final_only):
     trace = cell.get("trace", {})
     iterations = trace.get("iterations", [])
     for name, series in trace.get("metrics", {}).items():
-        for t, value in enumerate(series):
-            at = iterations[t] if t < len(iterations) else t
+        # A checkpoint without its iteration count cannot be matched.
+        for at, value in zip(iterations, series):
             yield name, at, value
 
 
@@ -83,7 +83,9 @@ def main():
     wanted = set(filter(None, args.metrics.split(",")))
     tasks = list(filter(None, args.tasks.split(",")))
     groups = defaultdict(lambda: {"max": 0.0, "where": "", "cells": 0,
-                                  "values": 0, "over": 0, "first": 0.0})
+                                  "values": 0, "over": 0, "first": 0.0,
+                                  "missing": 0})
+    seen_metrics = set()
     status_changed = []
     for cell_id, base in baseline.items():
         cand = candidate.get(cell_id)
@@ -103,7 +105,9 @@ def main():
             if wanted and metric not in wanted:
                 continue
             if (metric, at) not in cand_values:
+                group["missing"] += 1
                 continue
+            seen_metrics.add(metric)
             r = relative_difference(value, cand_values[(metric, at)])
             if at == first_step(base):
                 group["first"] = max(group["first"], r)
@@ -115,16 +119,20 @@ def main():
                                   f"{base.get('replicate', '?')}")
 
     only = len(set(baseline) ^ set(candidate))
-    print(f"{len(groups)} groups; {only} cells in one file only; "
-          f"threshold {args.threshold:g}")
+    for metric in sorted(wanted - seen_metrics):
+        print(f"warning: no value of metric '{metric}' in both files")
+    compared = {k: g for k, g in groups.items() if g["values"] > 0}
+    print(f"{len(compared)} groups with values compared; {only} cells in one "
+          f"file only; threshold {args.threshold:g}")
     print("| task | algorithm | cells | values | over | max relative "
-          "difference | where | max after the first step |")
-    print("|---|---|---|---|---|---|---|---|")
-    for (task, algorithm), g in sorted(groups.items(),
+          "difference | where | max at the first checkpoint | missing in "
+          "the candidate |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (task, algorithm), g in sorted(compared.items(),
                                        key=lambda kv: -kv[1]["max"]):
         print(f"| {task} | {algorithm} | {g['cells']} | {g['values']} | "
               f"{g['over']} | {g['max']:.3g} | {g['where']} | "
-              f"{g['first']:.3g} |")
+              f"{g['first']:.3g} | {g['missing']} |")
     for cell_id, was, now in status_changed:
         print(f"status changed: {cell_id}: {was} -> {now}")
     return 0

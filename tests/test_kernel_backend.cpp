@@ -184,13 +184,23 @@ TEST_CASE("kernel backend: the native logistic step against a scalar one") {
 #endif
 
 #ifdef VIBENCH_NATIVE_KERNELS
+// Restores Highway's own choice of targets when it goes out of scope, also
+// when a failed REQUIRE leaves the test early.
+struct HighwayTargetsForTest {
+  explicit HighwayTargetsForTest(std::int64_t targets) {
+    hwy::SetSupportedTargetsForTest(targets);
+  }
+  ~HighwayTargetsForTest() { hwy::SetSupportedTargetsForTest(0); }
+  HighwayTargetsForTest(const HighwayTargetsForTest&) = delete;
+  HighwayTargetsForTest& operator=(const HighwayTargetsForTest&) = delete;
+};
+
 TEST_CASE("kernel backend: both backends keep the same bracketed keys") {
   // Values on both sides of the bracket and on its two ends, their
   // neighbours one ulp away, −0, +∞, NaN and subnormals; every length up to
-  // past two AVX-512 vectors, and a long one.
+  // past two AVX-512 vectors, and a long one; the bracket [2, 3], and the
+  // whole range (PairwiseMedian without a sample keeps every key).
   const double low_value = 2.0, high_value = 3.0;
-  const std::uint64_t low = order_key(low_value);
-  const std::uint64_t width = order_key(high_value) - low;
   const std::vector<double> special = {
       low_value,
       high_value,
@@ -202,49 +212,56 @@ TEST_CASE("kernel backend: both backends keep the same bracketed keys") {
       std::numeric_limits<double>::infinity(),
       std::numeric_limits<double>::quiet_NaN(),
       std::numeric_limits<double>::denorm_min()};
+  const std::vector<std::int64_t> targets = hwy::SupportedAndGeneratedTargets();
   Rng rng(43);
-  for (size_t length : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9},
-                        size_t{17}, size_t{1000}}) {
-    INFO("length " << length);
-    std::vector<double> values(length);
-    for (size_t v = 0; v < length; ++v)
-      values[v] =
-          v % 3 == 0 ? special[(v / 3) % special.size()] : 5.0 * rng.uniform();
-    // The definition, written out: keys below, and keys inside in order.
-    std::uint64_t expected_below = 7;  // added to, not replaced
-    std::vector<std::uint64_t> expected_kept;
-    for (double value : values) {
-      const std::uint64_t key = order_key(value);
-      if (key < low) ++expected_below;
-      if (key >= low && key <= low + width) expected_kept.push_back(key);
+  for (const auto& [low, width] :
+       {std::pair{order_key(low_value),
+                  order_key(high_value) - order_key(low_value)},
+        std::pair{std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max()}})
+    for (size_t length : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9},
+                          size_t{17}, size_t{1000}}) {
+      INFO("length " << length << ", bracket width " << width);
+      std::vector<double> values(length);
+      for (size_t v = 0; v < length; ++v)
+        values[v] = v % 3 == 0 ? special[(v / 3) % special.size()]
+                               : 5.0 * rng.uniform();
+      // The definition, written out: keys below, and keys inside in order.
+      std::uint64_t expected_below = 7;  // added to, not replaced
+      std::vector<std::uint64_t> expected_kept;
+      for (double value : values) {
+        const std::uint64_t key = order_key(value);
+        if (key < low) ++expected_below;
+        if (key >= low && key - low <= width) expected_kept.push_back(key);
+      }
+      const auto check = [&](const std::string& what) {
+        INFO(what);
+        // Three keys already taken, which stay, and eight slots past the
+        // n it may write, which stay too.
+        std::vector<std::uint64_t> kept(3 + length + 8, 99);
+        std::uint64_t below = 7;
+        const std::size_t taken = keep_bracketed_keys(
+            values.data(), length, low, width, kept.data(), 3, below);
+        CHECK(below == expected_below);
+        REQUIRE(taken == 3 + expected_kept.size());
+        CHECK(kept[0] == 99);
+        CHECK(kept[2] == 99);
+        CHECK(std::equal(expected_kept.begin(), expected_kept.end(),
+                         kept.begin() + 3));
+        CHECK(std::all_of(kept.begin() + 3 + length, kept.end(),
+                          [](std::uint64_t k) { return k == 99; }));
+      };
+      {
+        ScopedKernelBackend portable(KernelBackend::portable);
+        check("portable");
+      }
+      // The native kernel on every vector target this CPU runs, not only
+      // the one the dispatch picks (AVX-512, AVX2, SSE4, ... as available).
+      ScopedKernelBackend native(KernelBackend::native);
+      for (const std::int64_t target : targets) {
+        HighwayTargetsForTest only(target);
+        check(hwy::TargetName(target));
+      }
     }
-    const auto check = [&](const std::string& what) {
-      INFO(what);
-      // Three keys already taken, which stay.
-      std::vector<std::uint64_t> kept(3 + length + kBracketedKeysOverwrite, 99);
-      std::uint64_t below = 7;
-      const std::size_t taken = keep_bracketed_keys(
-          values.data(), length, low, width, kept.data(), 3, below);
-      CHECK(below == expected_below);
-      REQUIRE(taken == 3 + expected_kept.size());
-      CHECK(kept[0] == 99);
-      CHECK(kept[2] == 99);
-      CHECK(std::equal(expected_kept.begin(), expected_kept.end(),
-                       kept.begin() + 3));
-    };
-    {
-      ScopedKernelBackend portable(KernelBackend::portable);
-      check("portable");
-    }
-    // The native kernel on every vector target this CPU runs, not only the
-    // one the dispatch picks (AVX-512, AVX2, SSE4, ... as available).
-    ScopedKernelBackend native(KernelBackend::native);
-    for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
-      hwy::SetSupportedTargetsForTest(target);
-      check(hwy::TargetName(target));
-    }
-    hwy::SetSupportedTargetsForTest(0);  // back to the CPU's own
-  }
 }
 #endif
 

@@ -14,16 +14,13 @@ namespace vibench {
 // For each of the n values, key = order_key(value) (core/order_statistics.hpp):
 // adds 1 to `below` when key < low, and writes key at kept[taken++] when
 // low ≤ key ≤ low + width (key − low ≤ width, unsigned). Returns the new
-// `taken`. kept must have room for n keys from `taken` on, and, for the
-// native kernel's whole-vector stores, for kBracketedKeysOverwrite more
-// (unspecified values beyond the returned count).
+// `taken`. Writes only within kept[taken, taken + n), which must be
+// writable: both kernels write every key at the next free slot, kept or not
+// (the native one a whole vector of them), so slots past the returned count
+// hold unspecified values.
 std::size_t keep_bracketed_keys(const double* values, std::size_t n,
                                 std::uint64_t low, std::uint64_t width,
                                 std::uint64_t* kept, std::size_t taken,
                                 std::uint64_t& below);
-
-// The keys written beyond the returned count at most: AVX-512's 8 lanes
-// (a wider vector unit stores only the kept lanes).
-inline constexpr std::size_t kBracketedKeysOverwrite = 8;
 
 }  // namespace vibench

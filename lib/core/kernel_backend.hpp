@@ -6,7 +6,10 @@
 //             dispatched at run time to the host's widest vector unit. The
 //             same bits on one machine, but not between CPUs: OpenBLAS and
 //             Highway choose their kernels, and with them the order of the
-//             sums and the polynomial of exp, per CPU.
+//             sums and the polynomial of exp, per CPU. (The bandwidth
+//             median's bracket pass, core/bracketed_keys.hpp, is Highway's
+//             too, and keeps the same keys as the portable loop: an exact
+//             median, the same bits in both backends.)
 //   portable  Eigen's own products and exp, compiled for the build's
 //             baseline (x86-64: SSE2): the same bits on every x86-64 machine,
 //             and those of every result checked into results/.

@@ -7,8 +7,8 @@
 // middle ranks: order statistics of the sample, four standard deviations of
 // the sample median's rank either side of the middle. The pass counts the
 // values below the bracket and keeps the keys inside it, without a branch
-// (core/bracketed_keys.hpp: a vector compress-store with the native kernels,
-// on a column still in cache); afterwards the
+// (core/bracketed_keys.hpp: a vector compress with the native kernels, on a
+// column still in cache); afterwards the
 // middle ranks are selected among the kept keys, a few percent of the
 // values. The counts prove whether the bracket held both middle ranks. It
 // does except with probability about 10⁻⁴ (the pairs are drawn uniformly,
@@ -147,8 +147,7 @@ PairwiseMedian::PairwiseMedian(Index points, PairValue&& pair_value,
   if (capacity_ > max_in_memory_) bracketing_ = false;
   if (!bracketing_) return;
   std::vector<std::uint64_t>& kept = scratch_.bracketed_keys;
-  const std::size_t room = capacity_ + kChunk + kBracketedKeysOverwrite;
-  if (kept.size() < room) kept.resize(room);
+  if (kept.size() < capacity_ + kChunk) kept.resize(capacity_ + kChunk);
 }
 
 template <class PairValue>
@@ -204,8 +203,8 @@ inline void PairwiseMedian::add(const double* values, std::size_t size) {
   std::size_t taken = kept_;
   std::uint64_t below = 0;
   for (std::size_t start = 0; start < size; start += kChunk) {
-    // A chunk keeps at most kChunk keys, the buffer's room beyond capacity_
-    // (with kBracketedKeysOverwrite more for the vector stores).
+    // A chunk writes at most kChunk keys, the buffer's room beyond
+    // capacity_.
     if (taken > capacity_) {
       bracketing_ = false;
       return;

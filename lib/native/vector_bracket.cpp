@@ -16,17 +16,18 @@ namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // Writes the lanes of `key` where `inside` holds to out, in order, and
-// returns their count; may write up to kBracketedKeysOverwrite more.
+// returns their count; writes out[0, lanes): whole vectors, so that the
+// caller's loop stays within kept[taken, taken + n) (core/bracketed_keys.hpp).
 template <class D, class V, class M>
 HWY_INLINE std::size_t store_kept(D du, V key, M inside, std::uint64_t* out) {
   constexpr std::size_t kMaxLanes = hn::MaxLanes(D());
-  if constexpr (kMaxLanes >= 2 && kMaxLanes <= kBracketedKeysOverwrite) {
-    // Compressed in a register, then the whole vector stored (the lanes
-    // past the count fall in the caller's kBracketedKeysOverwrite of room),
-    // and as 32-bit halves: Highway 1.0 compresses 64-bit lanes by a table
-    // permute (4.5× slower here) or, storing, with the memory form of
-    // AVX-512's vpcompressq, which is microcoded on Zen 4; its 32-bit
-    // Compress is vpcompressd on a register. A key's two halves are both
+  if constexpr (kMaxLanes >= 2) {
+    // Compressed in a register, then the whole vector stored (its lanes
+    // past the count hold unspecified values, where the portable loop
+    // leaves a key not kept), and as 32-bit halves: Highway 1.0 compresses
+    // 64-bit lanes by a table permute (4.5× slower here) or, storing, with the
+    // memory form of AVX-512's vpcompressq, which is microcoded on Zen 4; its
+    // 32-bit Compress is vpcompressd on a register. A key's two halves are both
     // kept or both dropped, and stay in order.
     const hn::Repartition<std::uint32_t, D> d32;
     const auto halves =
@@ -34,7 +35,7 @@ HWY_INLINE std::size_t store_kept(D du, V key, M inside, std::uint64_t* out) {
     hn::StoreU(hn::Compress(hn::BitCast(d32, key), halves), d32,
                reinterpret_cast<std::uint32_t*>(out));
     return hn::CountTrue(du, inside);
-  } else {  // one lane, or wider vectors than that room: the kept lanes only
+  } else {  // one 64-bit lane (HWY_SCALAR): no 32-bit halves to compress
     return hn::CompressBlendedStore(key, inside, du, out);
   }
 }
