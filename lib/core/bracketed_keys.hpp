@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/order_statistics.hpp"
+
 namespace vibench {
 
 // For each of the n values, key = order_key(value) (core/order_statistics.hpp):
@@ -22,5 +24,22 @@ std::size_t keep_bracketed_keys(const double* values, std::size_t n,
                                 std::uint64_t low, std::uint64_t width,
                                 std::uint64_t* kept, std::size_t taken,
                                 std::uint64_t& below);
+
+// The portable kernel, a branch-free scalar loop (also the native kernel's
+// tail, shorter than a vector): every key is written at the next free slot
+// and the slot is taken only when the key is in the bracket.
+inline std::size_t keep_bracketed_keys_portable(
+    const double* values, std::size_t n, std::uint64_t low, std::uint64_t width,
+    std::uint64_t* kept, std::size_t taken, std::uint64_t& below) {
+  std::uint64_t count = 0;
+  for (std::size_t v = 0; v < n; ++v) {
+    const std::uint64_t key = order_key(values[v]);
+    count += key < low;
+    kept[taken] = key;
+    taken += (key - low <= width);
+  }
+  below += count;
+  return taken;
+}
 
 }  // namespace vibench

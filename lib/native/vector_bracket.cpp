@@ -8,7 +8,6 @@
 #include <cstdint>
 
 #include "core/bracketed_keys.hpp"
-#include "core/order_statistics.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace vibench {
@@ -64,15 +63,10 @@ std::size_t KeepBracketedKeys(const double* values, std::size_t n,
     const auto inside = hn::Not(hn::Lt(width_v, hn::Sub(key, low_v)));
     taken += store_kept(du, key, inside, kept + taken);
   }
-  std::uint64_t count = hn::GetLane(hn::SumOfLanes(du, below_v));
-  for (; v < n; ++v) {  // the tail, as the portable loop
-    const std::uint64_t key = order_key(values[v]);
-    count += key < low;
-    kept[taken] = key;
-    taken += (key - low <= width);
-  }
-  below += count;
-  return taken;
+  below += hn::GetLane(hn::SumOfLanes(du, below_v));
+  // The tail, shorter than a vector, as the portable loop.
+  return keep_bracketed_keys_portable(values + v, n - v, low, width, kept,
+                                      taken, below);
 }
 
 }  // namespace HWY_NAMESPACE
